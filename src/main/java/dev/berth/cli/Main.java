@@ -1,0 +1,2 @@
+package dev.berth.cli;
+public class Main { public static void main(String[] a) {} }

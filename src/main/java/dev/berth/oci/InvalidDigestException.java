@@ -1,0 +1,7 @@
+package dev.berth.oci;
+
+public final class InvalidDigestException extends OciFormatException {
+  public InvalidDigestException(String message) {
+    super(message);
+  }
+}

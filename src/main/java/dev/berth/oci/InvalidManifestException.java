@@ -1,0 +1,7 @@
+package dev.berth.oci;
+
+public final class InvalidManifestException extends OciFormatException {
+  public InvalidManifestException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,62 @@
+package dev.berth.storage;
+
+import dev.berth.oci.Digest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Content-addressed bytes, nothing else: which repository may see a blob, and whether anything
+ * still needs it, is the metadata store's business.
+ *
+ * <p>Writes go through an upload area: bytes are appended to a staged upload, then {@link
+ * #commitUpload} makes them durable and moves them to their digest's place in one atomic step. A
+ * blob therefore either exists whole or not at all. Callers verify the digest while they stream the
+ * bytes in; the store trusts the digest it is given at commit.
+ */
+public interface BlobStore {
+
+  /** Size of the stored blob, or empty when the store does not hold it. */
+  Optional<Long> stat(Digest digest) throws IOException;
+
+  Optional<BlobContent> open(Digest digest) throws IOException;
+
+  /** Removes the blob's bytes; true when something was removed. */
+  boolean delete(Digest digest) throws IOException;
+
+  /** Every stored blob, in no particular order. Expensive: only for fsck and orphan sweeps. */
+  void forEachBlob(Consumer<Digest> action) throws IOException;
+
+  void createUpload(UploadId id) throws IOException;
+
+  /**
+   * Appends the whole stream to the staged upload, which must currently be exactly {@code offset}
+   * bytes long. Returns the new length.
+   */
+  long appendUpload(UploadId id, long offset, InputStream data)
+      throws IOException, NoSuchUploadException, UploadOffsetException;
+
+  long uploadSize(UploadId id) throws IOException, NoSuchUploadException;
+
+  /** The staged bytes, for re-hashing an upload whose running hash was lost (a restart). */
+  InputStream readUpload(UploadId id) throws IOException, NoSuchUploadException;
+
+  /**
+   * Makes the staged bytes durable and moves them to {@code digest}'s place, replacing nothing: when
+   * the blob already exists the staged copy is discarded. The upload is gone afterwards.
+   */
+  void commitUpload(UploadId id, Digest digest) throws IOException, NoSuchUploadException;
+
+  /** Discards a staged upload; true when it existed. */
+  boolean deleteUpload(UploadId id) throws IOException;
+
+  /** Staged uploads with the time they last changed, for purging abandoned sessions. */
+  void forEachUpload(UploadVisitor visitor) throws IOException;
+
+  @FunctionalInterface
+  interface UploadVisitor {
+    void visit(UploadId id, Instant lastModified) throws IOException;
+  }
+}

@@ -1,0 +1,220 @@
+package dev.berth.storage.fs;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.DigestAlgorithm;
+import dev.berth.oci.InvalidDigestException;
+import dev.berth.storage.BlobContent;
+import dev.berth.storage.BoundedInputStream;
+import dev.berth.storage.BlobStore;
+import dev.berth.storage.NoSuchUploadException;
+import dev.berth.storage.UploadId;
+import dev.berth.storage.UploadOffsetException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** Blobs on a local filesystem, in Docker Registry's layout. */
+public final class FilesystemBlobStore implements BlobStore {
+
+  private static final int COPY_BUFFER = 256 * 1024;
+
+  private final FilesystemLayout layout;
+
+  public FilesystemBlobStore(Path root) throws IOException {
+    this.layout = new FilesystemLayout(root);
+    Files.createDirectories(layout.blobsRoot());
+    Files.createDirectories(layout.uploadsRoot());
+  }
+
+  @Override
+  public Optional<Long> stat(Digest digest) throws IOException {
+    try {
+      return Optional.of(Files.readAttributes(layout.blobData(digest), BasicFileAttributes.class).size());
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public Optional<BlobContent> open(Digest digest) throws IOException {
+    Path data = layout.blobData(digest);
+    return stat(digest).map(size -> new FileBlobContent(data, size));
+  }
+
+  @Override
+  public boolean delete(Digest digest) throws IOException {
+    boolean existed = Files.deleteIfExists(layout.blobData(digest));
+    try {
+      Files.deleteIfExists(layout.blobDirectory(digest));
+    } catch (java.nio.file.DirectoryNotEmptyException e) {
+      // Something else sits beside the data file (a foreign tool's file); leave the directory.
+    }
+    return existed;
+  }
+
+  @Override
+  public void forEachBlob(Consumer<Digest> action) throws IOException {
+    for (DigestAlgorithm algorithm : DigestAlgorithm.values()) {
+      Path algorithmDir = layout.blobsRoot().resolve(algorithm.prefix());
+      if (!Files.isDirectory(algorithmDir)) {
+        continue;
+      }
+      try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(algorithmDir)) {
+        for (Path prefix : prefixes) {
+          try (DirectoryStream<Path> blobs = Files.newDirectoryStream(prefix)) {
+            for (Path blob : blobs) {
+              parseDigest(algorithm, blob.getFileName().toString())
+                  .filter(d -> Files.exists(blob.resolve("data")))
+                  .ifPresent(action);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static Optional<Digest> parseDigest(DigestAlgorithm algorithm, String hex) {
+    try {
+      return Optional.of(new Digest(algorithm, hex));
+    } catch (InvalidDigestException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void createUpload(UploadId id) throws IOException {
+    try {
+      Files.createFile(layout.uploadData(id));
+    } catch (FileAlreadyExistsException e) {
+      throw new IOException("upload id reused: " + id, e);
+    }
+  }
+
+  @Override
+  public long appendUpload(UploadId id, long offset, InputStream data)
+      throws IOException, NoSuchUploadException, UploadOffsetException {
+    Path file = layout.uploadData(id);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      long size = channel.size();
+      if (size != offset) {
+        throw new UploadOffsetException(size);
+      }
+      channel.position(size);
+      ByteBuffer buffer = ByteBuffer.allocate(COPY_BUFFER);
+      byte[] array = buffer.array();
+      int n;
+      while ((n = data.read(array)) >= 0) {
+        buffer.clear().limit(n);
+        while (buffer.hasRemaining()) {
+          channel.write(buffer);
+        }
+      }
+      return channel.position();
+    } catch (NoSuchFileException e) {
+      throw new NoSuchUploadException(id);
+    }
+  }
+
+  @Override
+  public long uploadSize(UploadId id) throws IOException, NoSuchUploadException {
+    try {
+      return Files.size(layout.uploadData(id));
+    } catch (NoSuchFileException e) {
+      throw new NoSuchUploadException(id);
+    }
+  }
+
+  @Override
+  public InputStream readUpload(UploadId id) throws IOException, NoSuchUploadException {
+    try {
+      return Files.newInputStream(layout.uploadData(id));
+    } catch (NoSuchFileException e) {
+      throw new NoSuchUploadException(id);
+    }
+  }
+
+  @Override
+  public void commitUpload(UploadId id, Digest digest) throws IOException, NoSuchUploadException {
+    Path staged = layout.uploadData(id);
+    try (FileChannel channel = FileChannel.open(staged, StandardOpenOption.WRITE)) {
+      channel.force(true);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchUploadException(id);
+    }
+    Path target = layout.blobData(digest);
+    Path directory = target.getParent();
+    Files.createDirectories(directory);
+    if (Files.exists(target)) {
+      // Identical content is stored once; the digest was verified, so the existing copy is equal.
+      Files.deleteIfExists(staged);
+      return;
+    }
+    try {
+      Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("the upload area and the blob area must be on one filesystem", e);
+    }
+    fsyncDirectory(directory);
+  }
+
+  private static void fsyncDirectory(Path directory) throws IOException {
+    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+      dir.force(true);
+    }
+  }
+
+  @Override
+  public boolean deleteUpload(UploadId id) throws IOException {
+    return Files.deleteIfExists(layout.uploadData(id));
+  }
+
+  @Override
+  public void forEachUpload(UploadVisitor visitor) throws IOException {
+    try (DirectoryStream<Path> uploads = Files.newDirectoryStream(layout.uploadsRoot())) {
+      for (Path upload : uploads) {
+        Optional<UploadId> id = UploadId.parse(upload.getFileName().toString());
+        if (id.isEmpty()) {
+          continue;
+        }
+        try {
+          visitor.visit(id.get(), Files.getLastModifiedTime(upload).toInstant());
+        } catch (NoSuchFileException e) {
+          // Finished or cancelled while we listed.
+        }
+      }
+    }
+  }
+
+  private record FileBlobContent(Path file, long size) implements BlobContent {
+    @Override
+    public Optional<Path> localFile() {
+      return Optional.of(file);
+    }
+
+    @Override
+    public InputStream openRange(long offset, long length) throws IOException {
+      FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+      try {
+        channel.position(offset);
+      } catch (IOException | UncheckedIOException e) {
+        channel.close();
+        throw e;
+      }
+      return new BoundedInputStream(Channels.newInputStream(channel), length);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.berth.storage.fs;
+
+import dev.berth.oci.Digest;
+import dev.berth.storage.UploadId;
+import java.nio.file.Path;
+
+/**
+ * Every path the filesystem store touches is built here. Blobs sit where Docker Registry puts them
+ * ({@code docker/registry/v2/blobs/<alg>/<2 hex>/<hex>/data}) so an existing registry's blobs can
+ * be adopted in place; staged uploads live in Berth's own area beside them.
+ */
+final class FilesystemLayout {
+
+  private final Path root;
+  private final Path blobs;
+  private final Path uploads;
+
+  FilesystemLayout(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+    this.blobs = this.root.resolve("docker/registry/v2/blobs");
+    this.uploads = this.root.resolve("berth/uploads");
+  }
+
+  Path root() {
+    return root;
+  }
+
+  Path blobsRoot() {
+    return blobs;
+  }
+
+  Path uploadsRoot() {
+    return uploads;
+  }
+
+  Path blobDirectory(Digest digest) {
+    return blobs.resolve(digest.algorithm().prefix()).resolve(digest.hex().substring(0, 2)).resolve(digest.hex());
+  }
+
+  Path blobData(Digest digest) {
+    return blobDirectory(digest).resolve("data");
+  }
+
+  Path uploadData(UploadId id) {
+    return uploads.resolve(id.value());
+  }
+}
