@@ -7,6 +7,10 @@ import java.util.regex.Pattern;
 /** An RFC 6838 media type without parameters, as used in descriptors and Content-Type headers. */
 public record MediaType(String value) {
 
+  // Declared before the constants below, which are validated against it during class initialisation.
+  private static final Pattern GRAMMAR =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
+
   public static final MediaType OCI_MANIFEST = new MediaType("application/vnd.oci.image.manifest.v1+json");
   public static final MediaType OCI_INDEX = new MediaType("application/vnd.oci.image.index.v1+json");
   public static final MediaType DOCKER_MANIFEST =
@@ -19,9 +23,6 @@ public record MediaType(String value) {
 
   private static final Set<MediaType> INDEXES = Set.of(OCI_INDEX, DOCKER_MANIFEST_LIST);
   private static final Set<MediaType> IMAGES = Set.of(OCI_MANIFEST, DOCKER_MANIFEST);
-
-  private static final Pattern GRAMMAR =
-      Pattern.compile("[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
 
   public MediaType {
     if (value == null || !GRAMMAR.matcher(value).matches()) {

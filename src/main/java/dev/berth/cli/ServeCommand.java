@@ -1,0 +1,65 @@
+package dev.berth.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import dev.berth.config.ConfigException;
+import dev.berth.config.ConfigLoader;
+import dev.berth.config.Settings;
+import dev.berth.server.BerthServer;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run the registry. Without --config: filesystem + SQLite under ./data, on 127.0.0.1:5000.")
+final class ServeCommand implements Callable<Integer> {
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = "YAML configuration (Docker Registry's keys where the meaning is the same)")
+  Path config;
+
+  @Override
+  public Integer call() throws Exception {
+    Settings settings;
+    try {
+      settings = new ConfigLoader().load(Optional.ofNullable(config), System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("berth: configuration error: " + e.getMessage());
+      return Main.EXIT_CONFIG;
+    }
+    configureLogging(settings);
+    org.slf4j.Logger log = LoggerFactory.getLogger("berth");
+    BerthServer server = BerthServer.start(settings);
+    log.info("listening on {}:{}, data in {}, deletes {}", settings.host(), server.port(),
+        settings.rootDirectory().toAbsolutePath(), settings.deleteEnabled() ? "enabled" : "disabled");
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("berth-shutdown").unstarted(() -> {
+      log.info("shutting down: draining in-flight requests for up to {}", settings.drainTimeout());
+      try {
+        server.close();
+      } catch (Exception e) {
+        log.error("unclean shutdown", e);
+      }
+      log.info("stopped");
+      stopped.countDown();
+    }));
+    stopped.await();
+    return 0;
+  }
+
+  private static void configureLogging(Settings settings) {
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.setLevel(switch (settings.logLevel()) {
+      case "error", "panic", "fatal" -> Level.ERROR;
+      case "warn" -> Level.WARN;
+      case "debug" -> Level.DEBUG;
+      case "trace" -> Level.TRACE;
+      default -> Level.INFO;
+    });
+    ((Logger) LoggerFactory.getLogger("berth.access")).setLevel(settings.accessLog() ? Level.INFO : Level.OFF);
+  }
+}

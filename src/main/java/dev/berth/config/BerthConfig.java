@@ -1,0 +1,61 @@
+package dev.berth.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The configuration file's model. Keys follow Docker Registry's where the meaning is the same;
+ * {@code database} is Berth's own. Fields hold defaults; {@link ConfigLoader} fills and validates them.
+ */
+public final class BerthConfig {
+  public String version = "0.1";
+  public Log log = new Log();
+  public Http http = new Http();
+  public Storage storage = new Storage();
+  public Database database = new Database();
+
+  public static final class Log {
+    /** error, warn, info, debug (Docker Registry's levels; {@code panic} and {@code fatal} map to error). */
+    public String level = "info";
+    public AccessLog accesslog = new AccessLog();
+  }
+
+  public static final class AccessLog {
+    public boolean disabled = false;
+  }
+
+  public static final class Http {
+    public String addr = "127.0.0.1:5000";
+    /** How long SIGTERM waits for in-flight requests, e.g. {@code 30s}. */
+    public String draintimeout = "30s";
+  }
+
+  public static final class Storage {
+    public Filesystem filesystem = new Filesystem();
+    public Delete delete = new Delete();
+    public Manifests manifests = new Manifests();
+  }
+
+  public static final class Filesystem {
+    public String rootdirectory = "./data";
+  }
+
+  public static final class Delete {
+    public boolean enabled = false;
+  }
+
+  public static final class Manifests {
+    /** Largest manifest accepted, in bytes. */
+    public int maxsize = 4 * 1024 * 1024;
+  }
+
+  public static final class Database {
+    /** {@code sqlite} (a file under the storage root) or {@code postgres}. */
+    public String driver = "sqlite";
+    /** For sqlite, the file (default {@code <rootdirectory>/berth/metadata.db}); for postgres, a JDBC URL. */
+    public String url = "";
+    public String user = "";
+    public String password = "";
+    @JsonProperty("maxconnections")
+    public int maxConnections = 16;
+  }
+}

@@ -1,0 +1,94 @@
+package dev.berth.http;
+
+import dev.berth.metadata.BlobRecord;
+import dev.berth.oci.Digest;
+import dev.berth.oci.RepositoryName;
+import dev.berth.registry.Blobs;
+import dev.berth.storage.BlobContent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.IOResources;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+
+/** {@code /v2/<name>/blobs/<digest>}: HEAD, GET (with ranges) and DELETE. */
+final class BlobEndpoints {
+  private static final int FILE_BUFFER = 128 * 1024;
+
+  private final Blobs blobs;
+  private final ByteBufferPool.Sized fileBuffers;
+
+  BlobEndpoints(Blobs blobs, ByteBufferPool pool) {
+    this.blobs = blobs;
+    this.fileBuffers = new ByteBufferPool.Sized(pool, true, FILE_BUFFER);
+  }
+
+  void handle(Exchange ex, RepositoryName name, String reference) throws IOException {
+    Digest digest = Digest.parse(reference);
+    switch (ex.method()) {
+      case "HEAD" -> head(ex, name, digest);
+      case "GET" -> get(ex, name, digest);
+      case "DELETE" -> delete(ex, name, digest);
+      default -> throw V2Handler.methodNotAllowed();
+    }
+  }
+
+  private void head(Exchange ex, RepositoryName name, Digest digest) throws IOException {
+    ex.route("blob_head");
+    BlobRecord blob = blobs.stat(name, digest);
+    blobHeaders(ex, digest);
+    ex.response.setStatus(200);
+    ex.header(HttpHeader.CONTENT_LENGTH, Long.toString(blob.size()));
+    ex.response.write(true, null, ex.detach());
+  }
+
+  private void get(Exchange ex, RepositoryName name, Digest digest) throws IOException {
+    ex.route("blob_get");
+    BlobContent content = blobs.open(name, digest);
+    blobHeaders(ex, digest);
+    long size = content.size();
+    Optional<ByteRange> range;
+    try {
+      range = ByteRange.parse(ex.requestHeader(HttpHeader.RANGE), size);
+    } catch (ByteRange.Unsatisfiable e) {
+      ex.header(HttpHeader.CONTENT_RANGE, "bytes */" + size);
+      ex.empty(416);
+      return;
+    }
+    long first = range.map(ByteRange::first).orElse(0L);
+    long length = range.map(ByteRange::length).orElse(size);
+    if (range.isPresent()) {
+      ex.response.setStatus(206);
+      ex.header(HttpHeader.CONTENT_RANGE, "bytes " + first + "-" + (first + length - 1) + "/" + size);
+    } else {
+      ex.response.setStatus(200);
+    }
+    ex.header(HttpHeader.CONTENT_LENGTH, Long.toString(length));
+    Optional<Path> file = content.localFile();
+    if (file.isPresent()) {
+      IOResources.copy(ResourceFactory.root().newResource(file.get()), ex.response, fileBuffers, first, length,
+          ex.detach());
+    } else {
+      InputStream stream = content.openRange(first, length);
+      Content.copy(Content.Source.from(stream), ex.response, ex.detach());
+    }
+  }
+
+  private void delete(Exchange ex, RepositoryName name, Digest digest) throws IOException {
+    ex.route("blob_delete");
+    blobs.unlink(name, digest);
+    ex.empty(202);
+  }
+
+  private static void blobHeaders(Exchange ex, Digest digest) {
+    ex.header(HttpHeader.CONTENT_TYPE, "application/octet-stream");
+    ex.header(V2Handler.CONTENT_DIGEST, digest.toString());
+    ex.header(HttpHeader.ETAG, "\"" + digest + "\"");
+    ex.header(HttpHeader.ACCEPT_RANGES, "bytes");
+    ex.header(HttpHeader.CACHE_CONTROL, "max-age=31536000");
+  }
+}

@@ -1,0 +1,64 @@
+package dev.berth.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.berth.registry.Registry;
+import dev.berth.registry.RegistrySettings;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
+
+/**
+ * The Jetty server: virtual threads, one connector, and the handler chain
+ * graceful-drain → metrics and access log → ops endpoints, then the /v2 API.
+ */
+public final class HttpServer implements AutoCloseable {
+  private final Server server;
+  private final ServerConnector connector;
+
+  private HttpServer(Server server, ServerConnector connector) {
+    this.server = server;
+    this.connector = connector;
+  }
+
+  public static HttpServer start(String host, int port, Duration drainTimeout, Registry registry,
+      RegistrySettings settings, PrometheusMeterRegistry prometheus) throws Exception {
+    VirtualThreadPool threads = new VirtualThreadPool();
+    threads.setName("berth-http");
+    Server server = new Server(threads);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(host);
+    connector.setPort(port);
+    connector.setIdleTimeout(Duration.ofMinutes(5).toMillis());
+    server.addConnector(connector);
+
+    ObjectMapper json = JsonMapper.builder().build();
+    Handler.Sequence routes = new Handler.Sequence(
+        new OpsHandler(prometheus),
+        new V2Handler(registry, settings, json, server.getByteBufferPool()));
+    server.setHandler(new GracefulHandler(new ObservedHandler(routes, prometheus)));
+    server.setStopTimeout(drainTimeout.toMillis());
+    server.setStopAtShutdown(false);
+    server.start();
+    return new HttpServer(server, connector);
+  }
+
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  /** Stops accepting, lets in-flight requests finish within the drain timeout, then stops. */
+  @Override
+  public void close() throws Exception {
+    server.stop();
+  }
+}

@@ -1,0 +1,135 @@
+package dev.berth.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.oci.OciFormatException;
+import dev.berth.oci.RepositoryName;
+import dev.berth.registry.ErrorCode;
+import dev.berth.registry.Registry;
+import dev.berth.registry.RegistryException;
+import dev.berth.registry.RegistrySettings;
+import dev.berth.registry.Uploads;
+import java.io.IOException;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code /v2/} API: matches a route, validates the name, hands over to the endpoint, and turns
+ * whatever the registry throws into the spec's error response.
+ */
+public final class V2Handler extends Handler.Abstract {
+  static final String CONTENT_DIGEST = "Docker-Content-Digest";
+  private static final Logger LOG = LoggerFactory.getLogger(V2Handler.class);
+
+  // Names may contain "/", so each route is anchored on what follows the name.
+  private static final Pattern UPLOADS = Pattern.compile("^/v2/(.+)/blobs/uploads/?$");
+  private static final Pattern UPLOAD = Pattern.compile("^/v2/(.+)/blobs/uploads/([^/]+)$");
+  private static final Pattern BLOB = Pattern.compile("^/v2/(.+)/blobs/([^/]+)$");
+  private static final Pattern MANIFEST = Pattern.compile("^/v2/(.+)/manifests/([^/]+)$");
+  private static final Pattern TAGS = Pattern.compile("^/v2/(.+)/tags/list$");
+  private static final Pattern REFERRERS = Pattern.compile("^/v2/(.+)/referrers/([^/]+)$");
+
+  private final ObjectMapper json;
+  private final BlobEndpoints blobs;
+  private final UploadEndpoints uploads;
+  private final ManifestEndpoints manifests;
+  private final ListingEndpoints listings;
+
+  public V2Handler(Registry registry, RegistrySettings settings, ObjectMapper json, org.eclipse.jetty.io.ByteBufferPool pool) {
+    super(InvocationType.BLOCKING);
+    this.json = json;
+    this.blobs = new BlobEndpoints(registry.blobs(), pool);
+    this.uploads = new UploadEndpoints(registry.uploads());
+    this.manifests = new ManifestEndpoints(registry.manifests(), settings.maxManifestBytes());
+    this.listings = new ListingEndpoints(registry.listings());
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    String path = Request.getPathInContext(request);
+    if (!path.equals("/v2") && !path.startsWith("/v2/")) {
+      return false;
+    }
+    response.getHeaders().put("Docker-Distribution-API-Version", "registry/2.0");
+    Exchange ex = new Exchange(request, response, callback, json);
+    try {
+      dispatch(ex, path);
+      ex.complete();
+    } catch (RegistryException e) {
+      error(ex, e);
+    } catch (OciFormatException e) {
+      error(ex, ErrorResponses.fromFormat(e));
+    } catch (EofException e) {
+      // The client went away mid-request; nothing to answer.
+      ex.fail(e);
+    } catch (Throwable e) {
+      LOG.error("{} {} failed", request.getMethod(), path, e);
+      error(ex, new RegistryException(ErrorCode.UNKNOWN, "internal error"));
+    }
+    return true;
+  }
+
+  private void dispatch(Exchange ex, String path) throws IOException {
+    if (path.equals("/v2") || path.equals("/v2/")) {
+      ex.route("base");
+      ex.json(200, Map.of());
+      return;
+    }
+    if (path.equals("/v2/_catalog")) {
+      listings.catalog(ex);
+      return;
+    }
+    Matcher m;
+    if ((m = UPLOADS.matcher(path)).matches()) {
+      uploads.start(ex, name(m));
+    } else if ((m = UPLOAD.matcher(path)).matches()) {
+      uploads.session(ex, name(m), m.group(2));
+    } else if ((m = BLOB.matcher(path)).matches()) {
+      blobs.handle(ex, name(m), m.group(2));
+    } else if ((m = MANIFEST.matcher(path)).matches()) {
+      manifests.handle(ex, name(m), m.group(2));
+    } else if ((m = TAGS.matcher(path)).matches()) {
+      listings.tags(ex, name(m));
+    } else if ((m = REFERRERS.matcher(path)).matches()) {
+      listings.referrers(ex, name(m), m.group(2));
+    } else {
+      ex.route("unknown");
+      ex.bytes(404, "application/json",
+          ErrorResponses.body(json, ErrorCode.UNSUPPORTED, "no such endpoint", path));
+    }
+  }
+
+  private static RepositoryName name(Matcher m) {
+    return RepositoryName.of(m.group(1));
+  }
+
+  static RegistryException methodNotAllowed() {
+    return new RegistryException(ErrorCode.UNSUPPORTED, "the method is not allowed on this endpoint");
+  }
+
+  private void error(Exchange ex, RegistryException e) {
+    if (ex.isCompleted() || ex.response.isCommitted()) {
+      ex.fail(e);
+      return;
+    }
+    try {
+      ex.response.getHeaders().remove(HttpHeader.CONTENT_LENGTH);
+      ex.response.getHeaders().remove(HttpHeader.CONTENT_RANGE);
+      if (e.detail() instanceof Uploads.UploadPosition position) {
+        ex.header(HttpHeader.RANGE, UploadEndpoints.rangeHeader(position.size()));
+      }
+      ex.bytes(ErrorResponses.status(e.code()), "application/json",
+          ErrorResponses.body(json, e.code(), e.getMessage(), e.detail()));
+    } catch (IOException | RuntimeException failure) {
+      ex.fail(failure);
+    }
+  }
+}

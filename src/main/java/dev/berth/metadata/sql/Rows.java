@@ -1,0 +1,88 @@
+package dev.berth.metadata.sql;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.metadata.BlobRecord;
+import dev.berth.metadata.BlobState;
+import dev.berth.metadata.Referrer;
+import dev.berth.metadata.StoredManifest;
+import dev.berth.metadata.UploadRecord;
+import dev.berth.oci.Digest;
+import dev.berth.oci.MediaType;
+import dev.berth.oci.RepositoryName;
+import dev.berth.storage.UploadId;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/** Row mappers and column encodings shared by the queries of {@link SqlMetadataStore}. */
+final class Rows {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<LinkedHashMap<String, String>> STRING_MAP = new TypeReference<>() {};
+
+  private Rows() {}
+
+  static BlobRecord blob(ResultSet rs, StatementContext ctx) throws SQLException {
+    return new BlobRecord(
+        Digest.parse(rs.getString("digest")),
+        rs.getLong("size"),
+        BlobState.valueOf(rs.getString("state").toUpperCase(Locale.ROOT)),
+        instant(rs, "created_at"),
+        instant(rs, "touched_at"));
+  }
+
+  static StoredManifest storedManifest(ResultSet rs, StatementContext ctx) throws SQLException {
+    return new StoredManifest(
+        Digest.parse(rs.getString("digest")),
+        new MediaType(rs.getString("media_type")),
+        rs.getBytes("payload"),
+        instant(rs, "created_at"));
+  }
+
+  static Referrer referrer(ResultSet rs, StatementContext ctx) throws SQLException {
+    return new Referrer(
+        Digest.parse(rs.getString("digest")),
+        new MediaType(rs.getString("media_type")),
+        rs.getLong("size"),
+        Optional.ofNullable(rs.getString("artifact_type")),
+        annotations(rs.getString("annotations")));
+  }
+
+  static UploadRecord upload(ResultSet rs, StatementContext ctx) throws SQLException {
+    return new UploadRecord(
+        new UploadId(rs.getString("id")),
+        new RepositoryName(rs.getString("repository")),
+        instant(rs, "started_at"),
+        instant(rs, "updated_at"));
+  }
+
+  /** Sorted by key, so equal annotations are stored as equal text. */
+  static String annotationsJson(Map<String, String> annotations) {
+    try {
+      return JSON.writeValueAsString(new TreeMap<>(annotations));
+    } catch (JsonProcessingException e) {
+      throw new MetadataException("cannot encode annotations", e);
+    }
+  }
+
+  private static Map<String, String> annotations(String json) {
+    try {
+      return Collections.unmodifiableMap(JSON.readValue(json, STRING_MAP));
+    } catch (JsonProcessingException e) {
+      throw new MetadataException("stored annotations are not a JSON object of strings", e);
+    }
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    return Instant.ofEpochMilli(rs.getLong(column));
+  }
+}

@@ -1,0 +1,535 @@
+package dev.berth.metadata.sql;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.berth.metadata.BlobRecord;
+import dev.berth.metadata.ManifestDeletion;
+import dev.berth.metadata.ManifestRecord;
+import dev.berth.metadata.MetadataStore;
+import dev.berth.metadata.MissingReferencesException;
+import dev.berth.metadata.Referrer;
+import dev.berth.metadata.StoredManifest;
+import dev.berth.metadata.UploadRecord;
+import dev.berth.oci.Digest;
+import dev.berth.oci.RepositoryName;
+import dev.berth.oci.Tag;
+import dev.berth.storage.UploadId;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.HandleConsumer;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The metadata store on SQLite (the embedded default) or PostgreSQL, with one schema and one set of
+ * queries for both.
+ *
+ * <p>Write transactions run at the database's default isolation (READ COMMITTED on PostgreSQL).
+ * Where a write depends on what it read, the read takes a row lock ({@code FOR SHARE} on what must
+ * stay, {@code FOR UPDATE} on what is about to go), so a concurrent GC or delete either waits for
+ * the commit or is seen by the re-evaluated read. SQLite has one writer at a time: every write
+ * transaction starts with {@code BEGIN IMMEDIATE}, and writers of this process queue on a fair lock
+ * rather than spin in SQLite's busy handler. Reads are single statements in auto-commit mode, which
+ * on SQLite in WAL mode never wait for a writer.
+ */
+public final class SqlMetadataStore implements MetadataStore {
+
+  private static final int SQLITE_POOL_SIZE = 4;
+  /** How long a writer waits for another process (e.g. {@code berth gc}) to release the database. */
+  private static final int SQLITE_BUSY_TIMEOUT_MILLIS = 10_000;
+
+  /** Names and tags are never empty, so paging "after" the empty string starts at the beginning. */
+  private static final String LOWEST_KEY = "";
+
+  private static final String BLOB_COLUMNS = "b.digest, b.size, b.state, b.created_at, b.touched_at";
+
+  private final HikariDataSource pool;
+  private final Jdbi jdbi;
+  private final Dialect dialect;
+  private final ReentrantLock writerLock = new ReentrantLock(true);
+
+  private SqlMetadataStore(HikariDataSource pool, Dialect dialect) {
+    this.pool = pool;
+    this.dialect = dialect;
+    this.jdbi = Jdbi.create(pool);
+    dialect.lockClauses().forEach(jdbi::define);
+  }
+
+  /** Opens (creating and migrating as needed) the SQLite database in {@code databaseFile}. */
+  public static SqlMetadataStore sqlite(Path databaseFile) {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    // A push acknowledged to its client must survive a power cut; NORMAL in WAL mode may lose the
+    // last commits.
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MILLIS);
+    config.enforceForeignKeys(true);
+    // A deferred transaction that reads and then writes gets SQLITE_BUSY without any wait when
+    // another connection committed in between; taking the write lock at BEGIN makes it wait instead.
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    SQLiteDataSource dataSource = new SQLiteDataSource(config);
+    dataSource.setUrl("jdbc:sqlite:" + databaseFile.toAbsolutePath());
+
+    HikariConfig hikari = new HikariConfig();
+    hikari.setPoolName("berth-sqlite");
+    hikari.setDataSource(dataSource);
+    hikari.setMaximumPoolSize(SQLITE_POOL_SIZE);
+    return open(hikari, Dialect.SQLITE);
+  }
+
+  /** Connects to (and migrates) the PostgreSQL database at {@code jdbcUrl}. */
+  public static SqlMetadataStore postgres(String jdbcUrl, String user, String password) {
+    HikariConfig hikari = new HikariConfig();
+    hikari.setPoolName("berth-postgres");
+    hikari.setJdbcUrl(jdbcUrl);
+    hikari.setUsername(user);
+    hikari.setPassword(password);
+    return open(hikari, Dialect.POSTGRES);
+  }
+
+  private static SqlMetadataStore open(HikariConfig config, Dialect dialect) {
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw new MetadataException("cannot connect to the metadata database", e);
+    }
+    try {
+      Flyway.configure(SqlMetadataStore.class.getClassLoader())
+          .dataSource(pool)
+          .locations("classpath:db/migration")
+          .placeholders(dialect.placeholders())
+          .load()
+          .migrate();
+    } catch (FlywayException e) {
+      pool.close();
+      throw new MetadataException("cannot migrate the metadata database", e);
+    }
+    return new SqlMetadataStore(pool, dialect);
+  }
+
+  // ---- repositories
+
+  @Override
+  public List<RepositoryName> listRepositories(Optional<RepositoryName> after, int limit) {
+    return read(h -> h.createQuery("SELECT name FROM repositories WHERE name > :after ORDER BY name LIMIT :limit")
+        .bind("after", after.map(RepositoryName::value).orElse(LOWEST_KEY))
+        .bind("limit", checkedLimit(limit))
+        .mapTo(String.class)
+        .map(RepositoryName::new)
+        .list());
+  }
+
+  @Override
+  public boolean repositoryExists(RepositoryName repository) {
+    // A tag always points at a manifest of its repository, so tags need no look of their own.
+    return read(h -> h.createQuery("""
+            SELECT EXISTS (SELECT 1 FROM repository_blobs WHERE repository = :repository)
+                OR EXISTS (SELECT 1 FROM manifests WHERE repository = :repository)""")
+        .bind("repository", repository.value())
+        .mapTo(Boolean.class)
+        .one());
+  }
+
+  // ---- blobs
+
+  @Override
+  public Optional<BlobRecord> findBlob(Digest digest) {
+    return read(h -> findBlob(h, digest));
+  }
+
+  @Override
+  public Optional<BlobRecord> findLinkedBlob(RepositoryName repository, Digest digest) {
+    return read(h -> h.createQuery("SELECT " + BLOB_COLUMNS + """
+             FROM blobs b JOIN repository_blobs l ON l.digest = b.digest
+            WHERE l.repository = :repository AND b.digest = :digest AND b.state = 'live'""")
+        .bind("repository", repository.value())
+        .bind("digest", digest.toString())
+        .map(Rows::blob)
+        .findOne());
+  }
+
+  @Override
+  public BlobRecord recordBlob(RepositoryName repository, Digest digest, long size, Instant now) {
+    return inWriteTransaction(h -> {
+      ensureRepository(h, repository, now);
+      h.createUpdate("""
+              INSERT INTO blobs (digest, size, state, created_at, touched_at)
+              VALUES (:digest, :size, 'live', :now, :now)
+              ON CONFLICT (digest) DO NOTHING""")
+          .bind("digest", digest.toString())
+          .bind("size", size)
+          .bind("now", now.toEpochMilli())
+          .execute();
+      touch(h, digest, now);
+      link(h, repository, digest, now);
+      return findBlob(h, digest).orElseThrow();
+    });
+  }
+
+  @Override
+  public Optional<BlobRecord> mountBlob(RepositoryName from, RepositoryName to, Digest digest, Instant now) {
+    return inWriteTransaction(h -> {
+      if (liveLinked(h, from, List.of(digest)).isEmpty()) {
+        return Optional.empty();
+      }
+      ensureRepository(h, to, now);
+      touch(h, digest, now);
+      link(h, to, digest, now);
+      return findBlob(h, digest);
+    });
+  }
+
+  @Override
+  public boolean unlinkBlob(RepositoryName repository, Digest digest) {
+    return inWriteTransaction(h -> h.createUpdate(
+            "DELETE FROM repository_blobs WHERE repository = :repository AND digest = :digest")
+        .bind("repository", repository.value())
+        .bind("digest", digest.toString())
+        .execute() > 0);
+  }
+
+  // ---- manifests and tags
+
+  @Override
+  public void putManifest(ManifestRecord manifest, Optional<Tag> tag, Instant now) throws MissingReferencesException {
+    RepositoryName repository = manifest.repository();
+    useWriteTransaction(h -> {
+      List<Digest> missingBlobs = absent(manifest.blobs(), liveLinked(h, repository, manifest.blobs()));
+      List<Digest> missingManifests =
+          absent(manifest.children(), existingManifests(h, repository, manifest.children()));
+      if (!missingBlobs.isEmpty() || !missingManifests.isEmpty()) {
+        throw new MissingReferencesException(missingBlobs, missingManifests);
+      }
+      ensureRepository(h, repository, now);
+      h.createUpdate("""
+              INSERT INTO manifests
+                (repository, digest, media_type, artifact_type, subject, annotations, size, payload, created_at)
+              VALUES
+                (:repository, :digest, :mediaType, :artifactType, :subject, :annotations, :size, :payload, :now)
+              ON CONFLICT (repository, digest) DO NOTHING""")
+          .bind("repository", repository.value())
+          .bind("digest", manifest.digest().toString())
+          .bind("mediaType", manifest.mediaType().value())
+          .bind("artifactType", manifest.artifactType().orElse(null))
+          .bind("subject", manifest.subject().map(Digest::toString).orElse(null))
+          .bind("annotations", Rows.annotationsJson(manifest.annotations()))
+          .bind("size", manifest.size())
+          .bind("payload", manifest.payload())
+          .bind("now", now.toEpochMilli())
+          .execute();
+      insertReferences(h, "manifest_blobs", "manifest_digest", "blob_digest", manifest, manifest.blobs());
+      insertReferences(h, "manifest_children", "parent_digest", "child_digest", manifest, manifest.children());
+      tag.ifPresent(t -> h.createUpdate("""
+              INSERT INTO tags (repository, name, manifest_digest, updated_at)
+              VALUES (:repository, :tag, :digest, :now)
+              ON CONFLICT (repository, name)
+              DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at""")
+          .bind("repository", repository.value())
+          .bind("tag", t.value())
+          .bind("digest", manifest.digest().toString())
+          .bind("now", now.toEpochMilli())
+          .execute());
+    });
+  }
+
+  @Override
+  public Optional<StoredManifest> findManifest(RepositoryName repository, Digest digest) {
+    return read(h -> h.createQuery("""
+            SELECT digest, media_type, payload, created_at FROM manifests
+            WHERE repository = :repository AND digest = :digest""")
+        .bind("repository", repository.value())
+        .bind("digest", digest.toString())
+        .map(Rows::storedManifest)
+        .findOne());
+  }
+
+  @Override
+  public Optional<Digest> resolveTag(RepositoryName repository, Tag tag) {
+    return read(h -> h.createQuery(
+            "SELECT manifest_digest FROM tags WHERE repository = :repository AND name = :tag")
+        .bind("repository", repository.value())
+        .bind("tag", tag.value())
+        .mapTo(String.class)
+        .map(Digest::parse)
+        .findOne());
+  }
+
+  @Override
+  public ManifestDeletion deleteManifest(RepositoryName repository, Digest digest) {
+    return inWriteTransaction(h -> {
+      // The row lock makes a concurrent index PUT naming this manifest either finish first (and show
+      // up as a parent below) or wait and then find the manifest gone.
+      boolean exists = h.createQuery(
+              "SELECT digest FROM manifests WHERE repository = :repository AND digest = :digest <forUpdate>")
+          .bind("repository", repository.value())
+          .bind("digest", digest.toString())
+          .mapTo(String.class)
+          .findOne()
+          .isPresent();
+      if (!exists) {
+        return new ManifestDeletion.NotFound();
+      }
+      List<Digest> parents = h.createQuery("""
+              SELECT parent_digest FROM manifest_children
+              WHERE repository = :repository AND child_digest = :digest ORDER BY parent_digest""")
+          .bind("repository", repository.value())
+          .bind("digest", digest.toString())
+          .mapTo(String.class)
+          .map(Digest::parse)
+          .list();
+      if (!parents.isEmpty()) {
+        return new ManifestDeletion.StillReferenced(parents);
+      }
+      List<Tag> tags = tagsOf(h, repository, digest);
+      // Its tags and reference rows go by ON DELETE CASCADE.
+      h.createUpdate("DELETE FROM manifests WHERE repository = :repository AND digest = :digest")
+          .bind("repository", repository.value())
+          .bind("digest", digest.toString())
+          .execute();
+      return new ManifestDeletion.Deleted(tags);
+    });
+  }
+
+  @Override
+  public boolean deleteTag(RepositoryName repository, Tag tag) {
+    return inWriteTransaction(h -> h.createUpdate("DELETE FROM tags WHERE repository = :repository AND name = :tag")
+        .bind("repository", repository.value())
+        .bind("tag", tag.value())
+        .execute() > 0);
+  }
+
+  @Override
+  public List<Tag> listTags(RepositoryName repository, Optional<String> after, int limit) {
+    return read(h -> h.createQuery("""
+            SELECT name FROM tags WHERE repository = :repository AND name > :after
+            ORDER BY name LIMIT :limit""")
+        .bind("repository", repository.value())
+        .bind("after", after.orElse(LOWEST_KEY))
+        .bind("limit", checkedLimit(limit))
+        .mapTo(String.class)
+        .map(Tag::new)
+        .list());
+  }
+
+  @Override
+  public List<Tag> tagsOf(RepositoryName repository, Digest manifest) {
+    return read(h -> tagsOf(h, repository, manifest));
+  }
+
+  @Override
+  public List<Referrer> listReferrers(RepositoryName repository, Digest subject, Optional<String> artifactType) {
+    return read(h -> {
+      var query = h.createQuery("SELECT digest, media_type, size, artifact_type, annotations FROM manifests"
+              + " WHERE repository = :repository AND subject = :subject"
+              + (artifactType.isPresent() ? " AND artifact_type = :artifactType" : "")
+              + " ORDER BY digest")
+          .bind("repository", repository.value())
+          .bind("subject", subject.toString());
+      artifactType.ifPresent(type -> query.bind("artifactType", type));
+      return query.map(Rows::referrer).list();
+    });
+  }
+
+  // ---- upload sessions
+
+  @Override
+  public void createUpload(UploadId id, RepositoryName repository, Instant now) {
+    useWriteTransaction(h -> h.createUpdate("""
+            INSERT INTO uploads (id, repository, started_at, updated_at) VALUES (:id, :repository, :now, :now)""")
+        .bind("id", id.value())
+        .bind("repository", repository.value())
+        .bind("now", now.toEpochMilli())
+        .execute());
+  }
+
+  @Override
+  public Optional<UploadRecord> findUpload(UploadId id) {
+    return read(h -> h.createQuery("SELECT id, repository, started_at, updated_at FROM uploads WHERE id = :id")
+        .bind("id", id.value())
+        .map(Rows::upload)
+        .findOne());
+  }
+
+  @Override
+  public void touchUpload(UploadId id, Instant now) {
+    useWriteTransaction(h -> h.createUpdate("UPDATE uploads SET updated_at = :now WHERE id = :id")
+        .bind("id", id.value())
+        .bind("now", now.toEpochMilli())
+        .execute());
+  }
+
+  @Override
+  public boolean deleteUpload(UploadId id) {
+    return inWriteTransaction(h -> h.createUpdate("DELETE FROM uploads WHERE id = :id")
+        .bind("id", id.value())
+        .execute() > 0);
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  // ---- statements shared by several operations
+
+  private static Optional<BlobRecord> findBlob(Handle h, Digest digest) {
+    return h.createQuery("SELECT " + BLOB_COLUMNS + " FROM blobs b WHERE b.digest = :digest")
+        .bind("digest", digest.toString())
+        .map(Rows::blob)
+        .findOne();
+  }
+
+  private static void ensureRepository(Handle h, RepositoryName repository, Instant now) {
+    h.createUpdate("INSERT INTO repositories (name, created_at) VALUES (:name, :now) ON CONFLICT (name) DO NOTHING")
+        .bind("name", repository.value())
+        .bind("now", now.toEpochMilli())
+        .execute();
+  }
+
+  /** Moves touched_at forward only, so a caller with a lagging clock cannot shorten the grace period. */
+  private static void touch(Handle h, Digest digest, Instant now) {
+    h.createUpdate("UPDATE blobs SET touched_at = :now WHERE digest = :digest AND touched_at < :now")
+        .bind("digest", digest.toString())
+        .bind("now", now.toEpochMilli())
+        .execute();
+  }
+
+  private static void link(Handle h, RepositoryName repository, Digest digest, Instant now) {
+    h.createUpdate("""
+            INSERT INTO repository_blobs (repository, digest, linked_at) VALUES (:repository, :digest, :now)
+            ON CONFLICT (repository, digest) DO NOTHING""")
+        .bind("repository", repository.value())
+        .bind("digest", digest.toString())
+        .bind("now", now.toEpochMilli())
+        .execute();
+  }
+
+  /**
+   * Those of {@code digests} that are linked into the repository and live. On PostgreSQL the blob
+   * and link rows stay share-locked until commit, so GC cannot mark the blob deleting, nor anyone
+   * unlink it, between this check and the references the caller then commits.
+   */
+  private static Set<Digest> liveLinked(Handle h, RepositoryName repository, Collection<Digest> digests) {
+    if (digests.isEmpty()) {
+      return Set.of();
+    }
+    return h.createQuery("""
+            SELECT b.digest FROM blobs b JOIN repository_blobs l ON l.digest = b.digest
+            WHERE l.repository = :repository AND b.digest IN (<digests>) AND b.state = 'live' <forShare>""")
+        .bind("repository", repository.value())
+        .bindList("digests", texts(digests))
+        .mapTo(String.class)
+        .map(Digest::parse)
+        .collect(Collectors.toSet());
+  }
+
+  /**
+   * Those of {@code digests} that are manifests in the repository, share-locked on PostgreSQL so
+   * that a concurrent delete of one waits for this transaction and then sees its references.
+   */
+  private static Set<Digest> existingManifests(Handle h, RepositoryName repository, Collection<Digest> digests) {
+    if (digests.isEmpty()) {
+      return Set.of();
+    }
+    return h.createQuery(
+            "SELECT digest FROM manifests WHERE repository = :repository AND digest IN (<digests>) <forShare>")
+        .bind("repository", repository.value())
+        .bindList("digests", texts(digests))
+        .mapTo(String.class)
+        .map(Digest::parse)
+        .collect(Collectors.toSet());
+  }
+
+  private static void insertReferences(
+      Handle h, String table, String fromColumn, String toColumn, ManifestRecord manifest, List<Digest> targets) {
+    if (targets.isEmpty()) {
+      return;
+    }
+    PreparedBatch batch = h.prepareBatch("INSERT INTO " + table + " (repository, " + fromColumn + ", " + toColumn
+        + ") VALUES (:repository, :from, :to) ON CONFLICT DO NOTHING");
+    for (Digest target : targets) {
+      batch.bind("repository", manifest.repository().value())
+          .bind("from", manifest.digest().toString())
+          .bind("to", target.toString())
+          .add();
+    }
+    batch.execute();
+  }
+
+  private static List<Tag> tagsOf(Handle h, RepositoryName repository, Digest manifest) {
+    return h.createQuery(
+            "SELECT name FROM tags WHERE repository = :repository AND manifest_digest = :digest ORDER BY name")
+        .bind("repository", repository.value())
+        .bind("digest", manifest.toString())
+        .mapTo(String.class)
+        .map(Tag::new)
+        .list();
+  }
+
+  /** The distinct {@code wanted} digests missing from {@code present}, in the order they were named. */
+  private static List<Digest> absent(List<Digest> wanted, Set<Digest> present) {
+    return wanted.stream().distinct().filter(d -> !present.contains(d)).toList();
+  }
+
+  private static List<String> texts(Collection<Digest> digests) {
+    return digests.stream().map(Digest::toString).toList();
+  }
+
+  private static int checkedLimit(int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative: " + limit);
+    }
+    return limit;
+  }
+
+  // ---- transactions
+
+  private <R> R read(HandleCallback<R, RuntimeException> query) {
+    try {
+      return jdbi.withHandle(query);
+    } catch (JdbiException e) {
+      throw new MetadataException("metadata read failed", e);
+    }
+  }
+
+  private <R, X extends Exception> R inWriteTransaction(HandleCallback<R, X> transaction) throws X {
+    if (!dialect.singleWriter()) {
+      return inTransaction(transaction);
+    }
+    writerLock.lock();
+    try {
+      return inTransaction(transaction);
+    } finally {
+      writerLock.unlock();
+    }
+  }
+
+  private <X extends Exception> void useWriteTransaction(HandleConsumer<X> transaction) throws X {
+    inWriteTransaction(h -> {
+      transaction.useHandle(h);
+      return null;
+    });
+  }
+
+  private <R, X extends Exception> R inTransaction(HandleCallback<R, X> transaction) throws X {
+    try {
+      return jdbi.inTransaction(transaction);
+    } catch (JdbiException e) {
+      throw new MetadataException("metadata write failed", e);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package dev.berth.registry;
+
+import dev.berth.metadata.BlobRecord;
+import dev.berth.metadata.MetadataStore;
+import dev.berth.oci.Digest;
+import dev.berth.oci.RepositoryName;
+import dev.berth.storage.BlobContent;
+import dev.berth.storage.BlobStore;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Reading and unlinking blobs. A blob is visible in a repository only once uploaded or mounted there. */
+public final class Blobs {
+  private static final Logger LOG = LoggerFactory.getLogger(Blobs.class);
+
+  private final MetadataStore metadata;
+  private final BlobStore store;
+  private final RegistrySettings settings;
+
+  public Blobs(MetadataStore metadata, BlobStore store, RegistrySettings settings) {
+    this.metadata = metadata;
+    this.store = store;
+    this.settings = settings;
+  }
+
+  /** HEAD: answered from metadata alone. */
+  public BlobRecord stat(RepositoryName repository, Digest digest) {
+    return metadata.findLinkedBlob(repository, digest).orElseThrow(() -> unknown(digest));
+  }
+
+  public BlobContent open(RepositoryName repository, Digest digest) throws IOException {
+    stat(repository, digest);
+    return store.open(digest).orElseThrow(() -> {
+      // Metadata says the bytes exist but storage lost them: fsck's business, the client sees 404.
+      LOG.error("blob {} is recorded in {} but missing from storage", digest, repository);
+      return unknown(digest);
+    });
+  }
+
+  public void unlink(RepositoryName repository, Digest digest) {
+    Deletes.requireEnabled(settings);
+    if (!metadata.unlinkBlob(repository, digest)) {
+      throw unknown(digest);
+    }
+  }
+
+  static RegistryException unknown(Digest digest) {
+    return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob unknown to registry", digest.toString());
+  }
+}

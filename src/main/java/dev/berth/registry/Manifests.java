@@ -1,0 +1,133 @@
+package dev.berth.registry;
+
+import dev.berth.metadata.ManifestDeletion;
+import dev.berth.metadata.ManifestRecord;
+import dev.berth.metadata.MetadataStore;
+import dev.berth.metadata.MissingReferencesException;
+import dev.berth.metadata.StoredManifest;
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.Digest;
+import dev.berth.oci.DigestAlgorithm;
+import dev.berth.oci.InvalidManifestException;
+import dev.berth.oci.Manifest;
+import dev.berth.oci.ManifestParser;
+import dev.berth.oci.MediaType;
+import dev.berth.oci.Reference;
+import dev.berth.oci.RepositoryName;
+import dev.berth.oci.Tag;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Pushing, pulling and deleting manifests and tags. */
+public final class Manifests {
+
+  private final MetadataStore metadata;
+  private final RegistrySettings settings;
+  private final Clock clock;
+
+  public Manifests(MetadataStore metadata, RegistrySettings settings, Clock clock) {
+    this.metadata = metadata;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  /** What a successful push tells the client. */
+  public record Pushed(Digest digest, Optional<Digest> subject) {}
+
+  /**
+   * Stores the bytes as pushed after validating them.
+   *
+   * @param contentType the request's Content-Type, empty when absent or not a manifest type
+   */
+  public Pushed put(RepositoryName repository, Reference reference, Optional<MediaType> contentType, byte[] payload) {
+    if (payload.length > settings.maxManifestBytes()) {
+      throw new RegistryException(ErrorCode.SIZE_INVALID,
+          "manifest is larger than " + settings.maxManifestBytes() + " bytes", Map.of("size", payload.length));
+    }
+    Digest digest = digestOf(reference, payload);
+    Manifest manifest;
+    try {
+      manifest = ManifestParser.parse(payload, contentType);
+    } catch (InvalidManifestException e) {
+      throw new RegistryException(ErrorCode.MANIFEST_INVALID, "manifest invalid", e.getMessage());
+    }
+    ManifestRecord record = new ManifestRecord(
+        repository,
+        digest,
+        manifest.mediaType(),
+        payload,
+        manifest.referencedBlobs().stream().map(Descriptor::digest).distinct().toList(),
+        manifest.manifests().stream().map(Descriptor::digest).distinct().toList(),
+        manifest.subject().map(Descriptor::digest),
+        manifest.effectiveArtifactType(),
+        manifest.annotations());
+    Optional<Tag> tag = reference instanceof Reference.ByTag byTag ? Optional.of(byTag.tag()) : Optional.empty();
+    try {
+      metadata.putManifest(record, tag, clock.instant());
+    } catch (MissingReferencesException e) {
+      Map<String, Object> detail = new LinkedHashMap<>();
+      if (!e.blobs().isEmpty()) {
+        detail.put("blobs", e.blobs().stream().map(Digest::toString).toList());
+      }
+      if (!e.manifests().isEmpty()) {
+        detail.put("manifests", e.manifests().stream().map(Digest::toString).toList());
+      }
+      throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
+          "manifest references content unknown to this repository", detail);
+    }
+    return new Pushed(digest, record.subject());
+  }
+
+  private static Digest digestOf(Reference reference, byte[] payload) {
+    if (reference instanceof Reference.ByDigest byDigest) {
+      Digest expected = byDigest.digest();
+      Digest actual = Digest.compute(expected.algorithm(), payload);
+      if (!actual.equals(expected)) {
+        throw new RegistryException(ErrorCode.DIGEST_INVALID,
+            "manifest digest does not match its content", "expected " + expected + ", got " + actual);
+      }
+      return actual;
+    }
+    return Digest.compute(DigestAlgorithm.SHA256, payload);
+  }
+
+  public StoredManifest get(RepositoryName repository, Reference reference) {
+    Digest digest = switch (reference) {
+      case Reference.ByDigest d -> d.digest();
+      case Reference.ByTag t -> metadata.resolveTag(repository, t.tag()).orElseThrow(() -> unknown(reference));
+    };
+    return metadata.findManifest(repository, digest).orElseThrow(() -> unknown(reference));
+  }
+
+  /** By digest: the manifest and every tag on it. By tag: that tag only. */
+  public void delete(RepositoryName repository, Reference reference) {
+    Deletes.requireEnabled(settings);
+    switch (reference) {
+      case Reference.ByTag t -> {
+        if (!metadata.deleteTag(repository, t.tag())) {
+          throw unknown(reference);
+        }
+      }
+      case Reference.ByDigest d -> {
+        switch (metadata.deleteManifest(repository, d.digest())) {
+          case ManifestDeletion.NotFound n -> throw unknown(reference);
+          case ManifestDeletion.StillReferenced r -> throw new RegistryException(ErrorCode.MANIFEST_REFERENCED,
+              "manifest is listed by an index in this repository; delete the index first",
+              Map.of("indexes", r.parents().stream().map(Digest::toString).toList()));
+          case ManifestDeletion.Deleted deleted -> { }
+        }
+      }
+    }
+  }
+
+  public List<Tag> tagsOf(RepositoryName repository, Digest digest) {
+    return metadata.tagsOf(repository, digest);
+  }
+
+  static RegistryException unknown(Reference reference) {
+    return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest unknown", reference.toString());
+  }
+}

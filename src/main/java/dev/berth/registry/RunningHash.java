@@ -1,0 +1,60 @@
+package dev.berth.registry;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.DigestAlgorithm;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+
+/**
+ * The hash of an upload's bytes so far, kept between chunk requests so that each byte is hashed
+ * exactly once, while it streams to storage.
+ */
+final class RunningHash {
+  private final DigestAlgorithm algorithm;
+  private final MessageDigest digest;
+  private long length;
+
+  private RunningHash(DigestAlgorithm algorithm, MessageDigest digest, long length) {
+    this.algorithm = algorithm;
+    this.digest = digest;
+    this.length = length;
+  }
+
+  static RunningHash empty(DigestAlgorithm algorithm) {
+    return new RunningHash(algorithm, algorithm.newMessageDigest(), 0);
+  }
+
+  /** Rebuilds the hash from staged bytes, after a restart or when the client switches algorithm. */
+  static RunningHash of(DigestAlgorithm algorithm, InputStream staged) throws IOException {
+    RunningHash hash = empty(algorithm);
+    byte[] buffer = new byte[256 * 1024];
+    int n;
+    while ((n = staged.read(buffer)) >= 0) {
+      hash.update(buffer, 0, n);
+    }
+    return hash;
+  }
+
+  DigestAlgorithm algorithm() {
+    return algorithm;
+  }
+
+  long length() {
+    return length;
+  }
+
+  void update(byte[] bytes, int offset, int count) {
+    digest.update(bytes, offset, count);
+    length += count;
+  }
+
+  /** The digest of everything so far; the running state stays usable. */
+  Digest current() {
+    try {
+      return Digest.of((MessageDigest) digest.clone(), algorithm);
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("JDK message digests are cloneable", e);
+    }
+  }
+}

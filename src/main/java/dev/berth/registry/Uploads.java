@@ -1,0 +1,190 @@
+package dev.berth.registry;
+
+import dev.berth.metadata.BlobRecord;
+import dev.berth.metadata.MetadataStore;
+import dev.berth.metadata.UploadRecord;
+import dev.berth.oci.Digest;
+import dev.berth.oci.DigestAlgorithm;
+import dev.berth.oci.RepositoryName;
+import dev.berth.storage.BlobStore;
+import dev.berth.storage.NoSuchUploadException;
+import dev.berth.storage.UploadId;
+import dev.berth.storage.UploadOffsetException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Blob uploads: sessions, chunks, the final digest check, and cross-repository mounts.
+ *
+ * <p>Bytes are hashed once, as they stream into staging. On completion the digest is compared
+ * before anything becomes visible; a mismatch discards the staged bytes. Only after the store has
+ * made the bytes durable does the metadata row that names them commit (DESIGN.md, invariant 2).
+ */
+public final class Uploads {
+
+  private final MetadataStore metadata;
+  private final BlobStore store;
+  private final Clock clock;
+  private final ConcurrentMap<UploadId, Session> sessions = new ConcurrentHashMap<>();
+
+  public Uploads(MetadataStore metadata, BlobStore store, Clock clock) {
+    this.metadata = metadata;
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** In-process state of an upload; requests on one upload are serialised by its lock. */
+  private static final class Session {
+    final ReentrantLock lock = new ReentrantLock();
+    RunningHash hash;
+  }
+
+  public UploadId start(RepositoryName repository) throws IOException {
+    UploadId id = UploadId.random();
+    store.createUpload(id);
+    metadata.createUpload(id, repository, clock.instant());
+    return id;
+  }
+
+  /** POST with {@code ?digest=}: the whole blob in one request. */
+  public BlobRecord putMonolithic(RepositoryName repository, Digest digest, InputStream body) throws IOException {
+    UploadId id = start(repository);
+    return complete(repository, id, digest, OptionalLong.of(0), body);
+  }
+
+  /** Links a blob {@code from} holds into {@code to}; empty when {@code from} does not hold it. */
+  public Optional<BlobRecord> mount(RepositoryName to, RepositoryName from, Digest digest) {
+    return metadata.mountBlob(from, to, digest, clock.instant());
+  }
+
+  /**
+   * Appends a chunk. {@code rangeStart}, from Content-Range, must equal the current size; a chunk
+   * out of order changes nothing and the session stays usable.
+   *
+   * @return the upload's size afterwards
+   */
+  public long append(RepositoryName repository, UploadId id, OptionalLong rangeStart, InputStream body)
+      throws IOException {
+    requireSession(repository, id);
+    Session session = sessions.computeIfAbsent(id, k -> new Session());
+    session.lock.lock();
+    try {
+      long size = writeChunk(id, session, rangeStart, body, DigestAlgorithm.SHA256);
+      metadata.touchUpload(id, clock.instant());
+      return size;
+    } finally {
+      session.lock.unlock();
+    }
+  }
+
+  public long status(RepositoryName repository, UploadId id) throws IOException {
+    requireSession(repository, id);
+    try {
+      return store.uploadSize(id);
+    } catch (NoSuchUploadException e) {
+      throw unknownUpload(id);
+    }
+  }
+
+  /**
+   * PUT with {@code ?digest=}: appends the last chunk (possibly empty), verifies the digest, and
+   * makes the blob visible in the repository. The session ends either way once the digest was
+   * checked: a mismatch stores nothing.
+   */
+  public BlobRecord complete(
+      RepositoryName repository, UploadId id, Digest expected, OptionalLong rangeStart, InputStream lastChunk)
+      throws IOException {
+    requireSession(repository, id);
+    Session session = sessions.computeIfAbsent(id, k -> new Session());
+    session.lock.lock();
+    try {
+      long size = writeChunk(id, session, rangeStart, lastChunk, expected.algorithm());
+      if (session.hash.algorithm() != expected.algorithm()) {
+        session.hash = rehash(id, expected.algorithm());
+      }
+      Digest actual = session.hash.current();
+      if (!actual.equals(expected)) {
+        discard(id);
+        throw new RegistryException(ErrorCode.DIGEST_INVALID,
+            "provided digest did not match uploaded content", "expected " + expected + ", got " + actual);
+      }
+      try {
+        store.commitUpload(id, expected);
+      } catch (NoSuchUploadException e) {
+        throw unknownUpload(id);
+      }
+      BlobRecord blob = metadata.recordBlob(repository, expected, size, clock.instant());
+      metadata.deleteUpload(id);
+      sessions.remove(id);
+      return blob;
+    } finally {
+      session.lock.unlock();
+    }
+  }
+
+  public void cancel(RepositoryName repository, UploadId id) throws IOException {
+    requireSession(repository, id);
+    discard(id);
+  }
+
+  private long writeChunk(UploadId id, Session session, OptionalLong rangeStart, InputStream body,
+      DigestAlgorithm preferred) throws IOException {
+    try {
+      long offset = store.uploadSize(id);
+      if (rangeStart.isPresent() && rangeStart.getAsLong() != offset) {
+        throw new RegistryException(ErrorCode.RANGE_INVALID,
+            "chunk starts at " + rangeStart.getAsLong() + " but the upload is at " + offset, new UploadPosition(offset));
+      }
+      if (session.hash == null || session.hash.length() != offset) {
+        session.hash = offset == 0 ? RunningHash.empty(preferred) : rehash(id, preferred);
+      }
+      try {
+        return store.appendUpload(id, offset, new HashingInputStream(body, session.hash));
+      } catch (IOException | RuntimeException e) {
+        // Part of the chunk may be on disk and in the hash, or in one but not the other: rebuild
+        // the hash from disk on the next request rather than trust it.
+        session.hash = null;
+        throw e;
+      }
+    } catch (NoSuchUploadException e) {
+      throw unknownUpload(id);
+    } catch (UploadOffsetException e) {
+      session.hash = null;
+      throw new RegistryException(ErrorCode.RANGE_INVALID, "upload moved on concurrently",
+          new UploadPosition(e.currentSize()));
+    }
+  }
+
+  private RunningHash rehash(UploadId id, DigestAlgorithm algorithm) throws IOException {
+    try (InputStream staged = store.readUpload(id)) {
+      return RunningHash.of(algorithm, staged);
+    } catch (NoSuchUploadException e) {
+      throw unknownUpload(id);
+    }
+  }
+
+  private void discard(UploadId id) throws IOException {
+    store.deleteUpload(id);
+    metadata.deleteUpload(id);
+    sessions.remove(id);
+  }
+
+  private UploadRecord requireSession(RepositoryName repository, UploadId id) {
+    return metadata.findUpload(id)
+        .filter(u -> u.repository().equals(repository))
+        .orElseThrow(() -> unknownUpload(id));
+  }
+
+  private static RegistryException unknownUpload(UploadId id) {
+    return new RegistryException(ErrorCode.BLOB_UPLOAD_UNKNOWN, "blob upload unknown to registry", id.value());
+  }
+
+  /** Detail of a RANGE_INVALID error: where the upload really ends, for the Range header. */
+  public record UploadPosition(long size) {}
+}

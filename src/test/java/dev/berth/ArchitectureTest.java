@@ -1,0 +1,36 @@
+package dev.berth;
+
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** Keeps the package arrows of DESIGN.md pointing one way. */
+class ArchitectureTest {
+  private final JavaClasses classes = new ClassFileImporter()
+      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+      .importPackages("dev.berth");
+
+  @Test
+  void layersOnlyDependDownwards() {
+    layeredArchitecture().consideringOnlyDependenciesInLayers()
+        .layer("cli").definedBy("dev.berth.cli..")
+        .layer("server").definedBy("dev.berth.server..")
+        .layer("config").definedBy("dev.berth.config..")
+        .layer("http").definedBy("dev.berth.http..")
+        .layer("registry").definedBy("dev.berth.registry..")
+        .layer("metadata").definedBy("dev.berth.metadata..")
+        .layer("storage").definedBy("dev.berth.storage..")
+        .layer("oci").definedBy("dev.berth.oci..")
+        .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+        .whereLayer("server").mayOnlyBeAccessedByLayers("cli")
+        .whereLayer("config").mayOnlyBeAccessedByLayers("cli", "server")
+        .whereLayer("http").mayOnlyBeAccessedByLayers("server")
+        .whereLayer("registry").mayOnlyBeAccessedByLayers("http", "server")
+        .whereLayer("metadata").mayOnlyBeAccessedByLayers("registry", "http", "server")
+        .whereLayer("storage").mayOnlyBeAccessedByLayers("metadata", "registry", "http", "server")
+        .check(classes);
+  }
+}

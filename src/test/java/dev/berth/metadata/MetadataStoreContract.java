@@ -1,0 +1,669 @@
+package dev.berth.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.MediaType;
+import dev.berth.oci.RepositoryName;
+import dev.berth.oci.Tag;
+import dev.berth.storage.UploadId;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link MetadataStore} must do, run against each real database by a subclass. Each test
+ * starts from an empty database.
+ */
+public abstract class MetadataStoreContract {
+
+  protected static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  protected static final RepositoryName APP = RepositoryName.of("team/app");
+  protected static final RepositoryName OTHER = RepositoryName.of("team/other");
+
+  protected MetadataStore store;
+
+  /** Opens a store on this test's database; called again to reopen the same database. */
+  protected abstract MetadataStore openStore();
+
+  /** A plain JDBC connection to this test's database, standing in for a second process or for GC. */
+  protected abstract Connection openConnection() throws SQLException;
+
+  @BeforeEach
+  final void openFreshStore() {
+    store = openStore();
+  }
+
+  @AfterEach
+  final void closeStore() {
+    store.close();
+  }
+
+  // ---- blobs
+
+  @Test
+  void recordBlobCreatesTheBlobItsRepositoryAndTheLink() {
+    Digest layer = digest("layer");
+
+    BlobRecord recorded = store.recordBlob(APP, layer, 42, T0);
+
+    BlobRecord expected = new BlobRecord(layer, 42, BlobState.LIVE, T0, T0);
+    assertThat(recorded).isEqualTo(expected);
+    assertThat(store.findBlob(layer)).contains(expected);
+    assertThat(store.findLinkedBlob(APP, layer)).contains(expected);
+    assertThat(store.findLinkedBlob(OTHER, layer)).isEmpty();
+    assertThat(store.repositoryExists(APP)).isTrue();
+    assertThat(store.listRepositories(Optional.empty(), 10)).containsExactly(APP);
+  }
+
+  @Test
+  void recordingAKnownBlobTouchesItAndLinksItIntoAnotherRepository() {
+    Digest layer = digest("layer");
+    store.recordBlob(APP, layer, 42, T0);
+
+    BlobRecord again = store.recordBlob(OTHER, layer, 42, T0.plusSeconds(60));
+
+    assertThat(again).isEqualTo(new BlobRecord(layer, 42, BlobState.LIVE, T0, T0.plusSeconds(60)));
+    assertThat(store.findLinkedBlob(APP, layer)).isPresent();
+    assertThat(store.findLinkedBlob(OTHER, layer)).contains(again);
+  }
+
+  @Test
+  void touchedAtNeverMovesBackwards() {
+    Digest layer = digest("layer");
+    store.recordBlob(APP, layer, 42, T0.plusSeconds(60));
+
+    store.recordBlob(APP, layer, 42, T0);
+
+    assertThat(store.findBlob(layer).orElseThrow().touchedAt()).isEqualTo(T0.plusSeconds(60));
+  }
+
+  @Test
+  void unknownBlobsAreNotFound() {
+    assertThat(store.findBlob(digest("nothing"))).isEmpty();
+    assertThat(store.findLinkedBlob(APP, digest("nothing"))).isEmpty();
+  }
+
+  @Test
+  void aBlobBeingDeletedIsNotVisibleThroughItsLinks() throws SQLException {
+    Digest layer = digest("layer");
+    store.recordBlob(APP, layer, 42, T0);
+
+    markDeleting(layer);
+
+    assertThat(store.findLinkedBlob(APP, layer)).isEmpty();
+    assertThat(store.findBlob(layer)).hasValueSatisfying(b -> assertThat(b.state()).isEqualTo(BlobState.DELETING));
+  }
+
+  @Test
+  void recordingABlobBeingDeletedDoesNotBringItBack() throws SQLException {
+    Digest layer = digest("layer");
+    store.recordBlob(APP, layer, 42, T0);
+    markDeleting(layer);
+
+    BlobRecord recorded = store.recordBlob(OTHER, layer, 42, T0.plusSeconds(1));
+
+    assertThat(recorded.state()).isEqualTo(BlobState.DELETING);
+    assertThat(store.findLinkedBlob(OTHER, layer)).isEmpty();
+  }
+
+  @Test
+  void mountLinksABlobTheSourceRepositoryCanSee() {
+    Digest layer = digest("layer");
+    store.recordBlob(APP, layer, 42, T0);
+
+    Optional<BlobRecord> mounted = store.mountBlob(APP, OTHER, layer, T0.plusSeconds(5));
+
+    BlobRecord expected = new BlobRecord(layer, 42, BlobState.LIVE, T0, T0.plusSeconds(5));
+    assertThat(mounted).contains(expected);
+    assertThat(store.findLinkedBlob(OTHER, layer)).contains(expected);
+    assertThat(store.listRepositories(Optional.empty(), 10)).containsExactly(APP, OTHER);
+  }
+
+  @Test
+  void mountFromARepositoryWithoutTheBlobChangesNothing() {
+    Digest layer = digest("layer");
+    RepositoryName third = RepositoryName.of("third");
+    store.recordBlob(APP, layer, 42, T0);
+
+    assertThat(store.mountBlob(OTHER, third, layer, T0.plusSeconds(5))).isEmpty();
+    assertThat(store.mountBlob(APP, third, digest("unknown"), T0.plusSeconds(5))).isEmpty();
+
+    assertThat(store.findLinkedBlob(third, layer)).isEmpty();
+    assertThat(store.repositoryExists(third)).isFalse();
+    assertThat(store.listRepositories(Optional.empty(), 10)).containsExactly(APP);
+    assertThat(store.findBlob(layer).orElseThrow().touchedAt()).isEqualTo(T0);
+  }
+
+  @Test
+  void mountOfABlobBeingDeletedFails() throws SQLException {
+    Digest layer = digest("layer");
+    store.recordBlob(APP, layer, 42, T0);
+    markDeleting(layer);
+
+    assertThat(store.mountBlob(APP, OTHER, layer, T0.plusSeconds(5))).isEmpty();
+    assertThat(store.repositoryExists(OTHER)).isFalse();
+  }
+
+  @Test
+  void unlinkRemovesOnlyTheLink() {
+    Digest layer = digest("layer");
+    store.recordBlob(APP, layer, 42, T0);
+    store.recordBlob(OTHER, layer, 42, T0);
+
+    assertThat(store.unlinkBlob(APP, layer)).isTrue();
+    assertThat(store.unlinkBlob(APP, layer)).isFalse();
+
+    assertThat(store.findLinkedBlob(APP, layer)).isEmpty();
+    assertThat(store.findLinkedBlob(OTHER, layer)).isPresent();
+    assertThat(store.findBlob(layer)).isPresent();
+  }
+
+  // ---- manifests
+
+  @Test
+  void putManifestStoresTheBytesAndTagsThem() throws Exception {
+    ManifestRecord image = image(APP, "v1", blobs(APP, "config", "layer"));
+
+    store.putManifest(image, Optional.of(Tag.of("v1")), T0);
+
+    StoredManifest stored = store.findManifest(APP, image.digest()).orElseThrow();
+    assertThat(stored.digest()).isEqualTo(image.digest());
+    assertThat(stored.mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
+    assertThat(stored.payload()).isEqualTo(image.payload());
+    assertThat(stored.size()).isEqualTo(image.size());
+    assertThat(stored.createdAt()).isEqualTo(T0);
+    assertThat(store.resolveTag(APP, Tag.of("v1"))).contains(image.digest());
+    assertThat(store.tagsOf(APP, image.digest())).containsExactly(Tag.of("v1"));
+    assertThat(store.findManifest(OTHER, image.digest())).isEmpty();
+  }
+
+  @Test
+  void putManifestWithoutATagStoresItUntagged() throws Exception {
+    ManifestRecord image = image(APP, "v1", blobs(APP, "config"));
+
+    store.putManifest(image, Optional.empty(), T0);
+
+    assertThat(store.findManifest(APP, image.digest())).isPresent();
+    assertThat(store.tagsOf(APP, image.digest())).isEmpty();
+    assertThat(store.listTags(APP, Optional.empty(), 10)).isEmpty();
+  }
+
+  @Test
+  void puttingTheSameManifestAgainIsIdempotentAndCanAddTags() throws Exception {
+    ManifestRecord image = image(APP, "v1", blobs(APP, "config", "layer"));
+    store.putManifest(image, Optional.of(Tag.of("v1")), T0);
+
+    store.putManifest(image, Optional.of(Tag.of("latest")), T0.plusSeconds(60));
+    store.putManifest(image, Optional.empty(), T0.plusSeconds(120));
+
+    StoredManifest stored = store.findManifest(APP, image.digest()).orElseThrow();
+    assertThat(stored.payload()).isEqualTo(image.payload());
+    assertThat(stored.createdAt()).isEqualTo(T0);
+    assertThat(store.tagsOf(APP, image.digest())).containsExactly(Tag.of("latest"), Tag.of("v1"));
+  }
+
+  @Test
+  void aTagMovesToTheManifestLastPushedWithIt() throws Exception {
+    ManifestRecord first = image(APP, "first", blobs(APP, "config"));
+    ManifestRecord second = image(APP, "second", blobs(APP, "config"));
+    store.putManifest(first, Optional.of(Tag.of("latest")), T0);
+
+    store.putManifest(second, Optional.of(Tag.of("latest")), T0.plusSeconds(1));
+
+    assertThat(store.resolveTag(APP, Tag.of("latest"))).contains(second.digest());
+    assertThat(store.tagsOf(APP, first.digest())).isEmpty();
+    assertThat(store.tagsOf(APP, second.digest())).containsExactly(Tag.of("latest"));
+    assertThat(store.findManifest(APP, first.digest())).isPresent();
+  }
+
+  @Test
+  void aManifestWithMissingBlobsIsRefusedAndNothingIsWritten() {
+    RepositoryName fresh = RepositoryName.of("fresh");
+    List<Digest> linked = blobs(APP, "config");
+    Digest elsewhere = digest("elsewhere");
+    store.recordBlob(OTHER, elsewhere, 1, T0);
+    Digest unknown = digest("unknown");
+    List<Digest> named = List.of(linked.get(0), elsewhere, unknown, unknown);
+
+    MissingReferencesException inApp = catchThrowableOfType(MissingReferencesException.class,
+        () -> store.putManifest(image(APP, "v1", named), Optional.of(Tag.of("v1")), T0));
+    MissingReferencesException inFresh = catchThrowableOfType(MissingReferencesException.class,
+        () -> store.putManifest(image(fresh, "v1", List.of(unknown)), Optional.of(Tag.of("v1")), T0));
+
+    assertThat(inApp.blobs()).containsExactly(elsewhere, unknown);
+    assertThat(inApp.manifests()).isEmpty();
+    assertThat(inFresh.blobs()).containsExactly(unknown);
+    assertThat(store.findManifest(APP, image(APP, "v1", named).digest())).isEmpty();
+    assertThat(store.listTags(APP, Optional.empty(), 10)).isEmpty();
+    assertThat(store.repositoryExists(fresh)).isFalse();
+    assertThat(store.listRepositories(Optional.empty(), 10)).containsExactly(APP, OTHER);
+  }
+
+  @Test
+  void aManifestNamingABlobBeingDeletedIsRefused() throws SQLException {
+    List<Digest> named = blobs(APP, "config", "layer");
+    markDeleting(named.get(1));
+
+    assertThatThrownBy(() -> store.putManifest(image(APP, "v1", named), Optional.empty(), T0))
+        .isInstanceOfSatisfying(MissingReferencesException.class,
+            e -> assertThat(e.blobs()).containsExactly(named.get(1)));
+    assertThat(store.findManifest(APP, image(APP, "v1", named).digest())).isEmpty();
+  }
+
+  @Test
+  void anIndexNeedsItsChildrenInTheSameRepository() throws Exception {
+    ManifestRecord amd64 = image(APP, "amd64", blobs(APP, "config"));
+    ManifestRecord arm64 = image(OTHER, "arm64", blobs(OTHER, "config"));
+    store.putManifest(amd64, Optional.empty(), T0);
+    store.putManifest(arm64, Optional.empty(), T0);
+    ManifestRecord index = index(APP, "index", amd64.digest(), arm64.digest());
+
+    MissingReferencesException refused = catchThrowableOfType(MissingReferencesException.class,
+        () -> store.putManifest(index, Optional.of(Tag.of("latest")), T0));
+
+    assertThat(refused.blobs()).isEmpty();
+    assertThat(refused.manifests()).containsExactly(arm64.digest());
+    assertThat(store.findManifest(APP, index.digest())).isEmpty();
+    assertThat(store.resolveTag(APP, Tag.of("latest"))).isEmpty();
+  }
+
+  @Test
+  void deletingAManifestRemovesAllItsTagsAndNothingElse() throws Exception {
+    ManifestRecord image = image(APP, "v1", blobs(APP, "config", "layer"));
+    ManifestRecord other = image(APP, "v2", blobs(APP, "config"));
+    store.putManifest(image, Optional.of(Tag.of("v1")), T0);
+    store.putManifest(image, Optional.of(Tag.of("latest")), T0);
+    store.putManifest(image, Optional.of(Tag.of("Stable")), T0);
+    store.putManifest(other, Optional.of(Tag.of("v2")), T0);
+
+    ManifestDeletion deletion = store.deleteManifest(APP, image.digest());
+
+    assertThat(deletion).isEqualTo(new ManifestDeletion.Deleted(List.of(Tag.of("Stable"), Tag.of("latest"), Tag.of("v1"))));
+    assertThat(store.findManifest(APP, image.digest())).isEmpty();
+    assertThat(store.resolveTag(APP, Tag.of("latest"))).isEmpty();
+    assertThat(store.tagsOf(APP, image.digest())).isEmpty();
+    assertThat(store.listTags(APP, Optional.empty(), 10)).containsExactly(Tag.of("v2"));
+    assertThat(store.findManifest(APP, other.digest())).isPresent();
+    assertThat(store.findLinkedBlob(APP, image.blobs().get(1))).as("blobs are GC's business").isPresent();
+    assertThat(store.deleteManifest(APP, image.digest())).isEqualTo(new ManifestDeletion.NotFound());
+  }
+
+  @Test
+  void aManifestCanBePushedAgainAfterItWasDeleted() throws Exception {
+    ManifestRecord image = image(APP, "v1", blobs(APP, "config"));
+    store.putManifest(image, Optional.of(Tag.of("v1")), T0);
+    store.deleteManifest(APP, image.digest());
+
+    store.putManifest(image, Optional.of(Tag.of("v1")), T0.plusSeconds(9));
+
+    assertThat(store.findManifest(APP, image.digest()).orElseThrow().createdAt()).isEqualTo(T0.plusSeconds(9));
+    assertThat(store.resolveTag(APP, Tag.of("v1"))).contains(image.digest());
+  }
+
+  @Test
+  void deletingAnUnknownManifestFindsNothing() {
+    assertThat(store.deleteManifest(APP, digest("nothing"))).isEqualTo(new ManifestDeletion.NotFound());
+  }
+
+  @Test
+  void aManifestAnIndexStillListsIsNotDeleted() throws Exception {
+    ManifestRecord amd64 = image(APP, "amd64", blobs(APP, "config"));
+    ManifestRecord arm64 = image(APP, "arm64", blobs(APP, "config"));
+    store.putManifest(amd64, Optional.of(Tag.of("amd64")), T0);
+    store.putManifest(arm64, Optional.empty(), T0);
+    ManifestRecord index = index(APP, "index", amd64.digest(), arm64.digest());
+    ManifestRecord otherIndex = index(APP, "other-index", amd64.digest());
+    store.putManifest(index, Optional.of(Tag.of("latest")), T0);
+    store.putManifest(otherIndex, Optional.empty(), T0);
+
+    ManifestDeletion refused = store.deleteManifest(APP, amd64.digest());
+
+    List<Digest> parents = new ArrayList<>(List.of(index.digest(), otherIndex.digest()));
+    parents.sort(null);
+    assertThat(refused).isEqualTo(new ManifestDeletion.StillReferenced(parents));
+    assertThat(store.findManifest(APP, amd64.digest())).isPresent();
+    assertThat(store.resolveTag(APP, Tag.of("amd64"))).contains(amd64.digest());
+
+    assertThat(store.deleteManifest(APP, index.digest())).isEqualTo(new ManifestDeletion.Deleted(List.of(Tag.of("latest"))));
+    assertThat(store.deleteManifest(APP, otherIndex.digest())).isEqualTo(new ManifestDeletion.Deleted(List.of()));
+    assertThat(store.deleteManifest(APP, amd64.digest())).isEqualTo(new ManifestDeletion.Deleted(List.of(Tag.of("amd64"))));
+    assertThat(store.findManifest(APP, arm64.digest())).isPresent();
+  }
+
+  @Test
+  void anIndexInAnotherRepositoryDoesNotHoldAManifest() throws Exception {
+    ManifestRecord inApp = image(APP, "amd64", blobs(APP, "config"));
+    ManifestRecord inOther = image(OTHER, "amd64", blobs(OTHER, "config"));
+    store.putManifest(inApp, Optional.empty(), T0);
+    store.putManifest(inOther, Optional.empty(), T0);
+    store.putManifest(index(OTHER, "index", inOther.digest()), Optional.empty(), T0);
+
+    assertThat(store.deleteManifest(APP, inApp.digest())).isEqualTo(new ManifestDeletion.Deleted(List.of()));
+  }
+
+  // ---- tags
+
+  @Test
+  void deletingATagKeepsTheManifestAndItsOtherTags() throws Exception {
+    ManifestRecord image = image(APP, "v1", blobs(APP, "config"));
+    store.putManifest(image, Optional.of(Tag.of("v1")), T0);
+    store.putManifest(image, Optional.of(Tag.of("latest")), T0);
+
+    assertThat(store.deleteTag(APP, Tag.of("latest"))).isTrue();
+    assertThat(store.deleteTag(APP, Tag.of("latest"))).isFalse();
+    assertThat(store.deleteTag(OTHER, Tag.of("v1"))).isFalse();
+
+    assertThat(store.resolveTag(APP, Tag.of("latest"))).isEmpty();
+    assertThat(store.resolveTag(APP, Tag.of("v1"))).contains(image.digest());
+    assertThat(store.findManifest(APP, image.digest())).isPresent();
+  }
+
+  @Test
+  void tagsAreListedInByteOrderPageByPage() throws Exception {
+    ManifestRecord image = image(APP, "v1", blobs(APP, "config"));
+    for (String tag : List.of("a", "_x", "B", "1.0", "A", "a-b", "a.b")) {
+      store.putManifest(image, Optional.of(Tag.of(tag)), T0);
+    }
+    List<Tag> byteOrder = tags("1.0", "A", "B", "_x", "a", "a-b", "a.b");
+
+    assertThat(store.listTags(APP, Optional.empty(), 100)).isEqualTo(byteOrder);
+    assertThat(store.tagsOf(APP, image.digest())).isEqualTo(byteOrder);
+    assertThat(store.listTags(APP, Optional.empty(), 3)).isEqualTo(tags("1.0", "A", "B"));
+    assertThat(store.listTags(APP, Optional.of("B"), 3)).isEqualTo(tags("_x", "a", "a-b"));
+    assertThat(store.listTags(APP, Optional.of("a-b"), 3)).isEqualTo(tags("a.b"));
+    assertThat(store.listTags(APP, Optional.of("a.b"), 3)).isEmpty();
+    assertThat(store.listTags(APP, Optional.of("Z"), 2)).as("after a tag that does not exist").isEqualTo(tags("_x", "a"));
+    assertThat(store.listTags(APP, Optional.empty(), 0)).isEmpty();
+    assertThat(store.listTags(OTHER, Optional.empty(), 100)).isEmpty();
+  }
+
+  // ---- repositories
+
+  @Test
+  void repositoriesAreListedInByteOrderPageByPage() {
+    List<RepositoryName> byteOrder = repositories("a", "a-b", "a.b", "a/x", "a_b", "b", "b0");
+    for (RepositoryName repository : byteOrder.reversed()) {
+      store.recordBlob(repository, digest("layer"), 1, T0);
+    }
+
+    assertThat(store.listRepositories(Optional.empty(), 100)).isEqualTo(byteOrder);
+    assertThat(store.listRepositories(Optional.empty(), 2)).isEqualTo(repositories("a", "a-b"));
+    assertThat(store.listRepositories(Optional.of(RepositoryName.of("a-b")), 3)).isEqualTo(repositories("a.b", "a/x", "a_b"));
+    assertThat(store.listRepositories(Optional.of(RepositoryName.of("a_b")), 3)).isEqualTo(repositories("b", "b0"));
+    assertThat(store.listRepositories(Optional.of(RepositoryName.of("b0")), 3)).isEmpty();
+    assertThat(store.listRepositories(Optional.of(RepositoryName.of("a0")), 1)).isEqualTo(repositories("a_b"));
+  }
+
+  @Test
+  void aRepositoryExistsWhileItHoldsALinkOrAManifest() throws Exception {
+    assertThat(store.repositoryExists(APP)).isFalse();
+    List<Digest> linked = blobs(APP, "config");
+    assertThat(store.repositoryExists(APP)).isTrue();
+
+    ManifestRecord image = image(APP, "v1", linked);
+    store.putManifest(image, Optional.of(Tag.of("v1")), T0);
+    store.unlinkBlob(APP, linked.get(0));
+    assertThat(store.repositoryExists(APP)).as("with a manifest only").isTrue();
+
+    store.deleteManifest(APP, image.digest());
+    assertThat(store.repositoryExists(APP)).isFalse();
+  }
+
+  // ---- referrers
+
+  @Test
+  void referrersAreTheManifestsWhoseSubjectIsTheDigest() throws Exception {
+    ManifestRecord subject = image(APP, "subject", blobs(APP, "config"));
+    store.putManifest(subject, Optional.of(Tag.of("v1")), T0);
+    List<Digest> config = blobs(APP, "empty");
+    ManifestRecord signature = referrer(APP, "signature", config, subject.digest(), "application/vnd.example.signature",
+        Map.of("org.example.signed-by", "ci", "created", "2026-01-01"));
+    ManifestRecord sbom = referrer(APP, "sbom", config, subject.digest(), "application/spdx+json", Map.of());
+    ManifestRecord unrelated = referrer(APP, "unrelated", config, digest("someone-else"), "application/spdx+json", Map.of());
+    store.putManifest(signature, Optional.empty(), T0);
+    store.putManifest(sbom, Optional.empty(), T0);
+    store.putManifest(unrelated, Optional.empty(), T0);
+    store.putManifest(referrer(OTHER, "sbom", blobs(OTHER, "empty"), subject.digest(), "application/spdx+json", Map.of()),
+        Optional.empty(), T0);
+
+    List<Referrer> all = store.listReferrers(APP, subject.digest(), Optional.empty());
+    List<Referrer> sboms = store.listReferrers(APP, subject.digest(), Optional.of("application/spdx+json"));
+
+    assertThat(all).extracting(Referrer::digest).isSortedAccordingTo(Digest::compareTo)
+        .containsExactlyInAnyOrder(signature.digest(), sbom.digest());
+    Referrer signed = all.stream().filter(r -> r.digest().equals(signature.digest())).findFirst().orElseThrow();
+    assertThat(signed).isEqualTo(new Referrer(signature.digest(), MediaType.OCI_MANIFEST, signature.size(),
+        Optional.of("application/vnd.example.signature"), Map.of("org.example.signed-by", "ci", "created", "2026-01-01")));
+    assertThat(sboms).extracting(Referrer::digest).containsExactly(sbom.digest());
+    assertThat(store.listReferrers(APP, subject.digest(), Optional.of("application/none"))).isEmpty();
+    assertThat(store.listReferrers(APP, sbom.digest(), Optional.empty())).isEmpty();
+  }
+
+  @Test
+  void aReferrerMayComeBeforeItsSubjectAndHaveNoArtifactType() throws Exception {
+    Digest subject = digest("not-yet-pushed");
+    ManifestRecord untyped = referrer(APP, "untyped", blobs(APP, "config"), subject, null, Map.of());
+
+    store.putManifest(untyped, Optional.empty(), T0);
+
+    assertThat(store.listReferrers(APP, subject, Optional.empty())).containsExactly(
+        new Referrer(untyped.digest(), MediaType.OCI_MANIFEST, untyped.size(), Optional.empty(), Map.of()));
+  }
+
+  // ---- uploads
+
+  @Test
+  void uploadSessionsAreCreatedTouchedAndDeleted() {
+    UploadId id = UploadId.random();
+
+    store.createUpload(id, APP, T0);
+    assertThat(store.findUpload(id)).contains(new UploadRecord(id, APP, T0, T0));
+    assertThat(store.repositoryExists(APP)).as("an upload alone does not make a repository").isFalse();
+
+    store.touchUpload(id, T0.plusSeconds(30));
+    assertThat(store.findUpload(id)).contains(new UploadRecord(id, APP, T0, T0.plusSeconds(30)));
+
+    assertThat(store.deleteUpload(id)).isTrue();
+    assertThat(store.deleteUpload(id)).isFalse();
+    assertThat(store.findUpload(id)).isEmpty();
+    assertThat(store.findUpload(UploadId.random())).isEmpty();
+  }
+
+  // ---- durability, concurrency and GC races
+
+  @Test
+  void everythingSurvivesReopeningTheDatabase() throws Exception {
+    ManifestRecord image = image(APP, "v1", blobs(APP, "config"));
+    store.putManifest(image, Optional.of(Tag.of("v1")), T0);
+    store.close();
+
+    store = openStore();
+
+    assertThat(store.resolveTag(APP, Tag.of("v1"))).contains(image.digest());
+    assertThat(store.findManifest(APP, image.digest()).orElseThrow().payload()).isEqualTo(image.payload());
+  }
+
+  @Test
+  void concurrentPushesOfSharedAndOwnContentAllSucceed() throws Exception {
+    int threads = 8;
+    int rounds = 5;
+    List<Digest> shared = List.of(digest("base-1"), digest("base-2"), digest("base-3"));
+    CyclicBarrier start = new CyclicBarrier(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<List<ManifestRecord>>> pushes = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        pushes.add(pool.submit(() -> {
+          start.await();
+          RepositoryName own = RepositoryName.of("team" + thread + "/app");
+          List<ManifestRecord> pushed = new ArrayList<>();
+          for (int round = 0; round < rounds; round++) {
+            Instant now = T0.plusSeconds(round);
+            Digest layer = digest("layer-" + thread + "-" + round);
+            List<Digest> named = new ArrayList<>(shared);
+            named.add(layer);
+            for (Digest blob : named) {
+              store.recordBlob(APP, blob, 10, now);
+            }
+            ManifestRecord image = image(APP, "image-" + thread + "-" + round, named);
+            store.putManifest(image, Optional.of(Tag.of("t" + thread + "-" + round)), now);
+            store.putManifest(image, Optional.of(Tag.of("latest")), now);
+            assertThat(store.mountBlob(APP, own, layer, now)).isPresent();
+            pushed.add(image);
+          }
+          return pushed;
+        }));
+      }
+      List<ManifestRecord> pushed = new ArrayList<>();
+      for (Future<List<ManifestRecord>> push : pushes) {
+        pushed.addAll(push.get(2, TimeUnit.MINUTES));
+      }
+
+      for (int t = 0; t < threads; t++) {
+        for (int round = 0; round < rounds; round++) {
+          ManifestRecord image = pushed.get(t * rounds + round);
+          assertThat(store.resolveTag(APP, Tag.of("t" + t + "-" + round))).contains(image.digest());
+          assertThat(store.findManifest(APP, image.digest())).isPresent();
+          assertThat(store.findLinkedBlob(RepositoryName.of("team" + t + "/app"), image.blobs().getLast())).isPresent();
+        }
+      }
+      assertThat(pushed).extracting(ManifestRecord::digest).contains(store.resolveTag(APP, Tag.of("latest")).orElseThrow());
+      assertThat(store.listTags(APP, Optional.empty(), 1000)).hasSize(threads * rounds + 1);
+      assertThat(store.listRepositories(Optional.empty(), 100)).hasSize(threads + 1);
+      for (Digest blob : shared) {
+        assertThat(store.findLinkedBlob(APP, blob)).hasValueSatisfying(b -> {
+          assertThat(b.state()).isEqualTo(BlobState.LIVE);
+          assertThat(b.touchedAt()).isEqualTo(T0.plusSeconds(rounds - 1));
+        });
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void readsDoNotWaitForAnOpenWriteTransaction() throws Exception {
+    Digest layer = blobs(APP, "layer").getFirst();
+    try (Connection writer = openConnection()) {
+      writer.setAutoCommit(false);
+      try (PreparedStatement mark = writer.prepareStatement("UPDATE blobs SET state = 'deleting' WHERE digest = ?")) {
+        mark.setString(1, layer.toString());
+        mark.executeUpdate();
+      }
+
+      CompletableFuture<Optional<BlobRecord>> read = CompletableFuture.supplyAsync(() -> store.findLinkedBlob(APP, layer));
+
+      assertThat(read).succeedsWithin(Duration.ofSeconds(5)).satisfies(b -> assertThat(b).isPresent());
+      writer.rollback();
+    }
+  }
+
+  /**
+   * GC marks a blob deleting while holding it (the row lock on PostgreSQL, the write lock on SQLite).
+   * A manifest PUT naming the blob must wait, then see the new state and refuse: it can never commit a
+   * reference to a blob whose bytes GC is about to delete.
+   */
+  @Test
+  void aManifestPutWaitsForGcHoldingTheBlobAndThenRefusesIt() throws Exception {
+    List<Digest> named = blobs(APP, "config", "layer");
+    ManifestRecord image = image(APP, "v1", named);
+    try (Connection gc = openConnection()) {
+      gc.setAutoCommit(false);
+      try (PreparedStatement mark = gc.prepareStatement("UPDATE blobs SET state = 'deleting' WHERE digest = ?")) {
+        mark.setString(1, named.get(1).toString());
+        mark.executeUpdate();
+      }
+
+      CompletableFuture<Void> put = CompletableFuture.runAsync(() -> {
+        try {
+          store.putManifest(image, Optional.of(Tag.of("v1")), T0);
+        } catch (MissingReferencesException e) {
+          throw new CompletionException(e);
+        }
+      });
+      assertThatThrownBy(() -> put.get(500, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+      gc.commit();
+
+      assertThat(put).failsWithin(Duration.ofSeconds(10)).withThrowableThat()
+          .havingCause().isInstanceOfSatisfying(MissingReferencesException.class,
+              e -> assertThat(e.blobs()).containsExactly(named.get(1)));
+    }
+    assertThat(store.findManifest(APP, image.digest())).isEmpty();
+    assertThat(store.resolveTag(APP, Tag.of("v1"))).isEmpty();
+  }
+
+  // ---- helpers
+
+  protected static Digest digest(String seed) {
+    return Digest.sha256(seed.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Records blobs named after the seeds (the same seed is the same digest everywhere) into the repository. */
+  protected List<Digest> blobs(RepositoryName repository, String... seeds) {
+    return Arrays.stream(seeds).map(seed -> store.recordBlob(repository, digest(seed), seed.length(), T0).digest()).toList();
+  }
+
+  /** Sets the state GC's first step sets; the store itself offers no way to, GC will. */
+  protected void markDeleting(Digest blob) throws SQLException {
+    try (Connection c = openConnection();
+        PreparedStatement mark = c.prepareStatement("UPDATE blobs SET state = 'deleting' WHERE digest = ?")) {
+      mark.setString(1, blob.toString());
+      assertThat(mark.executeUpdate()).isEqualTo(1);
+    }
+  }
+
+  protected static ManifestRecord image(RepositoryName repository, String seed, List<Digest> blobs) {
+    return manifest(repository, MediaType.OCI_MANIFEST, "image " + seed + " " + blobs, blobs, List.of(),
+        Optional.empty(), Optional.empty(), Map.of());
+  }
+
+  private static ManifestRecord index(RepositoryName repository, String seed, Digest... children) {
+    return manifest(repository, MediaType.OCI_INDEX, "index " + seed + " " + List.of(children), List.of(),
+        List.of(children), Optional.empty(), Optional.empty(), Map.of());
+  }
+
+  private static ManifestRecord referrer(RepositoryName repository, String seed, List<Digest> blobs, Digest subject,
+      String artifactType, Map<String, String> annotations) {
+    return manifest(repository, MediaType.OCI_MANIFEST, "referrer " + seed + " of " + subject, blobs, List.of(),
+        Optional.of(subject), Optional.ofNullable(artifactType), annotations);
+  }
+
+  private static ManifestRecord manifest(RepositoryName repository, MediaType mediaType, String content,
+      List<Digest> blobs, List<Digest> children, Optional<Digest> subject, Optional<String> artifactType,
+      Map<String, String> annotations) {
+    byte[] payload = ("{\"content\":\"" + content + "\"}").getBytes(StandardCharsets.UTF_8);
+    return new ManifestRecord(repository, Digest.sha256(payload), mediaType, payload, blobs, children, subject,
+        artifactType, annotations);
+  }
+
+  private static List<Tag> tags(String... names) {
+    return Arrays.stream(names).map(Tag::of).toList();
+  }
+
+  private static List<RepositoryName> repositories(String... names) {
+    return Arrays.stream(names).map(RepositoryName::of).toList();
+  }
+}

@@ -1,0 +1,76 @@
+package dev.berth.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.metadata.sql.SqlMetadataStore;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The contract on a real PostgreSQL server, one schema per test. */
+class PostgresMetadataStoreTest extends MetadataStoreContract {
+
+  private static final String DATABASE = "berth";
+  private static final AtomicInteger SCHEMAS = new AtomicInteger();
+
+  private static EmbeddedPostgres postgres;
+
+  private final String schema = "test_" + SCHEMAS.incrementAndGet();
+
+  @BeforeAll
+  static void startPostgres() throws IOException, SQLException {
+    postgres = EmbeddedPostgres.start();
+    try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+      // A linguistic default collation, as production databases often have: byte order then only
+      // comes out if the schema asks for it.
+      s.execute("CREATE DATABASE " + DATABASE + " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'");
+    }
+  }
+
+  @AfterAll
+  static void stopPostgres() throws IOException {
+    postgres.close();
+  }
+
+  private String jdbcUrl() {
+    return postgres.getJdbcUrl("postgres", DATABASE) + "&currentSchema=" + schema;
+  }
+
+  @Override
+  protected MetadataStore openStore() {
+    try (Connection c = openConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return SqlMetadataStore.postgres(jdbcUrl(), "postgres", "");
+  }
+
+  @Override
+  protected Connection openConnection() throws SQLException {
+    return DriverManager.getConnection(jdbcUrl());
+  }
+
+  @Test
+  void theTestDatabaseDoesNotSortInByteOrderByItself() throws SQLException {
+    List<String> sorted = new ArrayList<>();
+    try (Connection c = openConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT x FROM (VALUES ('a'), ('B'), ('_x'), ('A')) AS v (x) ORDER BY x")) {
+      while (rs.next()) {
+        sorted.add(rs.getString(1));
+      }
+    }
+    assertThat(sorted).isNotEqualTo(List.of("A", "B", "_x", "a"));
+  }
+}

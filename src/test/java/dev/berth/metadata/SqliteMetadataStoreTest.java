@@ -1,0 +1,80 @@
+package dev.berth.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.metadata.sql.SqlMetadataStore;
+import dev.berth.oci.Digest;
+import dev.berth.oci.Tag;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteMetadataStoreTest extends MetadataStoreContract {
+
+  @TempDir Path dir;
+
+  private Path databaseFile() {
+    return dir.resolve("metadata.db");
+  }
+
+  @Override
+  protected MetadataStore openStore() {
+    return SqlMetadataStore.sqlite(databaseFile());
+  }
+
+  @Override
+  protected Connection openConnection() throws SQLException {
+    return DriverManager.getConnection("jdbc:sqlite:" + databaseFile());
+  }
+
+  @Test
+  void theDatabaseIsInWalMode() throws SQLException {
+    try (Connection c = openConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("wal");
+    }
+  }
+
+  /**
+   * Two stores on one file stand for two processes (a server and {@code berth gc}): their in-process
+   * writer locks do not see each other, so only BEGIN IMMEDIATE and the busy timeout keep their
+   * writers from failing with SQLITE_BUSY.
+   */
+  @Test
+  void twoStoresOnOneFileWriteConcurrentlyWithoutBusyErrors() throws Exception {
+    int rounds = 40;
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try (MetadataStore second = openStore()) {
+      List<Future<?>> writers = new ArrayList<>();
+      for (MetadataStore writer : List.of(store, second)) {
+        String name = writer == store ? "first" : "second";
+        writers.add(pool.submit(() -> {
+          for (int round = 0; round < rounds; round++) {
+            Digest config = writer.recordBlob(APP, digest("shared-config"), 6, T0).digest();
+            Digest layer = writer.recordBlob(APP, digest(name + round), 1, T0).digest();
+            writer.putManifest(image(APP, name + round, List.of(config, layer)), Optional.of(Tag.of(name + round)), T0);
+          }
+          return null;
+        }));
+      }
+      for (Future<?> writer : writers) {
+        writer.get(2, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(store.listTags(APP, Optional.empty(), 1000)).hasSize(2 * rounds);
+  }
+}

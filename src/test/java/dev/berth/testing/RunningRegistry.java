@@ -1,0 +1,51 @@
+package dev.berth.testing;
+
+import dev.berth.config.Settings;
+import dev.berth.registry.RegistrySettings;
+import dev.berth.server.BerthServer;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A real Berth on an ephemeral loopback port, with filesystem blobs and SQLite metadata under a
+ * temporary directory: the embedded default, exactly as {@code berth serve} wires it.
+ */
+public final class RunningRegistry implements AutoCloseable {
+  private final BerthServer server;
+  private final Path root;
+
+  private RunningRegistry(BerthServer server, Path root) {
+    this.server = server;
+    this.root = root;
+  }
+
+  public static RunningRegistry start(Path root, boolean deleteEnabled) throws Exception {
+    Settings settings = new Settings("127.0.0.1", 0, Duration.ofSeconds(5), root, deleteEnabled,
+        RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES, new Settings.Sqlite(root.resolve("berth/metadata.db")),
+        "info", false);
+    return new RunningRegistry(BerthServer.start(settings), root);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /** {@code 127.0.0.1:<port>}, as image references name a registry. */
+  public String hostPort() {
+    return "127.0.0.1:" + port();
+  }
+
+  public URI uri(String path) {
+    return URI.create("http://" + hostPort() + path);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.close();
+  }
+}
