@@ -20,9 +20,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -41,6 +43,8 @@ public abstract class MetadataStoreContract {
   protected static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   protected static final RepositoryName APP = RepositoryName.of("team/app");
   protected static final RepositoryName OTHER = RepositoryName.of("team/other");
+
+  private static final Executor NEW_THREAD = task -> Thread.ofPlatform().daemon().start(task);
 
   protected MetadataStore store;
 
@@ -569,50 +573,83 @@ public abstract class MetadataStoreContract {
     Digest layer = blobs(APP, "layer").getFirst();
     try (Connection writer = openConnection()) {
       writer.setAutoCommit(false);
-      try (PreparedStatement mark = writer.prepareStatement("UPDATE blobs SET state = 'deleting' WHERE digest = ?")) {
-        mark.setString(1, layer.toString());
-        mark.executeUpdate();
-      }
+      execute(writer, "UPDATE blobs SET state = 'deleting' WHERE digest = ?", layer.toString());
 
-      CompletableFuture<Optional<BlobRecord>> read = CompletableFuture.supplyAsync(() -> store.findLinkedBlob(APP, layer));
+      CompletableFuture<Optional<BlobRecord>> read =
+          CompletableFuture.supplyAsync(() -> store.findLinkedBlob(APP, layer), NEW_THREAD);
 
       assertThat(read).succeedsWithin(Duration.ofSeconds(5)).satisfies(b -> assertThat(b).isPresent());
       writer.rollback();
     }
   }
 
-  /**
-   * GC marks a blob deleting while holding it (the row lock on PostgreSQL, the write lock on SQLite).
-   * A manifest PUT naming the blob must wait, then see the new state and refuse: it can never commit a
-   * reference to a blob whose bytes GC is about to delete.
-   */
+  // The races below hold one side open in a plain connection: the row lock on PostgreSQL, the write
+  // lock on SQLite. The store's side must wait for it, then act on what it committed.
+
+  /** GC's first step, racing a push: the push must not commit a reference to a blob GC is deleting. */
   @Test
-  void aManifestPutWaitsForGcHoldingTheBlobAndThenRefusesIt() throws Exception {
+  void aManifestPutWaitsForGcMarkingABlobAndThenRefusesIt() throws Exception {
     List<Digest> named = blobs(APP, "config", "layer");
     ManifestRecord image = image(APP, "v1", named);
+    CompletableFuture<Void> put;
     try (Connection gc = openConnection()) {
       gc.setAutoCommit(false);
-      try (PreparedStatement mark = gc.prepareStatement("UPDATE blobs SET state = 'deleting' WHERE digest = ?")) {
-        mark.setString(1, named.get(1).toString());
-        mark.executeUpdate();
-      }
+      execute(gc, "UPDATE blobs SET state = 'deleting' WHERE digest = ?", named.get(1).toString());
 
-      CompletableFuture<Void> put = CompletableFuture.runAsync(() -> {
-        try {
-          store.putManifest(image, Optional.of(Tag.of("v1")), T0);
-        } catch (MissingReferencesException e) {
-          throw new CompletionException(e);
-        }
+      put = waitingFor(gc, () -> {
+        store.putManifest(image, Optional.of(Tag.of("v1")), T0);
+        return null;
       });
-      assertThatThrownBy(() -> put.get(500, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
-      gc.commit();
-
-      assertThat(put).failsWithin(Duration.ofSeconds(10)).withThrowableThat()
-          .havingCause().isInstanceOfSatisfying(MissingReferencesException.class,
-              e -> assertThat(e.blobs()).containsExactly(named.get(1)));
     }
+
+    assertThat(put).failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingCause()
+        .isInstanceOfSatisfying(MissingReferencesException.class, e -> assertThat(e.blobs()).containsExactly(named.get(1)));
     assertThat(store.findManifest(APP, image.digest())).isEmpty();
     assertThat(store.resolveTag(APP, Tag.of("v1"))).isEmpty();
+  }
+
+  /** An index PUT in flight names the manifest being deleted: the delete must see the new parent. */
+  @Test
+  void aManifestDeleteWaitsForAnIndexPutNamingItAndThenRefuses() throws Exception {
+    ManifestRecord child = image(APP, "amd64", blobs(APP, "config"));
+    store.putManifest(child, Optional.empty(), T0);
+    Digest index = digest("index in flight");
+    CompletableFuture<ManifestDeletion> delete;
+    try (Connection push = openConnection()) {
+      push.setAutoCommit(false);
+      execute(push, """
+          INSERT INTO manifests (repository, digest, media_type, annotations, size, payload, created_at)
+          VALUES (?, ?, ?, '{}', 1, ?, 0)""", APP.value(), index.toString(), MediaType.OCI_INDEX.value(), new byte[] {'x'});
+      execute(push, "INSERT INTO manifest_children (repository, parent_digest, child_digest) VALUES (?, ?, ?)",
+          APP.value(), index.toString(), child.digest().toString());
+
+      delete = waitingFor(push, () -> store.deleteManifest(APP, child.digest()));
+    }
+
+    assertThat(delete).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(new ManifestDeletion.StillReferenced(List.of(index)));
+    assertThat(store.findManifest(APP, child.digest())).isPresent();
+  }
+
+  /** A manifest delete in flight, racing an index PUT naming it: the PUT must see it gone. */
+  @Test
+  void anIndexPutWaitsForADeleteOfItsChildAndThenRefuses() throws Exception {
+    ManifestRecord child = image(APP, "amd64", blobs(APP, "config"));
+    store.putManifest(child, Optional.empty(), T0);
+    ManifestRecord index = index(APP, "index", child.digest());
+    CompletableFuture<Void> put;
+    try (Connection delete = openConnection()) {
+      delete.setAutoCommit(false);
+      execute(delete, "DELETE FROM manifests WHERE repository = ? AND digest = ?", APP.value(), child.digest().toString());
+
+      put = waitingFor(delete, () -> {
+        store.putManifest(index, Optional.of(Tag.of("latest")), T0);
+        return null;
+      });
+    }
+
+    assertThat(put).failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingCause()
+        .isInstanceOfSatisfying(MissingReferencesException.class, e -> assertThat(e.manifests()).containsExactly(child.digest()));
+    assertThat(store.findManifest(APP, index.digest())).isEmpty();
   }
 
   // ---- helpers
@@ -628,11 +665,36 @@ public abstract class MetadataStoreContract {
 
   /** Sets the state GC's first step sets; the store itself offers no way to, GC will. */
   protected void markDeleting(Digest blob) throws SQLException {
-    try (Connection c = openConnection();
-        PreparedStatement mark = c.prepareStatement("UPDATE blobs SET state = 'deleting' WHERE digest = ?")) {
-      mark.setString(1, blob.toString());
-      assertThat(mark.executeUpdate()).isEqualTo(1);
+    try (Connection c = openConnection()) {
+      assertThat(execute(c, "UPDATE blobs SET state = 'deleting' WHERE digest = ?", blob.toString())).isEqualTo(1);
     }
+  }
+
+  private static int execute(Connection connection, String sql, Object... parameters) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        statement.setObject(i + 1, parameters[i]);
+      }
+      return statement.executeUpdate();
+    }
+  }
+
+  /**
+   * Starts {@code operation} on its own thread, checks that it waits for the uncommitted work of
+   * {@code holder}, then commits that work and hands back the operation's outcome.
+   */
+  private static <T> CompletableFuture<T> waitingFor(Connection holder, Callable<T> operation) throws SQLException {
+    CompletableFuture<T> running = CompletableFuture.supplyAsync(() -> {
+      try {
+        return operation.call();
+      } catch (Exception e) {
+        throw new CompletionException(e);
+      }
+    }, NEW_THREAD);
+    assertThatThrownBy(() -> running.get(500, TimeUnit.MILLISECONDS)).as("waits for the other transaction")
+        .isInstanceOf(TimeoutException.class);
+    holder.commit();
+    return running;
   }
 
   protected static ManifestRecord image(RepositoryName repository, String seed, List<Digest> blobs) {

@@ -7,7 +7,6 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.Tag;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -20,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig;
 
 class SqliteMetadataStoreTest extends MetadataStoreContract {
 
@@ -36,7 +36,9 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
 
   @Override
   protected Connection openConnection() throws SQLException {
-    return DriverManager.getConnection("jdbc:sqlite:" + databaseFile());
+    SQLiteConfig config = new SQLiteConfig();
+    config.enforceForeignKeys(true);
+    return config.createConnection("jdbc:sqlite:" + databaseFile());
   }
 
   @Test

@@ -77,9 +77,6 @@ public final class SqlMetadataStore implements MetadataStore {
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MILLIS);
     config.enforceForeignKeys(true);
-    // A deferred transaction that reads and then writes gets SQLITE_BUSY without any wait when
-    // another connection committed in between; taking the write lock at BEGIN makes it wait instead.
-    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     SQLiteDataSource dataSource = new SQLiteDataSource(config);
     dataSource.setUrl("jdbc:sqlite:" + databaseFile.toAbsolutePath());
 
@@ -507,14 +504,45 @@ public final class SqlMetadataStore implements MetadataStore {
   }
 
   private <R, X extends Exception> R inWriteTransaction(HandleCallback<R, X> transaction) throws X {
-    if (!dialect.singleWriter()) {
-      return inTransaction(transaction);
-    }
-    writerLock.lock();
     try {
-      return inTransaction(transaction);
-    } finally {
-      writerLock.unlock();
+      if (!dialect.singleWriter()) {
+        return jdbi.inTransaction(transaction);
+      }
+      writerLock.lock();
+      try {
+        return jdbi.withHandle(h -> inImmediateTransaction(h, transaction));
+      } finally {
+        writerLock.unlock();
+      }
+    } catch (JdbiException e) {
+      throw new MetadataException("metadata write failed", e);
+    }
+  }
+
+  /**
+   * Runs {@code transaction} between explicit {@code BEGIN IMMEDIATE} and {@code COMMIT} on a
+   * connection left in auto-commit mode. A deferred transaction that reads and then writes gets
+   * SQLITE_BUSY, without waiting, when another connection committed in between; taking the write
+   * lock at BEGIN makes it wait instead. sqlite-jdbc's own transactions (auto-commit off) are no
+   * substitute: each commit at once begins the next transaction, which takes the write lock again
+   * until auto-commit is restored, and can fail waiting for it after the commit succeeded.
+   */
+  private <R, X extends Exception> R inImmediateTransaction(Handle h, HandleCallback<R, X> transaction) throws X {
+    h.execute("BEGIN IMMEDIATE");
+    try {
+      R result = transaction.withHandle(h);
+      h.execute("COMMIT");
+      return result;
+    } catch (Throwable failure) {
+      try {
+        h.execute("ROLLBACK");
+      } catch (RuntimeException rollbackFailure) {
+        // SQLite may have rolled back by itself; if it did not, the connection is still inside the
+        // transaction and must not serve anyone else.
+        failure.addSuppressed(rollbackFailure);
+        pool.evictConnection(h.getConnection());
+      }
+      throw failure;
     }
   }
 
@@ -523,13 +551,5 @@ public final class SqlMetadataStore implements MetadataStore {
       transaction.useHandle(h);
       return null;
     });
-  }
-
-  private <R, X extends Exception> R inTransaction(HandleCallback<R, X> transaction) throws X {
-    try {
-      return jdbi.inTransaction(transaction);
-    } catch (JdbiException e) {
-      throw new MetadataException("metadata write failed", e);
-    }
   }
 }
