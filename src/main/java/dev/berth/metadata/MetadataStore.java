@@ -45,8 +45,11 @@ public interface MetadataStore extends AutoCloseable {
    */
   Optional<BlobRecord> mountBlob(RepositoryName from, RepositoryName to, Digest digest, Instant now);
 
-  /** Removes the repository's link to the blob; true when there was one. Bytes are GC's business. */
-  boolean unlinkBlob(RepositoryName repository, Digest digest);
+  /**
+   * Removes the repository's link to the blob, unless a manifest in the repository references it
+   * (DESIGN.md, invariant 1). Bytes are GC's business.
+   */
+  BlobUnlink unlinkBlob(RepositoryName repository, Digest digest);
 
   // ---- manifests and tags
 

@@ -40,8 +40,11 @@ public final class Blobs {
 
   public void unlink(RepositoryName repository, Digest digest) {
     Deletes.requireEnabled(settings);
-    if (!metadata.unlinkBlob(repository, digest)) {
-      throw unknown(digest);
+    switch (metadata.unlinkBlob(repository, digest)) {
+      case UNLINKED -> { }
+      case NOT_LINKED -> throw unknown(digest);
+      case IN_USE -> throw new RegistryException(ErrorCode.BLOB_REFERENCED,
+          "a manifest in this repository references the blob; delete the manifest first", digest.toString());
     }
   }
 

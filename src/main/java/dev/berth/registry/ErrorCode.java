@@ -14,6 +14,8 @@ public enum ErrorCode {
   MANIFEST_UNKNOWN,
   /** Not in the spec's table: deleting a manifest that an index in the repository still lists. */
   MANIFEST_REFERENCED,
+  /** Not in the spec's table: unlinking a blob that a manifest in the repository references. */
+  BLOB_REFERENCED,
   NAME_INVALID,
   NAME_UNKNOWN,
   SIZE_INVALID,

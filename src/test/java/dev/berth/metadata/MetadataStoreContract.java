@@ -176,8 +176,8 @@ public abstract class MetadataStoreContract {
     store.recordBlob(APP, layer, 42, T0);
     store.recordBlob(OTHER, layer, 42, T0);
 
-    assertThat(store.unlinkBlob(APP, layer)).isTrue();
-    assertThat(store.unlinkBlob(APP, layer)).isFalse();
+    assertThat(store.unlinkBlob(APP, layer)).isEqualTo(BlobUnlink.UNLINKED);
+    assertThat(store.unlinkBlob(APP, layer)).isEqualTo(BlobUnlink.NOT_LINKED);
 
     assertThat(store.findLinkedBlob(APP, layer)).isEmpty();
     assertThat(store.findLinkedBlob(OTHER, layer)).isPresent();
@@ -266,6 +266,19 @@ public abstract class MetadataStoreContract {
   }
 
   @Test
+  void aRefusedManifestGoesInOnceItsBlobsDo() throws Exception {
+    Digest late = digest("late");
+    ManifestRecord image = image(APP, "v1", List.of(blobs(APP, "config").getFirst(), late));
+    assertThatThrownBy(() -> store.putManifest(image, Optional.of(Tag.of("v1")), T0))
+        .isInstanceOf(MissingReferencesException.class);
+
+    store.recordBlob(APP, late, 4, T0);
+    store.putManifest(image, Optional.of(Tag.of("v1")), T0);
+
+    assertThat(store.resolveTag(APP, Tag.of("v1"))).contains(image.digest());
+  }
+
+  @Test
   void aManifestNamingABlobBeingDeletedIsRefused() throws SQLException {
     List<Digest> named = blobs(APP, "config", "layer");
     markDeleting(named.get(1));
@@ -304,7 +317,7 @@ public abstract class MetadataStoreContract {
 
     ManifestDeletion deletion = store.deleteManifest(APP, image.digest());
 
-    assertThat(deletion).isEqualTo(new ManifestDeletion.Deleted(List.of(Tag.of("Stable"), Tag.of("latest"), Tag.of("v1"))));
+    assertThat(deletion).isEqualTo(deleted("Stable", "latest", "v1"));
     assertThat(store.findManifest(APP, image.digest())).isEmpty();
     assertThat(store.resolveTag(APP, Tag.of("latest"))).isEmpty();
     assertThat(store.tagsOf(APP, image.digest())).isEmpty();
@@ -350,9 +363,9 @@ public abstract class MetadataStoreContract {
     assertThat(store.findManifest(APP, amd64.digest())).isPresent();
     assertThat(store.resolveTag(APP, Tag.of("amd64"))).contains(amd64.digest());
 
-    assertThat(store.deleteManifest(APP, index.digest())).isEqualTo(new ManifestDeletion.Deleted(List.of(Tag.of("latest"))));
-    assertThat(store.deleteManifest(APP, otherIndex.digest())).isEqualTo(new ManifestDeletion.Deleted(List.of()));
-    assertThat(store.deleteManifest(APP, amd64.digest())).isEqualTo(new ManifestDeletion.Deleted(List.of(Tag.of("amd64"))));
+    assertThat(store.deleteManifest(APP, index.digest())).isEqualTo(deleted("latest"));
+    assertThat(store.deleteManifest(APP, otherIndex.digest())).isEqualTo(deleted());
+    assertThat(store.deleteManifest(APP, amd64.digest())).isEqualTo(deleted("amd64"));
     assertThat(store.findManifest(APP, arm64.digest())).isPresent();
   }
 
@@ -364,7 +377,7 @@ public abstract class MetadataStoreContract {
     store.putManifest(inOther, Optional.empty(), T0);
     store.putManifest(index(OTHER, "index", inOther.digest()), Optional.empty(), T0);
 
-    assertThat(store.deleteManifest(APP, inApp.digest())).isEqualTo(new ManifestDeletion.Deleted(List.of()));
+    assertThat(store.deleteManifest(APP, inApp.digest())).isEqualTo(deleted());
   }
 
   // ---- tags
@@ -398,7 +411,7 @@ public abstract class MetadataStoreContract {
     assertThat(store.listTags(APP, Optional.of("B"), 3)).isEqualTo(tags("_x", "a", "a-b"));
     assertThat(store.listTags(APP, Optional.of("a-b"), 3)).isEqualTo(tags("a.b"));
     assertThat(store.listTags(APP, Optional.of("a.b"), 3)).isEmpty();
-    assertThat(store.listTags(APP, Optional.of("Z"), 2)).as("after a tag that does not exist").isEqualTo(tags("_x", "a"));
+    assertThat(store.listTags(APP, Optional.of("Z"), 2)).as("after no tag").isEqualTo(tags("_x", "a"));
     assertThat(store.listTags(APP, Optional.empty(), 0)).isEmpty();
     assertThat(store.listTags(OTHER, Optional.empty(), 100)).isEmpty();
   }
@@ -414,10 +427,10 @@ public abstract class MetadataStoreContract {
 
     assertThat(store.listRepositories(Optional.empty(), 100)).isEqualTo(byteOrder);
     assertThat(store.listRepositories(Optional.empty(), 2)).isEqualTo(repositories("a", "a-b"));
-    assertThat(store.listRepositories(Optional.of(RepositoryName.of("a-b")), 3)).isEqualTo(repositories("a.b", "a/x", "a_b"));
-    assertThat(store.listRepositories(Optional.of(RepositoryName.of("a_b")), 3)).isEqualTo(repositories("b", "b0"));
-    assertThat(store.listRepositories(Optional.of(RepositoryName.of("b0")), 3)).isEmpty();
-    assertThat(store.listRepositories(Optional.of(RepositoryName.of("a0")), 1)).isEqualTo(repositories("a_b"));
+    assertThat(store.listRepositories(after("a-b"), 3)).isEqualTo(repositories("a.b", "a/x", "a_b"));
+    assertThat(store.listRepositories(after("a_b"), 3)).isEqualTo(repositories("b", "b0"));
+    assertThat(store.listRepositories(after("b0"), 3)).isEmpty();
+    assertThat(store.listRepositories(after("a0"), 1)).as("after no repository").isEqualTo(repositories("a_b"));
   }
 
   @Test
@@ -428,11 +441,20 @@ public abstract class MetadataStoreContract {
 
     ManifestRecord image = image(APP, "v1", linked);
     store.putManifest(image, Optional.of(Tag.of("v1")), T0);
-    store.unlinkBlob(APP, linked.get(0));
-    assertThat(store.repositoryExists(APP)).as("with a manifest only").isTrue();
-
     store.deleteManifest(APP, image.digest());
+    assertThat(store.repositoryExists(APP)).as("with a link only").isTrue();
+
+    store.unlinkBlob(APP, linked.get(0));
     assertThat(store.repositoryExists(APP)).isFalse();
+  }
+
+  @Test
+  void aBlobThatAManifestUsesCannotBeUnlinked() throws Exception {
+    List<Digest> linked = blobs(APP, "config", "layer");
+    store.putManifest(image(APP, "v1", linked), Optional.empty(), T0);
+
+    assertThat(store.unlinkBlob(APP, linked.get(1))).isEqualTo(BlobUnlink.IN_USE);
+    assertThat(store.findLinkedBlob(APP, linked.get(1))).isPresent();
   }
 
   // ---- referrers
@@ -442,24 +464,25 @@ public abstract class MetadataStoreContract {
     ManifestRecord subject = image(APP, "subject", blobs(APP, "config"));
     store.putManifest(subject, Optional.of(Tag.of("v1")), T0);
     List<Digest> config = blobs(APP, "empty");
-    ManifestRecord signature = referrer(APP, "signature", config, subject.digest(), "application/vnd.example.signature",
-        Map.of("org.example.signed-by", "ci", "created", "2026-01-01"));
-    ManifestRecord sbom = referrer(APP, "sbom", config, subject.digest(), "application/spdx+json", Map.of());
-    ManifestRecord unrelated = referrer(APP, "unrelated", config, digest("someone-else"), "application/spdx+json", Map.of());
-    store.putManifest(signature, Optional.empty(), T0);
-    store.putManifest(sbom, Optional.empty(), T0);
-    store.putManifest(unrelated, Optional.empty(), T0);
-    store.putManifest(referrer(OTHER, "sbom", blobs(OTHER, "empty"), subject.digest(), "application/spdx+json", Map.of()),
-        Optional.empty(), T0);
+    Map<String, String> annotations = Map.of("org.example.signed-by", "ci", "created", "2026-01-01");
+    String signatureType = "application/vnd.example.signature";
+    String sbomType = "application/spdx+json";
+    ManifestRecord signature = referrer(APP, "signature", config, subject.digest(), signatureType, annotations);
+    ManifestRecord sbom = referrer(APP, "sbom", config, subject.digest(), sbomType, Map.of());
+    ManifestRecord unrelated = referrer(APP, "unrelated", config, digest("someone-else"), sbomType, Map.of());
+    ManifestRecord elsewhere = referrer(OTHER, "sbom", blobs(OTHER, "empty"), subject.digest(), sbomType, Map.of());
+    for (ManifestRecord manifest : List.of(signature, sbom, unrelated, elsewhere)) {
+      store.putManifest(manifest, Optional.empty(), T0);
+    }
 
     List<Referrer> all = store.listReferrers(APP, subject.digest(), Optional.empty());
-    List<Referrer> sboms = store.listReferrers(APP, subject.digest(), Optional.of("application/spdx+json"));
+    List<Referrer> sboms = store.listReferrers(APP, subject.digest(), Optional.of(sbomType));
 
     assertThat(all).extracting(Referrer::digest).isSortedAccordingTo(Digest::compareTo)
         .containsExactlyInAnyOrder(signature.digest(), sbom.digest());
     Referrer signed = all.stream().filter(r -> r.digest().equals(signature.digest())).findFirst().orElseThrow();
-    assertThat(signed).isEqualTo(new Referrer(signature.digest(), MediaType.OCI_MANIFEST, signature.size(),
-        Optional.of("application/vnd.example.signature"), Map.of("org.example.signed-by", "ci", "created", "2026-01-01")));
+    assertThat(signed).isEqualTo(new Referrer(
+        signature.digest(), MediaType.OCI_MANIFEST, signature.size(), Optional.of(signatureType), annotations));
     assertThat(sboms).extracting(Referrer::digest).containsExactly(sbom.digest());
     assertThat(store.listReferrers(APP, subject.digest(), Optional.of("application/none"))).isEmpty();
     assertThat(store.listReferrers(APP, sbom.digest(), Optional.empty())).isEmpty();
@@ -554,7 +577,8 @@ public abstract class MetadataStoreContract {
           assertThat(store.findLinkedBlob(RepositoryName.of("team" + t + "/app"), image.blobs().getLast())).isPresent();
         }
       }
-      assertThat(pushed).extracting(ManifestRecord::digest).contains(store.resolveTag(APP, Tag.of("latest")).orElseThrow());
+      Digest latest = store.resolveTag(APP, Tag.of("latest")).orElseThrow();
+      assertThat(pushed).extracting(ManifestRecord::digest).contains(latest);
       assertThat(store.listTags(APP, Optional.empty(), 1000)).hasSize(threads * rounds + 1);
       assertThat(store.listRepositories(Optional.empty(), 100)).hasSize(threads + 1);
       for (Digest blob : shared) {
@@ -603,7 +627,8 @@ public abstract class MetadataStoreContract {
     }
 
     assertThat(put).failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingCause()
-        .isInstanceOfSatisfying(MissingReferencesException.class, e -> assertThat(e.blobs()).containsExactly(named.get(1)));
+        .isInstanceOfSatisfying(MissingReferencesException.class,
+            e -> assertThat(e.blobs()).containsExactly(named.get(1)));
     assertThat(store.findManifest(APP, image.digest())).isEmpty();
     assertThat(store.resolveTag(APP, Tag.of("v1"))).isEmpty();
   }
@@ -619,14 +644,16 @@ public abstract class MetadataStoreContract {
       push.setAutoCommit(false);
       execute(push, """
           INSERT INTO manifests (repository, digest, media_type, annotations, size, payload, created_at)
-          VALUES (?, ?, ?, '{}', 1, ?, 0)""", APP.value(), index.toString(), MediaType.OCI_INDEX.value(), new byte[] {'x'});
+          VALUES (?, ?, ?, '{}', 1, ?, 0)""",
+          APP.value(), index.toString(), MediaType.OCI_INDEX.value(), new byte[] {'x'});
       execute(push, "INSERT INTO manifest_children (repository, parent_digest, child_digest) VALUES (?, ?, ?)",
           APP.value(), index.toString(), child.digest().toString());
 
       delete = waitingFor(push, () -> store.deleteManifest(APP, child.digest()));
     }
 
-    assertThat(delete).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(new ManifestDeletion.StillReferenced(List.of(index)));
+    assertThat(delete).succeedsWithin(Duration.ofSeconds(10))
+        .isEqualTo(new ManifestDeletion.StillReferenced(List.of(index)));
     assertThat(store.findManifest(APP, child.digest())).isPresent();
   }
 
@@ -639,7 +666,8 @@ public abstract class MetadataStoreContract {
     CompletableFuture<Void> put;
     try (Connection delete = openConnection()) {
       delete.setAutoCommit(false);
-      execute(delete, "DELETE FROM manifests WHERE repository = ? AND digest = ?", APP.value(), child.digest().toString());
+      execute(delete, "DELETE FROM manifests WHERE repository = ? AND digest = ?",
+          APP.value(), child.digest().toString());
 
       put = waitingFor(delete, () -> {
         store.putManifest(index, Optional.of(Tag.of("latest")), T0);
@@ -648,7 +676,8 @@ public abstract class MetadataStoreContract {
     }
 
     assertThat(put).failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingCause()
-        .isInstanceOfSatisfying(MissingReferencesException.class, e -> assertThat(e.manifests()).containsExactly(child.digest()));
+        .isInstanceOfSatisfying(MissingReferencesException.class,
+            e -> assertThat(e.manifests()).containsExactly(child.digest()));
     assertThat(store.findManifest(APP, index.digest())).isEmpty();
   }
 
@@ -659,12 +688,14 @@ public abstract class MetadataStoreContract {
   }
 
   /** Records blobs named after the seeds (the same seed is the same digest everywhere) into the repository. */
-  protected List<Digest> blobs(RepositoryName repository, String... seeds) {
-    return Arrays.stream(seeds).map(seed -> store.recordBlob(repository, digest(seed), seed.length(), T0).digest()).toList();
+  private List<Digest> blobs(RepositoryName repository, String... seeds) {
+    return Arrays.stream(seeds)
+        .map(seed -> store.recordBlob(repository, digest(seed), seed.length(), T0).digest())
+        .toList();
   }
 
   /** Sets the state GC's first step sets; the store itself offers no way to, GC will. */
-  protected void markDeleting(Digest blob) throws SQLException {
+  private void markDeleting(Digest blob) throws SQLException {
     try (Connection c = openConnection()) {
       assertThat(execute(c, "UPDATE blobs SET state = 'deleting' WHERE digest = ?", blob.toString())).isEqualTo(1);
     }
@@ -723,6 +754,14 @@ public abstract class MetadataStoreContract {
 
   private static List<Tag> tags(String... names) {
     return Arrays.stream(names).map(Tag::of).toList();
+  }
+
+  private static ManifestDeletion deleted(String... tags) {
+    return new ManifestDeletion.Deleted(tags(tags));
+  }
+
+  private static Optional<RepositoryName> after(String name) {
+    return Optional.of(RepositoryName.of(name));
   }
 
   private static List<RepositoryName> repositories(String... names) {

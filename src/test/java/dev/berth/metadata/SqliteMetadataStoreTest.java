@@ -43,7 +43,9 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
 
   @Test
   void theDatabaseIsInWalMode() throws SQLException {
-    try (Connection c = openConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+    try (Connection c = openConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isEqualTo("wal");
     }

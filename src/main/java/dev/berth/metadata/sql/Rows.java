@@ -1,5 +1,6 @@
 package dev.berth.metadata.sql;
 
+import dev.berth.metadata.MetadataException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,8 +1,10 @@
 package dev.berth.metadata.sql;
 
+import dev.berth.metadata.MetadataException;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.berth.metadata.BlobRecord;
+import dev.berth.metadata.BlobUnlink;
 import dev.berth.metadata.ManifestDeletion;
 import dev.berth.metadata.ManifestRecord;
 import dev.berth.metadata.MetadataStore;
@@ -191,12 +193,23 @@ public final class SqlMetadataStore implements MetadataStore {
   }
 
   @Override
-  public boolean unlinkBlob(RepositoryName repository, Digest digest) {
-    return inWriteTransaction(h -> h.createUpdate(
-            "DELETE FROM repository_blobs WHERE repository = :repository AND digest = :digest")
-        .bind("repository", repository.value())
-        .bind("digest", digest.toString())
-        .execute() > 0);
+  public BlobUnlink unlinkBlob(RepositoryName repository, Digest digest) {
+    return inWriteTransaction(h -> {
+      boolean inUse = h.createQuery("""
+              SELECT EXISTS (SELECT 1 FROM manifest_blobs WHERE repository = :repository AND blob_digest = :digest)""")
+          .bind("repository", repository.value())
+          .bind("digest", digest.toString())
+          .mapTo(Boolean.class)
+          .one();
+      if (inUse) {
+        return BlobUnlink.IN_USE;
+      }
+      int removed = h.createUpdate("DELETE FROM repository_blobs WHERE repository = :repository AND digest = :digest")
+          .bind("repository", repository.value())
+          .bind("digest", digest.toString())
+          .execute();
+      return removed > 0 ? BlobUnlink.UNLINKED : BlobUnlink.NOT_LINKED;
+    });
   }
 
   // ---- manifests and tags

@@ -1,4 +1,4 @@
-package dev.berth.metadata.sql;
+package dev.berth.metadata;
 
 /** The metadata database failed: unreachable, misconfigured, or it refused a statement. */
 public final class MetadataException extends RuntimeException {
