@@ -23,6 +23,7 @@ final class ErrorResponses {
       case BLOB_UPLOAD_INVALID, DIGEST_INVALID, MANIFEST_INVALID, NAME_INVALID, SIZE_INVALID, TAG_INVALID,
           PAGINATION_NUMBER_INVALID -> 400;
       case MANIFEST_REFERENCED, BLOB_REFERENCED -> 409;
+      case MANIFEST_TOO_LARGE -> 413;
       case RANGE_INVALID -> 416;
       case UNAUTHORIZED -> 401;
       case DENIED -> 403;
@@ -45,7 +46,7 @@ final class ErrorResponses {
 
   static byte[] body(ObjectMapper json, ErrorCode code, String message, Object detail) {
     Map<String, Object> error = new LinkedHashMap<>();
-    error.put("code", code.name());
+    error.put("code", code.wireCode());
     error.put("message", message);
     if (detail != null) {
       error.put("detail", detail);

@@ -66,6 +66,14 @@ final class Exchange {
     return request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
   }
 
+  boolean bodyMayBeUnread() {
+    long length = contentLength();
+    if (length >= 0) {
+      return Request.getContentBytesRead(request) < length;
+    }
+    return request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+  }
+
   InputStream body() {
     return Content.Source.asInputStream(request);
   }

@@ -6,6 +6,7 @@ import dev.berth.registry.Registry;
 import dev.berth.registry.RegistrySettings;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -37,6 +38,8 @@ public final class HttpServer implements AutoCloseable {
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
+    // Let "a//b" reach RepositoryName, which answers NAME_INVALID in the registry's own format.
+    http.setUriCompliance(UriCompliance.DEFAULT.with("berth", UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
     HttpConnectionFactory http11 = new HttpConnectionFactory(http);
     // Uploads arrive in reads of this size; larger reads mean fewer wake-ups per gigabyte pushed.
     http11.setInputBufferSize(UPLOAD_READ_BUFFER);

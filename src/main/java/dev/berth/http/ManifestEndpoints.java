@@ -57,7 +57,7 @@ final class ManifestEndpoints {
   private static byte[] readBounded(InputStream body, int limit) throws IOException {
     byte[] payload = body.readNBytes(limit + 1);
     if (payload.length > limit) {
-      throw new RegistryException(ErrorCode.SIZE_INVALID, "manifest is larger than " + limit + " bytes");
+      throw new RegistryException(ErrorCode.MANIFEST_TOO_LARGE, "manifest is larger than " + limit + " bytes");
     }
     return payload;
   }

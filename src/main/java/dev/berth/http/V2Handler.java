@@ -80,6 +80,9 @@ public final class V2Handler extends Handler.Abstract {
   private void dispatch(Exchange ex, String path) throws IOException {
     if (path.equals("/v2") || path.equals("/v2/")) {
       ex.route("base");
+      if (!"GET".equals(ex.method()) && !ex.isHead()) {
+        throw methodNotAllowed();
+      }
       ex.json(200, Map.of());
       return;
     }
@@ -123,6 +126,11 @@ public final class V2Handler extends Handler.Abstract {
     try {
       ex.response.getHeaders().remove(HttpHeader.CONTENT_LENGTH);
       ex.response.getHeaders().remove(HttpHeader.CONTENT_RANGE);
+      if (ex.bodyMayBeUnread()) {
+        // Answering before the body arrived: say the connection ends rather than leave the client
+        // writing its next request into a socket the server is about to close.
+        ex.header(HttpHeader.CONNECTION, "close");
+      }
       if (e.detail() instanceof Uploads.UploadPosition position) {
         ex.header(HttpHeader.RANGE, UploadEndpoints.rangeHeader(position.size()));
       }

@@ -5,6 +5,8 @@ package dev.berth.registry;
  * Which HTTP status each one travels with is the HTTP layer's business.
  */
 public enum ErrorCode {
+  /** A manifest above the size limit: the spec's SIZE_INVALID code, sent with 413. */
+  MANIFEST_TOO_LARGE("SIZE_INVALID"),
   BLOB_UNKNOWN,
   BLOB_UPLOAD_INVALID,
   BLOB_UPLOAD_UNKNOWN,
@@ -28,5 +30,20 @@ public enum ErrorCode {
   TOOMANYREQUESTS,
   UNAVAILABLE,
   /** An internal failure; the detail never carries internals. */
-  UNKNOWN
+  UNKNOWN;
+
+  private final String wireCode;
+
+  ErrorCode() {
+    this.wireCode = name();
+  }
+
+  ErrorCode(String wireCode) {
+    this.wireCode = wireCode;
+  }
+
+  /** The {@code code} field of the error body. */
+  public String wireCode() {
+    return wireCode;
+  }
 }

@@ -54,6 +54,9 @@ public final class Listings {
   }
 
   private static <T> Page<T> page(List<T> fetched, int limit) {
+    if (limit == 0) {
+      return new Page<>(List.of(), false);
+    }
     if (fetched.size() > limit) {
       return new Page<>(fetched.subList(0, limit), true);
     }

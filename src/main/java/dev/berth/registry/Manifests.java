@@ -44,7 +44,7 @@ public final class Manifests {
    */
   public Pushed put(RepositoryName repository, Reference reference, Optional<MediaType> contentType, byte[] payload) {
     if (payload.length > settings.maxManifestBytes()) {
-      throw new RegistryException(ErrorCode.SIZE_INVALID,
+      throw new RegistryException(ErrorCode.MANIFEST_TOO_LARGE,
           "manifest is larger than " + settings.maxManifestBytes() + " bytes", Map.of("size", payload.length));
     }
     Digest digest = digestOf(reference, payload);

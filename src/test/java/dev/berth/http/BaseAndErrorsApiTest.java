@@ -10,7 +10,9 @@ import dev.berth.testing.Digests;
 import dev.berth.testing.RawHttp;
 import dev.berth.testing.RegistryClient;
 import dev.berth.testing.RegistryResponse;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -85,6 +87,36 @@ class BaseAndErrorsApiTest {
 
     assertThat(r.status()).isEqualTo(404);
     assertThat(r.header(API_VERSION_HEADER)).isEqualTo(API_VERSION);
+  }
+
+  /**
+   * An error answered before the request body has arrived: the server must either still read (and
+   * discard) the body and keep the connection usable, or announce {@code Connection: close}. Closing
+   * without saying so makes a keep-alive client send its next request into a dead connection.
+   */
+  @Test
+  void errorAnsweredBeforeTheBodyArrivedKeepsTheConnectionUsableOrAnnouncesClose() throws Exception {
+    try (RawHttp.Connection connection = new RawHttp.Connection(registry.port())) {
+      connection.write("PUT /v2/Invalid/manifests/latest HTTP/1.1\r\nHost: registry\r\n"
+          + "Content-Type: application/vnd.oci.image.manifest.v1+json\r\nContent-Length: 2\r\n\r\n");
+      RawHttp.Response error = connection.read().orElseThrow();
+      assertThat(error.status()).isEqualTo(400);
+      boolean announcedClose = error.header("Connection").filter(v -> v.equalsIgnoreCase("close")).isPresent();
+      if (!announcedClose) {
+        Optional<RawHttp.Response> next;
+        try {
+          Thread.sleep(500); // a client still busy sending its body
+          connection.write("{}");
+          connection.write("GET /v2/ HTTP/1.1\r\nHost: registry\r\n\r\n");
+          next = connection.read();
+        } catch (IOException e) {
+          next = Optional.empty();
+        }
+        assertThat(next).as("response to the next request on a connection not announced as closing: %s %s",
+            error.headers(), error.text()).isPresent();
+        assertThat(next.get().status()).isEqualTo(200);
+      }
+    }
   }
 
   static Stream<Arguments> unsupportedMethods() {

@@ -167,8 +167,7 @@ class BlobApiTest {
     assertError(registry.get(inOther), 404, "BLOB_UNKNOWN");
     assertHeadError(registry.head(inOther), 404);
 
-    RegistryResponse mount = registry.call("POST",
-        "/v2/" + otherRepo + "/blobs/uploads/?mount=" + blob.digest() + "&from=" + blob.repo()).send();
+    RegistryResponse mount = registry.mount(otherRepo, blob.repo(), blob.digest());
     assertThat(mount.status()).as("%s", mount).isEqualTo(201);
 
     RegistryResponse r = registry.get(inOther);

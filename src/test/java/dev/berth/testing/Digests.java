@@ -16,11 +16,6 @@ public final class Digests {
     return "sha512:" + hex("SHA-512", content);
   }
 
-  /** The digest of {@code content} in the algorithm {@code digest} names. */
-  public static String sameAlgorithm(String digest, byte[] content) {
-    return digest.startsWith("sha512:") ? sha512(content) : sha256(content);
-  }
-
   private static String hex(String algorithm, byte[] content) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(content));

@@ -166,6 +166,19 @@ public final class ManifestBuilder {
     return mediaType;
   }
 
+  /** For an image manifest, its config and layers: the blobs a registry must hold for it. */
+  public List<Descriptor> blobs() {
+    if (index) {
+      return List.of();
+    }
+    List<Descriptor> blobs = new ArrayList<>();
+    if (config != null) {
+      blobs.add(config);
+    }
+    blobs.addAll(children);
+    return blobs;
+  }
+
   private static String compact(Object value) {
     try {
       return JSON.writeValueAsString(value);

@@ -1,5 +1,7 @@
 package dev.berth.testing;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,6 +9,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -68,6 +71,52 @@ public final class RawHttp {
     }
   }
 
+  /**
+   * One persistent connection, for tests of what happens between requests: the caller writes raw
+   * bytes and reads one response at a time.
+   */
+  public static final class Connection implements AutoCloseable {
+    private final Socket socket;
+    private final InputStream in;
+
+    public Connection(int port) throws IOException {
+      socket = new Socket("127.0.0.1", port);
+      socket.setSoTimeout(TIMEOUT_MILLIS);
+      in = new BufferedInputStream(socket.getInputStream());
+    }
+
+    public void write(String text) throws IOException {
+      write(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    public void write(byte[] bytes) throws IOException {
+      socket.getOutputStream().write(bytes);
+      socket.getOutputStream().flush();
+    }
+
+    /** The next response (its body read by Content-Length), or empty when the server closed the connection. */
+    public Optional<Response> read() throws IOException {
+      ByteArrayOutputStream head = new ByteArrayOutputStream();
+      int matched = 0;
+      int c;
+      while (matched < 4 && (c = in.read()) >= 0) {
+        head.write(c);
+        matched = (c == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (c == '\r' ? 1 : 0);
+      }
+      if (matched < 4) {
+        return Optional.empty();
+      }
+      Response parsed = parse(head.toByteArray());
+      int length = parsed.header("Content-Length").map(Integer::parseInt).orElse(0);
+      return Optional.of(new Response(parsed.status(), parsed.headers(), in.readNBytes(length)));
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
   private static Response parse(byte[] raw) {
     int end = indexOf(raw, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
     if (end < 0) {
@@ -81,7 +130,7 @@ public final class RawHttp {
       headers.computeIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
           .add(lines[i].substring(colon + 1).trim());
     }
-    byte[] rest = java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
+    byte[] rest = Arrays.copyOfRange(raw, end + 4, raw.length);
     boolean chunked = headers.getOrDefault("transfer-encoding", List.of()).stream()
         .anyMatch(v -> v.toLowerCase(Locale.ROOT).contains("chunked"));
     return new Response(status, headers, chunked ? dechunk(rest) : rest);
@@ -89,7 +138,7 @@ public final class RawHttp {
 
   private static byte[] dechunk(byte[] encoded) {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    InputStream in = new java.io.ByteArrayInputStream(encoded);
+    InputStream in = new ByteArrayInputStream(encoded);
     try {
       while (true) {
         String sizeLine = readLine(in);

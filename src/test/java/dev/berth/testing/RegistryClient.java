@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,10 +42,6 @@ public final class RegistryClient implements AutoCloseable {
   /** Starts a registry with its data under {@code root}. */
   public static RegistryClient start(Path root, boolean deleteEnabled) throws Exception {
     return new RegistryClient(RunningRegistry.start(root, deleteEnabled));
-  }
-
-  public RunningRegistry registry() {
-    return registry;
   }
 
   public int port() {
@@ -124,10 +121,9 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     public RegistryResponse send() {
+      HttpRequest request = builder.method(method, body).build();
       try {
-        HttpResponse<byte[]> response = http.send(builder.method(method, body).build(),
-            HttpResponse.BodyHandlers.ofByteArray());
-        return new RegistryResponse(method, response);
+        return new RegistryResponse(method, http.send(request, HttpResponse.BodyHandlers.ofByteArray()));
       } catch (IOException e) {
         throw new UncheckedIOException(method + " " + path + " failed", e);
       } catch (InterruptedException e) {
@@ -159,7 +155,7 @@ public final class RegistryClient implements AutoCloseable {
     String location = startUpload(repo);
     for (int start = 0; start < content.length; start += chunkSize) {
       int end = Math.min(content.length, start + chunkSize);
-      RegistryResponse r = patchChunk(location, java.util.Arrays.copyOfRange(content, start, end), start);
+      RegistryResponse r = patchChunk(location, Arrays.copyOfRange(content, start, end), start);
       assertThat(r.status()).as("chunk %d-%d: %s", start, end - 1, r).isEqualTo(202);
       location = r.header("Location");
     }
@@ -170,6 +166,11 @@ public final class RegistryClient implements AutoCloseable {
 
   public String pushBlobChunked(String repo, byte[] content, int chunkSize) {
     return pushBlobChunked(repo, content, chunkSize, Digests.sha256(content));
+  }
+
+  /** {@code POST /v2/<to>/blobs/uploads/?mount=<digest>&from=<from>}. */
+  public RegistryResponse mount(String to, String from, String digest) {
+    return call("POST", withQuery(withQuery("/v2/" + to + "/blobs/uploads/", "mount", digest), "from", from)).send();
   }
 
   /** POST to the upload collection; asserts 202 and returns the upload's Location. */

@@ -30,10 +30,6 @@ public final class RegistryResponse {
     return response.headers().firstValue(name).orElse(null);
   }
 
-  public List<String> headers(String name) {
-    return response.headers().allValues(name);
-  }
-
   public boolean hasHeader(String name) {
     return response.headers().firstValue(name).isPresent();
   }
