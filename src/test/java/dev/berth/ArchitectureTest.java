@@ -21,16 +21,18 @@ class ArchitectureTest {
         .layer("config").definedBy("dev.berth.config..")
         .layer("http").definedBy("dev.berth.http..")
         .layer("registry").definedBy("dev.berth.registry..")
+        .layer("cleanup").definedBy("dev.berth.cleanup..")
         .layer("metadata").definedBy("dev.berth.metadata..")
         .layer("storage").definedBy("dev.berth.storage..")
         .layer("oci").definedBy("dev.berth.oci..")
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
         .whereLayer("server").mayOnlyBeAccessedByLayers("cli")
-        .whereLayer("config").mayOnlyBeAccessedByLayers("cli", "server")
+        .whereLayer("config").mayOnlyBeAccessedByLayers("cli", "server", "http")
         .whereLayer("http").mayOnlyBeAccessedByLayers("server")
+        .whereLayer("cleanup").mayOnlyBeAccessedByLayers("http", "server", "cli")
         .whereLayer("registry").mayOnlyBeAccessedByLayers("http", "server")
-        .whereLayer("metadata").mayOnlyBeAccessedByLayers("registry", "http", "server")
-        .whereLayer("storage").mayOnlyBeAccessedByLayers("metadata", "registry", "http", "server")
+        .whereLayer("metadata").mayOnlyBeAccessedByLayers("registry", "cleanup", "http", "server", "cli")
+        .whereLayer("storage").mayOnlyBeAccessedByLayers("metadata", "registry", "cleanup", "http", "server", "cli")
         .check(classes);
   }
 }

@@ -33,7 +33,13 @@ final class ServeCommand implements Callable<Integer> {
     }
     configureLogging(settings);
     org.slf4j.Logger log = LoggerFactory.getLogger("berth");
-    BerthServer server = BerthServer.start(settings);
+    BerthServer server;
+    try {
+      server = BerthServer.start(settings);
+    } catch (BerthServer.DataDirectoryInUseException e) {
+      System.err.println("berth: " + e.getMessage());
+      return 1;
+    }
     log.info("listening on {}:{}, data in {}, deletes {}", settings.host(), server.port(),
         settings.rootDirectory().toAbsolutePath(), settings.deleteEnabled() ? "enabled" : "disabled");
     CountDownLatch stopped = new CountDownLatch(1);

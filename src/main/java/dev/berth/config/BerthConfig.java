@@ -12,6 +12,19 @@ public final class BerthConfig {
   public Http http = new Http();
   public Storage storage = new Storage();
   public Database database = new Database();
+  public Gc gc = new Gc();
+
+  /** Berth's own section: online garbage collection. */
+  public static final class Gc {
+    /** UNIX cron expression for scheduled runs, e.g. {@code 0 3 * * *}; empty for none. */
+    public String schedule = "";
+    /** Scheduled runs also collect untagged manifests. */
+    public boolean deleteuntagged = false;
+    /** Nothing younger than this is collected. */
+    public String grace = "24h";
+    /** Upload sessions idle longer than this are purged. */
+    public String uploadmaxage = "168h";
+  }
 
   public static final class Log {
     /** error, warn, info, debug (Docker Registry's levels; {@code panic} and {@code fatal} map to error). */

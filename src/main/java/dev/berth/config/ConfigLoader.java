@@ -122,12 +122,7 @@ public final class ConfigLoader {
     if (port < 0 || port > 65535) {
       throw new ConfigException("invalid value for 'http.addr': port out of range in '" + c.http.addr + "'");
     }
-    Duration drain;
-    try {
-      drain = Durations.parse(c.http.draintimeout);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("invalid value for 'http.draintimeout': " + e.getMessage());
-    }
+    Duration drain = duration("http.draintimeout", c.http.draintimeout);
     if (c.storage.filesystem.rootdirectory == null || c.storage.filesystem.rootdirectory.isBlank()) {
       throw new ConfigException("invalid value for 'storage.filesystem.rootdirectory': must not be empty");
     }
@@ -148,7 +143,30 @@ public final class ConfigLoader {
           "invalid value for 'database.driver': " + c.database.driver + " (use sqlite or postgres)");
     };
     return new Settings(hostPort[0], port, drain, root, c.storage.delete.enabled, c.storage.manifests.maxsize,
-        database, level, !c.log.accesslog.disabled);
+        database, level, !c.log.accesslog.disabled, gc(c.gc));
+  }
+
+  private static Settings.Gc gc(BerthConfig.Gc gc) throws ConfigException {
+    Optional<String> schedule = Optional.of(gc.schedule.trim()).filter(s -> !s.isEmpty());
+    if (schedule.isPresent()) {
+      try {
+        com.cronutils.model.time.ExecutionTime.forCron(new com.cronutils.parser.CronParser(
+            com.cronutils.model.definition.CronDefinitionBuilder.instanceDefinitionFor(
+                com.cronutils.model.CronType.UNIX)).parse(schedule.get()));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("invalid value for 'gc.schedule': " + e.getMessage());
+      }
+    }
+    return new Settings.Gc(schedule, gc.deleteuntagged, duration("gc.grace", gc.grace),
+        duration("gc.uploadmaxage", gc.uploadmaxage));
+  }
+
+  private static Duration duration(String key, String value) throws ConfigException {
+    try {
+      return Durations.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("invalid value for '" + key + "': " + e.getMessage());
+    }
   }
 
   private static String[] splitAddress(String addr) throws ConfigException {

@@ -13,7 +13,15 @@ public record Settings(
     int maxManifestBytes,
     Database database,
     String logLevel,
-    boolean accessLog) {
+    boolean accessLog,
+    Gc gc) {
+
+  /** Garbage collection defaults and schedule; {@code schedule} is a validated UNIX cron expression. */
+  public record Gc(java.util.Optional<String> schedule, boolean deleteUntagged, Duration grace, Duration uploadMaxAge) {
+    public static Gc defaults() {
+      return new Gc(java.util.Optional.empty(), false, Duration.ofHours(24), Duration.ofHours(168));
+    }
+  }
 
   public sealed interface Database permits Sqlite, Postgres {}
 

@@ -31,7 +31,7 @@ public final class HttpServer implements AutoCloseable {
   }
 
   public static HttpServer start(String host, int port, Duration drainTimeout, Registry registry,
-      RegistrySettings settings, PrometheusMeterRegistry prometheus) throws Exception {
+      RegistrySettings settings, Handler admin, PrometheusMeterRegistry prometheus) throws Exception {
     VirtualThreadPool threads = new VirtualThreadPool();
     threads.setName("berth-http");
     Server server = new Server(threads);
@@ -52,6 +52,7 @@ public final class HttpServer implements AutoCloseable {
     ObjectMapper json = JsonMapper.builder().build();
     Handler.Sequence routes = new Handler.Sequence(
         new OpsHandler(prometheus),
+        admin,
         new V2Handler(registry, settings, json, server.getByteBufferPool()));
     server.setHandler(new GracefulHandler(new ObservedHandler(routes, prometheus)));
     server.setStopTimeout(drainTimeout.toMillis());

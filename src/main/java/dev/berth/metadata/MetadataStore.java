@@ -34,8 +34,10 @@ public interface MetadataStore extends AutoCloseable {
   Optional<BlobRecord> findLinkedBlob(RepositoryName repository, Digest digest);
 
   /**
-   * Called after the bytes are durable in the blob store: inserts (or touches) the blob row,
-   * creates the repository if needed and links the blob into it.
+   * Called after the bytes are durable in the blob store, with the digest's {@link BlobLocks} lock
+   * held: inserts (or touches) the blob row, creates the repository if needed and links the blob
+   * into it. A row that an interrupted collection left {@code deleting} becomes live again, since
+   * the bytes it describes were just put back in place under the lock GC also takes.
    */
   BlobRecord recordBlob(RepositoryName repository, Digest digest, long size, Instant now);
 

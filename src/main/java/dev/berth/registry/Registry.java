@@ -1,5 +1,6 @@
 package dev.berth.registry;
 
+import dev.berth.metadata.BlobLocks;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.storage.BlobStore;
 import java.time.Clock;
@@ -7,10 +8,11 @@ import java.time.Clock;
 /** The registry's use cases, wired to one metadata store and one blob store. */
 public record Registry(Blobs blobs, Uploads uploads, Manifests manifests, Listings listings) {
 
-  public static Registry create(MetadataStore metadata, BlobStore store, RegistrySettings settings, Clock clock) {
+  public static Registry create(
+      MetadataStore metadata, BlobStore store, BlobLocks locks, RegistrySettings settings, Clock clock) {
     return new Registry(
         new Blobs(metadata, store, settings),
-        new Uploads(metadata, store, clock),
+        new Uploads(metadata, store, locks, clock),
         new Manifests(metadata, settings, clock),
         new Listings(metadata));
   }

@@ -1,5 +1,6 @@
 package dev.berth.registry;
 
+import dev.berth.metadata.BlobLocks;
 import dev.berth.metadata.BlobRecord;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.metadata.UploadRecord;
@@ -30,12 +31,14 @@ public final class Uploads {
 
   private final MetadataStore metadata;
   private final BlobStore store;
+  private final BlobLocks locks;
   private final Clock clock;
   private final ConcurrentMap<UploadId, Session> sessions = new ConcurrentHashMap<>();
 
-  public Uploads(MetadataStore metadata, BlobStore store, Clock clock) {
+  public Uploads(MetadataStore metadata, BlobStore store, BlobLocks locks, Clock clock) {
     this.metadata = metadata;
     this.store = store;
+    this.locks = locks;
     this.clock = clock;
   }
 
@@ -114,17 +117,30 @@ public final class Uploads {
         throw new RegistryException(ErrorCode.DIGEST_INVALID,
             "provided digest did not match uploaded content", "expected " + expected + ", got " + actual);
       }
-      try {
-        store.commitUpload(id, expected);
-      } catch (NoSuchUploadException e) {
-        throw unknownUpload(id);
-      }
-      BlobRecord blob = metadata.recordBlob(repository, expected, size, clock.instant());
+      BlobRecord blob = commit(repository, id, expected, size);
       metadata.deleteUpload(id);
       sessions.remove(id);
       return blob;
     } finally {
       session.lock.unlock();
+    }
+  }
+
+  /**
+   * Renames the verified bytes into place and records them, under the digest's lock: GC removing
+   * the same digest holds it from marking the row to deleting it, so it can never delete bytes this
+   * upload has just put in place (DESIGN.md, "the trap").
+   */
+  private BlobRecord commit(RepositoryName repository, UploadId id, Digest digest, long size) throws IOException {
+    ReentrantLock lock = locks.of(digest);
+    lock.lock();
+    try {
+      store.commitUpload(id, digest);
+      return metadata.recordBlob(repository, digest, size, clock.instant());
+    } catch (NoSuchUploadException e) {
+      throw unknownUpload(id);
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -1,8 +1,14 @@
 package dev.berth.server;
 
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.berth.cleanup.GarbageCollector;
+import dev.berth.cleanup.GcOptions;
+import dev.berth.cleanup.GcSchedule;
+import dev.berth.cleanup.GcService;
 import dev.berth.config.Settings;
+import dev.berth.http.AdminHandler;
 import dev.berth.http.HttpServer;
-import dev.berth.metadata.MetadataStore;
+import dev.berth.metadata.BlobLocks;
 import dev.berth.metadata.sql.SqlMetadataStore;
 import dev.berth.registry.Registry;
 import dev.berth.registry.RegistrySettings;
@@ -14,64 +20,126 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The composition root: opens the stores named by the settings and serves them over HTTP. */
 public final class BerthServer implements AutoCloseable {
-  private final MetadataStore metadata;
+  private final List<AutoCloseable> closeInOrder;
   private final HttpServer http;
-  private final JvmGcMetrics gcMetrics;
+  private final GcService gc;
 
-  private BerthServer(MetadataStore metadata, HttpServer http, JvmGcMetrics gcMetrics) {
-    this.metadata = metadata;
+  private BerthServer(List<AutoCloseable> closeInOrder, HttpServer http, GcService gc) {
+    this.closeInOrder = closeInOrder;
     this.http = http;
-    this.gcMetrics = gcMetrics;
+    this.gc = gc;
+  }
+
+  /** Another process serves (or collects garbage in) the same data directory. */
+  public static final class DataDirectoryInUseException extends IOException {
+    DataDirectoryInUseException(java.nio.file.Path root) {
+      super("the data directory " + root.toAbsolutePath() + " is in use by another berth process");
+    }
   }
 
   public static BerthServer start(Settings settings) throws Exception {
     Files.createDirectories(settings.rootDirectory());
-    BlobStore blobs = new FilesystemBlobStore(settings.rootDirectory());
-    MetadataStore metadata = openMetadata(settings.database());
+    DataDirectory directory = DataDirectory.tryAcquire(settings.rootDirectory())
+        .orElseThrow(() -> new DataDirectoryInUseException(settings.rootDirectory()));
+    List<AutoCloseable> resources = new ArrayList<>();
+    resources.add(directory);
     try {
+      Stores stores = Stores.open(settings);
+      resources.addFirst(stores);
+      BlobLocks locks = new BlobLocks();
+      Clock clock = Clock.systemUTC();
       PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       new JvmMemoryMetrics().bindTo(prometheus);
       new JvmThreadMetrics().bindTo(prometheus);
       new ProcessorMetrics().bindTo(prometheus);
       JvmGcMetrics gcMetrics = new JvmGcMetrics();
       gcMetrics.bindTo(prometheus);
+      resources.addFirst(gcMetrics);
+
       RegistrySettings registrySettings = new RegistrySettings(settings.deleteEnabled(), settings.maxManifestBytes());
-      Registry registry = Registry.create(metadata, blobs, registrySettings, Clock.systemUTC());
+      Registry registry = Registry.create(stores.metadata(), stores.blobs(), locks, registrySettings, clock);
+      GcService gc = new GcService(
+          new GarbageCollector(stores.metadata(), stores.blobs(), locks, clock), stores.metadata(), clock);
+      GcOptions gcDefaults = defaultGcOptions(settings);
+
+      String token = DataDirectory.newToken();
+      AdminHandler admin = new AdminHandler(gc, stores.metadata(), gcDefaults, token, JsonMapper.builder().build());
       HttpServer http = HttpServer.start(settings.host(), settings.port(), settings.drainTimeout(), registry,
-          registrySettings, prometheus);
-      return new BerthServer(metadata, http, gcMetrics);
+          registrySettings, admin, prometheus);
+      resources.addFirst(http);
+      directory.publish("http://" + loopbackFor(settings.host()) + ":" + http.port(), token);
+      settings.gc().schedule().ifPresent(cron -> resources.addFirst(GcSchedule.start(cron, gc, gcDefaults, clock)));
+      return new BerthServer(resources, http, gc);
     } catch (Exception | Error e) {
-      metadata.close();
+      closeAll(resources);
       throw e;
     }
   }
 
-  private static MetadataStore openMetadata(Settings.Database database) throws Exception {
-    return switch (database) {
-      case Settings.Sqlite sqlite -> {
-        Files.createDirectories(sqlite.file().toAbsolutePath().getParent());
-        yield SqlMetadataStore.sqlite(sqlite.file());
-      }
-      case Settings.Postgres pg -> SqlMetadataStore.postgres(pg.url(), pg.user(), pg.password());
-    };
+  static GcOptions defaultGcOptions(Settings settings) {
+    return new GcOptions(false, settings.gc().deleteUntagged(), settings.gc().grace(), settings.gc().uploadMaxAge());
+  }
+
+  private static String loopbackFor(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
   }
 
   public int port() {
     return http.port();
   }
 
+  public GcService gc() {
+    return gc;
+  }
+
   /** Drains HTTP first, so no request is cut off from the database it is using. */
   @Override
   public void close() throws Exception {
-    try {
-      http.close();
-    } finally {
-      gcMetrics.close();
+    closeAll(closeInOrder);
+  }
+
+  private static void closeAll(List<AutoCloseable> resources) throws Exception {
+    Exception failure = null;
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** The two stores a deployment is made of, opened together and closed together. */
+  public record Stores(SqlMetadataStore metadata, BlobStore blobs) implements AutoCloseable {
+    public static Stores open(Settings settings) throws IOException {
+      BlobStore blobs = new FilesystemBlobStore(settings.rootDirectory());
+      SqlMetadataStore metadata = switch (settings.database()) {
+        case Settings.Sqlite sqlite -> {
+          Files.createDirectories(sqlite.file().toAbsolutePath().getParent());
+          yield SqlMetadataStore.sqlite(sqlite.file());
+        }
+        case Settings.Postgres pg -> SqlMetadataStore.postgres(pg.url(), pg.user(), pg.password());
+      };
+      return new Stores(metadata, blobs);
+    }
+
+    @Override
+    public void close() {
       metadata.close();
     }
   }

@@ -121,15 +121,17 @@ public abstract class MetadataStoreContract {
   }
 
   @Test
-  void recordingABlobBeingDeletedDoesNotBringItBack() throws SQLException {
+  void recordingFreshBytesRevivesARowAnInterruptedCollectionLeftDeleting() throws SQLException {
+    // The caller holds the digest lock and has just renamed verified bytes into place, so the row
+    // describes bytes that exist again (see MetadataStore#recordBlob).
     Digest layer = digest("layer");
     store.recordBlob(APP, layer, 42, T0);
     markDeleting(layer);
 
     BlobRecord recorded = store.recordBlob(OTHER, layer, 42, T0.plusSeconds(1));
 
-    assertThat(recorded.state()).isEqualTo(BlobState.DELETING);
-    assertThat(store.findLinkedBlob(OTHER, layer)).isEmpty();
+    assertThat(recorded.state()).isEqualTo(BlobState.LIVE);
+    assertThat(store.findLinkedBlob(OTHER, layer)).isPresent();
   }
 
   @Test

@@ -86,4 +86,22 @@ final class Rows {
   private static Instant instant(ResultSet rs, String column) throws SQLException {
     return Instant.ofEpochMilli(rs.getLong(column));
   }
+
+  static dev.berth.metadata.GcRunRecord gcRun(ResultSet rs, StatementContext ctx) throws SQLException {
+    long finished = rs.getLong("finished_at");
+    Optional<Instant> finishedAt = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(finished));
+    return new dev.berth.metadata.GcRunRecord(
+        rs.getString("id"),
+        rs.getString("requested_by"),
+        rs.getString("trigger_kind"),
+        rs.getInt("dry_run") != 0,
+        rs.getInt("delete_untagged") != 0,
+        java.time.Duration.ofMillis(rs.getLong("grace_ms")),
+        dev.berth.metadata.GcRunRecord.Status.valueOf(rs.getString("status").toUpperCase(java.util.Locale.ROOT)),
+        instant(rs, "started_at"),
+        finishedAt,
+        rs.getLong("bytes_freed"),
+        Optional.ofNullable(rs.getString("report")),
+        Optional.ofNullable(rs.getString("log")));
+  }
 }

@@ -3,7 +3,15 @@ package dev.berth.metadata.sql;
 import dev.berth.metadata.MetadataException;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.berth.metadata.AuditEntry;
+import dev.berth.metadata.BlobLink;
+import dev.berth.metadata.GcRunRecord;
+import dev.berth.metadata.HistoryStore;
 import dev.berth.metadata.BlobRecord;
+import dev.berth.metadata.CollectorStore;
+import dev.berth.metadata.ManifestEdge;
+import dev.berth.metadata.ManifestKey;
+import dev.berth.metadata.ManifestNode;
 import dev.berth.metadata.BlobUnlink;
 import dev.berth.metadata.ManifestDeletion;
 import dev.berth.metadata.ManifestRecord;
@@ -22,6 +30,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
@@ -47,7 +56,7 @@ import org.sqlite.SQLiteDataSource;
  * rather than spin in SQLite's busy handler. Reads are single statements in auto-commit mode, which
  * on SQLite in WAL mode never wait for a writer.
  */
-public final class SqlMetadataStore implements MetadataStore {
+public final class SqlMetadataStore implements MetadataStore, CollectorStore, HistoryStore {
 
   private static final int SQLITE_POOL_SIZE = 4;
   /** How long a writer waits for another process (e.g. {@code berth gc}) to release the database. */
@@ -172,6 +181,11 @@ public final class SqlMetadataStore implements MetadataStore {
           .bind("digest", digest.toString())
           .bind("size", size)
           .bind("now", now.toEpochMilli())
+          .execute();
+      // The caller holds the digest's BlobLocks lock and has just put verified bytes in place, so a
+      // row an interrupted GC left "deleting" describes bytes that exist again.
+      h.createUpdate("UPDATE blobs SET state = 'live' WHERE digest = :digest AND state <> 'live'")
+          .bind("digest", digest.toString())
           .execute();
       touch(h, digest, now);
       link(h, repository, digest, now);
@@ -421,7 +435,7 @@ public final class SqlMetadataStore implements MetadataStore {
   private static void link(Handle h, RepositoryName repository, Digest digest, Instant now) {
     h.createUpdate("""
             INSERT INTO repository_blobs (repository, digest, linked_at) VALUES (:repository, :digest, :now)
-            ON CONFLICT (repository, digest) DO NOTHING""")
+            ON CONFLICT (repository, digest) DO UPDATE SET linked_at = excluded.linked_at""")
         .bind("repository", repository.value())
         .bind("digest", digest.toString())
         .bind("now", now.toEpochMilli())
@@ -504,6 +518,376 @@ public final class SqlMetadataStore implements MetadataStore {
       throw new IllegalArgumentException("limit must not be negative: " + limit);
     }
     return limit;
+  }
+
+  // ---- history (HistoryStore)
+
+  private static final String RUN_COLUMNS = "id, requested_by, trigger_kind, dry_run, delete_untagged, grace_ms, "
+      + "status, started_at, finished_at, bytes_freed, report, log";
+
+  @Override
+  public void runStarted(GcRunRecord run) {
+    useWriteTransaction(h -> h.createUpdate("""
+            INSERT INTO gc_runs (id, requested_by, trigger_kind, dry_run, delete_untagged, grace_ms, status, started_at)
+            VALUES (:id, :requestedBy, :trigger, :dryRun, :deleteUntagged, :graceMs, 'running', :startedAt)""")
+        .bind("id", run.id())
+        .bind("requestedBy", run.requestedBy())
+        .bind("trigger", run.trigger())
+        .bind("dryRun", run.dryRun() ? 1 : 0)
+        .bind("deleteUntagged", run.deleteUntagged() ? 1 : 0)
+        .bind("graceMs", run.grace().toMillis())
+        .bind("startedAt", run.startedAt().toEpochMilli())
+        .execute());
+  }
+
+  @Override
+  public void runFinished(
+      String id, GcRunRecord.Status status, Instant finishedAt, long bytesFreed, String report, String log) {
+    useWriteTransaction(h -> h.createUpdate("""
+            UPDATE gc_runs SET status = :status, finished_at = :finishedAt, bytes_freed = :bytesFreed,
+                   report = :report, log = :log
+             WHERE id = :id""")
+        .bind("id", id)
+        .bind("status", status.name().toLowerCase(java.util.Locale.ROOT))
+        .bind("finishedAt", finishedAt.toEpochMilli())
+        .bind("bytesFreed", bytesFreed)
+        .bind("report", report)
+        .bind("log", log)
+        .execute());
+  }
+
+  @Override
+  public List<GcRunRecord> recentRuns(int limit) {
+    return read(h -> h.createQuery("SELECT " + RUN_COLUMNS + " FROM gc_runs ORDER BY started_at DESC, id LIMIT :limit")
+        .bind("limit", checkedLimit(limit))
+        .map(Rows::gcRun)
+        .list());
+  }
+
+  @Override
+  public Optional<GcRunRecord> findRun(String id) {
+    return read(h -> h.createQuery("SELECT " + RUN_COLUMNS + " FROM gc_runs WHERE id = :id")
+        .bind("id", id)
+        .map(Rows::gcRun)
+        .findOne());
+  }
+
+  @Override
+  public void audit(AuditEntry entry) {
+    useWriteTransaction(h -> h.createUpdate("""
+            INSERT INTO audit_log (id, at, actor, action, target, detail)
+            VALUES (:id, :at, :actor, :action, :target, :detail)""")
+        .bind("id", entry.id())
+        .bind("at", entry.at().toEpochMilli())
+        .bind("actor", entry.actor())
+        .bind("action", entry.action())
+        .bind("target", entry.target())
+        .bind("detail", entry.detail())
+        .execute());
+  }
+
+  @Override
+  public List<AuditEntry> recentAudit(int limit) {
+    return read(h -> h.createQuery(
+            "SELECT id, at, actor, action, target, detail FROM audit_log ORDER BY at DESC, id LIMIT :limit")
+        .bind("limit", checkedLimit(limit))
+        .map((rs, ctx) -> new AuditEntry(rs.getString("id"), Instant.ofEpochMilli(rs.getLong("at")),
+            rs.getString("actor"), rs.getString("action"), rs.getString("target"), rs.getString("detail")))
+        .list());
+  }
+
+  // ---- garbage collection (CollectorStore)
+
+  @Override
+  public List<RepositoryName> allRepositories() {
+    return read(h -> h.createQuery("SELECT name FROM repositories ORDER BY name")
+        .mapTo(String.class)
+        .map(RepositoryName::new)
+        .list());
+  }
+
+  @Override
+  public List<ManifestNode> manifestNodes(RepositoryName repository) {
+    return read(h -> h.createQuery("""
+            SELECT m.digest, m.size, m.created_at, m.subject,
+                   EXISTS (SELECT 1 FROM tags t WHERE t.repository = m.repository AND t.manifest_digest = m.digest) AS tagged
+              FROM manifests m WHERE m.repository = :repository""")
+        .bind("repository", repository.value())
+        .map((rs, ctx) -> new ManifestNode(
+            Digest.parse(rs.getString("digest")),
+            rs.getLong("size"),
+            Instant.ofEpochMilli(rs.getLong("created_at")),
+            rs.getBoolean("tagged"),
+            Optional.ofNullable(rs.getString("subject")).map(Digest::parse)))
+        .list());
+  }
+
+  @Override
+  public List<ManifestEdge> manifestEdges(RepositoryName repository) {
+    return read(h -> h.createQuery(
+            "SELECT parent_digest, child_digest FROM manifest_children WHERE repository = :repository")
+        .bind("repository", repository.value())
+        .map((rs, ctx) -> new ManifestEdge(Digest.parse(rs.getString(1)), Digest.parse(rs.getString(2))))
+        .list());
+  }
+
+  @Override
+  public Guarded deleteManifestIfGarbage(
+      RepositoryName repository, Digest digest, Instant cutoff, boolean deleteUntagged) {
+    return inWriteTransaction(h -> {
+      // Lock first, judge in later statements: on PostgreSQL each statement then sees whatever a
+      // concurrent tag or index push committed while we waited for the lock.
+      Optional<ManifestNode> node = h.createQuery("""
+              SELECT digest, size, created_at, subject FROM manifests
+               WHERE repository = :repository AND digest = :digest <forUpdate>""")
+          .bind("repository", repository.value())
+          .bind("digest", digest.toString())
+          .map((rs, ctx) -> new ManifestNode(Digest.parse(rs.getString("digest")), rs.getLong("size"),
+              Instant.ofEpochMilli(rs.getLong("created_at")), false,
+              Optional.ofNullable(rs.getString("subject")).map(Digest::parse)))
+          .findOne();
+      if (node.isEmpty()) {
+        return Guarded.ABSENT;
+      }
+      boolean stillNeeded = !node.get().createdAt().isBefore(cutoff)
+          || h.createQuery("""
+                  SELECT EXISTS (SELECT 1 FROM tags WHERE repository = :repository AND manifest_digest = :digest)
+                      OR EXISTS (SELECT 1 FROM manifest_children WHERE repository = :repository AND child_digest = :digest)""")
+              .bind("repository", repository.value())
+              .bind("digest", digest.toString())
+              .mapTo(Boolean.class)
+              .one()
+          || node.get().subject().map(subject -> manifestExists(h, repository, subject)).orElse(!deleteUntagged);
+      if (stillNeeded) {
+        return Guarded.KEPT;
+      }
+      h.createUpdate("DELETE FROM manifests WHERE repository = :repository AND digest = :digest")
+          .bind("repository", repository.value())
+          .bind("digest", digest.toString())
+          .execute();
+      return Guarded.DELETED;
+    });
+  }
+
+  private static boolean manifestExists(Handle h, RepositoryName repository, Digest digest) {
+    return h.createQuery("SELECT EXISTS (SELECT 1 FROM manifests WHERE repository = :repository AND digest = :digest)")
+        .bind("repository", repository.value())
+        .bind("digest", digest.toString())
+        .mapTo(Boolean.class)
+        .one();
+  }
+
+  @Override
+  public void forEachUnusedLink(Instant cutoff, Set<ManifestKey> garbage, Consumer<BlobLink> action) {
+    // One row per (link, referencing manifest), grouped by link: a link is unused when every
+    // manifest that references it is garbage.
+    read(h -> {
+      GroupedScan<BlobLink> scan = new GroupedScan<>(action);
+      h.createQuery("""
+              SELECT l.repository, l.digest, mb.manifest_digest
+                FROM repository_blobs l
+                LEFT JOIN manifest_blobs mb ON mb.repository = l.repository AND mb.blob_digest = l.digest
+               WHERE l.linked_at < :cutoff
+               ORDER BY l.repository, l.digest""")
+          .bind("cutoff", cutoff.toEpochMilli())
+          .map((rs, ctx) -> {
+            RepositoryName repository = new RepositoryName(rs.getString(1));
+            String manifest = rs.getString(3);
+            boolean live = manifest != null && !garbage.contains(new ManifestKey(repository, Digest.parse(manifest)));
+            scan.row(new BlobLink(repository, Digest.parse(rs.getString(2))), live);
+            return 0;
+          })
+          .forEach(ignored -> { });
+      scan.finish();
+      return null;
+    });
+  }
+
+  @Override
+  public Guarded unlinkIfUnused(BlobLink link, Instant cutoff) {
+    return inWriteTransaction(h -> {
+      Optional<Long> linkedAt = h.createQuery("""
+              SELECT linked_at FROM repository_blobs WHERE repository = :repository AND digest = :digest <forUpdate>""")
+          .bind("repository", link.repository().value())
+          .bind("digest", link.digest().toString())
+          .mapTo(Long.class)
+          .findOne();
+      if (linkedAt.isEmpty()) {
+        return Guarded.ABSENT;
+      }
+      boolean used = linkedAt.get() >= cutoff.toEpochMilli() || h.createQuery("""
+              SELECT EXISTS (SELECT 1 FROM manifest_blobs WHERE repository = :repository AND blob_digest = :digest)""")
+          .bind("repository", link.repository().value())
+          .bind("digest", link.digest().toString())
+          .mapTo(Boolean.class)
+          .one();
+      if (used) {
+        return Guarded.KEPT;
+      }
+      h.createUpdate("DELETE FROM repository_blobs WHERE repository = :repository AND digest = :digest")
+          .bind("repository", link.repository().value())
+          .bind("digest", link.digest().toString())
+          .execute();
+      return Guarded.DELETED;
+    });
+  }
+
+  @Override
+  public void forEachUnreferencedBlob(Instant cutoff, Set<ManifestKey> garbage, Consumer<BlobCandidate> action) {
+    read(h -> {
+      GroupedScan<BlobCandidate> scan = new GroupedScan<>(action);
+      h.createQuery("""
+              SELECT b.digest, b.size, b.state, mb.repository, mb.manifest_digest
+                FROM blobs b
+                LEFT JOIN manifest_blobs mb ON mb.blob_digest = b.digest
+               WHERE b.touched_at < :cutoff OR b.state = 'deleting'
+               ORDER BY b.digest""")
+          .bind("cutoff", cutoff.toEpochMilli())
+          .map((rs, ctx) -> {
+            String repository = rs.getString(4);
+            boolean live = repository != null && !garbage.contains(
+                new ManifestKey(new RepositoryName(repository), Digest.parse(rs.getString(5))));
+            BlobCandidate candidate =
+                new BlobCandidate(Digest.parse(rs.getString(1)), rs.getLong(2), "deleting".equals(rs.getString(3)));
+            scan.row(candidate, live);
+            return 0;
+          })
+          .forEach(ignored -> { });
+      scan.finish();
+      return null;
+    });
+  }
+
+  @Override
+  public Optional<Long> markBlobDeleting(Digest digest, Instant cutoff) {
+    return inWriteTransaction(h -> {
+      Optional<BlobRecord> blob = h.createQuery(
+              "SELECT " + BLOB_COLUMNS + " FROM blobs b WHERE b.digest = :digest <forUpdate>")
+          .bind("digest", digest.toString())
+          .map(Rows::blob)
+          .findOne();
+      if (blob.isEmpty()) {
+        return Optional.empty();
+      }
+      boolean alreadyDeleting = blob.get().state() == dev.berth.metadata.BlobState.DELETING;
+      boolean referenced = h.createQuery("SELECT EXISTS (SELECT 1 FROM manifest_blobs WHERE blob_digest = :digest)")
+          .bind("digest", digest.toString())
+          .mapTo(Boolean.class)
+          .one();
+      if (referenced || (!alreadyDeleting && !blob.get().touchedAt().isBefore(cutoff))) {
+        return Optional.empty();
+      }
+      h.createUpdate("UPDATE blobs SET state = 'deleting' WHERE digest = :digest")
+          .bind("digest", digest.toString())
+          .execute();
+      return Optional.of(blob.get().size());
+    });
+  }
+
+  @Override
+  public void deleteBlobRow(Digest digest) {
+    useWriteTransaction(h -> h.createUpdate("DELETE FROM blobs WHERE digest = :digest AND state = 'deleting'")
+        .bind("digest", digest.toString())
+        .execute());
+  }
+
+  @Override
+  public List<UploadRecord> idleUploads(Instant idleSince) {
+    return read(h -> h.createQuery(
+            "SELECT id, repository, started_at, updated_at FROM uploads WHERE updated_at < :since ORDER BY id")
+        .bind("since", idleSince.toEpochMilli())
+        .map(Rows::upload)
+        .list());
+  }
+
+  @Override
+  public boolean knowsUpload(UploadId id) {
+    return findUpload(id).isPresent();
+  }
+
+  @Override
+  public java.util.Map<RepositoryName, Integer> linkCounts() {
+    return read(h -> {
+      java.util.Map<RepositoryName, Integer> counts = new java.util.HashMap<>();
+      h.createQuery("SELECT repository, COUNT(*) FROM repository_blobs GROUP BY repository")
+          .map((rs, ctx) -> counts.put(new RepositoryName(rs.getString(1)), rs.getInt(2)))
+          .forEach(ignored -> { });
+      return counts;
+    });
+  }
+
+  private static final String EMPTY_REPOSITORY = """
+      NOT EXISTS (SELECT 1 FROM repository_blobs l WHERE l.repository = r.name)
+      AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.repository = r.name)""";
+
+  @Override
+  public List<RepositoryName> emptyRepositories() {
+    return read(h -> h.createQuery("SELECT r.name FROM repositories r WHERE " + EMPTY_REPOSITORY + " ORDER BY r.name")
+        .mapTo(String.class)
+        .map(RepositoryName::new)
+        .list());
+  }
+
+  @Override
+  public Guarded deleteRepositoryIfEmpty(RepositoryName repository) {
+    return inWriteTransaction(h -> {
+      Optional<String> row = h.createQuery("SELECT name FROM repositories WHERE name = :name <forUpdate>")
+          .bind("name", repository.value())
+          .mapTo(String.class)
+          .findOne();
+      if (row.isEmpty()) {
+        return Guarded.ABSENT;
+      }
+      int deleted = h.createUpdate("DELETE FROM repositories r WHERE r.name = :name AND " + EMPTY_REPOSITORY)
+          .bind("name", repository.value())
+          .execute();
+      return deleted > 0 ? Guarded.DELETED : Guarded.KEPT;
+    });
+  }
+
+  @Override
+  public void forEachBlob(Consumer<BlobRecord> action) {
+    read(h -> {
+      h.createQuery("SELECT " + BLOB_COLUMNS + " FROM blobs b WHERE b.state = 'live' ORDER BY b.digest")
+          .map(Rows::blob)
+          .forEach(action);
+      return null;
+    });
+  }
+
+  @Override
+  public boolean blobRowExists(Digest digest) {
+    return read(h -> findBlob(h, digest)).isPresent();
+  }
+
+  /**
+   * Folds rows sorted by key into one verdict per key: the key is reported when none of its rows
+   * is live.
+   */
+  private static final class GroupedScan<K> {
+    private final Consumer<K> action;
+    private K current;
+    private boolean currentLive;
+
+    GroupedScan(Consumer<K> action) {
+      this.action = action;
+    }
+
+    void row(K key, boolean live) {
+      if (!key.equals(current)) {
+        finish();
+        current = key;
+        currentLive = false;
+      }
+      currentLive |= live;
+    }
+
+    void finish() {
+      if (current != null && !currentLive) {
+        action.accept(current);
+      }
+      current = null;
+    }
   }
 
   // ---- transactions

@@ -1,0 +1,310 @@
+package dev.berth.cleanup;
+
+import dev.berth.metadata.BlobLink;
+import dev.berth.metadata.BlobLocks;
+import dev.berth.metadata.CollectorStore;
+import dev.berth.metadata.CollectorStore.BlobCandidate;
+import dev.berth.metadata.CollectorStore.Guarded;
+import dev.berth.metadata.ManifestEdge;
+import dev.berth.metadata.ManifestKey;
+import dev.berth.metadata.ManifestNode;
+import dev.berth.metadata.UploadRecord;
+import dev.berth.oci.Digest;
+import dev.berth.oci.RepositoryName;
+import dev.berth.storage.BlobStore;
+import dev.berth.storage.UploadId;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Online mark-and-sweep over the metadata, never over the blob store: it runs while pushes and
+ * pulls go on.
+ *
+ * <p>Mark: per repository, the live manifests are those reachable from the roots (tagged, younger
+ * than the grace period, and, unless {@code deleteUntagged}, every manifest without a subject)
+ * along index→child and subject→referrer edges. Sweep: every deletion re-checks, in its own
+ * transaction and after taking its row lock, that what it deletes is still garbage, so a tag,
+ * index or manifest push that committed since the mark is always seen (DESIGN.md, invariant 1).
+ * A blob goes in three steps under its digest lock: mark {@code deleting} (no manifest can
+ * reference it from then on), delete the bytes, delete the row (invariant 2).
+ */
+public final class GarbageCollector {
+  private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
+
+  private final CollectorStore metadata;
+  private final BlobStore store;
+  private final BlobLocks locks;
+  private final Clock clock;
+  private final ReentrantLock running = new ReentrantLock();
+
+  public GarbageCollector(CollectorStore metadata, BlobStore store, BlobLocks locks, Clock clock) {
+    this.metadata = metadata;
+    this.store = store;
+    this.locks = locks;
+    this.clock = clock;
+  }
+
+  public boolean isRunning() {
+    return running.isLocked();
+  }
+
+  public GcReport run(GcOptions options, GcListener listener) throws IOException {
+    if (!running.tryLock()) {
+      throw new GcAlreadyRunningException();
+    }
+    try {
+      return new Run(options, listener).execute();
+    } finally {
+      running.unlock();
+    }
+  }
+
+  /** The state of one run. */
+  private final class Run {
+    private final GcOptions options;
+    private final GcListener listener;
+    private final Instant started = clock.instant();
+    private final Instant cutoff;
+    private final List<GcReport.DeletedManifest> manifests = new ArrayList<>();
+    private final List<GcReport.DeletedBlob> blobs = new ArrayList<>();
+    private final List<GcReport.DeletedLink> links = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
+    private final Map<RepositoryName, Integer> manifestCounts = new HashMap<>();
+    private int uploads;
+    private long bytesFreed;
+
+    Run(GcOptions options, GcListener listener) {
+      this.options = options;
+      this.listener = listener;
+      this.cutoff = started.minus(options.grace());
+    }
+
+    GcReport execute() throws IOException {
+      listener.phase(GcPhase.MARK_MANIFESTS);
+      Map<ManifestKey, Long> garbage = markGarbageManifests();
+
+      listener.phase(GcPhase.SWEEP_MANIFESTS);
+      sweepManifests(garbage);
+      // After a real sweep the deleted manifests are gone from the database; a dry run must count
+      // them as gone to see what their deletion would free.
+      Set<ManifestKey> assumedGone = options.dryRun() ? garbage.keySet() : Set.of();
+
+      listener.phase(GcPhase.SWEEP_LINKS);
+      sweepLinks(assumedGone);
+
+      listener.phase(GcPhase.SWEEP_BLOBS);
+      sweepBlobs(assumedGone);
+
+      listener.phase(GcPhase.PURGE_UPLOADS);
+      purgeUploads();
+
+      listener.phase(GcPhase.REMOVE_EMPTY_REPOSITORIES);
+      List<RepositoryName> repositories = removeEmptyRepositories();
+
+      listener.phase(GcPhase.DONE);
+      return new GcReport(options.dryRun(), manifests, blobs, links, uploads, repositories, bytesFreed,
+          Duration.between(started, clock.instant()), warnings);
+    }
+
+    private Map<ManifestKey, Long> markGarbageManifests() {
+      Map<ManifestKey, Long> garbage = new LinkedHashMap<>();
+      for (RepositoryName repository : metadata.allRepositories()) {
+        List<ManifestNode> nodes = metadata.manifestNodes(repository);
+        manifestCounts.put(repository, nodes.size());
+        if (nodes.isEmpty()) {
+          continue;
+        }
+        Set<Digest> live = reachable(nodes, metadata.manifestEdges(repository));
+        for (ManifestNode node : nodes) {
+          if (!live.contains(node.digest())) {
+            garbage.put(new ManifestKey(repository, node.digest()), node.size());
+          }
+        }
+      }
+      return garbage;
+    }
+
+    private Set<Digest> reachable(List<ManifestNode> nodes, List<ManifestEdge> edges) {
+      Map<Digest, List<Digest>> next = new HashMap<>();
+      for (ManifestEdge edge : edges) {
+        next.computeIfAbsent(edge.parent(), k -> new ArrayList<>()).add(edge.child());
+      }
+      ArrayDeque<Digest> queue = new ArrayDeque<>();
+      for (ManifestNode node : nodes) {
+        node.subject().ifPresent(subject -> next.computeIfAbsent(subject, k -> new ArrayList<>()).add(node.digest()));
+        boolean root = node.tagged()
+            || !node.createdAt().isBefore(cutoff)
+            || (!options.deleteUntagged() && node.subject().isEmpty());
+        if (root) {
+          queue.add(node.digest());
+        }
+      }
+      Set<Digest> live = new HashSet<>();
+      while (!queue.isEmpty()) {
+        Digest digest = queue.poll();
+        if (live.add(digest)) {
+          queue.addAll(next.getOrDefault(digest, List.of()));
+        }
+      }
+      return live;
+    }
+
+    /**
+     * Deletes in rounds until nothing more goes: an index must go before its children and a
+     * subject before its referrers, and a manifest that became live since the mark stays.
+     */
+    private void sweepManifests(Map<ManifestKey, Long> garbage) {
+      if (options.dryRun()) {
+        garbage.forEach((key, size) -> recordManifest(key, size));
+        return;
+      }
+      Map<ManifestKey, Long> pending = new LinkedHashMap<>(garbage);
+      boolean progress = true;
+      while (progress && !pending.isEmpty()) {
+        progress = false;
+        var entries = pending.entrySet().iterator();
+        while (entries.hasNext()) {
+          var entry = entries.next();
+          ManifestKey key = entry.getKey();
+          Guarded outcome = metadata.deleteManifestIfGarbage(key.repository(), key.digest(), cutoff,
+              options.deleteUntagged());
+          if (outcome != Guarded.KEPT) {
+            entries.remove();
+            progress = true;
+          }
+          if (outcome == Guarded.DELETED) {
+            recordManifest(key, entry.getValue());
+          }
+        }
+      }
+      pending.keySet().forEach(key -> LOG.info("kept {}@{}: in use again since the mark", key.repository(), key.digest()));
+    }
+
+    private void recordManifest(ManifestKey key, long size) {
+      GcReport.DeletedManifest deleted = new GcReport.DeletedManifest(key.repository(), key.digest(), size);
+      manifests.add(deleted);
+      bytesFreed += size;
+      listener.manifestDeleted(deleted);
+    }
+
+    private void sweepLinks(Set<ManifestKey> assumedGone) {
+      List<BlobLink> unused = new ArrayList<>();
+      metadata.forEachUnusedLink(cutoff, assumedGone, unused::add);
+      for (BlobLink link : unused) {
+        if (options.dryRun() || metadata.unlinkIfUnused(link, cutoff) == Guarded.DELETED) {
+          links.add(new GcReport.DeletedLink(link.repository(), link.digest()));
+        }
+      }
+    }
+
+    private void sweepBlobs(Set<ManifestKey> assumedGone) throws IOException {
+      List<BlobCandidate> candidates = new ArrayList<>();
+      metadata.forEachUnreferencedBlob(cutoff, assumedGone, candidates::add);
+      for (BlobCandidate candidate : candidates) {
+        if (options.dryRun()) {
+          recordBlob(candidate.digest(), candidate.size());
+        } else {
+          deleteBlob(candidate.digest());
+        }
+      }
+    }
+
+    private void deleteBlob(Digest digest) throws IOException {
+      ReentrantLock lock = locks.of(digest);
+      lock.lock();
+      try {
+        var size = metadata.markBlobDeleting(digest, cutoff);
+        if (size.isEmpty()) {
+          return;
+        }
+        if (!store.delete(digest)) {
+          warn("blob " + digest + " had no bytes in storage; removing its row");
+        }
+        metadata.deleteBlobRow(digest);
+        recordBlob(digest, size.get());
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private void recordBlob(Digest digest, long size) {
+      GcReport.DeletedBlob deleted = new GcReport.DeletedBlob(digest, size);
+      blobs.add(deleted);
+      bytesFreed += size;
+      listener.blobDeleted(deleted);
+    }
+
+    private void purgeUploads() throws IOException {
+      Instant idleSince = started.minus(options.uploadMaxAge());
+      Set<UploadId> purged = new HashSet<>();
+      for (UploadRecord upload : metadata.idleUploads(idleSince)) {
+        if (!options.dryRun()) {
+          store.deleteUpload(upload.id());
+          metadata.deleteUpload(upload.id());
+        }
+        purged.add(upload.id());
+      }
+      // Staged bytes whose session row never committed or was lost (a crash between the two).
+      List<UploadId> orphans = new ArrayList<>();
+      store.forEachUpload((id, modified) -> {
+        if (modified.isBefore(idleSince) && !purged.contains(id) && !metadata.knowsUpload(id)) {
+          orphans.add(id);
+        }
+      });
+      for (UploadId id : orphans) {
+        if (!options.dryRun()) {
+          store.deleteUpload(id);
+        }
+        purged.add(id);
+      }
+      uploads = purged.size();
+    }
+
+    private List<RepositoryName> removeEmptyRepositories() {
+      if (options.dryRun()) {
+        return wouldBeEmpty();
+      }
+      List<RepositoryName> removed = new ArrayList<>();
+      for (RepositoryName repository : metadata.emptyRepositories()) {
+        if (metadata.deleteRepositoryIfEmpty(repository) == Guarded.DELETED) {
+          removed.add(repository);
+        }
+      }
+      return removed;
+    }
+
+    /** Repositories whose every manifest and every link this run would remove. */
+    private List<RepositoryName> wouldBeEmpty() {
+      Map<RepositoryName, Integer> remainingLinks = new HashMap<>(metadata.linkCounts());
+      links.forEach(link -> remainingLinks.merge(link.repository(), -1, Integer::sum));
+      Map<RepositoryName, Integer> remainingManifests = new HashMap<>(manifestCounts);
+      manifests.forEach(m -> remainingManifests.merge(m.repository(), -1, Integer::sum));
+      List<RepositoryName> empty = new ArrayList<>();
+      for (RepositoryName repository : manifestCounts.keySet().stream().sorted().toList()) {
+        if (remainingManifests.getOrDefault(repository, 0) <= 0 && remainingLinks.getOrDefault(repository, 0) <= 0) {
+          empty.add(repository);
+        }
+      }
+      return empty;
+    }
+
+    private void warn(String message) {
+      LOG.warn(message);
+      warnings.add(message);
+      listener.warning(message);
+    }
+  }
+}

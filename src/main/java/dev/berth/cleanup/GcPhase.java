@@ -1,0 +1,12 @@
+package dev.berth.cleanup;
+
+/** The steps of a run, in order. */
+public enum GcPhase {
+  MARK_MANIFESTS,
+  SWEEP_MANIFESTS,
+  SWEEP_LINKS,
+  SWEEP_BLOBS,
+  PURGE_UPLOADS,
+  REMOVE_EMPTY_REPOSITORIES,
+  DONE
+}

@@ -1,0 +1,164 @@
+package dev.berth.cleanup;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.metadata.AuditEntry;
+import dev.berth.metadata.GcRunRecord;
+import dev.berth.metadata.HistoryStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs collections for the server: one at a time, recorded in history with who asked, followed
+ * live while they run, audited when they delete.
+ */
+public final class GcService {
+  private static final Logger LOG = LoggerFactory.getLogger(GcService.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final GarbageCollector collector;
+  private final HistoryStore history;
+  private final Clock clock;
+  private final Map<String, Progress> live = new ConcurrentHashMap<>();
+
+  public GcService(GarbageCollector collector, HistoryStore history, Clock clock) {
+    this.collector = collector;
+    this.history = history;
+    this.clock = clock;
+  }
+
+  /** A run as it goes: its phase, counters and log so far. */
+  public static final class Progress implements GcListener {
+    private final boolean dryRun;
+    private final AtomicReference<GcPhase> phase = new AtomicReference<>(GcPhase.MARK_MANIFESTS);
+    private final AtomicLong manifests = new AtomicLong();
+    private final AtomicLong blobs = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    private final GcListener next;
+
+    Progress(boolean dryRun, GcListener next) {
+      this.dryRun = dryRun;
+      this.next = next;
+    }
+
+    @Override
+    public void phase(GcPhase phase) {
+      this.phase.set(phase);
+      log.add("phase " + phase.name().toLowerCase(java.util.Locale.ROOT));
+      next.phase(phase);
+    }
+
+    @Override
+    public void manifestDeleted(GcReport.DeletedManifest manifest) {
+      manifests.incrementAndGet();
+      bytes.addAndGet(manifest.size());
+      log.add(GcReports.manifestLine(manifest, dryRun));
+      next.manifestDeleted(manifest);
+    }
+
+    @Override
+    public void blobDeleted(GcReport.DeletedBlob blob) {
+      blobs.incrementAndGet();
+      bytes.addAndGet(blob.size());
+      log.add(GcReports.blobLine(blob, dryRun));
+      next.blobDeleted(blob);
+    }
+
+    @Override
+    public void warning(String message) {
+      log.add("warning " + message);
+      next.warning(message);
+    }
+
+    public Map<String, Object> snapshot() {
+      return Map.of("phase", phase.get().name().toLowerCase(java.util.Locale.ROOT),
+          "manifests", manifests.get(), "blobs", blobs.get(), "bytes", bytes.get());
+    }
+
+    String logText() {
+      synchronized (log) {
+        return String.join("\n", log);
+      }
+    }
+  }
+
+  /** Starts a run in the background; its id is returned at once. */
+  public String start(GcOptions options, String requestedBy, String trigger) {
+    return start(options, requestedBy, trigger, GcListener.NONE);
+  }
+
+  public String start(GcOptions options, String requestedBy, String trigger, GcListener listener) {
+    if (collector.isRunning() || !live.isEmpty()) {
+      throw new GcAlreadyRunningException();
+    }
+    String id = begin(options, requestedBy, trigger, listener);
+    Thread.ofVirtual().name("berth-gc-" + id).start(() -> execute(id, options, requestedBy));
+    return id;
+  }
+
+  /** Runs in the caller's thread, for the standalone CLI. */
+  public GcReport runNow(GcOptions options, String requestedBy, String trigger, GcListener listener) {
+    String id = begin(options, requestedBy, trigger, listener);
+    return execute(id, options, requestedBy);
+  }
+
+  private synchronized String begin(GcOptions options, String requestedBy, String trigger, GcListener listener) {
+    if (!live.isEmpty()) {
+      throw new GcAlreadyRunningException();
+    }
+    String id = UUID.randomUUID().toString();
+    live.put(id, new Progress(options.dryRun(), listener));
+    history.runStarted(new GcRunRecord(id, requestedBy, trigger, options.dryRun(), options.deleteUntagged(),
+        options.grace(), GcRunRecord.Status.RUNNING, clock.instant(), Optional.empty(), 0, Optional.empty(),
+        Optional.empty()));
+    return id;
+  }
+
+  private GcReport execute(String id, GcOptions options, String requestedBy) {
+    Progress progress = live.get(id);
+    try {
+      GcReport report = collector.run(options, progress);
+      history.runFinished(id, GcRunRecord.Status.SUCCEEDED, clock.instant(), report.bytesFreed(),
+          JSON.writeValueAsString(GcReports.toMap(report)), progress.logText());
+      if (!options.dryRun()) {
+        history.audit(new AuditEntry(UUID.randomUUID().toString(), clock.instant(), requestedBy, "gc.run",
+            "gc/" + id, report.summary()));
+      }
+      LOG.info("gc {} {}", id, report.summary());
+      return report;
+    } catch (Exception | Error e) {
+      LOG.error("gc {} failed", id, e);
+      progress.warning("failed: " + e);
+      history.runFinished(id, GcRunRecord.Status.FAILED, clock.instant(), 0, null, progress.logText());
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("garbage collection failed", e);
+    } finally {
+      live.remove(id);
+    }
+  }
+
+  public Optional<Progress> progress(String id) {
+    return Optional.ofNullable(live.get(id));
+  }
+
+  public List<GcRunRecord> recentRuns(int limit) {
+    return history.recentRuns(limit);
+  }
+
+  public Optional<GcRunRecord> findRun(String id) {
+    return history.findRun(id);
+  }
+}

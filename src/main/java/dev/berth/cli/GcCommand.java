@@ -1,0 +1,148 @@
+package dev.berth.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cleanup.GarbageCollector;
+import dev.berth.cleanup.GcListener;
+import dev.berth.cleanup.GcOptions;
+import dev.berth.cleanup.GcReport;
+import dev.berth.cleanup.GcReports;
+import dev.berth.cleanup.GcService;
+import dev.berth.config.ConfigException;
+import dev.berth.config.ConfigLoader;
+import dev.berth.config.Durations;
+import dev.berth.config.Settings;
+import dev.berth.metadata.BlobLocks;
+import dev.berth.server.BerthServer;
+import dev.berth.server.DataDirectory;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "gc", mixinStandardHelpOptions = true,
+    description = {"Collect garbage in the data directory, online.",
+        "When a server runs on the directory the run is handed to it (its admin API); otherwise it runs here."})
+final class GcCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "the server's YAML configuration")
+  Path config;
+
+  @Option(names = "--dry-run", description = "change nothing; list exactly what a real run would delete")
+  boolean dryRun;
+
+  @Option(names = {"-m", "--delete-untagged"}, description = "also collect untagged manifests nothing live references")
+  Boolean deleteUntagged;
+
+  @Option(names = "--grace", paramLabel = "DURATION", description = "keep anything younger than this (e.g. 24h, 90m, 0s)")
+  String grace;
+
+  @Option(names = "--upload-max-age", paramLabel = "DURATION", description = "purge upload sessions idle this long")
+  String uploadMaxAge;
+
+  @Override
+  public Integer call() throws Exception {
+    Settings settings;
+    GcOptions options;
+    try {
+      settings = new ConfigLoader().load(Optional.ofNullable(config), System.getenv());
+      options = new GcOptions(dryRun,
+          deleteUntagged != null ? deleteUntagged : settings.gc().deleteUntagged(),
+          grace != null ? Durations.parse(grace) : settings.gc().grace(),
+          uploadMaxAge != null ? Durations.parse(uploadMaxAge) : settings.gc().uploadMaxAge());
+    } catch (ConfigException | IllegalArgumentException e) {
+      System.err.println("berth gc: " + e.getMessage());
+      return Main.EXIT_CONFIG;
+    }
+    PrintStream out = System.out;
+    Optional<DataDirectory> directory = DataDirectory.tryAcquire(settings.rootDirectory());
+    if (directory.isEmpty()) {
+      return delegate(settings.rootDirectory(), options, out);
+    }
+    try (DataDirectory owned = directory.get(); BerthServer.Stores stores = BerthServer.Stores.open(settings)) {
+      GarbageCollector collector = new GarbageCollector(stores.metadata(), stores.blobs(), new BlobLocks(), Clock.systemUTC());
+      GcListener printer = new GcListener() {
+        @Override
+        public void manifestDeleted(GcReport.DeletedManifest manifest) {
+          out.println(GcReports.manifestLine(manifest, options.dryRun()));
+        }
+
+        @Override
+        public void blobDeleted(GcReport.DeletedBlob blob) {
+          out.println(GcReports.blobLine(blob, options.dryRun()));
+        }
+
+        @Override
+        public void warning(String message) {
+          out.println("warning: " + message);
+        }
+      };
+      // A dry run leaves the database exactly as it found it, so it is not written to history.
+      GcReport report = options.dryRun()
+          ? collector.run(options, printer)
+          : new GcService(collector, stores.metadata(), Clock.systemUTC()).runNow(options, user(), "cli", printer);
+      out.println(report.summary());
+      return 0;
+    }
+  }
+
+  private static String user() {
+    return System.getProperty("user.name", "unknown") + "@cli";
+  }
+
+  /** Hands the run to the server holding the directory and follows it to the end. */
+  private static int delegate(Path root, GcOptions options, PrintStream out) throws Exception {
+    DataDirectory.ServerInfo server = DataDirectory.published(root).orElseThrow(() ->
+        new IllegalStateException("another berth process holds " + root + " but published no address"));
+    out.println("a server runs on this data directory (" + server.url() + "); handing the run to it");
+    HttpClient client = HttpClient.newHttpClient();
+    String body = JSON.writeValueAsString(Map.of(
+        "dryRun", options.dryRun(), "deleteUntagged", options.deleteUntagged(),
+        "grace", options.grace().toSeconds() + "s", "uploadMaxAge", options.uploadMaxAge().toSeconds() + "s",
+        "requestedBy", user()));
+    HttpResponse<String> started = client.send(admin(server, "/api/v1/gc/runs")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (started.statusCode() != 202) {
+      System.err.println("berth gc: the server refused the run (" + started.statusCode() + "): " + started.body());
+      return 1;
+    }
+    String id = JSON.readTree(started.body()).path("id").asText();
+    int printed = 0;
+    while (true) {
+      JsonNode run = JSON.readTree(client.send(admin(server, "/api/v1/gc/runs/" + id).GET().build(),
+          HttpResponse.BodyHandlers.ofString()).body());
+      String status = run.path("status").asText();
+      if (!status.equals("running")) {
+        JsonNode log = run.path("log");
+        for (int i = printed; i < log.size(); i++) {
+          String line = log.get(i).asText();
+          if (!line.startsWith("phase ")) {
+            out.println(line);
+          }
+        }
+        if (!status.equals("succeeded")) {
+          System.err.println("berth gc: run " + id + " " + status);
+          return 1;
+        }
+        out.println(run.path("report").path("summary").asText());
+        return 0;
+      }
+      Thread.sleep(Duration.ofMillis(200));
+    }
+  }
+
+  private static HttpRequest.Builder admin(DataDirectory.ServerInfo server, String path) {
+    return HttpRequest.newBuilder(URI.create(server.url() + path)).header("Authorization", "Bearer " + server.token());
+  }
+}

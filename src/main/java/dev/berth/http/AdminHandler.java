@@ -1,0 +1,183 @@
+package dev.berth.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cleanup.GcAlreadyRunningException;
+import dev.berth.cleanup.GcOptions;
+import dev.berth.cleanup.GcService;
+import dev.berth.metadata.AuditEntry;
+import dev.berth.metadata.GcRunRecord;
+import dev.berth.metadata.HistoryStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin JSON API under {@code /api/v1/}: garbage collection runs (start dry or real, follow,
+ * list with reports and logs) and the audit log. Callers present the server's admin token as a
+ * bearer token.
+ */
+public final class AdminHandler extends Handler.Abstract {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
+  private static final Pattern RUN = Pattern.compile("^/api/v1/gc/runs/([0-9a-f-]{36})$");
+  private static final int HISTORY_LIMIT = 100;
+
+  private final GcService gc;
+  private final HistoryStore history;
+  private final GcOptions defaults;
+  private final byte[] token;
+  private final ObjectMapper json;
+
+  public AdminHandler(GcService gc, HistoryStore history, GcOptions defaults, String token, ObjectMapper json) {
+    super(InvocationType.BLOCKING);
+    this.gc = gc;
+    this.history = history;
+    this.defaults = defaults;
+    this.token = token.getBytes(StandardCharsets.UTF_8);
+    this.json = json;
+  }
+
+  /** A refusal with its HTTP status, in the admin API's error shape. */
+  private static final class AdminError extends RuntimeException {
+    final int status;
+
+    AdminError(int status, String message) {
+      super(message, null, false, false);
+      this.status = status;
+    }
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    String path = Request.getPathInContext(request);
+    if (!path.startsWith("/api/v1/")) {
+      return false;
+    }
+    Exchange ex = new Exchange(request, response, callback, json);
+    try {
+      authenticate(ex);
+      dispatch(ex, path);
+    } catch (AdminError e) {
+      respondError(ex, e.status, e.getMessage());
+    } catch (Exception e) {
+      LOG.error("{} {} failed", request.getMethod(), path, e);
+      respondError(ex, 500, "internal error");
+    }
+    return true;
+  }
+
+  private void authenticate(Exchange ex) {
+    String header = ex.requestHeader(HttpHeader.AUTHORIZATION);
+    byte[] presented = header != null && header.startsWith("Bearer ")
+        ? header.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8) : new byte[0];
+    if (!MessageDigest.isEqual(presented, token)) {
+      ex.header(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"berth-admin\"");
+      throw new AdminError(401, "the admin API needs the server's admin token");
+    }
+  }
+
+  private void dispatch(Exchange ex, String path) throws IOException {
+    Matcher run = RUN.matcher(path);
+    if (path.equals("/api/v1/gc/runs")) {
+      switch (ex.method()) {
+        case "POST" -> startRun(ex);
+        case "GET" -> listRuns(ex);
+        default -> throw new AdminError(405, "use GET or POST");
+      }
+    } else if (run.matches() && "GET".equals(ex.method())) {
+      ex.route("admin_gc_run");
+      GcRunRecord record = gc.findRun(run.group(1)).orElseThrow(() -> new AdminError(404, "no such run"));
+      Map<String, Object> body = describe(record);
+      gc.progress(record.id()).ifPresent(p -> body.put("progress", p.snapshot()));
+      record.report().ifPresent(r -> body.put("report", readJson(r)));
+      record.log().ifPresent(l -> body.put("log", l.isEmpty() ? List.of() : List.of(l.split("\n"))));
+      ex.json(200, body);
+    } else if (path.equals("/api/v1/audit") && "GET".equals(ex.method())) {
+      ex.route("admin_audit");
+      ex.json(200, Map.of("entries", history.recentAudit(HISTORY_LIMIT).stream().map(AdminHandler::describe).toList()));
+    } else {
+      throw new AdminError(404, "no such endpoint");
+    }
+  }
+
+  private void startRun(Exchange ex) throws IOException {
+    ex.route("admin_gc_start");
+    JsonNode body = readJson(new String(ex.body().readNBytes(64 * 1024), StandardCharsets.UTF_8));
+    GcOptions options;
+    try {
+      options = new GcOptions(
+          body.path("dryRun").asBoolean(false),
+          body.path("deleteUntagged").asBoolean(defaults.deleteUntagged()),
+          body.hasNonNull("grace") ? dev.berth.config.Durations.parse(body.get("grace").asText()) : defaults.grace(),
+          body.hasNonNull("uploadMaxAge")
+              ? dev.berth.config.Durations.parse(body.get("uploadMaxAge").asText()) : defaults.uploadMaxAge());
+    } catch (IllegalArgumentException e) {
+      throw new AdminError(400, e.getMessage());
+    }
+    String requestedBy = body.path("requestedBy").asText("admin@" + Request.getRemoteAddr(ex.request));
+    try {
+      String id = gc.start(options, requestedBy, "api");
+      ex.header(HttpHeader.LOCATION, "/api/v1/gc/runs/" + id);
+      ex.json(202, Map.of("id", id));
+    } catch (GcAlreadyRunningException e) {
+      throw new AdminError(409, e.getMessage());
+    }
+  }
+
+  private void listRuns(Exchange ex) throws IOException {
+    ex.route("admin_gc_runs");
+    ex.json(200, Map.of("runs", gc.recentRuns(HISTORY_LIMIT).stream().map(AdminHandler::describe).toList()));
+  }
+
+  private static Map<String, Object> describe(GcRunRecord run) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", run.id());
+    body.put("status", run.status().name().toLowerCase(java.util.Locale.ROOT));
+    body.put("requestedBy", run.requestedBy());
+    body.put("trigger", run.trigger());
+    body.put("dryRun", run.dryRun());
+    body.put("deleteUntagged", run.deleteUntagged());
+    body.put("graceSeconds", run.grace().toSeconds());
+    body.put("startedAt", run.startedAt().toString());
+    run.finishedAt().ifPresent(f -> body.put("finishedAt", f.toString()));
+    body.put("bytesFreed", run.bytesFreed());
+    return body;
+  }
+
+  private static Map<String, Object> describe(AuditEntry entry) {
+    return Map.of("at", entry.at().toString(), "actor", entry.actor(), "action", entry.action(),
+        "target", entry.target(), "detail", entry.detail());
+  }
+
+  private JsonNode readJson(String text) {
+    if (text.isBlank()) {
+      return json.createObjectNode();
+    }
+    try {
+      return json.readTree(text);
+    } catch (IOException e) {
+      throw new AdminError(400, "body is not valid JSON");
+    }
+  }
+
+  private void respondError(Exchange ex, int status, String message) {
+    try {
+      ex.json(status, Map.of("error", message));
+    } catch (IOException | RuntimeException e) {
+      ex.fail(e);
+    }
+  }
+
+}

@@ -1,0 +1,89 @@
+package dev.berth.metadata;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.RepositoryName;
+import dev.berth.storage.UploadId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The garbage collector's view of the metadata: reading the reference graph, and the few guarded
+ * deletions that re-check, inside their own transaction, that what they delete is still garbage.
+ */
+public interface CollectorStore {
+
+  /** Every repository that has a row, in order. */
+  List<RepositoryName> allRepositories();
+
+  List<ManifestNode> manifestNodes(RepositoryName repository);
+
+  List<ManifestEdge> manifestEdges(RepositoryName repository);
+
+  /** Outcome of a guarded deletion. */
+  enum Guarded {
+    DELETED,
+    /** It was already gone. */
+    ABSENT,
+    /** Re-checked and found in use (or too young); kept. */
+    KEPT
+  }
+
+  /**
+   * Deletes the manifest if, re-checked now, it is older than {@code cutoff}, untagged, listed by
+   * no index, and either has no subject ({@code deleteUntagged} only) or its subject is gone.
+   */
+  Guarded deleteManifestIfGarbage(RepositoryName repository, Digest digest, Instant cutoff, boolean deleteUntagged);
+
+  /**
+   * Links older than {@code cutoff} that no manifest of their repository references, counting
+   * manifests in {@code garbage} as already gone.
+   */
+  void forEachUnusedLink(Instant cutoff, Set<ManifestKey> garbage, Consumer<BlobLink> action);
+
+  /** Removes the link if, re-checked now, it is older than {@code cutoff} and no manifest of its repository uses it. */
+  Guarded unlinkIfUnused(BlobLink link, Instant cutoff);
+
+  /** A blob that GC may remove: its size, and whether an earlier run already began removing it. */
+  record BlobCandidate(Digest digest, long size, boolean alreadyDeleting) {}
+
+  /**
+   * Blobs untouched since {@code cutoff} that no manifest references (counting those in
+   * {@code garbage} as gone), plus every blob an interrupted run left in {@code deleting} state.
+   */
+  void forEachUnreferencedBlob(Instant cutoff, Set<ManifestKey> garbage, Consumer<BlobCandidate> action);
+
+  /**
+   * First step of deleting a blob: if, re-checked now, it is untouched since {@code cutoff} and
+   * unreferenced (or already {@code deleting}), marks it {@code deleting}, so no manifest can
+   * reference it any more. Returns its size when marked.
+   */
+  Optional<Long> markBlobDeleting(Digest digest, Instant cutoff);
+
+  /** Last step of deleting a blob, once its bytes are gone: removes the row and its links. */
+  void deleteBlobRow(Digest digest);
+
+  /** Upload sessions not used since {@code idleSince}. */
+  List<UploadRecord> idleUploads(Instant idleSince);
+
+  boolean knowsUpload(UploadId id);
+
+  boolean deleteUpload(UploadId id);
+
+  /** Number of blob links per repository. */
+  java.util.Map<RepositoryName, Integer> linkCounts();
+
+  /** Repositories with no link, manifest or tag left. */
+  List<RepositoryName> emptyRepositories();
+
+  /** Removes the repository row if, re-checked now, it is still empty. */
+  Guarded deleteRepositoryIfEmpty(RepositoryName repository);
+
+  /** All live blob rows, for fsck. */
+  void forEachBlob(Consumer<BlobRecord> action);
+
+  /** Whether a row exists for this digest, in any state. */
+  boolean blobRowExists(Digest digest);
+}

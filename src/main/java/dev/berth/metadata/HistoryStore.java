@@ -1,0 +1,23 @@
+package dev.berth.metadata;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** History of garbage collection runs and the audit log. */
+public interface HistoryStore {
+
+  void runStarted(GcRunRecord run);
+
+  void runFinished(String id, GcRunRecord.Status status, Instant finishedAt, long bytesFreed, String report, String log);
+
+  /** Most recent first. */
+  List<GcRunRecord> recentRuns(int limit);
+
+  Optional<GcRunRecord> findRun(String id);
+
+  void audit(AuditEntry entry);
+
+  /** Most recent first. */
+  List<AuditEntry> recentAudit(int limit);
+}

@@ -1,0 +1,86 @@
+package dev.berth.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Who owns a data directory. A serving process holds an exclusive lock on {@code berth/serve.lock}
+ * for its lifetime and publishes where it listens and a per-start admin token; {@code berth gc}
+ * takes the same lock to run standalone, or, finding it held, hands its run to the server. So
+ * two processes never collect (or serve SQLite) on one directory at once.
+ */
+public final class DataDirectory implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path berth;
+  private final FileChannel channel;
+  private final FileLock lock;
+
+  private DataDirectory(Path berth, FileChannel channel, FileLock lock) {
+    this.berth = berth;
+    this.channel = channel;
+    this.lock = lock;
+  }
+
+  /** The running server's address and admin token, as it published them. */
+  public record ServerInfo(String url, String token) {}
+
+  /** Takes the directory, or returns empty when another process holds it. */
+  public static Optional<DataDirectory> tryAcquire(Path root) throws IOException {
+    Path berth = root.resolve("berth");
+    Files.createDirectories(berth);
+    FileChannel channel = FileChannel.open(berth.resolve("serve.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock = channel.tryLock();
+    if (lock == null) {
+      channel.close();
+      return Optional.empty();
+    }
+    return Optional.of(new DataDirectory(berth, channel, lock));
+  }
+
+  /** A fresh admin token: 256 random bits. */
+  public static String newToken() {
+    byte[] random = new byte[32];
+    new SecureRandom().nextBytes(random);
+    return HexFormat.of().formatHex(random);
+  }
+
+  /** Writes the server's address and admin token, readable by the owner only. */
+  public void publish(String url, String token) throws IOException {
+    Path file = berth.resolve("server.json");
+    Path staged = berth.resolve("server.json.tmp");
+    Files.deleteIfExists(staged);
+    Files.createFile(staged, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(staged, JSON.writeValueAsString(Map.of("url", url, "token", token, "pid", ProcessHandle.current().pid())),
+        StandardCharsets.UTF_8);
+    Files.move(staged, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** What the process holding the directory published. */
+  public static Optional<ServerInfo> published(Path root) throws IOException {
+    Path file = root.resolve("berth/server.json");
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
+    var node = JSON.readTree(file.toFile());
+    return Optional.of(new ServerInfo(node.path("url").asText(), node.path("token").asText()));
+  }
+
+  @Override
+  public void close() throws IOException {
+    Files.deleteIfExists(berth.resolve("server.json"));
+    lock.release();
+    channel.close();
+  }
+}
