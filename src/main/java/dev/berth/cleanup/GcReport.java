@@ -10,6 +10,7 @@ public record GcReport(
     boolean dryRun,
     List<DeletedManifest> manifests,
     List<DeletedBlob> blobs,
+    List<Digest> orphans,
     List<DeletedLink> links,
     int uploads,
     List<RepositoryName> repositories,
@@ -25,9 +26,9 @@ public record GcReport(
 
   /** The report's closing summary, one line. */
   public String summary() {
-    return String.format("%s: %d manifests, %d blobs, %d links, %d upload sessions, %d empty repositories; "
-            + "%d bytes %s; %.3f s",
-        dryRun ? "dry run" : "collected", manifests.size(), blobs.size(), links.size(), uploads,
+    return String.format("%s: %d manifests, %d blobs, %d orphaned blobs, %d links, %d upload sessions, "
+            + "%d empty repositories; %d bytes %s; %.3f s",
+        dryRun ? "dry run" : "collected", manifests.size(), blobs.size(), orphans.size(), links.size(), uploads,
         repositories.size(), bytesFreed, dryRun ? "would be freed" : "freed", duration.toNanos() / 1e9);
   }
 }

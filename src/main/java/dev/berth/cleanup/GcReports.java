@@ -14,6 +14,7 @@ public final class GcReports {
         "repository", m.repository().value(), "digest", m.digest().toString(), "size", m.size())).toList());
     map.put("blobs", report.blobs().stream().map(b -> Map.of(
         "digest", b.digest().toString(), "size", b.size())).toList());
+    map.put("orphans", report.orphans().stream().map(Object::toString).toList());
     map.put("links", report.links().stream().map(l -> Map.of(
         "repository", l.repository().value(), "digest", l.digest().toString())).toList());
     map.put("uploads", report.uploads());

@@ -47,6 +47,9 @@ final class GcCommand implements Callable<Integer> {
   @Option(names = "--grace", paramLabel = "DURATION", description = "keep anything younger than this (e.g. 24h, 90m, 0s)")
   String grace;
 
+  @Option(names = "--orphans", description = "also walk the blob store for bytes with no metadata row (slow; after crashes)")
+  boolean orphans;
+
   @Option(names = "--upload-max-age", paramLabel = "DURATION", description = "purge upload sessions idle this long")
   String uploadMaxAge;
 
@@ -59,7 +62,8 @@ final class GcCommand implements Callable<Integer> {
       options = new GcOptions(dryRun,
           deleteUntagged != null ? deleteUntagged : settings.gc().deleteUntagged(),
           grace != null ? Durations.parse(grace) : settings.gc().grace(),
-          uploadMaxAge != null ? Durations.parse(uploadMaxAge) : settings.gc().uploadMaxAge());
+          uploadMaxAge != null ? Durations.parse(uploadMaxAge) : settings.gc().uploadMaxAge(),
+          orphans);
     } catch (ConfigException | IllegalArgumentException e) {
       System.err.println("berth gc: " + e.getMessage());
       return Main.EXIT_CONFIG;
@@ -109,6 +113,7 @@ final class GcCommand implements Callable<Integer> {
     String body = JSON.writeValueAsString(Map.of(
         "dryRun", options.dryRun(), "deleteUntagged", options.deleteUntagged(),
         "grace", options.grace().toSeconds() + "s", "uploadMaxAge", options.uploadMaxAge().toSeconds() + "s",
+        "orphans", options.orphans(),
         "requestedBy", user()));
     HttpResponse<String> started = client.send(admin(server, "/api/v1/gc/runs")
         .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build(),

@@ -122,7 +122,8 @@ public final class AdminHandler extends Handler.Abstract {
           body.path("deleteUntagged").asBoolean(defaults.deleteUntagged()),
           body.hasNonNull("grace") ? dev.berth.config.Durations.parse(body.get("grace").asText()) : defaults.grace(),
           body.hasNonNull("uploadMaxAge")
-              ? dev.berth.config.Durations.parse(body.get("uploadMaxAge").asText()) : defaults.uploadMaxAge());
+              ? dev.berth.config.Durations.parse(body.get("uploadMaxAge").asText()) : defaults.uploadMaxAge(),
+          body.path("orphans").asBoolean(false));
     } catch (IllegalArgumentException e) {
       throw new AdminError(400, e.getMessage());
     }

@@ -86,4 +86,7 @@ public interface CollectorStore {
 
   /** Whether a row exists for this digest, in any state. */
   boolean blobRowExists(Digest digest);
+
+  /** The blob's row when it is live. */
+  Optional<BlobRecord> findLiveBlob(Digest digest);
 }

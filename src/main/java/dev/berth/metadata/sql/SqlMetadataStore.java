@@ -856,6 +856,11 @@ public final class SqlMetadataStore implements MetadataStore, CollectorStore, Hi
   }
 
   @Override
+  public Optional<BlobRecord> findLiveBlob(Digest digest) {
+    return read(h -> findBlob(h, digest)).filter(b -> b.state() == dev.berth.metadata.BlobState.LIVE);
+  }
+
+  @Override
   public boolean blobRowExists(Digest digest) {
     return read(h -> findBlob(h, digest)).isPresent();
   }
