@@ -236,6 +236,7 @@ public final class GarbageCollector {
         if (size.isEmpty()) {
           return;
         }
+        listener.blobMarkedDeleting(digest);
         if (!store.delete(digest)) {
           warn("blob " + digest + " had no bytes in storage; removing its row");
         }

@@ -11,6 +11,9 @@ public interface GcListener {
 
   default void manifestDeleted(GcReport.DeletedManifest manifest) {}
 
+  /** A blob was marked {@code deleting}; its bytes go next. Called with the digest's lock held. */
+  default void blobMarkedDeleting(dev.berth.oci.Digest digest) {}
+
   default void blobDeleted(GcReport.DeletedBlob blob) {}
 
   default void warning(String message) {}

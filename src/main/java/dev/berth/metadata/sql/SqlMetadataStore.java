@@ -816,13 +816,14 @@ public final class SqlMetadataStore implements MetadataStore, CollectorStore, Hi
     });
   }
 
+  /** SQLite accepts no alias on the table of a DELETE, so the condition names the table itself. */
   private static final String EMPTY_REPOSITORY = """
-      NOT EXISTS (SELECT 1 FROM repository_blobs l WHERE l.repository = r.name)
-      AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.repository = r.name)""";
+      NOT EXISTS (SELECT 1 FROM repository_blobs l WHERE l.repository = repositories.name)
+      AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.repository = repositories.name)""";
 
   @Override
   public List<RepositoryName> emptyRepositories() {
-    return read(h -> h.createQuery("SELECT r.name FROM repositories r WHERE " + EMPTY_REPOSITORY + " ORDER BY r.name")
+    return read(h -> h.createQuery("SELECT name FROM repositories WHERE " + EMPTY_REPOSITORY + " ORDER BY name")
         .mapTo(String.class)
         .map(RepositoryName::new)
         .list());
@@ -838,7 +839,7 @@ public final class SqlMetadataStore implements MetadataStore, CollectorStore, Hi
       if (row.isEmpty()) {
         return Guarded.ABSENT;
       }
-      int deleted = h.createUpdate("DELETE FROM repositories r WHERE r.name = :name AND " + EMPTY_REPOSITORY)
+      int deleted = h.createUpdate("DELETE FROM repositories WHERE name = :name AND " + EMPTY_REPOSITORY)
           .bind("name", repository.value())
           .execute();
       return deleted > 0 ? Guarded.DELETED : Guarded.KEPT;

@@ -1,0 +1,289 @@
+package dev.berth.cleanup;
+
+import static dev.berth.cleanup.RegistryFixture.DAY;
+import static dev.berth.cleanup.RegistryFixture.repo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.Reference;
+import dev.berth.oci.RepositoryName;
+import dev.berth.registry.ErrorCode;
+import dev.berth.registry.RegistryException;
+import dev.berth.storage.UploadId;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What is garbage and what is not, decided over real stores. */
+class GarbageCollectorTest {
+  @TempDir
+  Path dir;
+
+  RegistryFixture f;
+  final RepositoryName app = repo("team/app");
+
+  @BeforeEach
+  void open() throws IOException {
+    f = new RegistryFixture(dir);
+  }
+
+  @AfterEach
+  void close() {
+    f.close();
+  }
+
+  private List<Digest> deletedBlobs(GcReport report) {
+    return report.blobs().stream().map(GcReport.DeletedBlob::digest).toList();
+  }
+
+  private List<Digest> deletedManifests(GcReport report) {
+    return report.manifests().stream().map(GcReport.DeletedManifest::digest).toList();
+  }
+
+  @Test
+  void taggedImagesIndexesAndReferrersOfLiveSubjectsStay() throws Exception {
+    Digest base = f.pushBlob(app, f.randomBytes(3000));
+    Digest image = f.pushImage(app, "v1", List.of(base));
+    Digest amd64 = f.pushImage(app, null, List.of(base));
+    Digest arm64 = f.pushImage(app, null, List.of());
+    f.putManifest(app, "multi", RegistryFixture.index(List.of(amd64, arm64)));
+    Digest sigConfig = f.pushBlob(app, "{}".getBytes());
+    Digest sigLayer = f.pushBlob(app, f.randomBytes(100));
+    f.putManifest(app, null, RegistryFixture.imageManifest(sigConfig, List.of(sigLayer), Optional.of(image),
+        "application/vnd.dev.cosign.signature"));
+    f.clock.advance(DAY.multipliedBy(2));
+
+    GcReport report = f.gc(true, DAY);
+
+    assertThat(report.manifests()).isEmpty();
+    assertThat(report.blobs()).isEmpty();
+    f.assertPulls(app, "v1");
+    f.assertPulls(app, "multi");
+  }
+
+  @Test
+  void untaggedManifestsStayUnlessDeleteUntagged() throws Exception {
+    Digest shared = f.pushBlob(app, f.randomBytes(4000));
+    f.pushImage(app, "keep", List.of(shared));
+    Digest untagged = f.pushImage(app, "drop", List.of(shared));
+    f.registry.manifests().delete(app, Reference.parse("drop"));
+    f.clock.advance(DAY.multipliedBy(2));
+
+    assertThat(f.gc(false, DAY).manifests()).isEmpty();
+    assertThat(f.registry.manifests().get(app, new Reference.ByDigest(untagged))).isNotNull();
+
+    GcReport report = f.gc(true, DAY);
+    assertThat(deletedManifests(report)).containsExactly(untagged);
+    assertThat(report.blobs()).hasSize(2).extracting(GcReport.DeletedBlob::digest).doesNotContain(shared);
+    assertThat(f.blobBytesExist(shared)).isTrue();
+    f.assertPulls(app, "keep");
+  }
+
+  @Test
+  void deletingByDigestFreesExactlyTheBlobsNoOtherImageUses() throws Exception {
+    Digest shared = f.pushBlob(app, f.randomBytes(4000));
+    f.pushImage(repo("other/app"), "v1", List.of());
+    f.registry.uploads().mount(repo("other/app"), app, shared);
+    Digest kept = f.pushImage(repo("other/app"), "v2", List.of(shared));
+    Digest gone = f.pushImage(app, "v1", List.of(shared));
+    f.registry.manifests().delete(app, new Reference.ByDigest(gone));
+    f.clock.advance(DAY.multipliedBy(2));
+
+    GcReport report = f.gc(false, DAY);
+
+    assertThat(report.manifests()).isEmpty();
+    assertThat(report.blobs()).hasSize(2);
+    assertThat(deletedBlobs(report)).doesNotContain(shared);
+    assertThat(report.bytesFreed()).isEqualTo(report.blobs().stream().mapToLong(GcReport.DeletedBlob::size).sum());
+    assertThat(report.bytesFreed()).isEqualTo(200 + 5000);
+    for (Digest blob : deletedBlobs(report)) {
+      assertThat(f.blobBytesExist(blob)).isFalse();
+    }
+    f.assertPulls(repo("other/app"), kept.toString());
+  }
+
+  @Test
+  void referrersOfADeletedSubjectAreGarbage() throws Exception {
+    Digest image = f.pushImage(app, "v1", List.of());
+    Digest sbomConfig = f.pushBlob(app, "{}".getBytes());
+    Digest sbomLayer = f.pushBlob(app, f.randomBytes(700));
+    Digest sbom = f.putManifest(app, null, RegistryFixture.imageManifest(sbomConfig, List.of(sbomLayer),
+        Optional.of(image), "application/spdx+json"));
+    f.registry.manifests().delete(app, new Reference.ByDigest(image));
+    f.clock.advance(DAY.multipliedBy(2));
+
+    GcReport report = f.gc(false, DAY);
+
+    assertThat(deletedManifests(report)).containsExactly(sbom);
+    assertThat(deletedBlobs(report)).contains(sbomLayer, sbomConfig);
+  }
+
+  @Test
+  void nothingYoungerThanTheGracePeriodIsCollected() throws Exception {
+    Digest pending = f.pushBlob(app, f.randomBytes(1000));
+    f.clock.advance(Duration.ofMinutes(1));
+    assertThat(f.gc(true, DAY).blobs()).isEmpty();
+    assertThat(f.blobBytesExist(pending)).isTrue();
+
+    f.clock.advance(DAY);
+    assertThat(deletedBlobs(f.gc(true, DAY))).containsExactly(pending);
+    assertThat(f.blobBytesExist(pending)).isFalse();
+  }
+
+  @Test
+  void graceZeroCollectsAtOnce() throws Exception {
+    Digest pending = f.pushBlob(app, f.randomBytes(1000));
+    f.clock.advance(Duration.ofMillis(1));
+    assertThat(deletedBlobs(f.gc(false, Duration.ZERO))).containsExactly(pending);
+  }
+
+  @Test
+  void unusedLinksGoAndTheBlobDisappearsFromThatRepository() throws Exception {
+    Digest layer = f.pushBlob(app, f.randomBytes(2000));
+    f.pushImage(app, "v1", List.of(layer));
+    RepositoryName mirror = repo("team/mirror");
+    f.registry.uploads().mount(mirror, app, layer);
+    f.pushImage(mirror, "v1", List.of());
+    f.clock.advance(DAY.multipliedBy(2));
+
+    GcReport report = f.gc(false, DAY);
+
+    assertThat(report.links()).containsExactly(new GcReport.DeletedLink(mirror, layer));
+    assertThat(report.blobs()).isEmpty();
+    assertThatThrownBy(() -> f.registry.blobs().stat(mirror, layer))
+        .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BLOB_UNKNOWN));
+    assertThat(f.registry.blobs().stat(app, layer).size()).isEqualTo(2000);
+  }
+
+  @Test
+  void idleUploadSessionsArePurged() throws Exception {
+    UploadId idle = f.registry.uploads().start(app);
+    f.clock.advance(Duration.ofDays(8));
+    UploadId fresh = f.registry.uploads().start(app);
+
+    GcReport report = f.gc(false, DAY);
+
+    assertThat(report.uploads()).isEqualTo(1);
+    assertThatThrownBy(() -> f.registry.uploads().status(app, idle))
+        .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BLOB_UPLOAD_UNKNOWN));
+    assertThat(f.registry.uploads().status(app, fresh)).isZero();
+  }
+
+  @Test
+  void emptiedRepositoriesLeaveTheCatalog() throws Exception {
+    RepositoryName temp = repo("temp/thing");
+    Digest image = f.pushImage(temp, "v1", List.of());
+    f.pushImage(app, "v1", List.of());
+    f.registry.manifests().delete(temp, new Reference.ByDigest(image));
+    f.clock.advance(DAY.multipliedBy(2));
+
+    GcReport report = f.gc(false, DAY);
+
+    assertThat(report.repositories()).containsExactly(temp);
+    assertThat(f.registry.listings().catalog(Optional.empty(), Optional.empty()).items()).containsExactly(app);
+  }
+
+  @Test
+  void dryRunChangesNothingAndListsExactlyWhatTheRealRunDeletes() throws Exception {
+    Digest shared = f.pushBlob(app, f.randomBytes(3000));
+    f.pushImage(app, "keep", List.of(shared));
+    Digest untagged = f.pushImage(app, "drop", List.of(shared));
+    f.registry.manifests().delete(app, Reference.parse("drop"));
+    Digest index = f.putManifest(app, "idx", RegistryFixture.index(List.of(untagged)));
+    f.registry.manifests().delete(app, Reference.parse("idx"));
+    f.pushBlob(repo("orphan/repo"), f.randomBytes(10));
+    f.registry.uploads().start(app);
+    f.clock.advance(Duration.ofDays(9));
+    Map<String, byte[]> before = snapshot(dir);
+
+    GcReport dry = f.collector.run(new GcOptions(true, true, DAY, Duration.ofDays(7)), GcListener.NONE);
+
+    assertThat(snapshot(dir)).as("every file, byte for byte").containsExactlyInAnyOrderEntriesOf(before);
+    GcReport real = f.gc(true, DAY);
+    assertThat(dry.manifests()).containsExactlyInAnyOrderElementsOf(real.manifests());
+    assertThat(deletedManifests(real)).containsExactlyInAnyOrder(index, untagged);
+    assertThat(dry.blobs()).containsExactlyInAnyOrderElementsOf(real.blobs());
+    assertThat(dry.links()).containsExactlyInAnyOrderElementsOf(real.links());
+    assertThat(dry.uploads()).isEqualTo(real.uploads()).isEqualTo(1);
+    assertThat(dry.repositories()).containsExactlyInAnyOrderElementsOf(real.repositories());
+    assertThat(dry.bytesFreed()).isEqualTo(real.bytesFreed());
+    f.assertPulls(app, "keep");
+  }
+
+  /** Every file under the directory (the SQLite database and its WAL included) with its bytes. */
+  private static Map<String, byte[]> snapshot(Path root) throws IOException {
+    Map<String, byte[]> files = new TreeMap<>();
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path file : walk.filter(Files::isRegularFile).toList()) {
+        if (!file.getFileName().toString().endsWith("-shm")) {
+          files.put(root.relativize(file).toString(), Files.readAllBytes(file));
+        }
+      }
+    }
+    return files;
+  }
+
+  @Test
+  void orphanedBytesAreFoundOnlyInOrphanMode() throws Exception {
+    Digest kept = f.pushBlob(app, f.randomBytes(100));
+    f.pushImage(app, "v1", List.of(kept));
+    byte[] orphan = f.randomBytes(321);
+    Digest orphanDigest = Digest.sha256(orphan);
+    UploadId staged = UploadId.random();
+    f.blobs.createUpload(staged);
+    f.blobs.appendUpload(staged, 0, new java.io.ByteArrayInputStream(orphan));
+    f.blobs.commitUpload(staged, orphanDigest);
+
+    assertThat(f.gc(false, Duration.ZERO).orphans()).isEmpty();
+    GcReport report = f.collector.run(new GcOptions(false, false, Duration.ZERO, Duration.ofDays(7), true), GcListener.NONE);
+
+    assertThat(report.orphans()).containsExactly(orphanDigest);
+    assertThat(f.blobBytesExist(orphanDigest)).isFalse();
+    assertThat(f.blobBytesExist(kept)).isTrue();
+  }
+
+  @Test
+  void onlyOneRunAtATime() throws Exception {
+    java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Thread first = Thread.ofVirtual().start(() -> {
+      try {
+        f.collector.run(new GcOptions(false, false, DAY, DAY), new GcListener() {
+          @Override
+          public void phase(GcPhase phase) {
+            if (phase == GcPhase.SWEEP_MANIFESTS) {
+              inside.countDown();
+              await(release);
+            }
+          }
+        });
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    inside.await();
+    assertThatThrownBy(() -> f.gc(false, DAY)).isInstanceOf(GcAlreadyRunningException.class);
+    release.countDown();
+    first.join();
+  }
+
+  static void await(java.util.concurrent.CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

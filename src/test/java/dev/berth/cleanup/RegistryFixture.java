@@ -1,0 +1,141 @@
+package dev.berth.cleanup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.metadata.BlobLocks;
+import dev.berth.metadata.StoredManifest;
+import dev.berth.metadata.sql.SqlMetadataStore;
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.Digest;
+import dev.berth.oci.Manifest;
+import dev.berth.oci.ManifestParser;
+import dev.berth.oci.Reference;
+import dev.berth.oci.RepositoryName;
+import dev.berth.registry.Registry;
+import dev.berth.registry.RegistrySettings;
+import dev.berth.storage.BlobContent;
+import dev.berth.storage.fs.FilesystemBlobStore;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * The registry's use cases and the collector wired to real stores (SQLite + filesystem) in a
+ * temporary directory, with a clock the test moves: the components exactly as the server wires them.
+ */
+final class RegistryFixture implements AutoCloseable {
+  static final Duration DAY = Duration.ofHours(24);
+
+  final Path root;
+  final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  final SqlMetadataStore metadata;
+  final FilesystemBlobStore blobs;
+  final BlobLocks locks = new BlobLocks();
+  final Registry registry;
+  final GarbageCollector collector;
+  private final Random random = new Random(1);
+
+  RegistryFixture(Path root) throws IOException {
+    this.root = root;
+    this.metadata = SqlMetadataStore.sqlite(root.resolve("metadata.db"));
+    this.blobs = new FilesystemBlobStore(root.resolve("blobs"));
+    this.registry = Registry.create(metadata, blobs, locks,
+        new RegistrySettings(true, RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES), clock);
+    this.collector = new GarbageCollector(metadata, blobs, locks, clock);
+  }
+
+  static RepositoryName repo(String name) {
+    return RepositoryName.of(name);
+  }
+
+  byte[] randomBytes(int size) {
+    byte[] bytes = new byte[size];
+    random.nextBytes(bytes);
+    return bytes;
+  }
+
+  Digest pushBlob(RepositoryName repository, byte[] content) throws IOException {
+    Digest digest = Digest.sha256(content);
+    registry.uploads().putMonolithic(repository, digest, new ByteArrayInputStream(content));
+    return digest;
+  }
+
+  /** An image of a config and the given layers, already pushed as blobs. */
+  static byte[] imageManifest(Digest config, List<Digest> layers, Optional<Digest> subject, String artifactType) {
+    StringBuilder json = new StringBuilder("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",");
+    if (artifactType != null) {
+      json.append("\"artifactType\":\"").append(artifactType).append("\",");
+    }
+    json.append("\"config\":").append(descriptor("application/vnd.oci.image.config.v1+json", config, 1)).append(",\"layers\":[");
+    for (int i = 0; i < layers.size(); i++) {
+      json.append(i == 0 ? "" : ",").append(descriptor("application/vnd.oci.image.layer.v1.tar+gzip", layers.get(i), 1));
+    }
+    json.append("]");
+    subject.ifPresent(s -> json.append(",\"subject\":").append(descriptor("application/vnd.oci.image.manifest.v1+json", s, 1)));
+    return json.append("}").toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] index(List<Digest> children) {
+    StringBuilder json = new StringBuilder("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[");
+    for (int i = 0; i < children.size(); i++) {
+      json.append(i == 0 ? "" : ",").append(descriptor("application/vnd.oci.image.manifest.v1+json", children.get(i), 1));
+    }
+    return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String descriptor(String mediaType, Digest digest, long size) {
+    return "{\"mediaType\":\"" + mediaType + "\",\"digest\":\"" + digest + "\",\"size\":" + size + "}";
+  }
+
+  /** Pushes fresh config + layers and the image manifest under {@code tag} (or by digest when null). */
+  Digest pushImage(RepositoryName repository, String tag, List<Digest> sharedLayers) throws IOException {
+    Digest config = pushBlob(repository, randomBytes(200));
+    List<Digest> layers = new ArrayList<>(sharedLayers);
+    layers.add(pushBlob(repository, randomBytes(5_000)));
+    return putManifest(repository, tag, imageManifest(config, layers, Optional.empty(), null));
+  }
+
+  Digest putManifest(RepositoryName repository, String tag, byte[] manifest) {
+    Digest digest = Digest.sha256(manifest);
+    Reference reference = tag == null ? new Reference.ByDigest(digest) : Reference.parse(tag);
+    registry.manifests().put(repository, reference, Optional.empty(), manifest);
+    return digest;
+  }
+
+  GcReport gc(boolean deleteUntagged, Duration grace) throws IOException {
+    return collector.run(new GcOptions(false, deleteUntagged, grace, Duration.ofDays(7)), GcListener.NONE);
+  }
+
+  /** Pulls like a client: the manifest, then (recursively for an index) every blob, verifying every byte. */
+  void assertPulls(RepositoryName repository, String reference) throws IOException {
+    StoredManifest stored = registry.manifests().get(repository, Reference.parse(reference));
+    assertThat(Digest.sha256(stored.payload())).isEqualTo(stored.digest());
+    Manifest manifest = ManifestParser.parse(stored.payload(), Optional.of(stored.mediaType()));
+    for (Descriptor child : manifest.manifests()) {
+      assertPulls(repository, child.digest().toString());
+    }
+    for (Descriptor blob : manifest.referencedBlobs()) {
+      BlobContent content = registry.blobs().open(repository, blob.digest());
+      try (InputStream in = content.openRange(0, content.size())) {
+        assertThat(Digest.sha256(in.readAllBytes())).as("blob %s of %s", blob.digest(), reference).isEqualTo(blob.digest());
+      }
+    }
+  }
+
+  boolean blobBytesExist(Digest digest) throws IOException {
+    return blobs.stat(digest).isPresent();
+  }
+
+  @Override
+  public void close() {
+    metadata.close();
+  }
+}
