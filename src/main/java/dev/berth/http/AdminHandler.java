@@ -2,12 +2,18 @@ package dev.berth.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cleanup.DeletePreview;
 import dev.berth.cleanup.GcAlreadyRunningException;
 import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.GcService;
 import dev.berth.metadata.AuditEntry;
 import dev.berth.metadata.GcRunRecord;
 import dev.berth.metadata.HistoryStore;
+import dev.berth.oci.Digest;
+import dev.berth.oci.OciFormatException;
+import dev.berth.oci.Reference;
+import dev.berth.oci.RepositoryName;
+import dev.berth.oci.Tag;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -32,17 +38,21 @@ import org.slf4j.LoggerFactory;
 public final class AdminHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
   private static final Pattern RUN = Pattern.compile("^/api/v1/gc/runs/([0-9a-f-]{36})$");
+  private static final Pattern PREVIEW = Pattern.compile("^/api/v1/repositories/(.+)/manifests/([^/]+)/delete-preview$");
   private static final int HISTORY_LIMIT = 100;
 
   private final GcService gc;
+  private final DeletePreview previews;
   private final HistoryStore history;
   private final GcOptions defaults;
   private final byte[] token;
   private final ObjectMapper json;
 
-  public AdminHandler(GcService gc, HistoryStore history, GcOptions defaults, String token, ObjectMapper json) {
+  public AdminHandler(GcService gc, DeletePreview previews, HistoryStore history, GcOptions defaults, String token,
+      ObjectMapper json) {
     super(InvocationType.BLOCKING);
     this.gc = gc;
+    this.previews = previews;
     this.history = history;
     this.defaults = defaults;
     this.token = token.getBytes(StandardCharsets.UTF_8);
@@ -104,6 +114,10 @@ public final class AdminHandler extends Handler.Abstract {
       record.report().ifPresent(r -> body.put("report", readJson(r)));
       record.log().ifPresent(l -> body.put("log", l.isEmpty() ? List.of() : List.of(l.split("\n"))));
       ex.json(200, body);
+    } else if (PREVIEW.matcher(path).matches() && "GET".equals(ex.method())) {
+      Matcher m = PREVIEW.matcher(path);
+      m.matches();
+      preview(ex, m.group(1), m.group(2));
     } else if (path.equals("/api/v1/audit") && "GET".equals(ex.method())) {
       ex.route("admin_audit");
       ex.json(200, Map.of("entries", history.recentAudit(HISTORY_LIMIT).stream().map(AdminHandler::describe).toList()));
@@ -135,6 +149,48 @@ public final class AdminHandler extends Handler.Abstract {
     } catch (GcAlreadyRunningException e) {
       throw new AdminError(409, e.getMessage());
     }
+  }
+
+  /**
+   * By digest: what deleting the image takes with it. By tag: the same for the image it names,
+   * plus the other tags that keep the image alive when only this tag is deleted.
+   */
+  private void preview(Exchange ex, String rawName, String rawReference) throws IOException {
+    ex.route("admin_delete_preview");
+    RepositoryName repository;
+    Reference reference;
+    try {
+      repository = RepositoryName.of(rawName);
+      reference = Reference.parse(rawReference);
+    } catch (OciFormatException e) {
+      throw new AdminError(400, e.getMessage());
+    }
+    Digest digest = switch (reference) {
+      case Reference.ByDigest d -> d.digest();
+      case Reference.ByTag t -> previews.resolve(repository, t.tag()).orElseThrow(() -> new AdminError(404, "no such tag"));
+    };
+    DeletePreview.Preview p = previews.of(repository, digest).orElseThrow(() -> new AdminError(404, "no such manifest"));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("repository", repository.value());
+    body.put("digest", digest.toString());
+    if (reference instanceof Reference.ByTag t) {
+      body.put("tag", t.tag().value());
+      body.put("otherTags", p.tags().stream().map(Tag::value).filter(v -> !v.equals(t.tag().value())).toList());
+    }
+    body.put("tags", p.tags().stream().map(Tag::value).toList());
+    body.put("referrers", p.referrers().stream().map(r -> {
+      Map<String, Object> referrer = new LinkedHashMap<>();
+      referrer.put("digest", r.digest().toString());
+      referrer.put("mediaType", r.mediaType().value());
+      r.artifactType().ifPresent(a -> referrer.put("artifactType", a));
+      return referrer;
+    }).toList());
+    body.put("untaggedChildren", p.untaggedChildren().stream().map(Digest::toString).toList());
+    body.put("listedByIndexes", p.indexesListingIt());
+    body.put("freedBlobs", p.freedBlobs().stream().map(b -> Map.of("digest", b.digest().toString(), "size", b.size())).toList());
+    body.put("bytesFreed", p.bytesFreed());
+    body.put("bytesShared", p.bytesShared());
+    ex.json(200, body);
   }
 
   private void listRuns(Exchange ex) throws IOException {

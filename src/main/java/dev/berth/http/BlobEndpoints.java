@@ -80,7 +80,7 @@ final class BlobEndpoints {
 
   private void delete(Exchange ex, RepositoryName name, Digest digest) throws IOException {
     ex.route("blob_delete");
-    blobs.unlink(name, digest);
+    blobs.unlink(name, digest, Exchange.actor(ex));
     ex.empty(202);
   }
 

@@ -66,6 +66,11 @@ final class Exchange {
     return request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
   }
 
+  /** Who the audit log names for this request: the client address until users exist. */
+  static String actor(Exchange ex) {
+    return "anonymous@" + Request.getRemoteAddr(ex.request);
+  }
+
   boolean bodyMayBeUnread() {
     long length = contentLength();
     if (length >= 0) {

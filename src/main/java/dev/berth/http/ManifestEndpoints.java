@@ -33,7 +33,7 @@ final class ManifestEndpoints {
       case "PUT" -> put(ex, name, reference);
       case "DELETE" -> {
         ex.route("manifest_delete");
-        manifests.delete(name, reference);
+        manifests.delete(name, reference, Exchange.actor(ex));
         ex.empty(202);
       }
       default -> throw V2Handler.methodNotAllowed();

@@ -84,6 +84,12 @@ public interface CollectorStore {
   /** All live blob rows, for fsck. */
   void forEachBlob(Consumer<BlobRecord> action);
 
+  /** The blobs (config and layers) a manifest references, with their sizes. */
+  List<BlobRecord> blobsOfManifest(RepositoryName repository, Digest manifest);
+
+  /** Every manifest, in any repository, that references the blob. */
+  List<ManifestKey> manifestsUsingBlob(Digest blob);
+
   /** Whether a row exists for this digest, in any state. */
   boolean blobRowExists(Digest digest);
 

@@ -16,12 +16,12 @@ public final class Blobs {
 
   private final MetadataStore metadata;
   private final BlobStore store;
-  private final RegistrySettings settings;
+  private final Deletes deletes;
 
-  public Blobs(MetadataStore metadata, BlobStore store, RegistrySettings settings) {
+  Blobs(MetadataStore metadata, BlobStore store, Deletes deletes) {
     this.metadata = metadata;
     this.store = store;
-    this.settings = settings;
+    this.deletes = deletes;
   }
 
   /** HEAD: answered from metadata alone. */
@@ -38,10 +38,10 @@ public final class Blobs {
     });
   }
 
-  public void unlink(RepositoryName repository, Digest digest) {
-    Deletes.requireEnabled(settings);
+  public void unlink(RepositoryName repository, Digest digest, String actor) {
+    deletes.requireEnabled();
     switch (metadata.unlinkBlob(repository, digest)) {
-      case UNLINKED -> { }
+      case UNLINKED -> deletes.audit(actor, "blob.unlink", repository + "@" + digest, "link removed");
       case NOT_LINKED -> throw unknown(digest);
       case IN_USE -> throw new RegistryException(ErrorCode.BLOB_REFERENCED,
           "a manifest in this repository references the blob; delete the manifest first", digest.toString());

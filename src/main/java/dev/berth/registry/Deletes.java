@@ -1,12 +1,32 @@
 package dev.berth.registry;
 
-/** The rule shared by every delete endpoint: like Docker Registry, deletes are off unless enabled. */
-final class Deletes {
-  private Deletes() {}
+import dev.berth.metadata.AuditEntry;
+import dev.berth.metadata.HistoryStore;
+import java.time.Clock;
+import java.util.UUID;
 
-  static void requireEnabled(RegistrySettings settings) {
+/**
+ * What every delete endpoint shares: like Docker Registry, deletes are off unless enabled; and
+ * every delete that happens is written to the audit log with who asked.
+ */
+final class Deletes {
+  private final RegistrySettings settings;
+  private final HistoryStore history;
+  private final Clock clock;
+
+  Deletes(RegistrySettings settings, HistoryStore history, Clock clock) {
+    this.settings = settings;
+    this.history = history;
+    this.clock = clock;
+  }
+
+  void requireEnabled() {
     if (!settings.deleteEnabled()) {
       throw new RegistryException(ErrorCode.UNSUPPORTED, "deletes are disabled (storage.delete.enabled)");
     }
+  }
+
+  void audit(String actor, String action, String target, String detail) {
+    history.audit(new AuditEntry(UUID.randomUUID().toString(), clock.instant(), actor, action, target, detail));
   }
 }

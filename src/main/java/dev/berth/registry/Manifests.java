@@ -26,11 +26,13 @@ public final class Manifests {
 
   private final MetadataStore metadata;
   private final RegistrySettings settings;
+  private final Deletes deletes;
   private final Clock clock;
 
-  public Manifests(MetadataStore metadata, RegistrySettings settings, Clock clock) {
+  Manifests(MetadataStore metadata, RegistrySettings settings, Deletes deletes, Clock clock) {
     this.metadata = metadata;
     this.settings = settings;
+    this.deletes = deletes;
     this.clock = clock;
   }
 
@@ -103,13 +105,14 @@ public final class Manifests {
   }
 
   /** By digest: the manifest and every tag on it. By tag: that tag only. */
-  public void delete(RepositoryName repository, Reference reference) {
-    Deletes.requireEnabled(settings);
+  public void delete(RepositoryName repository, Reference reference, String actor) {
+    deletes.requireEnabled();
     switch (reference) {
       case Reference.ByTag t -> {
         if (!metadata.deleteTag(repository, t.tag())) {
           throw unknown(reference);
         }
+        deletes.audit(actor, "tag.delete", repository + ":" + t.tag(), "tag removed; the image stays");
       }
       case Reference.ByDigest d -> {
         switch (metadata.deleteManifest(repository, d.digest())) {
@@ -117,7 +120,8 @@ public final class Manifests {
           case ManifestDeletion.StillReferenced r -> throw new RegistryException(ErrorCode.MANIFEST_REFERENCED,
               "manifest is listed by an index in this repository; delete the index first",
               Map.of("indexes", r.parents().stream().map(Digest::toString).toList()));
-          case ManifestDeletion.Deleted deleted -> { }
+          case ManifestDeletion.Deleted deleted -> deletes.audit(actor, "manifest.delete",
+              repository + "@" + d.digest(), "tags removed: " + deleted.removedTags());
         }
       }
     }

@@ -1,6 +1,7 @@
 package dev.berth.registry;
 
 import dev.berth.metadata.BlobLocks;
+import dev.berth.metadata.HistoryStore;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.storage.BlobStore;
 import java.time.Clock;
@@ -8,12 +9,13 @@ import java.time.Clock;
 /** The registry's use cases, wired to one metadata store and one blob store. */
 public record Registry(Blobs blobs, Uploads uploads, Manifests manifests, Listings listings) {
 
-  public static Registry create(
-      MetadataStore metadata, BlobStore store, BlobLocks locks, RegistrySettings settings, Clock clock) {
+  public static Registry create(MetadataStore metadata, HistoryStore history, BlobStore store, BlobLocks locks,
+      RegistrySettings settings, Clock clock) {
+    Deletes deletes = new Deletes(settings, history, clock);
     return new Registry(
-        new Blobs(metadata, store, settings),
+        new Blobs(metadata, store, deletes),
         new Uploads(metadata, store, locks, clock),
-        new Manifests(metadata, settings, clock),
+        new Manifests(metadata, settings, deletes, clock),
         new Listings(metadata));
   }
 }

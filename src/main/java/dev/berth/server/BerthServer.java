@@ -1,6 +1,7 @@
 package dev.berth.server;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.berth.cleanup.DeletePreview;
 import dev.berth.cleanup.GarbageCollector;
 import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.GcSchedule;
@@ -65,13 +66,14 @@ public final class BerthServer implements AutoCloseable {
       resources.addFirst(gcMetrics);
 
       RegistrySettings registrySettings = new RegistrySettings(settings.deleteEnabled(), settings.maxManifestBytes());
-      Registry registry = Registry.create(stores.metadata(), stores.blobs(), locks, registrySettings, clock);
+      Registry registry = Registry.create(stores.metadata(), stores.metadata(), stores.blobs(), locks, registrySettings, clock);
       GcService gc = new GcService(
           new GarbageCollector(stores.metadata(), stores.blobs(), locks, clock), stores.metadata(), clock);
       GcOptions gcDefaults = defaultGcOptions(settings);
 
       String token = DataDirectory.newToken();
-      AdminHandler admin = new AdminHandler(gc, stores.metadata(), gcDefaults, token, JsonMapper.builder().build());
+      AdminHandler admin = new AdminHandler(gc, new DeletePreview(stores.metadata(), stores.metadata()),
+          stores.metadata(), gcDefaults, token, JsonMapper.builder().build());
       HttpServer http = HttpServer.start(settings.host(), settings.port(), settings.drainTimeout(), registry,
           registrySettings, admin, prometheus);
       resources.addFirst(http);

@@ -77,7 +77,7 @@ class GarbageCollectorTest {
     Digest shared = f.pushBlob(app, f.randomBytes(4000));
     f.pushImage(app, "keep", List.of(shared));
     Digest untagged = f.pushImage(app, "drop", List.of(shared));
-    f.registry.manifests().delete(app, Reference.parse("drop"));
+    f.registry.manifests().delete(app, Reference.parse("drop"), "test");
     f.clock.advance(DAY.multipliedBy(2));
 
     assertThat(f.gc(false, DAY).manifests()).isEmpty();
@@ -97,7 +97,7 @@ class GarbageCollectorTest {
     f.registry.uploads().mount(repo("other/app"), app, shared);
     Digest kept = f.pushImage(repo("other/app"), "v2", List.of(shared));
     Digest gone = f.pushImage(app, "v1", List.of(shared));
-    f.registry.manifests().delete(app, new Reference.ByDigest(gone));
+    f.registry.manifests().delete(app, new Reference.ByDigest(gone), "test");
     f.clock.advance(DAY.multipliedBy(2));
 
     GcReport report = f.gc(false, DAY);
@@ -120,7 +120,7 @@ class GarbageCollectorTest {
     Digest sbomLayer = f.pushBlob(app, f.randomBytes(700));
     Digest sbom = f.putManifest(app, null, RegistryFixture.imageManifest(sbomConfig, List.of(sbomLayer),
         Optional.of(image), "application/spdx+json"));
-    f.registry.manifests().delete(app, new Reference.ByDigest(image));
+    f.registry.manifests().delete(app, new Reference.ByDigest(image), "test");
     f.clock.advance(DAY.multipliedBy(2));
 
     GcReport report = f.gc(false, DAY);
@@ -185,7 +185,7 @@ class GarbageCollectorTest {
     RepositoryName temp = repo("temp/thing");
     Digest image = f.pushImage(temp, "v1", List.of());
     f.pushImage(app, "v1", List.of());
-    f.registry.manifests().delete(temp, new Reference.ByDigest(image));
+    f.registry.manifests().delete(temp, new Reference.ByDigest(image), "test");
     f.clock.advance(DAY.multipliedBy(2));
 
     GcReport report = f.gc(false, DAY);
@@ -199,9 +199,9 @@ class GarbageCollectorTest {
     Digest shared = f.pushBlob(app, f.randomBytes(3000));
     f.pushImage(app, "keep", List.of(shared));
     Digest untagged = f.pushImage(app, "drop", List.of(shared));
-    f.registry.manifests().delete(app, Reference.parse("drop"));
+    f.registry.manifests().delete(app, Reference.parse("drop"), "test");
     Digest index = f.putManifest(app, "idx", RegistryFixture.index(List.of(untagged)));
-    f.registry.manifests().delete(app, Reference.parse("idx"));
+    f.registry.manifests().delete(app, Reference.parse("idx"), "test");
     f.pushBlob(repo("orphan/repo"), f.randomBytes(10));
     f.registry.uploads().start(app);
     f.clock.advance(Duration.ofDays(9));

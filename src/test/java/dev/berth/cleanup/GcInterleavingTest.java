@@ -233,7 +233,7 @@ class GcInterleavingTest {
     f.clock.advance(Duration.ofMillis(5));
     PausedGc gc = pausedAfterMark(true);
 
-    f.registry.manifests().delete(app, Reference.parse("v1"));
+    f.registry.manifests().delete(app, Reference.parse("v1"), "test");
     GcReport during = gc.finish();
     f.clock.advance(Duration.ofMillis(5));
     GcReport after = f.gc(true, Duration.ZERO);

@@ -47,7 +47,7 @@ final class RegistryFixture implements AutoCloseable {
     this.root = root;
     this.metadata = SqlMetadataStore.sqlite(root.resolve("metadata.db"));
     this.blobs = new FilesystemBlobStore(root.resolve("blobs"));
-    this.registry = Registry.create(metadata, blobs, locks,
+    this.registry = Registry.create(metadata, metadata, blobs, locks,
         new RegistrySettings(true, RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES), clock);
     this.collector = new GarbageCollector(metadata, blobs, locks, clock);
   }

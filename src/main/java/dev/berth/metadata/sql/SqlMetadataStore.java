@@ -857,6 +857,26 @@ public final class SqlMetadataStore implements MetadataStore, CollectorStore, Hi
   }
 
   @Override
+  public List<BlobRecord> blobsOfManifest(RepositoryName repository, Digest manifest) {
+    return read(h -> h.createQuery("SELECT " + BLOB_COLUMNS + """
+             FROM manifest_blobs mb JOIN blobs b ON b.digest = mb.blob_digest
+            WHERE mb.repository = :repository AND mb.manifest_digest = :manifest ORDER BY b.digest""")
+        .bind("repository", repository.value())
+        .bind("manifest", manifest.toString())
+        .map(Rows::blob)
+        .list());
+  }
+
+  @Override
+  public List<ManifestKey> manifestsUsingBlob(Digest blob) {
+    return read(h -> h.createQuery(
+            "SELECT repository, manifest_digest FROM manifest_blobs WHERE blob_digest = :blob ORDER BY repository")
+        .bind("blob", blob.toString())
+        .map((rs, ctx) -> new ManifestKey(new RepositoryName(rs.getString(1)), Digest.parse(rs.getString(2))))
+        .list());
+  }
+
+  @Override
   public Optional<BlobRecord> findLiveBlob(Digest digest) {
     return read(h -> findBlob(h, digest)).filter(b -> b.state() == dev.berth.metadata.BlobState.LIVE);
   }

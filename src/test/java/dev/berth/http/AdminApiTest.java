@@ -1,0 +1,163 @@
+package dev.berth.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.testing.ManifestBuilder;
+import dev.berth.testing.ManifestBuilder.Descriptor;
+import dev.berth.testing.RegistryClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin JSON API: authentication, delete previews, GC runs with history, and the audit log. */
+class AdminApiTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  static Path root;
+
+  static RegistryClient registry;
+  static String token;
+  static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    registry = RegistryClient.start(root, true);
+    token = JSON.readTree(root.resolve("berth/server.json").toFile()).path("token").asText();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    registry.close();
+  }
+
+  private HttpResponse<String> admin(String method, String path, String body, String bearer) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + registry.port() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (bearer != null) {
+      request.header("Authorization", "Bearer " + bearer);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  private JsonNode adminJson(String method, String path, String body, int expectedStatus) throws Exception {
+    HttpResponse<String> response = admin(method, path, body, token);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(expectedStatus);
+    return JSON.readTree(response.body());
+  }
+
+  @Test
+  void everyAdminRouteNeedsTheToken() throws Exception {
+    for (String path : List.of("/api/v1/gc/runs", "/api/v1/audit", "/api/v1/repositories/a/manifests/latest/delete-preview")) {
+      assertThat(admin("GET", path, null, null).statusCode()).isEqualTo(401);
+      assertThat(admin("GET", path, null, "0".repeat(64)).statusCode()).isEqualTo(401);
+    }
+    assertThat(admin("POST", "/api/v1/gc/runs", "{}", "wrong").statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void previewOfDeletingATagNamesTheOtherTagsReferrersAndBytes() throws Exception {
+    String repo = RegistryClient.uniqueRepo("admin");
+    byte[] shared = RegistryClient.randomBytes(3000);
+    byte[] own = RegistryClient.randomBytes(7000);
+    byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
+    registry.pushBlob(repo, shared);
+    registry.pushBlob(repo, own);
+    registry.pushBlob(repo, config);
+    ManifestBuilder image = ManifestBuilder.image(ManifestBuilder.OCI_MANIFEST)
+        .config(Descriptor.of(ManifestBuilder.OCI_CONFIG, config))
+        .layers(Descriptor.of(ManifestBuilder.OCI_LAYER, shared), Descriptor.of(ManifestBuilder.OCI_LAYER, own));
+    RegistryClient.PushedManifest pushed = registry.pushManifest(repo, "a", image);
+    registry.pushManifest(repo, "b", ManifestBuilder.OCI_MANIFEST, pushed.bytes());
+    registry.pushManifest(repo, "other", ManifestBuilder.image(ManifestBuilder.OCI_MANIFEST)
+        .config(Descriptor.of(ManifestBuilder.OCI_CONFIG, config))
+        .layers(Descriptor.of(ManifestBuilder.OCI_LAYER, shared)));
+    byte[] sigLayer = RegistryClient.randomBytes(300);
+    registry.pushBlob(repo, sigLayer);
+    registry.pushBlob(repo, ManifestBuilder.EMPTY_JSON);
+    RegistryClient.PushedManifest signature = registry.pushManifest(repo, null,
+        ManifestBuilder.image(ManifestBuilder.OCI_MANIFEST).artifactType("application/vnd.example.signature")
+            .config(Descriptor.emptyConfig()).layers(Descriptor.of("application/octet-stream", sigLayer))
+            .subject(pushed.descriptor()));
+
+    JsonNode preview = adminJson("GET", "/api/v1/repositories/" + repo + "/manifests/a/delete-preview", null, 200);
+
+    assertThat(preview.path("digest").asText()).isEqualTo(pushed.digest());
+    assertThat(texts(preview.path("otherTags"))).containsExactly("b");
+    assertThat(texts(preview.path("tags"))).containsExactly("a", "b");
+    assertThat(preview.path("referrers").get(0).path("digest").asText()).isEqualTo(signature.digest());
+    // Freed: the image's own layer, and the signature's layer (the empty config is 2 bytes, only theirs).
+    assertThat(preview.path("bytesFreed").asLong()).isEqualTo(7000 + 300 + 2);
+    assertThat(preview.path("bytesShared").asLong()).isEqualTo(3000 + config.length);
+  }
+
+  @Test
+  void gcRunsAreStartedFollowedAndKeptInHistoryAndTheAudit() throws Exception {
+    String repo = RegistryClient.uniqueRepo("admin");
+    RegistryClient.PushedManifest doomed = registry.pushImage(repo, "v1");
+    assertThat(registry.delete("/v2/" + repo + "/manifests/" + doomed.digest()).status()).isEqualTo(202);
+
+    JsonNode dry = awaitRun(adminJson("POST", "/api/v1/gc/runs", "{\"dryRun\":true,\"grace\":\"0s\"}", 202).path("id").asText());
+    assertThat(dry.path("dryRun").asBoolean()).isTrue();
+    List<String> wouldGo = StreamSupport.stream(dry.path("report").path("blobs").spliterator(), false)
+        .map(b -> b.path("digest").asText()).toList();
+    assertThat(wouldGo).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(registry.head("/v2/_catalog").status()).isEqualTo(200);
+
+    JsonNode real = awaitRun(adminJson("POST", "/api/v1/gc/runs", "{\"grace\":\"0s\",\"requestedBy\":\"ops\"}", 202).path("id").asText());
+    assertThat(real.path("status").asText()).isEqualTo("succeeded");
+    assertThat(real.path("requestedBy").asText()).isEqualTo("ops");
+    assertThat(real.path("bytesFreed").asLong()).isPositive();
+    assertThat(texts(real.path("log"))).anyMatch(line -> line.startsWith("deleted blob "));
+
+    JsonNode runs = adminJson("GET", "/api/v1/gc/runs", null, 200).path("runs");
+    assertThat(StreamSupport.stream(runs.spliterator(), false).map(r -> r.path("id").asText()))
+        .contains(dry.path("id").asText(), real.path("id").asText());
+
+    JsonNode audit = adminJson("GET", "/api/v1/audit", null, 200).path("entries");
+    List<Map<String, String>> entries = StreamSupport.stream(audit.spliterator(), false)
+        .map(e -> Map.of("action", e.path("action").asText(), "actor", e.path("actor").asText(),
+            "target", e.path("target").asText()))
+        .toList();
+    assertThat(entries).contains(Map.of("action", "gc.run", "actor", "ops", "target", "gc/" + real.path("id").asText()));
+    assertThat(entries).contains(Map.of("action", "manifest.delete", "actor", "anonymous@127.0.0.1",
+        "target", repo + "@" + doomed.digest()));
+  }
+
+  @Test
+  void badRunRequestsAreRefusedClearly() throws Exception {
+    assertThat(admin("POST", "/api/v1/gc/runs", "{\"grace\":\"soon\"}", token).statusCode()).isEqualTo(400);
+    assertThat(admin("POST", "/api/v1/gc/runs", "not json", token).statusCode()).isEqualTo(400);
+    assertThat(admin("GET", "/api/v1/gc/runs/00000000-0000-0000-0000-000000000000", null, token).statusCode()).isEqualTo(404);
+  }
+
+  private JsonNode awaitRun(String id) throws Exception {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    while (Instant.now().isBefore(deadline)) {
+      JsonNode run = adminJson("GET", "/api/v1/gc/runs/" + id, null, 200);
+      if (!run.path("status").asText().equals("running")) {
+        return run;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("gc run " + id + " did not finish");
+  }
+
+  private static List<String> texts(JsonNode array) {
+    return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+  }
+}
