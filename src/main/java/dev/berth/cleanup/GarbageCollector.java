@@ -82,6 +82,7 @@ public final class GarbageCollector {
     private final List<GcReport.DeletedBlob> blobs = new ArrayList<>();
     private final List<GcReport.DeletedLink> links = new ArrayList<>();
     private final List<Digest> orphans = new ArrayList<>();
+    private final Map<Digest, List<RepositoryName>> unlinkedFrom = new HashMap<>();
     private final List<String> warnings = new ArrayList<>();
     private final Map<RepositoryName, Integer> manifestCounts = new HashMap<>();
     private int uploads;
@@ -212,6 +213,7 @@ public final class GarbageCollector {
       for (BlobLink link : unused) {
         if (options.dryRun() || metadata.unlinkIfUnused(link, cutoff) == Guarded.DELETED) {
           links.add(new GcReport.DeletedLink(link.repository(), link.digest()));
+          unlinkedFrom.computeIfAbsent(link.digest(), d -> new ArrayList<>()).add(link.repository());
         }
       }
     }
@@ -267,7 +269,7 @@ public final class GarbageCollector {
           }
           orphans.add(digest);
           bytesFreed += size;
-          listener.blobDeleted(new GcReport.DeletedBlob(digest, size));
+          listener.blobDeleted(new GcReport.DeletedBlob(digest, size, List.of()));
         } finally {
           lock.unlock();
         }
@@ -275,7 +277,8 @@ public final class GarbageCollector {
     }
 
     private void recordBlob(Digest digest, long size) {
-      GcReport.DeletedBlob deleted = new GcReport.DeletedBlob(digest, size);
+      GcReport.DeletedBlob deleted =
+          new GcReport.DeletedBlob(digest, size, unlinkedFrom.getOrDefault(digest, List.of()));
       blobs.add(deleted);
       bytesFreed += size;
       listener.blobDeleted(deleted);

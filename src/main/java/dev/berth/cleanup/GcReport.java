@@ -20,7 +20,12 @@ public record GcReport(
 
   public record DeletedManifest(RepositoryName repository, Digest digest, long size) {}
 
-  public record DeletedBlob(Digest digest, long size) {}
+  /** A blob, with the repositories whose links to it this run removed (where it was last seen). */
+  public record DeletedBlob(Digest digest, long size, List<RepositoryName> repositories) {
+    public DeletedBlob {
+      repositories = List.copyOf(repositories);
+    }
+  }
 
   public record DeletedLink(RepositoryName repository, Digest digest) {}
 

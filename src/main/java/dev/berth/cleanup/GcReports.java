@@ -13,7 +13,8 @@ public final class GcReports {
     map.put("manifests", report.manifests().stream().map(m -> Map.of(
         "repository", m.repository().value(), "digest", m.digest().toString(), "size", m.size())).toList());
     map.put("blobs", report.blobs().stream().map(b -> Map.of(
-        "digest", b.digest().toString(), "size", b.size())).toList());
+        "digest", b.digest().toString(), "size", b.size(),
+        "repositories", b.repositories().stream().map(Object::toString).toList())).toList());
     map.put("orphans", report.orphans().stream().map(Object::toString).toList());
     map.put("links", report.links().stream().map(l -> Map.of(
         "repository", l.repository().value(), "digest", l.digest().toString())).toList());
@@ -33,6 +34,8 @@ public final class GcReports {
   }
 
   public static String blobLine(GcReport.DeletedBlob b, boolean dryRun) {
-    return String.format("%s blob %s %d bytes", dryRun ? "would delete" : "deleted", b.digest(), b.size());
+    String where = b.repositories().isEmpty() ? "-"
+        : String.join(",", b.repositories().stream().map(Object::toString).toList());
+    return String.format("%s blob %s %s %d bytes", dryRun ? "would delete" : "deleted", where, b.digest(), b.size());
   }
 }
