@@ -66,6 +66,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void readsTheGcSection() throws Exception {
+    Settings s = load("gc:\n  schedule: \"0 3 * * *\"\n  deleteuntagged: true\n  grace: 2h\n", Map.of());
+    assertThat(s.gc().schedule()).contains("0 3 * * *");
+    assertThat(s.gc().deleteUntagged()).isTrue();
+    assertThat(s.gc().grace()).isEqualTo(Duration.ofHours(2));
+    assertThat(new ConfigLoader().load(Optional.empty(), Map.of()).gc()).isEqualTo(Settings.Gc.defaults());
+  }
+
+  @Test
   void unknownKeysAreNamed() {
     assertThatThrownBy(() -> load("http:\n  adr: 127.0.0.1:5000\n", Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'http.adr'");
@@ -85,6 +94,10 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("'log.level'");
     assertThatThrownBy(() -> load("http:\n  draintimeout: soon\n", Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'http.draintimeout'");
+    assertThatThrownBy(() -> load("gc:\n  schedule: every night\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'gc.schedule'");
+    assertThatThrownBy(() -> load("gc:\n  grace: a while\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'gc.grace'");
     assertThatThrownBy(() -> load("version: 0.2\n", Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'version'");
     assertThatThrownBy(() -> load("", Map.of("REGISTRY_STORAGE_DELETE_ENABLED", "perhaps")))

@@ -1,0 +1,149 @@
+package dev.berth.gc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The admin API of the server that holds a data directory, found as {@code berth gc} finds it:
+ * through the address and token the server published in {@code <root>/berth/server.json}.
+ */
+final class AdminApi {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
+  private static final int MAX_POLLS = 6000;
+
+  private final URI base;
+  private final String token;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  private AdminApi(URI base, String token) {
+    this.base = base;
+    this.token = token;
+  }
+
+  static AdminApi of(Path dataRoot) throws IOException {
+    JsonNode published = JSON.readTree(dataRoot.resolve("berth/server.json").toFile());
+    return new AdminApi(URI.create(published.path("url").asText()), published.path("token").asText());
+  }
+
+  /** What {@code POST /api/v1/gc/runs} answered: 202 with the run's id, or a refusal. */
+  record Start(int status, String body) {
+    String id() {
+      try {
+        return JSON.readTree(body).path("id").asText();
+      } catch (IOException e) {
+        throw new AssertionError("not JSON: " + body, e);
+      }
+    }
+  }
+
+  static Map<String, Object> options(boolean dryRun, boolean deleteUntagged) {
+    Map<String, Object> options = new LinkedHashMap<>();
+    options.put("dryRun", dryRun);
+    options.put("deleteUntagged", deleteUntagged);
+    options.put("grace", "0s");
+    return options;
+  }
+
+  Start start(Map<String, Object> options) throws IOException, InterruptedException {
+    HttpResponse<String> r = http.send(startRequest(options), HttpResponse.BodyHandlers.ofString());
+    return new Start(r.statusCode(), r.body());
+  }
+
+  /** The same request, answered whenever the server gets round to it. */
+  CompletableFuture<Start> startAsync(Map<String, Object> options) throws IOException {
+    return http.sendAsync(startRequest(options), HttpResponse.BodyHandlers.ofString())
+        .thenApply(r -> new Start(r.statusCode(), r.body()));
+  }
+
+  private HttpRequest startRequest(Map<String, Object> options) throws IOException {
+    return request("/api/v1/gc/runs")
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(options)))
+        .header("Content-Type", "application/json")
+        .build();
+  }
+
+  /** {@code GET /api/v1/gc/runs/{id}}: status, report and log (once finished), progress (while live). */
+  JsonNode run(String id) throws IOException, InterruptedException {
+    HttpResponse<String> r = http.send(request("/api/v1/gc/runs/" + id).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new AssertionError("GET run " + id + " -> " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  /** {@code GET} on any admin path, parsed. */
+  JsonNode get(String path) throws IOException, InterruptedException {
+    HttpResponse<String> r = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new AssertionError("GET " + path + " -> " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  /** Follows a run until it is no longer running; bounded in polls and in time. */
+  JsonNode await(String id) throws IOException, InterruptedException {
+    Instant deadline = Instant.now().plus(RUN_TIMEOUT);
+    for (int poll = 0; poll < MAX_POLLS && Instant.now().isBefore(deadline); poll++) {
+      JsonNode run = run(id);
+      if (!run.path("status").asText().equals("running")) {
+        return run;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("gc run " + id + " still running after " + RUN_TIMEOUT + ": " + run(id));
+  }
+
+  /** Starts a run, follows it to the end, and insists that it succeeded. */
+  JsonNode runToSuccess(Map<String, Object> options) throws IOException, InterruptedException {
+    Start started = start(options);
+    if (started.status() != 202) {
+      throw new AssertionError("gc run refused: " + started);
+    }
+    return awaitSuccess(started.id());
+  }
+
+  /**
+   * Like {@link #runToSuccess}, but a 409 is asked again (bounded) and counted in {@code refusals}.
+   * For a caller that knows no other run was started: the server refuses a start for a moment
+   * after it has reported the previous run finished (see GcTwoProcessIT).
+   */
+  JsonNode runToSuccessDespiteRefusals(Map<String, Object> options, LongAdder refusals)
+      throws IOException, InterruptedException {
+    Start started = start(options);
+    for (int attempt = 0; started.status() == 409 && attempt < 500; attempt++) {
+      refusals.increment();
+      Thread.sleep(2);
+      started = start(options);
+    }
+    if (started.status() != 202) {
+      throw new AssertionError("gc run refused: " + started);
+    }
+    return awaitSuccess(started.id());
+  }
+
+  private JsonNode awaitSuccess(String id) throws IOException, InterruptedException {
+    JsonNode run = await(id);
+    if (!run.path("status").asText().equals("succeeded")) {
+      throw new AssertionError("gc run " + id + " did not succeed: " + run.toPrettyString());
+    }
+    return run;
+  }
+
+  private HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token);
+  }
+}

@@ -1,0 +1,184 @@
+package dev.berth.gc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Crash safety with real processes: {@code berth serve} is SIGKILLed at a random moment while
+ * images are pushed and, in some rounds, while a GC run deletes. After each restart fsck finds no
+ * dangling reference, every acknowledged push is still there, what was deleted stays deleted, a
+ * handed-over {@code berth gc --orphans} reclaims whatever bytes the crash left, and every tag pulls
+ * whole (DESIGN.md invariants 1 and 2).
+ */
+class GcCrashIT {
+  private static final long SEED = 0xBE27L;
+  private static final int ROUNDS = 6;
+  private static final int PUSHERS = 3;
+  private static final List<String> REPOSITORIES = List.of("gc-crash/app", "gc-crash/team/base");
+
+  @TempDir
+  Path temp;
+
+  /** What the registry acknowledged: the tags it accepted and the tags it confirmed deleted. */
+  private final Set<String> acknowledged = new ConcurrentSkipListSet<>();
+  private final Set<String> deleted = new TreeSet<>();
+
+  @Test
+  void killingTheServerAtRandomMomentsNeverLeavesADanglingReference() throws Exception {
+    DataDir data = DataDir.create(temp);
+    Random random = new Random(SEED);
+    ImageFactory images = new ImageFactory("crash", SEED, 4);
+    List<String> rounds = new ArrayList<>();
+    long orphansReclaimed = 0;
+
+    ServerProcess server = ServerProcess.start(data);
+    try {
+      for (int round = 1; round <= ROUNDS; round++) {
+        boolean collect = round % 2 == 0 || random.nextInt(3) == 0;
+        int killAfterMillis = 30 + random.nextInt(400);
+        int pushes = loadThenKill(server, data, images, random, round, collect, killAfterMillis);
+
+        server = ServerProcess.start(data);
+        String where = "round " + round + (collect ? " (with gc)" : "") + ", killed after " + killAfterMillis + " ms";
+
+        BerthJar.Result fsck = data.fsck();
+        assertThat(fsck.exitCode()).as("%s: fsck right after the restart\n%s", where, fsck).isZero();
+        assertThat(fsck.output()).as("%s: %s", where, fsck).contains("0 dangling, 0 corrupt");
+        long orphans = orphanCount(fsck);
+        assertAcknowledgedStateSurvived(server, where);
+
+        BerthJar.Result gc = data.gc("--grace", "0s", "--orphans");
+        assertThat(gc.exitCode()).as("%s: %s", where, gc).isZero();
+        assertThat(gc.output()).as("%s: %s", where, gc).contains("handing the run to it", "collected:");
+
+        BerthJar.Result fsckAfterGc = data.fsck();
+        assertThat(fsckAfterGc.exitCode()).as("%s: fsck after gc --orphans\n%s", where, fsckAfterGc).isZero();
+        assertThat(fsckAfterGc.output()).as("%s: %s", where, fsckAfterGc).contains("0 dangling, 0 corrupt, 0 orphaned");
+
+        try (OciHttp registry = new OciHttp(server.base())) {
+          new PullVerifier(registry).pullEveryTag(REPOSITORIES).assertAllWhole();
+        }
+        orphansReclaimed += orphans;
+        rounds.add(where + ": " + pushes + " pushes acknowledged, " + orphans + " orphaned blobs after the crash");
+      }
+
+      try (OciHttp registry = new OciHttp(server.base())) {
+        PullVerifier pulled = new PullVerifier(registry).pullEveryTag(REPOSITORIES).assertAllWhole();
+        // Pushes cut off by a kill before their answer may have landed too.
+        assertThat(pulled.tagsPulled()).isGreaterThanOrEqualTo(acknowledged.size() - deleted.size());
+        System.out.printf("GcCrashIT: %d rounds, %d kills, %d pushes acknowledged, %d deleted, %d tags pulled whole, "
+                + "%d orphaned blobs reclaimed, 0 dangling%n  %s%n",
+            ROUNDS, ROUNDS, acknowledged.size(), deleted.size(), pulled.tagsPulled(), orphansReclaimed,
+            String.join("\n  ", rounds));
+      }
+    } finally {
+      server.close();
+    }
+  }
+
+  /**
+   * Pushes from several threads, with a GC run deleting if {@code collect}, and SIGKILLs the server
+   * {@code killAfterMillis} into it. Returns how many pushes the server acknowledged this round.
+   */
+  private int loadThenKill(ServerProcess server, DataDir data, ImageFactory images, Random random, int round,
+      boolean collect, int killAfterMillis) throws Exception {
+    int before = acknowledged.size();
+    AtomicBoolean killed = new AtomicBoolean();
+    try (OciHttp registry = new OciHttp(server.base()); Load load = new Load()) {
+      if (collect) {
+        deleteSome(registry, random);
+      }
+      ImagePusher pusher = new ImagePusher(registry, 20);
+      for (int p = 0; p < PUSHERS; p++) {
+        Random pick = new Random(random.nextLong());
+        int pusherId = p;
+        load.start("round-" + round + "-pusher-" + p, 500, i -> {
+          String repo = REPOSITORIES.get(pick.nextInt(REPOSITORIES.size()));
+          String tag = "r" + round + "-p" + pusherId + "-" + i;
+          try {
+            pusher.push(repo, tag, images.next());
+          } catch (IOException e) {
+            if (killed.get()) {
+              return false; // the server is gone; an unacknowledged push may or may not have landed
+            }
+            throw e;
+          }
+          acknowledged.add(repo + ":" + tag);
+          return true;
+        });
+      }
+      if (collect) {
+        AdminApi.Start started = AdminApi.of(data.root()).start(AdminApi.options(false, true));
+        assertThat(started.status()).as("%s", started).isEqualTo(202);
+      }
+      Thread.sleep(killAfterMillis); // the random moment of the crash, not a wait for anything
+      killed.set(true);
+      server.kill();
+      load.stopAndJoin(Duration.ofSeconds(60));
+      load.assertNoFailures();
+    }
+    return acknowledged.size() - before;
+  }
+
+  /** Deletes about half of the tags still there, by tag or by the manifest's digest. */
+  private void deleteSome(OciHttp registry, Random random) throws IOException {
+    for (String key : new ArrayList<>(acknowledged)) {
+      if (deleted.contains(key) || random.nextBoolean()) {
+        continue;
+      }
+      String repo = key.substring(0, key.indexOf(':'));
+      String tag = key.substring(key.indexOf(':') + 1);
+      String reference = tag;
+      if (random.nextBoolean()) {
+        OciHttp.Reply manifest = registry.getManifest(repo, tag);
+        assertThat(manifest.status()).as("%s", manifest).isEqualTo(200);
+        reference = manifest.header("Docker-Content-Digest");
+      }
+      OciHttp.Reply reply = registry.deleteManifest(repo, reference);
+      assertThat(reply.status()).as("%s", reply).isEqualTo(202);
+      deleted.add(key);
+    }
+  }
+
+  /** Every acknowledged push is still tagged, and no acknowledged delete came back. */
+  private void assertAcknowledgedStateSurvived(ServerProcess server, String where) throws IOException {
+    Map<String, Set<String>> expected = new TreeMap<>();
+    for (String key : acknowledged) {
+      if (!deleted.contains(key)) {
+        expected.computeIfAbsent(key.substring(0, key.indexOf(':')), k -> new TreeSet<>())
+            .add(key.substring(key.indexOf(':') + 1));
+      }
+    }
+    try (OciHttp registry = new OciHttp(server.base())) {
+      for (String repo : REPOSITORIES) {
+        List<String> tags = registry.tags(repo);
+        assertThat(tags).as("%s: tags of %s after the restart", where, repo)
+            .containsAll(expected.getOrDefault(repo, Set.of()));
+        for (String key : deleted) {
+          if (key.startsWith(repo + ":")) {
+            assertThat(tags).as("%s: deleted tag back after the restart", where)
+                .doesNotContain(key.substring(key.indexOf(':') + 1));
+          }
+        }
+      }
+    }
+  }
+
+  private static long orphanCount(BerthJar.Result fsck) {
+    return fsck.lines().stream().filter(l -> l.startsWith("orphaned bytes ")).count();
+  }
+}

@@ -1,0 +1,67 @@
+package dev.berth.gc;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Pushes images the way a client racing online GC must: blobs first, then the manifest; when the
+ * manifest PUT answers MANIFEST_BLOB_UNKNOWN or BLOB_UNKNOWN (GC took a blob between its upload and
+ * the PUT: the clean error of DESIGN.md invariant 5), start again from scratch. Any other answer is
+ * a failure. Thread-safe; counts pushes and retries over all threads.
+ */
+final class ImagePusher {
+  private static final Set<String> RETRY_FROM_SCRATCH = Set.of("MANIFEST_BLOB_UNKNOWN", "BLOB_UNKNOWN");
+
+  private final OciHttp registry;
+  private final int maxAttempts;
+  private final LongAdder pushes = new LongAdder();
+  private final LongAdder retries = new LongAdder();
+
+  ImagePusher(OciHttp registry, int maxAttempts) {
+    this.registry = registry;
+    this.maxAttempts = maxAttempts;
+  }
+
+  /**
+   * Pushes {@code image} under {@code reference} (a tag, or its digest) until the registry accepts
+   * it.
+   *
+   * @throws IOException when the registry cannot be reached (e.g. it was killed)
+   * @throws AssertionError on any answer a client could not recover from, or when GC won every one
+   *     of {@code maxAttempts} attempts
+   */
+  void push(String repo, String reference, TestImage image) throws IOException {
+    for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+      for (byte[] blob : image.blobs()) {
+        OciHttp.Reply uploaded = registry.uploadBlob(repo, blob);
+        if (uploaded.status() != 201) {
+          throw new AssertionError("blob upload failed: " + uploaded);
+        }
+      }
+      OciHttp.Reply put = registry.putManifest(repo, reference, image.mediaType(), image.manifest());
+      if (put.status() == 201) {
+        if (!image.digest().equals(put.header("Docker-Content-Digest"))) {
+          throw new AssertionError("manifest stored under another digest than " + image.digest() + ": " + put);
+        }
+        pushes.increment();
+        return;
+      }
+      boolean clean = put.status() >= 400 && put.status() < 500
+          && !put.errorCodes().isEmpty() && RETRY_FROM_SCRATCH.containsAll(put.errorCodes());
+      if (!clean) {
+        throw new AssertionError("manifest push failed with an error a client cannot recover from: " + put);
+      }
+      retries.increment();
+    }
+    throw new AssertionError("GC took a blob of " + repo + ":" + reference + " in each of " + maxAttempts + " attempts");
+  }
+
+  long pushes() {
+    return pushes.sum();
+  }
+
+  long retries() {
+    return retries.sum();
+  }
+}

@@ -1,0 +1,47 @@
+package dev.berth.gc;
+
+import dev.berth.testing.Digests;
+import dev.berth.testing.ManifestBuilder;
+import dev.berth.testing.ManifestBuilder.Descriptor;
+import java.util.ArrayList;
+import java.util.List;
+
+/** An OCI image as a client holds it before pushing: its blobs' bytes, its manifest's bytes and digest. */
+record TestImage(byte[] config, List<byte[]> layers, byte[] manifest, String digest) {
+
+  static TestImage of(byte[] config, List<byte[]> layers) {
+    return of(config, layers, null);
+  }
+
+  /** With a {@code subject}, the image is a referrer of that manifest (a signature, an SBOM). */
+  static TestImage of(byte[] config, List<byte[]> layers, Descriptor subject) {
+    ManifestBuilder builder = ManifestBuilder.image(ManifestBuilder.OCI_MANIFEST)
+        .config(Descriptor.of(ManifestBuilder.OCI_CONFIG, config))
+        .layers(layers.stream().map(l -> Descriptor.of(ManifestBuilder.OCI_LAYER, l)).toArray(Descriptor[]::new));
+    if (subject != null) {
+      builder.subject(subject);
+    }
+    byte[] manifest = builder.build();
+    return new TestImage(config, List.copyOf(layers), manifest, Digests.sha256(manifest));
+  }
+
+  /** The config first, then the layers: everything a registry must hold for the image. */
+  List<byte[]> blobs() {
+    List<byte[]> blobs = new ArrayList<>();
+    blobs.add(config);
+    blobs.addAll(layers);
+    return blobs;
+  }
+
+  List<String> blobDigests() {
+    return blobs().stream().map(Digests::sha256).toList();
+  }
+
+  String mediaType() {
+    return ManifestBuilder.OCI_MANIFEST;
+  }
+
+  Descriptor descriptor() {
+    return Descriptor.of(ManifestBuilder.OCI_MANIFEST, digest, manifest.length);
+  }
+}
