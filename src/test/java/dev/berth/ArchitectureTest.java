@@ -20,6 +20,7 @@ class ArchitectureTest {
         .layer("server").definedBy("dev.berth.server..")
         .layer("config").definedBy("dev.berth.config..")
         .layer("http").definedBy("dev.berth.http..")
+        .layer("auth").definedBy("dev.berth.auth..")
         .layer("registry").definedBy("dev.berth.registry..")
         .layer("cleanup").definedBy("dev.berth.cleanup..")
         .layer("metadata").definedBy("dev.berth.metadata..")
@@ -30,8 +31,9 @@ class ArchitectureTest {
         .whereLayer("config").mayOnlyBeAccessedByLayers("cli", "server", "http")
         .whereLayer("http").mayOnlyBeAccessedByLayers("server")
         .whereLayer("cleanup").mayOnlyBeAccessedByLayers("http", "server", "cli")
+        .whereLayer("auth").mayOnlyBeAccessedByLayers("http", "server", "cli")
         .whereLayer("registry").mayOnlyBeAccessedByLayers("http", "server")
-        .whereLayer("metadata").mayOnlyBeAccessedByLayers("registry", "cleanup", "http", "server", "cli")
+        .whereLayer("metadata").mayOnlyBeAccessedByLayers("registry", "cleanup", "auth", "http", "server", "cli")
         .whereLayer("storage").mayOnlyBeAccessedByLayers("metadata", "registry", "cleanup", "http", "server", "cli")
         .check(classes);
   }

@@ -13,6 +13,33 @@ public final class BerthConfig {
   public Storage storage = new Storage();
   public Database database = new Database();
   public Gc gc = new Gc();
+  /** Absent: the registry API is open, as Docker Registry's is without an auth section. */
+  public Auth auth;
+
+  /** Access control: users in the database, Docker's token flow, optional htpasswd file. */
+  public static final class Auth {
+    public Token token = new Token();
+    public Htpasswd htpasswd = new Htpasswd();
+    public Admin admin = new Admin();
+  }
+
+  public static final class Token {
+    /** Where clients fetch tokens; empty: {@code http://<the request's host>/token}. */
+    public String realm = "";
+    public String service = "berth";
+    public String expiration = "5m";
+  }
+
+  public static final class Htpasswd {
+    /** Docker Registry's htpasswd file (bcrypt); its users may do everything, as there. */
+    public String path = "";
+    public String realm = "berth";
+  }
+
+  public static final class Admin {
+    /** The first admin's password, used once when no user exists; empty: generated and printed. */
+    public String password = "";
+  }
 
   /** Berth's own section: online garbage collection. */
   public static final class Gc {

@@ -42,7 +42,7 @@ public final class ConfigLoader {
     ObjectNode tree = file.isPresent() ? readFile(file.get()) : JsonNodeFactory.instance.objectNode();
     applyEnvironment(tree, environment);
     BerthConfig config = bind(tree);
-    return validate(config);
+    return validate(config, environment);
   }
 
   private ObjectNode readFile(Path file) throws ConfigException {
@@ -104,7 +104,7 @@ public final class ConfigLoader {
         .collect(Collectors.joining("."));
   }
 
-  private static Settings validate(BerthConfig c) throws ConfigException {
+  private static Settings validate(BerthConfig c, Map<String, String> environment) throws ConfigException {
     if (!"0.1".equals(c.version)) {
       throw new ConfigException("invalid value for 'version': only 0.1 is supported, got '" + c.version + "'");
     }
@@ -143,7 +143,28 @@ public final class ConfigLoader {
           "invalid value for 'database.driver': " + c.database.driver + " (use sqlite or postgres)");
     };
     return new Settings(hostPort[0], port, drain, root, c.storage.delete.enabled, c.storage.manifests.maxsize,
-        database, level, !c.log.accesslog.disabled, gc(c.gc));
+        database, level, !c.log.accesslog.disabled, gc(c.gc), auth(c.auth, environment));
+  }
+
+  /** {@code BERTH_ADMIN_PASSWORD} in the environment beats the file, so the secret need not be in it. */
+  private static Optional<Settings.Auth> auth(BerthConfig.Auth auth, Map<String, String> environment)
+      throws ConfigException {
+    if (auth == null) {
+      return Optional.empty();
+    }
+    Duration lifetime = duration("auth.token.expiration", auth.token.expiration);
+    if (lifetime.isZero() || lifetime.compareTo(Duration.ofHours(24)) > 0) {
+      throw new ConfigException("invalid value for 'auth.token.expiration': between 1s and 24h");
+    }
+    Optional<String> password = Optional.ofNullable(environment.get("BERTH_ADMIN_PASSWORD"))
+        .or(() -> Optional.of(auth.admin.password))
+        .filter(p -> !p.isEmpty());
+    return Optional.of(new Settings.Auth(
+        Optional.of(auth.token.realm).filter(r -> !r.isBlank()),
+        auth.token.service,
+        lifetime,
+        Optional.of(auth.htpasswd.path).filter(p -> !p.isBlank()).map(Path::of),
+        password));
   }
 
   private static Settings.Gc gc(BerthConfig.Gc gc) throws ConfigException {

@@ -14,7 +14,17 @@ public record Settings(
     Database database,
     String logLevel,
     boolean accessLog,
-    Gc gc) {
+    Gc gc,
+    java.util.Optional<Auth> auth) {
+
+  /**
+   * Access control, when configured.
+   *
+   * @param realm token endpoint URL announced in challenges; empty derives it from the request
+   * @param initialAdminPassword for the first admin; empty generates one
+   */
+  public record Auth(java.util.Optional<String> realm, String service, Duration tokenLifetime,
+      java.util.Optional<Path> htpasswd, java.util.Optional<String> initialAdminPassword) {}
 
   /** Garbage collection defaults and schedule; {@code schedule} is a validated UNIX cron expression. */
   public record Gc(java.util.Optional<String> schedule, boolean deleteUntagged, Duration grace, Duration uploadMaxAge) {

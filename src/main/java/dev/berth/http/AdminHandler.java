@@ -2,6 +2,9 @@ package dev.berth.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.auth.AccessControl;
+import dev.berth.auth.AccessDeniedException;
+import dev.berth.auth.Caller;
 import dev.berth.cleanup.DeletePreview;
 import dev.berth.cleanup.GcAlreadyRunningException;
 import dev.berth.cleanup.GcOptions;
@@ -46,16 +49,18 @@ public final class AdminHandler extends Handler.Abstract {
   private final HistoryStore history;
   private final GcOptions defaults;
   private final byte[] token;
+  private final AccessControl access;
   private final ObjectMapper json;
 
   public AdminHandler(GcService gc, DeletePreview previews, HistoryStore history, GcOptions defaults, String token,
-      ObjectMapper json) {
+      AccessControl access, ObjectMapper json) {
     super(InvocationType.BLOCKING);
     this.gc = gc;
     this.previews = previews;
     this.history = history;
     this.defaults = defaults;
     this.token = token.getBytes(StandardCharsets.UTF_8);
+    this.access = access;
     this.json = json;
   }
 
@@ -88,14 +93,30 @@ public final class AdminHandler extends Handler.Abstract {
     return true;
   }
 
+  /**
+   * The server's own admin token (what {@code berth gc} beside the server uses), or the Basic
+   * credentials of a system administrator. Always required, even when the registry API is open.
+   */
   private void authenticate(Exchange ex) {
     String header = ex.requestHeader(HttpHeader.AUTHORIZATION);
     byte[] presented = header != null && header.startsWith("Bearer ")
         ? header.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8) : new byte[0];
-    if (!MessageDigest.isEqual(presented, token)) {
-      ex.header(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"berth-admin\"");
-      throw new AdminError(401, "the admin API needs the server's admin token");
+    if (MessageDigest.isEqual(presented, token)) {
+      return;
     }
+    if (access.enabled() && header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      try {
+        Caller caller = access.authenticate(java.util.Optional.of(header), Request.getRemoteAddr(ex.request));
+        if (caller.principal().systemAdmin()) {
+          return;
+        }
+        throw new AdminError(403, "the admin API is for system administrators");
+      } catch (AccessDeniedException e) {
+        throw new AdminError(e.isThrottled() ? 429 : 401, e.getMessage());
+      }
+    }
+    ex.header(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"berth-admin\"");
+    throw new AdminError(401, "the admin API needs an administrator's credentials or the server's admin token");
   }
 
   private void dispatch(Exchange ex, String path) throws IOException {

@@ -27,12 +27,12 @@ final class BlobEndpoints {
     this.fileBuffers = new ByteBufferPool.Sized(pool, true, FILE_BUFFER);
   }
 
-  void handle(Exchange ex, RepositoryName name, String reference) throws IOException {
+  void handle(Exchange ex, RepositoryName name, String reference, String user) throws IOException {
     Digest digest = Digest.parse(reference);
     switch (ex.method()) {
       case "HEAD" -> head(ex, name, digest);
       case "GET" -> get(ex, name, digest);
-      case "DELETE" -> delete(ex, name, digest);
+      case "DELETE" -> delete(ex, name, digest, user);
       default -> throw V2Handler.methodNotAllowed();
     }
   }
@@ -78,9 +78,9 @@ final class BlobEndpoints {
     }
   }
 
-  private void delete(Exchange ex, RepositoryName name, Digest digest) throws IOException {
+  private void delete(Exchange ex, RepositoryName name, Digest digest, String user) throws IOException {
     ex.route("blob_delete");
-    blobs.unlink(name, digest, Exchange.actor(ex));
+    blobs.unlink(name, digest, Exchange.actor(ex, user));
     ex.empty(202);
   }
 

@@ -66,9 +66,9 @@ final class Exchange {
     return request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
   }
 
-  /** Who the audit log names for this request: the client address until users exist. */
-  static String actor(Exchange ex) {
-    return "anonymous@" + Request.getRemoteAddr(ex.request);
+  /** Who the audit log names for this request: the user, and where the request came from. */
+  static String actor(Exchange ex, String user) {
+    return user + "@" + Request.getRemoteAddr(ex.request);
   }
 
   boolean bodyMayBeUnread() {

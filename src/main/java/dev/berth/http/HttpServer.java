@@ -2,6 +2,7 @@ package dev.berth.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.berth.auth.AccessControl;
 import dev.berth.registry.Registry;
 import dev.berth.registry.RegistrySettings;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -31,7 +32,8 @@ public final class HttpServer implements AutoCloseable {
   }
 
   public static HttpServer start(String host, int port, Duration drainTimeout, Registry registry,
-      RegistrySettings settings, Handler admin, PrometheusMeterRegistry prometheus) throws Exception {
+      RegistrySettings settings, AccessControl access, java.util.Optional<String> realm, Handler admin,
+      PrometheusMeterRegistry prometheus) throws Exception {
     VirtualThreadPool threads = new VirtualThreadPool();
     threads.setName("berth-http");
     Server server = new Server(threads);
@@ -50,10 +52,12 @@ public final class HttpServer implements AutoCloseable {
     server.addConnector(connector);
 
     ObjectMapper json = JsonMapper.builder().build();
+    AuthGate gate = new AuthGate(access, realm);
     Handler.Sequence routes = new Handler.Sequence(
         new OpsHandler(prometheus),
         admin,
-        new V2Handler(registry, settings, json, server.getByteBufferPool()));
+        new TokenHandler(gate, json),
+        new V2Handler(registry, settings, gate, json, server.getByteBufferPool()));
     server.setHandler(new GracefulHandler(new ObservedHandler(routes, prometheus)));
     server.setStopTimeout(drainTimeout.toMillis());
     server.setStopAtShutdown(false);

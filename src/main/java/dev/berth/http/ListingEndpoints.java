@@ -44,12 +44,13 @@ final class ListingEndpoints {
     ex.json(200, body);
   }
 
-  void catalog(Exchange ex) throws IOException {
+  /** @param visible repositories the caller may see; the others are skipped, not counted */
+  void catalog(Exchange ex, java.util.function.Predicate<RepositoryName> visible) throws IOException {
     ex.route("catalog");
     requireGet(ex);
     Optional<Integer> n = pageSize(ex);
     Optional<RepositoryName> last = ex.query("last").filter(s -> !s.isEmpty()).map(RepositoryName::of);
-    Listings.Page<RepositoryName> page = listings.catalog(n, last);
+    Listings.Page<RepositoryName> page = listings.catalog(n, last, visible);
     List<String> names = page.items().stream().map(RepositoryName::value).toList();
     if (page.more()) {
       link(ex, "/v2/_catalog", n, names.getLast());

@@ -26,14 +26,14 @@ final class ManifestEndpoints {
     this.maxManifestBytes = maxManifestBytes;
   }
 
-  void handle(Exchange ex, RepositoryName name, String rawReference) throws IOException {
+  void handle(Exchange ex, RepositoryName name, String rawReference, String user) throws IOException {
     Reference reference = Reference.parse(rawReference);
     switch (ex.method()) {
       case "GET", "HEAD" -> get(ex, name, reference);
       case "PUT" -> put(ex, name, reference);
       case "DELETE" -> {
         ex.route("manifest_delete");
-        manifests.delete(name, reference, Exchange.actor(ex));
+        manifests.delete(name, reference, Exchange.actor(ex, user));
         ex.empty(202);
       }
       default -> throw V2Handler.methodNotAllowed();

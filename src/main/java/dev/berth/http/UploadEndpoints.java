@@ -23,7 +23,9 @@ final class UploadEndpoints {
   }
 
   /** POST to the upload collection. */
-  void start(Exchange ex, RepositoryName name) throws IOException {
+  /** @param mayMountFrom whether the caller may read the repository it asks to mount from */
+  void start(Exchange ex, RepositoryName name, java.util.function.Predicate<RepositoryName> mayMountFrom)
+      throws IOException {
     if (!"POST".equals(ex.method())) {
       throw V2Handler.methodNotAllowed();
     }
@@ -32,7 +34,10 @@ final class UploadEndpoints {
     if (mount.isPresent() && from.isPresent()) {
       ex.route("blob_mount");
       Digest digest = Digest.parse(mount.get());
-      Optional<BlobRecord> mounted = uploads.mount(name, RepositoryName.of(from.get()), digest);
+      RepositoryName source = RepositoryName.of(from.get());
+      // A source the caller may not read is treated like one that lacks the blob: a plain upload,
+      // which reveals nothing about it.
+      Optional<BlobRecord> mounted = mayMountFrom.test(source) ? uploads.mount(name, source, digest) : Optional.empty();
       if (mounted.isPresent()) {
         created(ex, name, digest);
         return;

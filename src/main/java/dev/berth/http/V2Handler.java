@@ -1,6 +1,9 @@
 package dev.berth.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.auth.AccessDeniedException;
+import dev.berth.auth.Action;
+import dev.berth.auth.Caller;
 import dev.berth.oci.OciFormatException;
 import dev.berth.oci.RepositoryName;
 import dev.berth.registry.ErrorCode;
@@ -42,10 +45,13 @@ public final class V2Handler extends Handler.Abstract {
   private final UploadEndpoints uploads;
   private final ManifestEndpoints manifests;
   private final ListingEndpoints listings;
+  private final AuthGate gate;
 
-  public V2Handler(Registry registry, RegistrySettings settings, ObjectMapper json, org.eclipse.jetty.io.ByteBufferPool pool) {
+  V2Handler(Registry registry, RegistrySettings settings, AuthGate gate, ObjectMapper json,
+      org.eclipse.jetty.io.ByteBufferPool pool) {
     super(InvocationType.BLOCKING);
     this.json = json;
+    this.gate = gate;
     this.blobs = new BlobEndpoints(registry.blobs(), pool);
     this.uploads = new UploadEndpoints(registry.uploads());
     this.manifests = new ManifestEndpoints(registry.manifests(), settings.maxManifestBytes());
@@ -61,8 +67,11 @@ public final class V2Handler extends Handler.Abstract {
     response.getHeaders().put("Docker-Distribution-API-Version", "registry/2.0");
     Exchange ex = new Exchange(request, response, callback, json);
     try {
-      dispatch(ex, path);
+      dispatch(ex, path, gate.authenticate(ex));
       ex.complete();
+    } catch (AccessDeniedException e) {
+      gate.challenge(ex, e);
+      error(ex, new RegistryException(gate.code(e), e.getMessage()));
     } catch (RegistryException e) {
       error(ex, e);
     } catch (OciFormatException e) {
@@ -77,32 +86,50 @@ public final class V2Handler extends Handler.Abstract {
     return true;
   }
 
-  private void dispatch(Exchange ex, String path) throws IOException {
+  /** Matches the route, checks the caller may do what the route does, and hands over. */
+  private void dispatch(Exchange ex, String path, Caller caller) throws IOException {
     if (path.equals("/v2") || path.equals("/v2/")) {
       ex.route("base");
       if (!"GET".equals(ex.method()) && !ex.isHead()) {
         throw methodNotAllowed();
       }
+      gate.access().requireAuthenticated(caller);
       ex.json(200, Map.of());
       return;
     }
     if (path.equals("/v2/_catalog")) {
-      listings.catalog(ex);
+      listings.catalog(ex, repository -> gate.allows(caller, repository, Action.PULL));
       return;
     }
     Matcher m;
     if ((m = UPLOADS.matcher(path)).matches()) {
-      uploads.start(ex, name(m));
+      RepositoryName name = name(m);
+      gate.require(ex, caller, name, Action.PUSH);
+      uploads.start(ex, name, from -> gate.allows(caller, from, Action.PULL));
     } else if ((m = UPLOAD.matcher(path)).matches()) {
-      uploads.session(ex, name(m), m.group(2));
+      RepositoryName name = name(m);
+      gate.require(ex, caller, name, Action.PUSH);
+      uploads.session(ex, name, m.group(2));
     } else if ((m = BLOB.matcher(path)).matches()) {
-      blobs.handle(ex, name(m), m.group(2));
+      RepositoryName name = name(m);
+      gate.require(ex, caller, name, "DELETE".equals(ex.method()) ? Action.DELETE : Action.PULL);
+      blobs.handle(ex, name, m.group(2), caller.principal().name());
     } else if ((m = MANIFEST.matcher(path)).matches()) {
-      manifests.handle(ex, name(m), m.group(2));
+      RepositoryName name = name(m);
+      gate.require(ex, caller, name, switch (ex.method()) {
+        case "PUT" -> Action.PUSH;
+        case "DELETE" -> Action.DELETE;
+        default -> Action.PULL;
+      });
+      manifests.handle(ex, name, m.group(2), caller.principal().name());
     } else if ((m = TAGS.matcher(path)).matches()) {
-      listings.tags(ex, name(m));
+      RepositoryName name = name(m);
+      gate.require(ex, caller, name, Action.PULL);
+      listings.tags(ex, name);
     } else if ((m = REFERRERS.matcher(path)).matches()) {
-      listings.referrers(ex, name(m), m.group(2));
+      RepositoryName name = name(m);
+      gate.require(ex, caller, name, Action.PULL);
+      listings.referrers(ex, name, m.group(2));
     } else {
       ex.route("unknown");
       ex.bytes(404, "application/json",

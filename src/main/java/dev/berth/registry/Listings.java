@@ -34,8 +34,24 @@ public final class Listings {
   }
 
   public Page<RepositoryName> catalog(Optional<Integer> n, Optional<RepositoryName> last) {
+    return catalog(n, last, repository -> true);
+  }
+
+  /** A page of the repositories {@code visible} admits; hidden ones neither show nor end a page early. */
+  public Page<RepositoryName> catalog(
+      Optional<Integer> n, Optional<RepositoryName> last, java.util.function.Predicate<RepositoryName> visible) {
     int limit = pageSize(n, DEFAULT_CATALOG_PAGE);
-    return page(metadata.listRepositories(last, limit + 1), limit);
+    List<RepositoryName> shown = new java.util.ArrayList<>();
+    Optional<RepositoryName> after = last;
+    while (shown.size() <= limit) {
+      List<RepositoryName> batch = metadata.listRepositories(after, limit + 1);
+      batch.stream().filter(visible).forEach(shown::add);
+      if (batch.size() <= limit) {
+        break;
+      }
+      after = Optional.of(batch.getLast());
+    }
+    return page(shown.size() > limit + 1 ? shown.subList(0, limit + 1) : shown, limit);
   }
 
   public List<Referrer> referrers(RepositoryName repository, Digest subject, Optional<String> artifactType) {

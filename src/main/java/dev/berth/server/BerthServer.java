@@ -1,6 +1,11 @@
 package dev.berth.server;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.berth.auth.AccessControl;
+import dev.berth.auth.Htpasswd;
+import dev.berth.auth.LoginThrottle;
+import dev.berth.auth.TokenService;
+import dev.berth.auth.Users;
 import dev.berth.cleanup.DeletePreview;
 import dev.berth.cleanup.GarbageCollector;
 import dev.berth.cleanup.GcOptions;
@@ -24,11 +29,14 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The composition root: opens the stores named by the settings and serves them over HTTP. */
 public final class BerthServer implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BerthServer.class);
   private final List<AutoCloseable> closeInOrder;
   private final HttpServer http;
   private final GcService gc;
@@ -71,11 +79,12 @@ public final class BerthServer implements AutoCloseable {
           new GarbageCollector(stores.metadata(), stores.blobs(), locks, clock), stores.metadata(), clock);
       GcOptions gcDefaults = defaultGcOptions(settings);
 
+      AccessControl access = accessControl(settings, stores.metadata(), clock);
       String token = DataDirectory.newToken();
       AdminHandler admin = new AdminHandler(gc, new DeletePreview(stores.metadata(), stores.metadata()),
-          stores.metadata(), gcDefaults, token, JsonMapper.builder().build());
+          stores.metadata(), gcDefaults, token, access, JsonMapper.builder().build());
       HttpServer http = HttpServer.start(settings.host(), settings.port(), settings.drainTimeout(), registry,
-          registrySettings, admin, prometheus);
+          registrySettings, access, settings.auth().flatMap(Settings.Auth::realm), admin, prometheus);
       resources.addFirst(http);
       directory.publish("http://" + loopbackFor(settings.host()) + ":" + http.port(), token);
       settings.gc().schedule().ifPresent(cron -> resources.addFirst(GcSchedule.start(cron, gc, gcDefaults, clock)));
@@ -84,6 +93,29 @@ public final class BerthServer implements AutoCloseable {
       closeAll(resources);
       throw e;
     }
+  }
+
+  private static AccessControl accessControl(Settings settings, SqlMetadataStore store, Clock clock) throws IOException {
+    if (settings.auth().isEmpty()) {
+      if (!isLoopback(settings.host())) {
+        LOG.warn("no auth section: the registry API is open to anyone who can reach {}:{}", settings.host(),
+            settings.port());
+      }
+      return AccessControl.open(store, clock);
+    }
+    Settings.Auth auth = settings.auth().get();
+    Optional<Htpasswd> htpasswd = auth.htpasswd().isPresent()
+        ? Optional.of(Htpasswd.read(auth.htpasswd().get())) : Optional.empty();
+    TokenService tokens = TokenService.open(settings.rootDirectory().resolve("berth/token-signing-key.jwk"),
+        auth.service(), auth.tokenLifetime(), clock);
+    new Users(store, clock).ensureFirstAdmin(auth.initialAdminPassword()).ifPresent(password ->
+        System.err.println("berth: created user 'admin' with password " + password
+            + " (shown once; change it with 'berth user passwd admin')"));
+    return AccessControl.enforcing(store, htpasswd, tokens, new LoginThrottle(10, Duration.ofMinutes(5), clock), clock);
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1");
   }
 
   static GcOptions defaultGcOptions(Settings settings) {

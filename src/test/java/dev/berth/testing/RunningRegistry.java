@@ -23,7 +23,7 @@ public final class RunningRegistry implements AutoCloseable {
   public static RunningRegistry start(Path root, boolean deleteEnabled) throws Exception {
     Settings settings = new Settings("127.0.0.1", 0, Duration.ofSeconds(5), root, deleteEnabled,
         RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES, new Settings.Sqlite(root.resolve("berth/metadata.db")),
-        "info", false, Settings.Gc.defaults());
+        "info", false, Settings.Gc.defaults(), java.util.Optional.empty());
     return new RunningRegistry(BerthServer.start(settings), root);
   }
 

@@ -104,4 +104,16 @@ final class Rows {
         Optional.ofNullable(rs.getString("report")),
         Optional.ofNullable(rs.getString("log")));
   }
+
+  static dev.berth.metadata.AccessStore.RobotRecord robot(ResultSet rs, StatementContext ctx) throws SQLException {
+    return new dev.berth.metadata.AccessStore.RobotRecord(
+        rs.getString("name"), rs.getString("secret_hash"), rs.getString("namespace"), rs.getString("role"),
+        rs.getString("created_by"), instant(rs, "created_at"), optionalInstant(rs, "expires_at"),
+        optionalInstant(rs, "revoked_at"));
+  }
+
+  private static Optional<Instant> optionalInstant(ResultSet rs, String column) throws SQLException {
+    long millis = rs.getLong(column);
+    return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
+  }
 }

@@ -3,6 +3,7 @@ package dev.berth.metadata.sql;
 import dev.berth.metadata.MetadataException;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.berth.metadata.AccessStore;
 import dev.berth.metadata.AuditEntry;
 import dev.berth.metadata.BlobLink;
 import dev.berth.metadata.GcRunRecord;
@@ -56,7 +57,7 @@ import org.sqlite.SQLiteDataSource;
  * rather than spin in SQLite's busy handler. Reads are single statements in auto-commit mode, which
  * on SQLite in WAL mode never wait for a writer.
  */
-public final class SqlMetadataStore implements MetadataStore, CollectorStore, HistoryStore {
+public final class SqlMetadataStore implements MetadataStore, CollectorStore, HistoryStore, AccessStore {
 
   private static final int SQLITE_POOL_SIZE = 4;
   /** How long a writer waits for another process (e.g. {@code berth gc}) to release the database. */
@@ -518,6 +519,145 @@ public final class SqlMetadataStore implements MetadataStore, CollectorStore, Hi
       throw new IllegalArgumentException("limit must not be negative: " + limit);
     }
     return limit;
+  }
+
+  // ---- users and access (AccessStore)
+
+  @Override
+  public long userCount() {
+    return read(h -> h.createQuery("SELECT COUNT(*) FROM users").mapTo(Long.class).one());
+  }
+
+  @Override
+  public Optional<UserRecord> findUser(String name) {
+    return read(h -> h.createQuery("SELECT name, password_hash, system_admin, created_at FROM users WHERE name = :name")
+        .bind("name", name)
+        .map((rs, ctx) -> new UserRecord(rs.getString(1), rs.getString(2), rs.getInt(3) != 0,
+            Instant.ofEpochMilli(rs.getLong(4))))
+        .findOne());
+  }
+
+  @Override
+  public boolean addUser(UserRecord user) {
+    return inWriteTransaction(h -> h.createUpdate("""
+            INSERT INTO users (name, password_hash, system_admin, created_at)
+            VALUES (:name, :hash, :admin, :createdAt) ON CONFLICT (name) DO NOTHING""")
+        .bind("name", user.name())
+        .bind("hash", user.passwordHash())
+        .bind("admin", user.systemAdmin() ? 1 : 0)
+        .bind("createdAt", user.createdAt().toEpochMilli())
+        .execute() > 0);
+  }
+
+  @Override
+  public boolean setPassword(String name, String passwordHash) {
+    return inWriteTransaction(h -> h.createUpdate("UPDATE users SET password_hash = :hash WHERE name = :name")
+        .bind("name", name)
+        .bind("hash", passwordHash)
+        .execute() > 0);
+  }
+
+  @Override
+  public boolean removeUser(String name) {
+    return inWriteTransaction(h -> h.createUpdate("DELETE FROM users WHERE name = :name").bind("name", name).execute() > 0);
+  }
+
+  @Override
+  public List<UserRecord> listUsers() {
+    return read(h -> h.createQuery("SELECT name, password_hash, system_admin, created_at FROM users ORDER BY name")
+        .map((rs, ctx) -> new UserRecord(rs.getString(1), rs.getString(2), rs.getInt(3) != 0,
+            Instant.ofEpochMilli(rs.getLong(4))))
+        .list());
+  }
+
+  @Override
+  public java.util.Map<String, String> rolesOf(String username) {
+    return read(h -> {
+      java.util.Map<String, String> roles = new java.util.TreeMap<>();
+      h.createQuery("SELECT namespace, role FROM memberships WHERE username = :username")
+          .bind("username", username)
+          .map((rs, ctx) -> roles.put(rs.getString(1), rs.getString(2)))
+          .forEach(ignored -> { });
+      return roles;
+    });
+  }
+
+  @Override
+  public void setRole(String namespace, String username, String role) {
+    useWriteTransaction(h -> h.createUpdate("""
+            INSERT INTO memberships (namespace, username, role) VALUES (:namespace, :username, :role)
+            ON CONFLICT (namespace, username) DO UPDATE SET role = excluded.role""")
+        .bind("namespace", namespace)
+        .bind("username", username)
+        .bind("role", role)
+        .execute());
+  }
+
+  @Override
+  public boolean removeRole(String namespace, String username) {
+    return inWriteTransaction(h -> h.createUpdate(
+            "DELETE FROM memberships WHERE namespace = :namespace AND username = :username")
+        .bind("namespace", namespace)
+        .bind("username", username)
+        .execute() > 0);
+  }
+
+  @Override
+  public boolean isPublic(String namespace) {
+    return read(h -> h.createQuery("SELECT EXISTS (SELECT 1 FROM public_namespaces WHERE namespace = :namespace)")
+        .bind("namespace", namespace)
+        .mapTo(Boolean.class)
+        .one());
+  }
+
+  @Override
+  public void setPublic(String namespace, boolean open) {
+    useWriteTransaction(h -> h.createUpdate(open
+            ? "INSERT INTO public_namespaces (namespace) VALUES (:namespace) ON CONFLICT (namespace) DO NOTHING"
+            : "DELETE FROM public_namespaces WHERE namespace = :namespace")
+        .bind("namespace", namespace)
+        .execute());
+  }
+
+  private static final String ROBOT_COLUMNS =
+      "name, secret_hash, namespace, role, created_by, created_at, expires_at, revoked_at";
+
+  @Override
+  public boolean addRobot(RobotRecord robot) {
+    return inWriteTransaction(h -> h.createUpdate("""
+            INSERT INTO robots (name, secret_hash, namespace, role, created_by, created_at, expires_at)
+            VALUES (:name, :hash, :namespace, :role, :createdBy, :createdAt, :expiresAt)
+            ON CONFLICT (name) DO NOTHING""")
+        .bind("name", robot.name())
+        .bind("hash", robot.secretHash())
+        .bind("namespace", robot.namespace())
+        .bind("role", robot.role())
+        .bind("createdBy", robot.createdBy())
+        .bind("createdAt", robot.createdAt().toEpochMilli())
+        .bind("expiresAt", robot.expiresAt().map(Instant::toEpochMilli).orElse(null))
+        .execute() > 0);
+  }
+
+  @Override
+  public Optional<RobotRecord> findRobot(String name) {
+    return read(h -> h.createQuery("SELECT " + ROBOT_COLUMNS + " FROM robots WHERE name = :name")
+        .bind("name", name)
+        .map(Rows::robot)
+        .findOne());
+  }
+
+  @Override
+  public List<RobotRecord> listRobots() {
+    return read(h -> h.createQuery("SELECT " + ROBOT_COLUMNS + " FROM robots ORDER BY name").map(Rows::robot).list());
+  }
+
+  @Override
+  public boolean revokeRobot(String name, Instant at) {
+    return inWriteTransaction(h -> h.createUpdate(
+            "UPDATE robots SET revoked_at = :at WHERE name = :name AND revoked_at IS NULL")
+        .bind("name", name)
+        .bind("at", at.toEpochMilli())
+        .execute() > 0);
   }
 
   // ---- history (HistoryStore)
