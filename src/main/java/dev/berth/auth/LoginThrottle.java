@@ -9,10 +9,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Slows password guessing: after {@code limit} failed logins for one user name, or from one
- * address, within {@code window}, further attempts are refused until the window moves on.
+ * Slows password guessing: after {@code limit} failed logins for one user name, or ten times as
+ * many from one address (many users may share one, behind NAT or a CI runner), within
+ * {@code window}, further attempts are refused until the window moves on.
  */
 public final class LoginThrottle {
+  private static final int ADDRESS_FACTOR = 10;
   private final int limit;
   private final Duration window;
   private final Clock clock;
@@ -25,7 +27,7 @@ public final class LoginThrottle {
   }
 
   public boolean allows(String user, String address) {
-    return recent("user:" + user) < limit && recent("addr:" + address) < limit;
+    return recent("user:" + user) < limit && recent("addr:" + address) < limit * ADDRESS_FACTOR;
   }
 
   public void failed(String user, String address) {
@@ -51,7 +53,7 @@ public final class LoginThrottle {
     Deque<Instant> times = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
     synchronized (times) {
       times.addLast(clock.instant());
-      while (times.size() > limit * 2) {
+      while (times.size() > limit * ADDRESS_FACTOR) {
         times.pollFirst();
       }
     }

@@ -2,11 +2,8 @@ package dev.berth.cli;
 
 import dev.berth.cleanup.ConsistencyCheck;
 import dev.berth.config.ConfigException;
-import dev.berth.config.ConfigLoader;
 import dev.berth.config.Settings;
 import dev.berth.server.BerthServer;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,8 +13,8 @@ import picocli.CommandLine.Option;
         "Exit 0 when every recorded blob has its bytes, 1 on any dangling or corrupt blob."})
 final class FsckCommand implements Callable<Integer> {
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "the server's YAML configuration")
-  Path config;
+  @picocli.CommandLine.Mixin
+  StoresOption stores;
 
   @Option(names = "--verify-digests", description = "also hash every blob and compare with its digest")
   boolean verifyDigests;
@@ -26,7 +23,7 @@ final class FsckCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Settings settings;
     try {
-      settings = new ConfigLoader().load(Optional.ofNullable(config), System.getenv());
+      settings = stores.settings();
     } catch (ConfigException e) {
       System.err.println("berth fsck: " + e.getMessage());
       return Main.EXIT_CONFIG;

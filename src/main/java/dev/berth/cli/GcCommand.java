@@ -9,7 +9,6 @@ import dev.berth.cleanup.GcReport;
 import dev.berth.cleanup.GcReports;
 import dev.berth.cleanup.GcService;
 import dev.berth.config.ConfigException;
-import dev.berth.config.ConfigLoader;
 import dev.berth.config.Durations;
 import dev.berth.config.Settings;
 import dev.berth.metadata.BlobLocks;
@@ -35,8 +34,8 @@ import picocli.CommandLine.Option;
 final class GcCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "the server's YAML configuration")
-  Path config;
+  @picocli.CommandLine.Mixin
+  StoresOption stores;
 
   @Option(names = "--dry-run", description = "change nothing; list exactly what a real run would delete")
   boolean dryRun;
@@ -58,7 +57,7 @@ final class GcCommand implements Callable<Integer> {
     Settings settings;
     GcOptions options;
     try {
-      settings = new ConfigLoader().load(Optional.ofNullable(config), System.getenv());
+      settings = stores.settings();
       options = new GcOptions(dryRun,
           deleteUntagged != null ? deleteUntagged : settings.gc().deleteUntagged(),
           grace != null ? Durations.parse(grace) : settings.gc().grace(),

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "An OCI Distribution registry with safe, online storage reclamation.",
-    subcommands = {ServeCommand.class, GcCommand.class, FsckCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, GcCommand.class, FsckCommand.class, UserCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static final int EXIT_CONFIG = 78;
 

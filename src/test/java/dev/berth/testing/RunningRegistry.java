@@ -21,9 +21,20 @@ public final class RunningRegistry implements AutoCloseable {
   }
 
   public static RunningRegistry start(Path root, boolean deleteEnabled) throws Exception {
+    return start(root, deleteEnabled, java.util.Optional.empty());
+  }
+
+  /** With access control on: the first user is {@code admin} with {@code adminPassword}. */
+  public static RunningRegistry startWithAuth(Path root, String adminPassword) throws Exception {
+    return start(root, true, java.util.Optional.of(new Settings.Auth(java.util.Optional.empty(), "berth",
+        Duration.ofMinutes(5), java.util.Optional.empty(), java.util.Optional.of(adminPassword))));
+  }
+
+  private static RunningRegistry start(Path root, boolean deleteEnabled, java.util.Optional<Settings.Auth> auth)
+      throws Exception {
     Settings settings = new Settings("127.0.0.1", 0, Duration.ofSeconds(5), root, deleteEnabled,
         RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES, new Settings.Sqlite(root.resolve("berth/metadata.db")),
-        "info", false, Settings.Gc.defaults(), java.util.Optional.empty());
+        "info", false, Settings.Gc.defaults(), auth);
     return new RunningRegistry(BerthServer.start(settings), root);
   }
 
