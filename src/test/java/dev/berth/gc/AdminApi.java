@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.LongAdder;
 final class AdminApi {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
-  private static final int MAX_POLLS = 6000;
 
   private final URI base;
   private final String token;
@@ -96,51 +95,55 @@ final class AdminApi {
 
   /** Follows a run until it is no longer running; bounded in polls and in time. */
   JsonNode await(String id) throws IOException, InterruptedException {
+    return await(id, Duration.ofMillis(10));
+  }
+
+  /** Follows a run, asking for its status again {@code pollInterval} after each answer. */
+  JsonNode await(String id, Duration pollInterval) throws IOException, InterruptedException {
     Instant deadline = Instant.now().plus(RUN_TIMEOUT);
-    for (int poll = 0; poll < MAX_POLLS && Instant.now().isBefore(deadline); poll++) {
+    long maxPolls = RUN_TIMEOUT.toMillis() / Math.max(1, pollInterval.toMillis());
+    for (long poll = 0; poll < maxPolls && Instant.now().isBefore(deadline); poll++) {
       JsonNode run = run(id);
       if (!run.path("status").asText().equals("running")) {
         return run;
       }
-      Thread.sleep(10);
+      Thread.sleep(pollInterval);
     }
     throw new AssertionError("gc run " + id + " still running after " + RUN_TIMEOUT + ": " + run(id));
   }
 
   /** Starts a run, follows it to the end, and insists that it succeeded. */
   JsonNode runToSuccess(Map<String, Object> options) throws IOException, InterruptedException {
-    Start started = start(options);
-    if (started.status() != 202) {
-      throw new AssertionError("gc run refused: " + started);
-    }
-    return awaitSuccess(started.id());
+    return runToSuccessDespiteRefusals(options, null);
   }
 
   /**
-   * Like {@link #runToSuccess}, but a 409 is asked again (bounded) and counted in {@code refusals}.
-   * For a caller that knows no other run was started: the server refuses a start for a moment
-   * after it has reported the previous run finished (see GcTwoProcessIT).
+   * Like {@link #runToSuccess}, but a 409 is asked again (bounded) and counted in {@code refusals}
+   * (when not null). For a caller that knows no other run was started: the server refuses a start
+   * for a moment after it has reported the previous run finished (see GcTwoProcessIT).
    */
   JsonNode runToSuccessDespiteRefusals(Map<String, Object> options, LongAdder refusals)
       throws IOException, InterruptedException {
+    Start started = refusals == null ? start(options) : startDespiteRefusals(options, refusals);
+    if (started.status() != 202) {
+      throw new AssertionError("gc run refused: " + started);
+    }
+    JsonNode run = await(started.id());
+    if (!run.path("status").asText().equals("succeeded")) {
+      throw new AssertionError("gc run " + started.id() + " did not succeed: " + run.toPrettyString());
+    }
+    return run;
+  }
+
+  /** Starts a run, asking again while the server answers 409 (bounded), and counts the refusals. */
+  Start startDespiteRefusals(Map<String, Object> options, LongAdder refusals) throws IOException, InterruptedException {
     Start started = start(options);
-    for (int attempt = 0; started.status() == 409 && attempt < 500; attempt++) {
+    for (int attempt = 0; started.status() == 409 && attempt < 1000; attempt++) {
       refusals.increment();
       Thread.sleep(2);
       started = start(options);
     }
-    if (started.status() != 202) {
-      throw new AssertionError("gc run refused: " + started);
-    }
-    return awaitSuccess(started.id());
-  }
-
-  private JsonNode awaitSuccess(String id) throws IOException, InterruptedException {
-    JsonNode run = await(id);
-    if (!run.path("status").asText().equals("succeeded")) {
-      throw new AssertionError("gc run " + id + " did not succeed: " + run.toPrettyString());
-    }
-    return run;
+    return started;
   }
 
   private HttpRequest.Builder request(String path) {

@@ -2,18 +2,24 @@ package dev.berth.gc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +34,7 @@ class GcCrashIT {
   private static final long SEED = 0xBE27L;
   private static final int ROUNDS = 6;
   private static final int PUSHERS = 3;
+  private static final int PUSHES_BEFORE_THE_CRASH = 3;
   private static final List<String> REPOSITORIES = List.of("gc-crash/app", "gc-crash/team/base");
 
   @TempDir
@@ -40,26 +47,31 @@ class GcCrashIT {
   @Test
   void killingTheServerAtRandomMomentsNeverLeavesADanglingReference() throws Exception {
     DataDir data = DataDir.create(temp);
-    Random random = new Random(SEED);
     ImageFactory images = new ImageFactory("crash", SEED, 4);
     List<String> rounds = new ArrayList<>();
+    Set<String> runsCutShort = new TreeSet<>();
     long orphansReclaimed = 0;
 
     ServerProcess server = ServerProcess.start(data);
     try {
       for (int round = 1; round <= ROUNDS; round++) {
+        // Each round's choices come from its own seed, whatever earlier rounds did.
+        Random random = new Random(SEED * 31 + round);
         boolean collect = round % 2 == 0 || random.nextInt(3) == 0;
         int killAfterMillis = 30 + random.nextInt(400);
         int pushes = loadThenKill(server, data, images, random, round, collect, killAfterMillis);
 
+        // fsck reads the state exactly as the crash left it, while the server starts again beside it.
+        CompletableFuture<BerthJar.Result> fsckAfterCrash = inBackground(data::fsck);
         server = ServerProcess.start(data);
         String where = "round " + round + (collect ? " (with gc)" : "") + ", killed after " + killAfterMillis + " ms";
 
-        BerthJar.Result fsck = data.fsck();
+        BerthJar.Result fsck = fsckAfterCrash.join();
         assertThat(fsck.exitCode()).as("%s: fsck right after the restart\n%s", where, fsck).isZero();
         assertThat(fsck.output()).as("%s: %s", where, fsck).contains("0 dangling, 0 corrupt");
         long orphans = orphanCount(fsck);
         assertAcknowledgedStateSurvived(server, where);
+        runsCutShort.addAll(runsReportedRunning(data)); // nothing runs yet: these died with the killed server
 
         BerthJar.Result gc = data.gc("--grace", "0s", "--orphans");
         assertThat(gc.exitCode()).as("%s: %s", where, gc).isZero();
@@ -81,9 +93,9 @@ class GcCrashIT {
         // Pushes cut off by a kill before their answer may have landed too.
         assertThat(pulled.tagsPulled()).isGreaterThanOrEqualTo(acknowledged.size() - deleted.size());
         System.out.printf("GcCrashIT: %d rounds, %d kills, %d pushes acknowledged, %d deleted, %d tags pulled whole, "
-                + "%d orphaned blobs reclaimed, 0 dangling%n  %s%n",
+                + "%d orphaned blobs reclaimed, %d gc runs cut short by a kill, 0 dangling%n  %s%n",
             ROUNDS, ROUNDS, acknowledged.size(), deleted.size(), pulled.tagsPulled(), orphansReclaimed,
-            String.join("\n  ", rounds));
+            runsCutShort.size(), String.join("\n  ", rounds));
       }
     } finally {
       server.close();
@@ -91,8 +103,41 @@ class GcCrashIT {
   }
 
   /**
-   * Pushes from several threads, with a GC run deleting if {@code collect}, and SIGKILLs the server
-   * {@code killAfterMillis} into it. Returns how many pushes the server acknowledged this round.
+   * A run killed with its server never finishes, and its history must not claim otherwise: after the
+   * restart nothing runs, so the admin API (and the console built on it) must not show that run as
+   * running, for ever.
+   */
+  @Test
+  void aRunCutShortByACrashIsNotReportedAsRunningAfterTheRestart() throws Exception {
+    DataDir data = DataDir.create(temp);
+    ServerProcess server = ServerProcess.start(data);
+    try {
+      try (OciHttp registry = new OciHttp(server.base())) {
+        GarbageScenario.push(registry, "gc-crash/cut-short", new ImageFactory("cut-short", SEED, 2));
+      }
+      AdminApi admin = AdminApi.of(data.root());
+      Optional<HeldRun> caught = HeldRun.start(admin, data.database(), AdminApi.options(false, true), 10);
+      Assumptions.assumeTrue(caught.isPresent(), "every run finished before the test could hold it");
+      String id;
+      try (HeldRun run = caught.get()) {
+        id = run.id();
+        server.kill(); // the run dies with its process, in the middle
+      }
+      server = ServerProcess.start(data);
+
+      JsonNode run = AdminApi.of(data.root()).run(id);
+      assertThat(run.path("status").asText())
+          .as("run %s, cut short by SIGKILL, as the restarted server reports it: %s", id, run)
+          .isNotEqualTo("running");
+    } finally {
+      server.close();
+    }
+  }
+
+  /**
+   * Pushes from several threads and, once a few pushes are through, starts a GC run if {@code
+   * collect} and SIGKILLs the server {@code killAfterMillis} later. Returns how many pushes the server
+   * acknowledged this round.
    */
   private int loadThenKill(ServerProcess server, DataDir data, ImageFactory images, Random random, int round,
       boolean collect, int killAfterMillis) throws Exception {
@@ -121,6 +166,9 @@ class GcCrashIT {
           return true;
         });
       }
+      // Load first, then the crash at a random moment into it.
+      load.runFor(Duration.ZERO, () -> acknowledged.size() - before >= PUSHES_BEFORE_THE_CRASH, Duration.ofSeconds(60));
+      load.assertNoFailures();
       if (collect) {
         AdminApi.Start started = AdminApi.of(data.root()).start(AdminApi.options(false, true));
         assertThat(started.status()).as("%s", started).isEqualTo(202);
@@ -176,6 +224,26 @@ class GcCrashIT {
         }
       }
     }
+  }
+
+  private static Set<String> runsReportedRunning(DataDir data) throws Exception {
+    Set<String> running = new TreeSet<>();
+    for (JsonNode run : AdminApi.of(data.root()).get("/api/v1/gc/runs").path("runs")) {
+      if (run.path("status").asText().equals("running")) {
+        running.add(run.path("id").asText());
+      }
+    }
+    return running;
+  }
+
+  private static CompletableFuture<BerthJar.Result> inBackground(Callable<BerthJar.Result> command) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return command.call();
+      } catch (Exception e) {
+        throw new CompletionException(e);
+      }
+    });
   }
 
   private static long orphanCount(BerthJar.Result fsck) {

@@ -39,7 +39,8 @@ class GcStressIT {
     AtomicInteger manifestDeletes = new AtomicInteger();
     AtomicInteger gcRuns = new AtomicInteger();
     // Starts refused with 409 although this thread had seen the previous run finish: a server bug,
-    // pinned down by GcTwoProcessIT; counted here so the stress still checks what it is about.
+    // pinned down by GcTwoProcessIT.aRunReportedFinishedNoLongerBlocksTheNextStart; counted here so
+    // that the stress still checks what it is about.
     LongAdder refusedAfterFinish = new LongAdder();
     String summary;
 

@@ -23,6 +23,8 @@ final class ServerProcess implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+  /** Tests restart servers often and load them lightly: start fast rather than peak fast. */
+  private static final List<String> SERVER_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
   private final Process process;
   private final Path log;
@@ -55,7 +57,7 @@ final class ServerProcess implements AutoCloseable {
     Path log = dir.work().resolve("server.log");
     Files.writeString(log, "---- berth serve on port " + port + "\n",
         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-    Process process = new ProcessBuilder(BerthJar.command(List.of("-XX:+UseSerialGC"),
+    Process process = new ProcessBuilder(BerthJar.command(SERVER_JVM,
             List.of("serve", "--config", config.toString())))
         .directory(dir.work().toFile())
         .redirectErrorStream(true)
