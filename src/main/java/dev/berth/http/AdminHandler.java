@@ -9,6 +9,7 @@ import dev.berth.cleanup.DeletePreview;
 import dev.berth.cleanup.GcAlreadyRunningException;
 import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.GcService;
+import dev.berth.cleanup.Inventory;
 import dev.berth.metadata.AuditEntry;
 import dev.berth.metadata.GcRunRecord;
 import dev.berth.metadata.HistoryStore;
@@ -42,21 +43,24 @@ public final class AdminHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
   private static final Pattern RUN = Pattern.compile("^/api/v1/gc/runs/([0-9a-f-]{36})$");
   private static final Pattern PREVIEW = Pattern.compile("^/api/v1/repositories/(.+)/manifests/([^/]+)/delete-preview$");
+  private static final Pattern IMAGES = Pattern.compile("^/api/v1/repositories/(.+)/images$");
   private static final int HISTORY_LIMIT = 100;
 
   private final GcService gc;
   private final DeletePreview previews;
+  private final Inventory inventory;
   private final HistoryStore history;
   private final GcOptions defaults;
   private final byte[] token;
   private final AccessControl access;
   private final ObjectMapper json;
 
-  public AdminHandler(GcService gc, DeletePreview previews, HistoryStore history, GcOptions defaults, String token,
-      AccessControl access, ObjectMapper json) {
+  public AdminHandler(GcService gc, DeletePreview previews, Inventory inventory, HistoryStore history,
+      GcOptions defaults, String token, AccessControl access, ObjectMapper json) {
     super(InvocationType.BLOCKING);
     this.gc = gc;
     this.previews = previews;
+    this.inventory = inventory;
     this.history = history;
     this.defaults = defaults;
     this.token = token.getBytes(StandardCharsets.UTF_8);
@@ -130,7 +134,7 @@ public final class AdminHandler extends Handler.Abstract {
     } else if (run.matches() && "GET".equals(ex.method())) {
       ex.route("admin_gc_run");
       GcRunRecord record = gc.findRun(run.group(1)).orElseThrow(() -> new AdminError(404, "no such run"));
-      Map<String, Object> body = describe(record);
+      Map<String, Object> body = new LinkedHashMap<>(InventoryJson.run(record));
       gc.progress(record.id()).ifPresent(p -> body.put("progress", p.snapshot()));
       record.report().ifPresent(r -> body.put("report", readJson(r)));
       record.log().ifPresent(l -> body.put("log", l.isEmpty() ? List.of() : List.of(l.split("\n"))));
@@ -139,6 +143,17 @@ public final class AdminHandler extends Handler.Abstract {
       Matcher m = PREVIEW.matcher(path);
       m.matches();
       preview(ex, m.group(1), m.group(2));
+    } else if (IMAGES.matcher(path).matches() && "GET".equals(ex.method())) {
+      Matcher m = IMAGES.matcher(path);
+      m.matches();
+      images(ex, m.group(1));
+    } else if (path.equals("/api/v1/repositories") && "GET".equals(ex.method())) {
+      ex.route("admin_repositories");
+      ex.json(200, Map.of("repositories",
+          inventory.repositories(ex.query("q").orElse("")).stream().map(InventoryJson::repository).toList()));
+    } else if (path.equals("/api/v1/storage") && "GET".equals(ex.method())) {
+      ex.route("admin_storage");
+      ex.json(200, InventoryJson.overview(inventory.overview()));
     } else if (path.equals("/api/v1/audit") && "GET".equals(ex.method())) {
       ex.route("admin_audit");
       ex.json(200, Map.of("entries", history.recentAudit(HISTORY_LIMIT).stream().map(AdminHandler::describe).toList()));
@@ -164,7 +179,7 @@ public final class AdminHandler extends Handler.Abstract {
     }
     String requestedBy = body.path("requestedBy").asText("admin@" + Request.getRemoteAddr(ex.request));
     try {
-      String id = gc.start(options, requestedBy, "api");
+      String id = gc.start(options, requestedBy, "api", inventory.sampleWhenDone());
       ex.header(HttpHeader.LOCATION, "/api/v1/gc/runs/" + id);
       ex.json(202, Map.of("id", id));
     } catch (GcAlreadyRunningException e) {
@@ -214,24 +229,22 @@ public final class AdminHandler extends Handler.Abstract {
     ex.json(200, body);
   }
 
-  private void listRuns(Exchange ex) throws IOException {
-    ex.route("admin_gc_runs");
-    ex.json(200, Map.of("runs", gc.recentRuns(HISTORY_LIMIT).stream().map(AdminHandler::describe).toList()));
+  private void images(Exchange ex, String rawName) throws IOException {
+    ex.route("admin_images");
+    RepositoryName repository;
+    try {
+      repository = RepositoryName.of(rawName);
+    } catch (OciFormatException e) {
+      throw new AdminError(400, e.getMessage());
+    }
+    List<Inventory.Image> images = inventory.images(repository)
+        .orElseThrow(() -> new AdminError(404, "no such repository"));
+    ex.json(200, Map.of("repository", repository.value(), "images", InventoryJson.images(images)));
   }
 
-  private static Map<String, Object> describe(GcRunRecord run) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("id", run.id());
-    body.put("status", run.status().name().toLowerCase(java.util.Locale.ROOT));
-    body.put("requestedBy", run.requestedBy());
-    body.put("trigger", run.trigger());
-    body.put("dryRun", run.dryRun());
-    body.put("deleteUntagged", run.deleteUntagged());
-    body.put("graceSeconds", run.grace().toSeconds());
-    body.put("startedAt", run.startedAt().toString());
-    run.finishedAt().ifPresent(f -> body.put("finishedAt", f.toString()));
-    body.put("bytesFreed", run.bytesFreed());
-    return body;
+  private void listRuns(Exchange ex) throws IOException {
+    ex.route("admin_gc_runs");
+    ex.json(200, Map.of("runs", gc.recentRuns(HISTORY_LIMIT).stream().map(InventoryJson::run).toList()));
   }
 
   private static Map<String, Object> describe(AuditEntry entry) {

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -59,12 +58,6 @@ final class AdminApi {
   Start start(Map<String, Object> options) throws IOException, InterruptedException {
     HttpResponse<String> r = http.send(startRequest(options), HttpResponse.BodyHandlers.ofString());
     return new Start(r.statusCode(), r.body());
-  }
-
-  /** The same request, answered whenever the server gets round to it. */
-  CompletableFuture<Start> startAsync(Map<String, Object> options) throws IOException {
-    return http.sendAsync(startRequest(options), HttpResponse.BodyHandlers.ofString())
-        .thenApply(r -> new Start(r.statusCode(), r.body()));
   }
 
   private HttpRequest startRequest(Map<String, Object> options) throws IOException {

@@ -39,10 +39,6 @@ final class Load implements AutoCloseable {
     threads.add(thread);
   }
 
-  boolean stopping() {
-    return stopping.get();
-  }
-
   /**
    * Lets the workers run until {@code minimumRun} has passed and {@code enoughDone} holds, or until
    * every worker has finished by itself; fails if that has not happened within {@code timeout}.

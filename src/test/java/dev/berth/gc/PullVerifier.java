@@ -95,10 +95,6 @@ final class PullVerifier {
     return this;
   }
 
-  List<String> problems() {
-    return List.copyOf(problems);
-  }
-
   int tagsPulled() {
     return tagsPulled;
   }

@@ -112,10 +112,6 @@ final class ServerProcess implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port);
   }
 
-  long pid() {
-    return process.pid();
-  }
-
   String log() throws IOException {
     return Files.readString(log);
   }

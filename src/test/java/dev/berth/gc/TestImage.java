@@ -40,10 +40,6 @@ record TestImage(byte[] config, List<byte[]> layers, byte[] manifest, String dig
     return blobs;
   }
 
-  List<String> blobDigests() {
-    return blobs().stream().map(Digests::sha256).toList();
-  }
-
   String mediaType() {
     return ManifestBuilder.OCI_MANIFEST;
   }

@@ -75,7 +75,7 @@ final class Rows {
     }
   }
 
-  private static Map<String, String> annotations(String json) {
+  static Map<String, String> annotations(String json) {
     try {
       return Collections.unmodifiableMap(JSON.readValue(json, STRING_MAP));
     } catch (JsonProcessingException e) {

@@ -8,6 +8,7 @@ import dev.berth.metadata.AuditEntry;
 import dev.berth.metadata.BlobLink;
 import dev.berth.metadata.GcRunRecord;
 import dev.berth.metadata.HistoryStore;
+import dev.berth.metadata.InventoryStore;
 import dev.berth.metadata.BlobRecord;
 import dev.berth.metadata.CollectorStore;
 import dev.berth.metadata.ManifestEdge;
@@ -57,7 +58,8 @@ import org.sqlite.SQLiteDataSource;
  * rather than spin in SQLite's busy handler. Reads are single statements in auto-commit mode, which
  * on SQLite in WAL mode never wait for a writer.
  */
-public final class SqlMetadataStore implements MetadataStore, CollectorStore, HistoryStore, AccessStore {
+public final class SqlMetadataStore
+    implements MetadataStore, CollectorStore, HistoryStore, AccessStore, InventoryStore {
 
   private static final int SQLITE_POOL_SIZE = 4;
   /** How long a writer waits for another process (e.g. {@code berth gc}) to release the database. */
@@ -1054,6 +1056,94 @@ public final class SqlMetadataStore implements MetadataStore, CollectorStore, Hi
       }
       current = null;
     }
+  }
+
+  // ---- what fills the disk (InventoryStore)
+
+  @Override
+  public List<RepositoryUsage> repositoryUsage() {
+    return read(h -> h.createQuery("""
+            SELECT r.name,
+                   COALESCE((SELECT SUM(b.size) FROM repository_blobs rb JOIN blobs b ON b.digest = rb.digest
+                              WHERE rb.repository = r.name AND b.state = 'live'), 0) AS bytes,
+                   (SELECT COUNT(*) FROM tags t WHERE t.repository = r.name) AS tags,
+                   (SELECT COUNT(*) FROM manifests m WHERE m.repository = r.name) AS manifests,
+                   (SELECT MAX(m.created_at) FROM manifests m WHERE m.repository = r.name) AS last_manifest,
+                   (SELECT MAX(t.updated_at) FROM tags t WHERE t.repository = r.name) AS last_tag
+              FROM repositories r ORDER BY r.name""")
+        .map((rs, ctx) -> {
+          long lastManifest = rs.getLong("last_manifest");
+          boolean noManifest = rs.wasNull();
+          long lastTag = rs.getLong("last_tag");
+          Optional<Instant> lastPush = noManifest ? Optional.empty()
+              : Optional.of(Instant.ofEpochMilli(Math.max(lastManifest, lastTag)));
+          return new RepositoryUsage(new RepositoryName(rs.getString("name")), rs.getLong("bytes"),
+              rs.getLong("tags"), rs.getLong("manifests"), lastPush);
+        })
+        .list());
+  }
+
+  @Override
+  public List<ManifestSummary> manifestsOf(RepositoryName repository) {
+    return read(h -> h.createQuery("""
+            SELECT m.digest, m.media_type, m.artifact_type, m.subject, m.size, m.created_at, m.annotations,
+                   COALESCE((SELECT SUM(b.size) FROM manifest_blobs mb JOIN blobs b ON b.digest = mb.blob_digest
+                              WHERE mb.repository = m.repository AND mb.manifest_digest = m.digest), 0) AS blob_bytes
+              FROM manifests m WHERE m.repository = :repository
+             ORDER BY m.created_at DESC, m.digest""")
+        .bind("repository", repository.value())
+        .map((rs, ctx) -> new ManifestSummary(
+            Digest.parse(rs.getString("digest")),
+            new dev.berth.oci.MediaType(rs.getString("media_type")),
+            Optional.ofNullable(rs.getString("artifact_type")),
+            Optional.ofNullable(rs.getString("subject")).map(Digest::parse),
+            rs.getLong("size"),
+            rs.getLong("blob_bytes"),
+            Instant.ofEpochMilli(rs.getLong("created_at")),
+            Rows.annotations(rs.getString("annotations"))))
+        .list());
+  }
+
+  @Override
+  public java.util.Map<Digest, List<Tag>> tagsByManifest(RepositoryName repository) {
+    return read(h -> h.createQuery(
+            "SELECT manifest_digest, name FROM tags WHERE repository = :repository ORDER BY name")
+        .bind("repository", repository.value())
+        .map((rs, ctx) -> java.util.Map.entry(Digest.parse(rs.getString(1)), new Tag(rs.getString(2))))
+        .list()
+        .stream()
+        .collect(Collectors.groupingBy(java.util.Map.Entry::getKey, java.util.LinkedHashMap::new,
+            Collectors.mapping(java.util.Map.Entry::getValue, Collectors.toList()))));
+  }
+
+  @Override
+  public StorageTotals totals() {
+    return read(h -> h.createQuery("""
+            SELECT (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE state = 'live') AS live_bytes,
+                   (SELECT COUNT(*) FROM blobs WHERE state = 'live') AS blobs,
+                   (SELECT COUNT(*) FROM repositories) AS repositories,
+                   (SELECT COUNT(*) FROM manifests) AS manifests""")
+        .map((rs, ctx) -> new StorageTotals(rs.getLong("live_bytes"), rs.getLong("blobs"), rs.getLong("repositories"),
+            rs.getLong("manifests")))
+        .one());
+  }
+
+  @Override
+  public void recordStorageSample(StorageSample sample) {
+    // Two samples in the same millisecond say the same thing; the second is dropped.
+    useWriteTransaction(h -> h.createUpdate(
+            "INSERT INTO storage_samples (at, bytes) VALUES (:at, :bytes) ON CONFLICT (at) DO NOTHING")
+        .bind("at", sample.at().toEpochMilli())
+        .bind("bytes", sample.bytes())
+        .execute());
+  }
+
+  @Override
+  public List<StorageSample> storageSamples(Instant since) {
+    return read(h -> h.createQuery("SELECT at, bytes FROM storage_samples WHERE at >= :since ORDER BY at")
+        .bind("since", since.toEpochMilli())
+        .map((rs, ctx) -> new StorageSample(Instant.ofEpochMilli(rs.getLong("at")), rs.getLong("bytes")))
+        .list());
   }
 
   // ---- transactions
