@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class GarbageCollector {
   private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
+  /**
+   * Deletions per transaction: each is one commit (one fsync on SQLite), and a blob batch holds its
+   * digests' locks while its bytes are deleted, so batches are large enough to amortise the commit
+   * and small enough to keep uploads of those digests waiting briefly.
+   */
+  static final int BATCH = 256;
 
   private final CollectorStore metadata;
   private final BlobStore store;
@@ -182,18 +188,10 @@ public final class GarbageCollector {
       boolean progress = true;
       while (progress && !pending.isEmpty()) {
         progress = false;
-        var entries = pending.entrySet().iterator();
-        while (entries.hasNext()) {
-          var entry = entries.next();
-          ManifestKey key = entry.getKey();
-          Guarded outcome = metadata.deleteManifestIfGarbage(key.repository(), key.digest(), cutoff,
-              options.deleteUntagged());
-          if (outcome != Guarded.KEPT) {
-            entries.remove();
+        for (List<ManifestKey> batch : batches(List.copyOf(pending.keySet()))) {
+          for (ManifestKey deleted : metadata.deleteManifestsIfGarbage(batch, cutoff, options.deleteUntagged())) {
+            recordManifest(deleted, pending.remove(deleted));
             progress = true;
-          }
-          if (outcome == Guarded.DELETED) {
-            recordManifest(key, entry.getValue());
           }
         }
       }
@@ -210,8 +208,8 @@ public final class GarbageCollector {
     private void sweepLinks(Set<ManifestKey> assumedGone) {
       List<BlobLink> unused = new ArrayList<>();
       metadata.forEachUnusedLink(cutoff, assumedGone, unused::add);
-      for (BlobLink link : unused) {
-        if (options.dryRun() || metadata.unlinkIfUnused(link, cutoff) == Guarded.DELETED) {
+      for (List<BlobLink> batch : batches(unused)) {
+        for (BlobLink link : options.dryRun() ? batch : metadata.unlinkIfUnused(batch, cutoff)) {
           links.add(new GcReport.DeletedLink(link.repository(), link.digest()));
           unlinkedFrom.computeIfAbsent(link.digest(), d -> new ArrayList<>()).add(link.repository());
         }
@@ -221,31 +219,27 @@ public final class GarbageCollector {
     private void sweepBlobs(Set<ManifestKey> assumedGone) throws IOException {
       List<BlobCandidate> candidates = new ArrayList<>();
       metadata.forEachUnreferencedBlob(cutoff, assumedGone, candidates::add);
-      for (BlobCandidate candidate : candidates) {
-        if (options.dryRun()) {
-          recordBlob(candidate.digest(), candidate.size());
-        } else {
-          deleteBlob(candidate.digest());
-        }
+      if (options.dryRun()) {
+        candidates.forEach(candidate -> recordBlob(candidate.digest(), candidate.size()));
+        return;
+      }
+      for (List<BlobCandidate> batch : batches(candidates)) {
+        deleteBlobs(batch.stream().map(BlobCandidate::digest).toList());
       }
     }
 
-    private void deleteBlob(Digest digest) throws IOException {
-      ReentrantLock lock = locks.of(digest);
-      lock.lock();
-      try {
-        var size = metadata.markBlobDeleting(digest, cutoff);
-        if (size.isEmpty()) {
-          return;
+    /** Mark, delete bytes, delete rows: the three steps, for a batch, under the batch's digest locks. */
+    private void deleteBlobs(List<Digest> batch) throws IOException {
+      try (BlobLocks.Held held = locks.lockAll(batch)) {
+        Map<Digest, Long> marked = metadata.markBlobsDeleting(batch, cutoff);
+        for (Digest digest : marked.keySet()) {
+          listener.blobMarkedDeleting(digest);
+          if (!store.delete(digest)) {
+            warn("blob " + digest + " had no bytes in storage; removing its row");
+          }
         }
-        listener.blobMarkedDeleting(digest);
-        if (!store.delete(digest)) {
-          warn("blob " + digest + " had no bytes in storage; removing its row");
-        }
-        metadata.deleteBlobRow(digest);
-        recordBlob(digest, size.get());
-      } finally {
-        lock.unlock();
+        metadata.deleteBlobRows(marked.keySet());
+        marked.forEach(this::recordBlob);
       }
     }
 
@@ -336,6 +330,14 @@ public final class GarbageCollector {
         }
       }
       return empty;
+    }
+
+    private static <T> List<List<T>> batches(List<T> items) {
+      List<List<T>> batches = new ArrayList<>();
+      for (int from = 0; from < items.size(); from += BATCH) {
+        batches.add(items.subList(from, Math.min(items.size(), from + BATCH)));
+      }
+      return batches;
     }
 
     private void warn(String message) {

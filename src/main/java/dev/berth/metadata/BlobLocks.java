@@ -19,6 +19,35 @@ public final class BlobLocks {
   }
 
   public ReentrantLock of(Digest digest) {
-    return locks[Math.floorMod(digest.hex().hashCode(), STRIPES)];
+    return locks[stripe(digest)];
+  }
+
+  private static int stripe(Digest digest) {
+    return Math.floorMod(digest.hex().hashCode(), STRIPES);
+  }
+
+  /** Held locks of several digests, released together. */
+  public interface Held extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Locks every digest of a batch. Stripes are taken in index order, and single-digest holders take
+   * one stripe only, so no two lockers can wait for each other in a cycle.
+   */
+  public Held lockAll(Iterable<Digest> digests) {
+    java.util.TreeSet<Integer> stripes = new java.util.TreeSet<>();
+    digests.forEach(d -> stripes.add(stripe(d)));
+    java.util.List<ReentrantLock> taken = new java.util.ArrayList<>();
+    for (int stripe : stripes) {
+      locks[stripe].lock();
+      taken.add(locks[stripe]);
+    }
+    return () -> {
+      for (int i = taken.size() - 1; i >= 0; i--) {
+        taken.get(i).unlock();
+      }
+    };
   }
 }

@@ -4,7 +4,9 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.RepositoryName;
 import dev.berth.storage.UploadId;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -32,10 +34,11 @@ public interface CollectorStore {
   }
 
   /**
-   * Deletes the manifest if, re-checked now, it is older than {@code cutoff}, untagged, listed by
-   * no index, and either has no subject ({@code deleteUntagged} only) or its subject is gone.
+   * Deletes, in one transaction, each manifest of the batch that, re-checked now, is older than
+   * {@code cutoff}, untagged, listed by no index, and either has no subject ({@code deleteUntagged}
+   * only) or its subject is gone. Returns those deleted.
    */
-  Guarded deleteManifestIfGarbage(RepositoryName repository, Digest digest, Instant cutoff, boolean deleteUntagged);
+  List<ManifestKey> deleteManifestsIfGarbage(List<ManifestKey> batch, Instant cutoff, boolean deleteUntagged);
 
   /**
    * Links older than {@code cutoff} that no manifest of their repository references, counting
@@ -43,8 +46,11 @@ public interface CollectorStore {
    */
   void forEachUnusedLink(Instant cutoff, Set<ManifestKey> garbage, Consumer<BlobLink> action);
 
-  /** Removes the link if, re-checked now, it is older than {@code cutoff} and no manifest of its repository uses it. */
-  Guarded unlinkIfUnused(BlobLink link, Instant cutoff);
+  /**
+   * Removes, in one transaction, each link that, re-checked now, is older than {@code cutoff} and
+   * used by no manifest of its repository. Returns those removed.
+   */
+  List<BlobLink> unlinkIfUnused(List<BlobLink> batch, Instant cutoff);
 
   /** A blob that GC may remove: its size, and whether an earlier run already began removing it. */
   record BlobCandidate(Digest digest, long size, boolean alreadyDeleting) {}
@@ -56,14 +62,14 @@ public interface CollectorStore {
   void forEachUnreferencedBlob(Instant cutoff, Set<ManifestKey> garbage, Consumer<BlobCandidate> action);
 
   /**
-   * First step of deleting a blob: if, re-checked now, it is untouched since {@code cutoff} and
-   * unreferenced (or already {@code deleting}), marks it {@code deleting}, so no manifest can
-   * reference it any more. Returns its size when marked.
+   * First step of deleting blobs, in one transaction: each that, re-checked now, is untouched
+   * since {@code cutoff} and unreferenced (or already {@code deleting}) is marked {@code deleting},
+   * so no manifest can reference it any more. Returns the marked ones with their sizes.
    */
-  Optional<Long> markBlobDeleting(Digest digest, Instant cutoff);
+  Map<Digest, Long> markBlobsDeleting(List<Digest> batch, Instant cutoff);
 
-  /** Last step of deleting a blob, once its bytes are gone: removes the row and its links. */
-  void deleteBlobRow(Digest digest);
+  /** Last step of deleting blobs, once their bytes are gone: removes the rows and their links. */
+  void deleteBlobRows(Collection<Digest> digests);
 
   /** Upload sessions not used since {@code idleSince}. */
   List<UploadRecord> idleUploads(Instant idleSince);

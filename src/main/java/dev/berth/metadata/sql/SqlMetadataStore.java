@@ -774,9 +774,15 @@ public final class SqlMetadataStore
   }
 
   @Override
-  public Guarded deleteManifestIfGarbage(
-      RepositoryName repository, Digest digest, Instant cutoff, boolean deleteUntagged) {
-    return inWriteTransaction(h -> {
+  public List<ManifestKey> deleteManifestsIfGarbage(List<ManifestKey> batch, Instant cutoff, boolean deleteUntagged) {
+    return inWriteTransaction(h -> batch.stream()
+        .filter(key -> deleteManifestIfGarbage(h, key.repository(), key.digest(), cutoff, deleteUntagged) == Guarded.DELETED)
+        .toList());
+  }
+
+  private static Guarded deleteManifestIfGarbage(
+      Handle h, RepositoryName repository, Digest digest, Instant cutoff, boolean deleteUntagged) {
+    {
       // Lock first, judge in later statements: on PostgreSQL each statement then sees whatever a
       // concurrent tag or index push committed while we waited for the lock.
       Optional<ManifestNode> node = h.createQuery("""
@@ -808,7 +814,7 @@ public final class SqlMetadataStore
           .bind("digest", digest.toString())
           .execute();
       return Guarded.DELETED;
-    });
+    }
   }
 
   private static boolean manifestExists(Handle h, RepositoryName repository, Digest digest) {
@@ -846,8 +852,12 @@ public final class SqlMetadataStore
   }
 
   @Override
-  public Guarded unlinkIfUnused(BlobLink link, Instant cutoff) {
-    return inWriteTransaction(h -> {
+  public List<BlobLink> unlinkIfUnused(List<BlobLink> batch, Instant cutoff) {
+    return inWriteTransaction(h -> batch.stream().filter(link -> unlinkIfUnused(h, link, cutoff) == Guarded.DELETED).toList());
+  }
+
+  private static Guarded unlinkIfUnused(Handle h, BlobLink link, Instant cutoff) {
+    {
       Optional<Long> linkedAt = h.createQuery("""
               SELECT linked_at FROM repository_blobs WHERE repository = :repository AND digest = :digest <forUpdate>""")
           .bind("repository", link.repository().value())
@@ -871,7 +881,7 @@ public final class SqlMetadataStore
           .bind("digest", link.digest().toString())
           .execute();
       return Guarded.DELETED;
-    });
+    }
   }
 
   @Override
@@ -901,8 +911,18 @@ public final class SqlMetadataStore
   }
 
   @Override
-  public Optional<Long> markBlobDeleting(Digest digest, Instant cutoff) {
+  public java.util.Map<Digest, Long> markBlobsDeleting(List<Digest> batch, Instant cutoff) {
     return inWriteTransaction(h -> {
+      java.util.Map<Digest, Long> marked = new java.util.LinkedHashMap<>();
+      for (Digest digest : batch) {
+        markBlobDeleting(h, digest, cutoff).ifPresent(size -> marked.put(digest, size));
+      }
+      return marked;
+    });
+  }
+
+  private static Optional<Long> markBlobDeleting(Handle h, Digest digest, Instant cutoff) {
+    {
       Optional<BlobRecord> blob = h.createQuery(
               "SELECT " + BLOB_COLUMNS + " FROM blobs b WHERE b.digest = :digest <forUpdate>")
           .bind("digest", digest.toString())
@@ -923,13 +943,16 @@ public final class SqlMetadataStore
           .bind("digest", digest.toString())
           .execute();
       return Optional.of(blob.get().size());
-    });
+    }
   }
 
   @Override
-  public void deleteBlobRow(Digest digest) {
-    useWriteTransaction(h -> h.createUpdate("DELETE FROM blobs WHERE digest = :digest AND state = 'deleting'")
-        .bind("digest", digest.toString())
+  public void deleteBlobRows(java.util.Collection<Digest> digests) {
+    if (digests.isEmpty()) {
+      return;
+    }
+    useWriteTransaction(h -> h.createUpdate("DELETE FROM blobs WHERE digest IN (<digests>) AND state = 'deleting'")
+        .bindList("digests", texts(digests))
         .execute());
   }
 
