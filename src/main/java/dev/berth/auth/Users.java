@@ -53,6 +53,51 @@ public final class Users {
     return store.setPassword(name, Passwords.hash(password));
   }
 
+  /** Gives the user a role in a namespace, replacing the one it had there. */
+  public void grant(String user, String namespace, String role) {
+    Role parsed = Role.parse(role).orElseThrow(() -> new IllegalArgumentException("unknown role " + role));
+    requireValidNamespace(namespace);
+    if (store.findUser(user).isEmpty()) {
+      throw new IllegalArgumentException("no user " + user);
+    }
+    store.setRole(namespace, user, parsed.id());
+  }
+
+  /** A robot account just created: the name it logs in with, and its secret, which is shown once. */
+  public record NewRobot(String login, String role, String secret) {}
+
+  /**
+   * Creates a robot account for CI in one namespace. Empty when a robot of that name exists.
+   *
+   * @param lifetime revoked automatically after this long, when given
+   */
+  public Optional<NewRobot> createRobot(String namespace, String name, String role, String createdBy,
+      Optional<java.time.Duration> lifetime) {
+    Role parsed = Role.parse(role).filter(r -> r != Role.ADMIN)
+        .orElseThrow(() -> new IllegalArgumentException("robot roles: maintainer, developer, guest"));
+    requireValidName(name);
+    requireValidNamespace(namespace);
+    String login = AccessControl.ROBOT_PREFIX + namespace + "+" + name;
+    String secret = generatePassword();
+    java.time.Instant now = clock.instant();
+    boolean added = store.addRobot(new AccessStore.RobotRecord(login, Passwords.hash(secret), namespace, parsed.id(),
+        createdBy, now, lifetime.map(now::plus), Optional.empty()));
+    return added ? Optional.of(new NewRobot(login, parsed.id(), secret)) : Optional.empty();
+  }
+
+  /** Revokes a robot account; its secret stops working at once. False when there is no such robot. */
+  public boolean revokeRobot(String login) {
+    return store.revokeRobot(login, clock.instant());
+  }
+
+  private static void requireValidNamespace(String namespace) {
+    // A namespace is the first component of repository names: the same grammar as a user name is a
+    // safe subset of it.
+    if (!NAME.matcher(namespace).matches()) {
+      throw new IllegalArgumentException("namespaces are 1-64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
+    }
+  }
+
   /**
    * On a first start with access control on, creates the {@code admin} user. Returns the
    * password when it was generated, so the caller can show it once.

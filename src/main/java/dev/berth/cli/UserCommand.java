@@ -1,7 +1,5 @@
 package dev.berth.cli;
 
-import dev.berth.auth.Passwords;
-import dev.berth.auth.Role;
 import dev.berth.auth.Users;
 import dev.berth.config.ConfigException;
 import dev.berth.metadata.AccessStore;
@@ -152,12 +150,8 @@ final class UserCommand {
 
     @Override
     int run(AccessStore store, Users users) {
-      Role parsed = Role.parse(role).orElseThrow(() -> new IllegalArgumentException("unknown role " + role));
-      if (store.findUser(name).isEmpty()) {
-        throw new IllegalArgumentException("no user " + name);
-      }
-      store.setRole(namespace, name, parsed.id());
-      System.out.println(name + " is " + parsed.id() + " of " + namespace);
+      users.grant(name, namespace, role);
+      System.out.println(name + " is " + role + " of " + namespace);
       return 0;
     }
   }
@@ -208,22 +202,14 @@ final class UserCommand {
 
     @Override
     int run(AccessStore store, Users users) {
-      Role parsed = Role.parse(role).filter(r -> r != Role.ADMIN)
-          .orElseThrow(() -> new IllegalArgumentException("robot roles: maintainer, developer, guest"));
-      Users.requireValidName(name);
-      String login = "robot$" + namespace + "+" + name;
-      String secret = Users.generatePassword();
-      Instant now = Instant.now();
-      boolean added = store.addRobot(new AccessStore.RobotRecord(login, Passwords.hash(secret), namespace, parsed.id(),
-          System.getProperty("user.name", "cli"), now,
-          java.util.Optional.ofNullable(days).map(d -> now.plus(java.time.Duration.ofDays(d))),
-          java.util.Optional.empty()));
-      if (!added) {
-        System.err.println("berth user: robot " + login + " exists");
+      java.util.Optional<Users.NewRobot> robot = users.createRobot(namespace, name, role,
+          System.getProperty("user.name", "cli"), java.util.Optional.ofNullable(days).map(java.time.Duration::ofDays));
+      if (robot.isEmpty()) {
+        System.err.println("berth user: robot robot$" + namespace + "+" + name + " exists");
         return 1;
       }
-      System.out.println("robot " + login + " (" + parsed.id() + " of " + namespace + ")");
-      System.out.println("secret: " + secret);
+      System.out.println("robot " + robot.get().login() + " (" + robot.get().role() + " of " + namespace + ")");
+      System.out.println("secret: " + robot.get().secret());
       return 0;
     }
   }

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.auth.AccessControl;
 import dev.berth.auth.AccessDeniedException;
 import dev.berth.auth.Caller;
+import dev.berth.auth.Users;
 import dev.berth.cleanup.DeletePreview;
 import dev.berth.cleanup.GcAlreadyRunningException;
 import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
+import dev.berth.metadata.AccessStore;
 import dev.berth.metadata.AuditEntry;
 import dev.berth.metadata.GcRunRecord;
 import dev.berth.metadata.HistoryStore;
@@ -36,8 +38,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin JSON API under {@code /api/v1/}: garbage collection runs (start dry or real, follow,
- * list with reports and logs) and the audit log. Callers present the server's admin token as a
- * bearer token.
+ * list with reports and logs), what fills the disk (repositories, images, totals), delete
+ * previews, users and robots, and the audit log. Callers present the server's admin token as a
+ * bearer token, or a system administrator's Basic credentials. The web console drives the same use
+ * cases, so everything it does a script can do here.
  */
 public final class AdminHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
@@ -49,15 +53,17 @@ public final class AdminHandler extends Handler.Abstract {
   private final GcService gc;
   private final DeletePreview previews;
   private final Inventory inventory;
+  private final UserEndpoints users;
   private final HistoryStore history;
   private final GcOptions defaults;
   private final byte[] token;
   private final AccessControl access;
   private final ObjectMapper json;
 
-  public AdminHandler(GcService gc, DeletePreview previews, Inventory inventory, HistoryStore history,
-      GcOptions defaults, String token, AccessControl access, ObjectMapper json) {
+  public AdminHandler(GcService gc, DeletePreview previews, Inventory inventory, Users users, AccessStore accounts,
+      HistoryStore history, GcOptions defaults, String token, AccessControl access, ObjectMapper json) {
     super(InvocationType.BLOCKING);
+    this.users = new UserEndpoints(users, accounts);
     this.gc = gc;
     this.previews = previews;
     this.inventory = inventory;
@@ -68,16 +74,6 @@ public final class AdminHandler extends Handler.Abstract {
     this.json = json;
   }
 
-  /** A refusal with its HTTP status, in the admin API's error shape. */
-  private static final class AdminError extends RuntimeException {
-    final int status;
-
-    AdminError(int status, String message) {
-      super(message, null, false, false);
-      this.status = status;
-    }
-  }
-
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     String path = Request.getPathInContext(request);
@@ -86,8 +82,10 @@ public final class AdminHandler extends Handler.Abstract {
     }
     Exchange ex = new Exchange(request, response, callback, json);
     try {
-      authenticate(ex);
-      dispatch(ex, path);
+      String actor = authenticate(ex) + "@" + Request.getRemoteAddr(ex.request);
+      if (!users.handle(ex, path, actor)) {
+        dispatch(ex, path);
+      }
     } catch (AdminError e) {
       respondError(ex, e.status, e.getMessage());
     } catch (Exception e) {
@@ -100,19 +98,20 @@ public final class AdminHandler extends Handler.Abstract {
   /**
    * The server's own admin token (what {@code berth gc} beside the server uses), or the Basic
    * credentials of a system administrator. Always required, even when the registry API is open.
+   * Returns who it is, for the records: the administrator's name, or {@code admin-token}.
    */
-  private void authenticate(Exchange ex) {
+  private String authenticate(Exchange ex) {
     String header = ex.requestHeader(HttpHeader.AUTHORIZATION);
     byte[] presented = header != null && header.startsWith("Bearer ")
         ? header.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8) : new byte[0];
     if (MessageDigest.isEqual(presented, token)) {
-      return;
+      return "admin-token";
     }
     if (access.enabled() && header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
       try {
         Caller caller = access.authenticate(java.util.Optional.of(header), Request.getRemoteAddr(ex.request));
         if (caller.principal().systemAdmin()) {
-          return;
+          return caller.principal().name();
         }
         throw new AdminError(403, "the admin API is for system administrators");
       } catch (AccessDeniedException e) {
@@ -164,7 +163,7 @@ public final class AdminHandler extends Handler.Abstract {
 
   private void startRun(Exchange ex) throws IOException {
     ex.route("admin_gc_start");
-    JsonNode body = readJson(new String(ex.body().readNBytes(64 * 1024), StandardCharsets.UTF_8));
+    JsonNode body = AdminError.readBody(ex);
     GcOptions options;
     try {
       options = new GcOptions(
@@ -253,14 +252,7 @@ public final class AdminHandler extends Handler.Abstract {
   }
 
   private JsonNode readJson(String text) {
-    if (text.isBlank()) {
-      return json.createObjectNode();
-    }
-    try {
-      return json.readTree(text);
-    } catch (IOException e) {
-      throw new AdminError(400, "body is not valid JSON");
-    }
+    return AdminError.parseJson(json, text);
   }
 
   private void respondError(Exchange ex, int status, String message) {

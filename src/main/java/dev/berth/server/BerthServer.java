@@ -11,6 +11,8 @@ import dev.berth.cleanup.GarbageCollector;
 import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.GcSchedule;
 import dev.berth.cleanup.GcService;
+import dev.berth.cleanup.Inventory;
+import dev.berth.cleanup.StorageSampler;
 import dev.berth.config.Settings;
 import dev.berth.http.AdminHandler;
 import dev.berth.http.HttpServer;
@@ -20,6 +22,8 @@ import dev.berth.registry.Registry;
 import dev.berth.registry.RegistrySettings;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.fs.FilesystemBlobStore;
+import dev.berth.ui.ConsoleHandler;
+import dev.berth.ui.ConsoleServices;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -33,10 +37,13 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.jetty.server.Handler;
 
 /** The composition root: opens the stores named by the settings and serves them over HTTP. */
 public final class BerthServer implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BerthServer.class);
+  /** How often the console's storage chart gets a point between collections. */
+  private static final Duration STORAGE_SAMPLE_PERIOD = Duration.ofHours(1);
   private final List<AutoCloseable> closeInOrder;
   private final HttpServer http;
   private final GcService gc;
@@ -81,11 +88,19 @@ public final class BerthServer implements AutoCloseable {
 
       AccessControl access = accessControl(settings, stores.metadata(), clock);
       String token = DataDirectory.newToken();
-      AdminHandler admin = new AdminHandler(gc, new DeletePreview(stores.metadata(), stores.metadata()),
-          stores.metadata(), gcDefaults, token, access, JsonMapper.builder().build());
+      DeletePreview previews = new DeletePreview(stores.metadata(), stores.metadata());
+      Inventory inventory = new Inventory(stores.metadata(), stores.metadata(), stores.metadata(), stores.metadata(),
+          clock);
+      Users users = new Users(stores.metadata(), clock);
+      AdminHandler admin = new AdminHandler(gc, previews, inventory, users, stores.metadata(), stores.metadata(),
+          gcDefaults, token, access, JsonMapper.builder().build());
+      ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, users, stores.metadata(), inventory,
+          previews, registry.manifests(), gc, gcDefaults, stores.metadata()), clock);
       HttpServer http = HttpServer.start(settings.host(), settings.port(), settings.drainTimeout(), registry,
-          registrySettings, access, settings.auth().flatMap(Settings.Auth::realm), admin, prometheus);
+          registrySettings, access, settings.auth().flatMap(Settings.Auth::realm),
+          new Handler.Sequence(admin, console), prometheus);
       resources.addFirst(http);
+      resources.addFirst(StorageSampler.start(inventory, STORAGE_SAMPLE_PERIOD));
       directory.publish("http://" + loopbackFor(settings.host()) + ":" + http.port(), token);
       settings.gc().schedule().ifPresent(cron -> resources.addFirst(GcSchedule.start(cron, gc, gcDefaults, clock)));
       return new BerthServer(resources, http, gc);
@@ -101,6 +116,10 @@ public final class BerthServer implements AutoCloseable {
         LOG.warn("no auth section: the registry API is open to anyone who can reach {}:{}", settings.host(),
             settings.port());
       }
+      // The registry API is open, but the console always needs a signed-in administrator: create
+      // the first one as with auth on (its password can only come from the auth section, so it is
+      // generated and printed once).
+      ensureFirstAdmin(store, clock, Optional.empty());
       return AccessControl.open(store, clock);
     }
     Settings.Auth auth = settings.auth().get();
@@ -108,10 +127,14 @@ public final class BerthServer implements AutoCloseable {
         ? Optional.of(Htpasswd.read(auth.htpasswd().get())) : Optional.empty();
     TokenService tokens = TokenService.open(settings.rootDirectory().resolve("berth/token-signing-key.jwk"),
         auth.service(), auth.tokenLifetime(), clock);
-    new Users(store, clock).ensureFirstAdmin(auth.initialAdminPassword()).ifPresent(password ->
-        System.err.println("berth: created user 'admin' with password " + password
-            + " (shown once; change it with 'berth user passwd admin')"));
+    ensureFirstAdmin(store, clock, auth.initialAdminPassword());
     return AccessControl.enforcing(store, htpasswd, tokens, new LoginThrottle(10, Duration.ofMinutes(5), clock), clock);
+  }
+
+  private static void ensureFirstAdmin(SqlMetadataStore store, Clock clock, Optional<String> password) {
+    new Users(store, clock).ensureFirstAdmin(password).ifPresent(generated ->
+        System.err.println("berth: created user 'admin' with password " + generated
+            + " (shown once; change it with 'berth user passwd admin')"));
   }
 
   private static boolean isLoopback(String host) {

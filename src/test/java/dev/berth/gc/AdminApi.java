@@ -113,7 +113,7 @@ final class AdminApi {
   /**
    * Like {@link #runToSuccess}, but a 409 is asked again (bounded) and counted in {@code refusals}
    * (when not null). For a caller that knows no other run was started: the server refuses a start
-   * for a moment after it has reported the previous run finished (see GcTwoProcessIT).
+   * for a moment after it has reported the previous run finished (see GcRunLifecycleIT).
    */
   JsonNode runToSuccessDespiteRefusals(Map<String, Object> options, LongAdder refusals)
       throws IOException, InterruptedException {
@@ -140,6 +140,8 @@ final class AdminApi {
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token);
+    return HttpRequest.newBuilder(base.resolve(path))
+        .timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + token);
   }
 }

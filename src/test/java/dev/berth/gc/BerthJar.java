@@ -15,10 +15,11 @@ import java.util.stream.Stream;
  */
 final class BerthJar {
   private static final Path BUILT = Path.of("target").toAbsolutePath();
-  private static Path jar;
   /** Short commands (gc, fsck) start faster without the optimising compiler. */
   private static final List<String> COMMAND_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
   private static final long COMMAND_TIMEOUT_SECONDS = 90;
+
+  private static Path jar;
 
   private BerthJar() {}
 

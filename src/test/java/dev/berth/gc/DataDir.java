@@ -1,5 +1,6 @@
 package dev.berth.gc;
 
+import dev.berth.testing.Digests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,6 +90,19 @@ final class DataDir {
     String[] args = Stream.concat(Stream.of(name, "--config", config.toString()), Stream.of(options))
         .toArray(String[]::new);
     return BerthJar.run(work, args);
+  }
+
+  /**
+   * Puts {@code content} into the blob store with no metadata row, as a crash between an upload's
+   * rename and its row's commit leaves it; returns its digest.
+   */
+  String plantOrphan(byte[] content) throws IOException {
+    String digest = Digests.sha256(content);
+    Path data = root.resolve("docker/registry/v2/blobs/sha256").resolve(digest.substring(7, 9))
+        .resolve(digest.substring(7)).resolve("data");
+    Files.createDirectories(data.getParent());
+    Files.write(data, content);
+    return digest;
   }
 
   /** The digests whose bytes are in the blob store, read straight from Docker Registry's layout. */

@@ -66,6 +66,9 @@ class GcCrashIT {
         int killAfterMillis = 30 + random.nextInt(400);
         int pushes = loadThenKill(server, data, images, random.nextLong(), round, collect, killAfterMillis);
 
+        // Besides whatever the kill left, bytes whose row never committed, as a crash right after an
+        // upload's rename leaves them: so the orphan sweep surely has something to do.
+        String planted = data.plantOrphan(images.uniqueLayer());
         // fsck reads the state exactly as the crash left it, while the server starts again beside it.
         CompletableFuture<BerthJar.Result> fsckAfterCrash = inBackground(data::fsck);
         server = ServerProcess.start(data);
@@ -73,8 +76,9 @@ class GcCrashIT {
 
         BerthJar.Result fsck = fsckAfterCrash.join();
         assertThat(fsck.exitCode()).as("%s: fsck right after the restart\n%s", where, fsck).isZero();
-        assertThat(fsck.output()).as("%s: %s", where, fsck).contains("0 dangling, 0 corrupt");
-        long orphans = orphanCount(fsck);
+        assertThat(fsck.output()).as("%s: %s", where, fsck)
+            .contains("0 dangling, 0 corrupt", "orphaned bytes " + planted);
+        long orphans = orphanCount(fsck) - 1;
         assertAcknowledgedStateSurvived(server, where);
         runsCutShort.addAll(runsReportedRunning(data)); // nothing runs yet: these died with the killed server
 
@@ -82,6 +86,8 @@ class GcCrashIT {
         assertThat(gc.exitCode()).as("%s: %s", where, gc).isZero();
         assertThat(GcOutput.of(gc).handedOver()).as("%s: handed over? %s", where, gc).isTrue();
         assertThat(GcOutput.of(gc).summary()).as("%s: %s", where, gc).startsWith("collected:");
+        assertThat(GcOutput.of(gc).blobs()).as("%s: %s", where, gc).contains(planted);
+        assertThat(data.blobsOnDisk()).as("%s: planted orphan after gc --orphans", where).doesNotContain(planted);
 
         BerthJar.Result fsckAfterGc = data.fsck();
         assertThat(fsckAfterGc.exitCode()).as("%s: fsck after gc --orphans\n%s", where, fsckAfterGc).isZero();
@@ -91,7 +97,7 @@ class GcCrashIT {
           new PullVerifier(registry).pullEveryTag(REPOSITORIES).assertAllWhole();
         }
         orphansReclaimed += orphans;
-        rounds.add(where + ": " + pushes + " pushes acknowledged, " + orphans + " orphaned blobs after the crash");
+        rounds.add(where + ": " + pushes + " pushes acknowledged, " + orphans + " orphaned blobs left by the kill");
       }
 
       try (OciHttp registry = new OciHttp(server.base())) {
@@ -99,8 +105,9 @@ class GcCrashIT {
         // Pushes cut off by a kill before their answer may have landed too.
         assertThat(pulled.tagsPulled()).isGreaterThanOrEqualTo(acknowledged.size() - deleted.size());
         System.out.printf("GcCrashIT: %d rounds, %d kills, %d pushes acknowledged, %d deleted, %d tags pulled whole, "
-                + "%d orphaned blobs reclaimed, %d gc runs cut short by a kill, 0 dangling%n  %s%n",
-            ROUNDS, ROUNDS, acknowledged.size(), deleted.size(), pulled.tagsPulled(), orphansReclaimed,
+                + "%d orphaned blobs left by the kills (and %d planted) reclaimed, %d gc runs cut short by a kill, "
+                + "0 dangling%n  %s%n",
+            ROUNDS, ROUNDS, acknowledged.size(), deleted.size(), pulled.tagsPulled(), orphansReclaimed, ROUNDS,
             runsCutShort.size(), String.join("\n  ", rounds));
       }
     } finally {
@@ -215,7 +222,8 @@ class GcCrashIT {
           if (ref.repo().equals(repo)) {
             boolean mustExist = !deleted.contains(ref);
             assertThat(tags.contains(ref.tag()))
-                .as("%s: %s %s after the restart, tags: %s", where, ref, mustExist ? "missing" : "deleted but back", tags)
+                .as("%s: %s %s after the restart, tags: %s",
+                    where, ref, mustExist ? "missing" : "deleted but back", tags)
                 .isEqualTo(mustExist);
           }
         }

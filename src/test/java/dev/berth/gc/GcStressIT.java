@@ -39,8 +39,7 @@ class GcStressIT {
     AtomicInteger manifestDeletes = new AtomicInteger();
     AtomicInteger gcRuns = new AtomicInteger();
     // Starts refused with 409 although this thread had seen the previous run finish: a server bug,
-    // pinned down by GcTwoProcessIT.aRunReportedFinishedNoLongerBlocksTheNextStart; counted here so
-    // that the stress still checks what it is about.
+    // pinned down by GcRunLifecycleIT; counted here, so that the stress still checks what it is about.
     LongAdder refusedAfterFinish = new LongAdder();
     String summary;
 
@@ -70,7 +69,8 @@ class GcStressIT {
         });
 
         // At least LOAD long, and long enough for each kind of worker to have done some of its work.
-        load.runFor(LOAD, () -> pusher.pushes() >= 20 && gcRuns.get() >= 4 && tagDeletes.get() + manifestDeletes.get() >= 4,
+        load.runFor(LOAD,
+            () -> pusher.pushes() >= 20 && gcRuns.get() >= 4 && tagDeletes.get() + manifestDeletes.get() >= 4,
             Duration.ofSeconds(60));
         load.stopAndJoin(Duration.ofSeconds(60));
         load.assertNoFailures();
@@ -90,7 +90,8 @@ class GcStressIT {
           .as("after a full collection storage holds exactly the blobs of the tagged images")
           .containsExactlyInAnyOrderElementsOf(pulled.blobsSeen());
       summary = String.format("GcStressIT: %d pushes, %d retries, %d deletes (%d tags, %d manifests), %d gc runs, "
-              + "%d tags pulled, %d blobs verified, 0 corrupt; %d starts refused (409) after the previous run was reported finished",
+              + "%d tags pulled, %d blobs verified, 0 corrupt; "
+              + "%d starts refused (409) after the previous run was reported finished",
           pusher.pushes(), pusher.retries(), tagDeletes.get() + manifestDeletes.get(), tagDeletes.get(),
           manifestDeletes.get(), gcRuns.get(), pulled.tagsPulled(), pulled.blobsSeen().size(),
           refusedAfterFinish.sum());

@@ -54,7 +54,8 @@ final class ImagePusher {
       }
       retries.increment();
     }
-    throw new AssertionError("GC took a blob of " + repo + ":" + reference + " in each of " + maxAttempts + " attempts");
+    throw new AssertionError(
+        "GC took a blob of " + repo + ":" + reference + " in each of " + maxAttempts + " attempts");
   }
 
   long pushes() {

@@ -78,7 +78,8 @@ final class OciHttp implements AutoCloseable {
   Reply send(String method, String path, byte[] body, String... headers) throws IOException {
     HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path))
         .timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        .method(method, body == null
+            ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
     for (int i = 0; i < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);
     }

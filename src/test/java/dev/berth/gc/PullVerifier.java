@@ -55,7 +55,8 @@ final class PullVerifier {
     String digest = Digests.sha256(manifest.body());
     if (!digest.equals(manifest.header("Docker-Content-Digest"))
         || (reference.startsWith("sha256:") && !digest.equals(reference))) {
-      problems.add(where + ": manifest bytes hash to " + digest + ", registry says " + manifest.header("Docker-Content-Digest"));
+      problems.add(where + ": manifest bytes hash to " + digest
+          + ", registry says " + manifest.header("Docker-Content-Digest"));
       return;
     }
     JsonNode json = manifest.json();
