@@ -128,7 +128,13 @@ public final class GcService {
   private GcReport execute(String id, GcOptions options, String requestedBy) {
     Progress progress = live.get(id);
     try {
-      GcReport report = collector.run(options, progress);
+      GcReport report;
+      try {
+        report = collector.run(options, progress);
+      } finally {
+        // The collection is over: from now on a new run may start, even before history says so.
+        live.remove(id);
+      }
       history.runFinished(id, GcRunRecord.Status.SUCCEEDED, clock.instant(), report.bytesFreed(),
           JSON.writeValueAsString(GcReports.toMap(report)), progress.logText());
       if (!options.dryRun()) {
@@ -145,8 +151,17 @@ public final class GcService {
         throw r;
       }
       throw new IllegalStateException("garbage collection failed", e);
-    } finally {
-      live.remove(id);
+    }
+  }
+
+  /**
+   * Runs recorded as running when this process took the data directory were cut short by a crash
+   * or kill; nothing will finish them, so history says so.
+   */
+  public void closeInterruptedRuns() {
+    int closed = history.failRunningRuns(clock.instant(), "interrupted: the process stopped before the run finished");
+    if (closed > 0) {
+      LOG.warn("{} garbage collection run(s) were interrupted by a stop and are recorded as failed", closed);
     }
   }
 

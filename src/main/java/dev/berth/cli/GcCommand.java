@@ -74,6 +74,7 @@ final class GcCommand implements Callable<Integer> {
     }
     try (DataDirectory owned = directory.get(); BerthServer.Stores stores = BerthServer.Stores.open(settings)) {
       GarbageCollector collector = new GarbageCollector(stores.metadata(), stores.blobs(), new BlobLocks(), Clock.systemUTC());
+      GcService service = new GcService(collector, stores.metadata(), Clock.systemUTC());
       GcListener printer = new GcListener() {
         @Override
         public void manifestDeleted(GcReport.DeletedManifest manifest) {
@@ -91,9 +92,13 @@ final class GcCommand implements Callable<Integer> {
         }
       };
       // A dry run leaves the database exactly as it found it, so it is not written to history.
-      GcReport report = options.dryRun()
-          ? collector.run(options, printer)
-          : new GcService(collector, stores.metadata(), Clock.systemUTC()).runNow(options, user(), "cli", printer);
+      GcReport report;
+      if (options.dryRun()) {
+        report = collector.run(options, printer);
+      } else {
+        service.closeInterruptedRuns();
+        report = service.runNow(options, user(), "cli", printer);
+      }
       out.println(report.summary());
       return 0;
     }

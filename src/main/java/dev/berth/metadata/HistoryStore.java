@@ -11,6 +11,9 @@ public interface HistoryStore {
 
   void runFinished(String id, GcRunRecord.Status status, Instant finishedAt, long bytesFreed, String report, String log);
 
+  /** Marks every run still recorded as running as failed, appending {@code reason} to its log; returns how many. */
+  int failRunningRuns(Instant at, String reason);
+
   /** Most recent first. */
   List<GcRunRecord> recentRuns(int limit);
 

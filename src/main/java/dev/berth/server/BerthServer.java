@@ -84,6 +84,7 @@ public final class BerthServer implements AutoCloseable {
       Registry registry = Registry.create(stores.metadata(), stores.metadata(), stores.blobs(), locks, registrySettings, clock);
       GcService gc = new GcService(
           new GarbageCollector(stores.metadata(), stores.blobs(), locks, clock), stores.metadata(), clock);
+      gc.closeInterruptedRuns();
       GcOptions gcDefaults = defaultGcOptions(settings);
 
       AccessControl access = accessControl(settings, stores.metadata(), clock);

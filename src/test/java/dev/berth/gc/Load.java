@@ -24,6 +24,10 @@ final class Load implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
 
+  boolean stopping() {
+    return stopping.get();
+  }
+
   void start(String name, int maxSteps, Step step) {
     Thread thread = Thread.ofPlatform().name(name).start(() -> {
       try {

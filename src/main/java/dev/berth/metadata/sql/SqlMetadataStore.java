@@ -699,6 +699,18 @@ public final class SqlMetadataStore
   }
 
   @Override
+  public int failRunningRuns(Instant at, String reason) {
+    return inWriteTransaction(h -> h.createUpdate("""
+            UPDATE gc_runs SET status = 'failed', finished_at = :at,
+                   log = CASE WHEN log IS NULL OR log = '' THEN :reason ELSE log || :newline || :reason END
+             WHERE status = 'running'""")
+        .bind("at", at.toEpochMilli())
+        .bind("reason", reason)
+        .bind("newline", "\n")
+        .execute());
+  }
+
+  @Override
   public List<GcRunRecord> recentRuns(int limit) {
     return read(h -> h.createQuery("SELECT " + RUN_COLUMNS + " FROM gc_runs ORDER BY started_at DESC, id LIMIT :limit")
         .bind("limit", checkedLimit(limit))
