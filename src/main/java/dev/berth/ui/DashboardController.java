@@ -1,0 +1,39 @@
+package dev.berth.ui;
+
+import dev.berth.cleanup.GcOptions;
+import dev.berth.cleanup.Inventory;
+import dev.berth.metadata.GcRunRecord;
+import dev.berth.ui.view.DashboardView;
+import dev.berth.ui.view.Format;
+import dev.berth.ui.view.LineChart;
+import java.io.IOException;
+
+/** The first page after signing in: storage used, what GC could free, and the trend. */
+final class DashboardController {
+  private final Inventory inventory;
+  private final GcOptions defaults;
+  private final Pages pages;
+
+  DashboardController(Inventory inventory, GcOptions defaults, Pages pages) {
+    this.inventory = inventory;
+    this.defaults = defaults;
+    this.pages = pages;
+  }
+
+  void show(WebExchange ex, Session session) throws IOException {
+    Inventory.Overview overview = inventory.overview();
+    LineChart chart = LineChart.of(overview.samples().stream()
+        .map(s -> new LineChart.Point(s.at(), s.bytes())).toList());
+    pages.render(ex, 200, "dashboard", new DashboardView(Pages.frame(session, "Dashboard", "dashboard"),
+        Format.bytesExact(overview.totals().liveBytes()), overview.totals().blobs(),
+        overview.totals().repositories(), overview.totals().manifests(),
+        overview.lastDryRun().map(DashboardController::reclaimable), overview.lastRun().map(RunRows::of), chart,
+        GcController.format(defaults.grace()), defaults.deleteUntagged()));
+  }
+
+  /** A dry run's figure is only as fresh as the run; the page says when it ran. */
+  private static String reclaimable(GcRunRecord dryRun) {
+    return Format.bytesExact(dryRun.bytesFreed()) + ", by the dry run of "
+        + Format.time(dryRun.finishedAt().orElse(dryRun.startedAt()));
+  }
+}

@@ -1,0 +1,88 @@
+package dev.berth.ui;
+
+import dev.berth.cleanup.DeletePreview;
+import dev.berth.oci.Digest;
+import dev.berth.oci.OciFormatException;
+import dev.berth.oci.Reference;
+import dev.berth.oci.RepositoryName;
+import dev.berth.oci.Tag;
+import dev.berth.registry.Manifests;
+import dev.berth.registry.RegistryException;
+import dev.berth.ui.view.DeleteView;
+import dev.berth.ui.view.Format;
+import dev.berth.ui.view.Frame;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Deleting a tag or an image: first the preview (which other tags keep the image, what goes with
+ * it, how many bytes the next GC frees), then the confirmed delete through the registry's own use
+ * case, audited under the signed-in administrator's name.
+ */
+final class DeleteController {
+  private final DeletePreview previews;
+  private final Manifests manifests;
+  private final Pages pages;
+
+  DeleteController(DeletePreview previews, Manifests manifests, Pages pages) {
+    this.previews = previews;
+    this.manifests = manifests;
+    this.pages = pages;
+  }
+
+  /** The repository and reference a request names, both validated. */
+  private record Target(RepositoryName repository, Reference reference) {}
+
+  void preview(WebExchange ex, Session session) throws IOException {
+    Frame frame = Pages.frame(session, "Delete", "repositories");
+    Optional<Target> target = target(ex.query("repository"), ex.query("reference"));
+    Optional<Digest> digest = target.flatMap(t -> switch (t.reference()) {
+      case Reference.ByDigest d -> Optional.of(d.digest());
+      case Reference.ByTag t2 -> previews.resolve(t.repository(), t2.tag());
+    });
+    Optional<DeletePreview.Preview> preview = digest.flatMap(d -> previews.of(target.get().repository(), d));
+    if (preview.isEmpty()) {
+      pages.notFound(ex, frame, "There is no such tag or image.");
+      return;
+    }
+    DeletePreview.Preview p = preview.get();
+    String repository = p.repository().value();
+    Optional<String> tag = target.get().reference() instanceof Reference.ByTag t ? Optional.of(t.tag().value())
+        : Optional.empty();
+    List<String> tags = p.tags().stream().map(Tag::value).toList();
+    pages.render(ex, 200, "delete", new DeleteView(frame, repository, Links.repository(repository),
+        tag.orElse(p.digest().toString()), tag.isPresent(), p.digest().toString(),
+        tags.stream().filter(t -> tag.isPresent() && !t.equals(tag.get())).toList(), tags,
+        p.referrers().stream().map(r -> r.artifactType().orElse(r.mediaType().value()) + " " + r.digest()).toList(),
+        p.untaggedChildren().stream().map(Digest::toString).toList(), p.indexesListingIt(),
+        Format.bytesExact(p.bytesFreed()), Format.bytesExact(p.bytesShared())));
+  }
+
+  void confirm(WebExchange ex, Session session) throws IOException {
+    Frame frame = Pages.frame(session, "Delete", "repositories");
+    Optional<Target> target = target(ex.field("repository"), ex.field("reference"));
+    if (target.isEmpty()) {
+      pages.message(ex, 400, frame, "Cannot delete", "The form named no valid repository and tag or digest.");
+      return;
+    }
+    try {
+      manifests.delete(target.get().repository(), target.get().reference(), session.actor(ex.remoteAddress()));
+    } catch (RegistryException e) {
+      pages.message(ex, 409, frame, "Not deleted", e.getMessage());
+      return;
+    }
+    ex.redirect(Links.repositoryAfterDelete(target.get().repository().value(), target.get().reference().toString()));
+  }
+
+  private static Optional<Target> target(Optional<String> repository, Optional<String> reference) {
+    if (repository.isEmpty() || reference.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new Target(RepositoryName.of(repository.get()), Reference.parse(reference.get())));
+    } catch (OciFormatException e) {
+      return Optional.empty();
+    }
+  }
+}

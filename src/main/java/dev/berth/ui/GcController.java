@@ -1,0 +1,99 @@
+package dev.berth.ui;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cleanup.GcAlreadyRunningException;
+import dev.berth.cleanup.GcOptions;
+import dev.berth.cleanup.GcService;
+import dev.berth.cleanup.Inventory;
+import dev.berth.config.Durations;
+import dev.berth.metadata.GcRunRecord;
+import dev.berth.ui.view.Frame;
+import dev.berth.ui.view.GcView;
+import dev.berth.ui.view.RunView;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Garbage collection: start a dry or a real run, follow it, read the history with reports and logs. */
+final class GcController {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int HISTORY = 50;
+
+  private final GcService gc;
+  private final GcOptions defaults;
+  private final Inventory inventory;
+  private final Pages pages;
+
+  GcController(GcService gc, GcOptions defaults, Inventory inventory, Pages pages) {
+    this.gc = gc;
+    this.defaults = defaults;
+    this.inventory = inventory;
+    this.pages = pages;
+  }
+
+  void list(WebExchange ex, Session session) throws IOException {
+    List<GcView.Run> runs = gc.recentRuns(HISTORY).stream().map(RunRows::of).toList();
+    pages.render(ex, 200, "gc", new GcView(Pages.frame(session, "Garbage collection", "gc"),
+        format(defaults.grace()), defaults.deleteUntagged(), runs));
+  }
+
+  /** The form's two buttons say dry run or real run; the options are the admin API's. */
+  void start(WebExchange ex, Session session) throws IOException {
+    Frame frame = Pages.frame(session, "Garbage collection", "gc");
+    GcOptions options;
+    try {
+      options = new GcOptions("dry".equals(ex.field("mode").orElse("")), ex.field("deleteUntagged").isPresent(),
+          Durations.parse(ex.field("grace").orElse(format(defaults.grace()))), defaults.uploadMaxAge());
+    } catch (IllegalArgumentException e) {
+      pages.message(ex, 400, frame, "Not started", e.getMessage());
+      return;
+    }
+    try {
+      String id = gc.start(options, session.actor(ex.remoteAddress()), "console", inventory.sampleWhenDone());
+      ex.redirect(Links.run(id));
+    } catch (GcAlreadyRunningException e) {
+      pages.message(ex, 409, frame, "Not started", "Another collection is running; wait for it to finish.");
+    }
+  }
+
+  void run(WebExchange ex, Session session) throws IOException {
+    Frame frame = Pages.frame(session, "Collection run", "gc");
+    Optional<GcRunRecord> record = ex.query("id").flatMap(gc::findRun);
+    if (record.isEmpty()) {
+      pages.notFound(ex, frame, "There is no such run.");
+      return;
+    }
+    GcRunRecord run = record.get();
+    String progress = gc.progress(run.id()).map(p -> describe(p.snapshot())).orElse("");
+    List<String> log = run.log().filter(l -> !l.isEmpty()).map(l -> List.of(l.split("\n"))).orElse(List.of());
+    pages.render(ex, 200, "run", new RunView(frame, RunRows.of(run),
+        run.status() == GcRunRecord.Status.RUNNING, progress, summary(run), log));
+  }
+
+  private static String describe(Map<String, Object> snapshot) {
+    return "phase " + snapshot.get("phase") + ": " + snapshot.get("manifests") + " manifests, "
+        + snapshot.get("blobs") + " blobs, " + snapshot.get("bytes") + " bytes so far";
+  }
+
+  /** The report's one-line summary, as the CLI prints it. */
+  private static String summary(GcRunRecord run) {
+    return run.report().map(report -> {
+      try {
+        return JSON.readTree(report).path("summary").asText("");
+      } catch (IOException e) {
+        return "";
+      }
+    }).orElse("");
+  }
+
+  /** A duration as the form's text field takes it back: 24h, 90m, 30s. */
+  static String format(Duration duration) {
+    long seconds = duration.toSeconds();
+    if (seconds % 3600 == 0) {
+      return seconds / 3600 + "h";
+    }
+    return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
+  }
+}

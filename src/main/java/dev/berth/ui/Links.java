@@ -1,0 +1,33 @@
+package dev.berth.ui;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/** The console's URLs. Names and references go in query strings, encoded, never into a path. */
+final class Links {
+  static final String HOME = "/ui/";
+  static final String LOGIN = "/ui/login";
+  static final String USERS = "/ui/users";
+
+  private Links() {}
+
+  static String repository(String name) {
+    return "/ui/repository?name=" + encode(name);
+  }
+
+  static String repositoryAfterDelete(String name, String deleted) {
+    return repository(name) + "&deleted=" + encode(deleted);
+  }
+
+  static String delete(String repository, String reference) {
+    return "/ui/delete?repository=" + encode(repository) + "&reference=" + encode(reference);
+  }
+
+  static String run(String id) {
+    return "/ui/gc/run?id=" + encode(id);
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+}

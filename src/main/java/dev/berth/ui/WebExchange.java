@@ -1,0 +1,102 @@
+package dev.berth.ui;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.eclipse.jetty.http.HttpCookie;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.FormFields;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+/** One console request and its response, on a virtual thread: reads and writes block. */
+final class WebExchange {
+  /** Pages may not be framed, and load scripts, styles and forms from this origin only. */
+  private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+      + "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+  private final Request request;
+  private final Response response;
+  private final Callback callback;
+  private Fields query;
+  private Fields form;
+
+  WebExchange(Request request, Response response, Callback callback) {
+    this.request = request;
+    this.response = response;
+    this.callback = callback;
+  }
+
+  String path() {
+    return Request.getPathInContext(request);
+  }
+
+  String method() {
+    return request.getMethod();
+  }
+
+  String remoteAddress() {
+    return Request.getRemoteAddr(request);
+  }
+
+  boolean secure() {
+    return request.isSecure();
+  }
+
+  Optional<String> query(String name) {
+    if (query == null) {
+      query = Request.extractQueryParameters(request);
+    }
+    return Optional.ofNullable(query.getValue(name));
+  }
+
+  /** A field of the urlencoded form this POST carries; empty for any other body. */
+  Optional<String> field(String name) {
+    if (form == null) {
+      form = FormFields.getFields(request);
+    }
+    return Optional.ofNullable(form.getValue(name));
+  }
+
+  Optional<String> cookie(String name) {
+    return Request.getCookies(request).stream().filter(c -> c.getName().equals(name)).map(HttpCookie::getValue)
+        .findFirst();
+  }
+
+  void setCookie(HttpCookie cookie) {
+    Response.addCookie(response, cookie);
+  }
+
+  void html(int status, String page) throws IOException {
+    response.getHeaders().put("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    response.getHeaders().put("X-Content-Type-Options", "nosniff");
+    // Pages show what an administrator may delete; no cache should keep them.
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    bytes(status, "text/html; charset=utf-8", page.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** 303: the browser follows with a GET, so reloading the result does not repeat a POST. */
+  void redirect(String location) throws IOException {
+    response.getHeaders().put(HttpHeader.LOCATION, location);
+    bytes(303, "text/plain; charset=utf-8", new byte[0]);
+  }
+
+  void bytes(int status, String contentType, byte[] body) throws IOException {
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, (long) body.length);
+    try (Blocker.Callback blocker = Blocker.callback()) {
+      response.write(true, ByteBuffer.wrap(body), blocker);
+      blocker.block();
+    }
+    callback.succeeded();
+  }
+
+  void fail(Throwable failure) {
+    callback.failed(failure);
+  }
+}

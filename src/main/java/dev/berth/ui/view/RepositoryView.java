@@ -1,0 +1,23 @@
+package dev.berth.ui.view;
+
+import java.util.List;
+
+/**
+ * One repository's images: tagged and untagged, with what each weighs and what is attached to it.
+ *
+ * @param deleted what the last action deleted, shown once after the redirect (empty: nothing)
+ */
+public record RepositoryView(Frame frame, String name, String deleted, List<Image> images) {
+
+  public record Image(String digest, String shortDigest, String mediaType, String artifactType, String size,
+      String pushedAt, List<TagLink> tags, List<String> platforms, List<Referrer> referrers, List<String> annotations,
+      String deleteHref) {
+    public boolean untagged() {
+      return tags.isEmpty();
+    }
+  }
+
+  public record TagLink(String name, String deleteHref) {}
+
+  public record Referrer(String shortDigest, String artifactType, String size, List<String> annotations) {}
+}

@@ -1,0 +1,151 @@
+package dev.berth.ui;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.assertions.LocatorAssertions;
+import dev.berth.testing.RunningRegistry;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An administrator's afternoon in real headless Chromium: sign in, find the repository, delete a
+ * tag after reading that another tag keeps the image, delete an image, dry-run GC, collect, and
+ * read the bytes freed in the history; then the audit log and a robot account. Screenshots of each
+ * step go to target/screenshots/.
+ */
+class ConsoleBrowserIT {
+  private static final String ADMIN_PASSWORD = "admin-password-1";
+  private static final Path SCREENSHOTS = Paths.get("target", "screenshots");
+  private static final Pattern EXACT_BYTES = Pattern.compile("\\((\\d+) bytes\\)");
+  private static final LocatorAssertions.HasTextOptions PATIENTLY =
+      new LocatorAssertions.HasTextOptions().setTimeout(30_000);
+
+  @TempDir
+  static Path root;
+
+  static RunningRegistry registry;
+  static Playwright playwright;
+  static Browser browser;
+
+  @BeforeAll
+  static void start() throws Exception {
+    registry = RunningRegistry.startWithAuth(root, ADMIN_PASSWORD);
+    // The browser is Debian's; Playwright must not try to download its own.
+    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+        .setExecutablePath(Paths.get("/usr/bin/chromium"))
+        .setArgs(List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync")));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (browser != null) {
+      browser.close();
+    }
+    if (playwright != null) {
+      playwright.close();
+    }
+    registry.close();
+  }
+
+  @Test
+  void deleteWithPreviewThenCollectGarbage() throws Exception {
+    TestImages images = new TestImages(registry, "admin", ADMIN_PASSWORD);
+    String shared = images.push("web/app", "v1", 64 * 1024, Map.of());
+    images.tag("web/app", shared, "v2");
+    images.push("web/app", "old", 256 * 1024, Map.of());
+
+    Page page = browser.newPage();
+    page.navigate("http://" + registry.hostPort() + "/");
+    assertThat(page).hasURL("http://" + registry.hostPort() + "/ui/login");
+    page.getByLabel("User name").fill("admin");
+    page.getByLabel("Password").fill(ADMIN_PASSWORD);
+    page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+        new Page.GetByRoleOptions().setName("Sign in")).click();
+    assertThat(page.locator("h1")).hasText("Dashboard");
+    screenshot(page, "01-dashboard");
+
+    page.locator("header nav").getByText("Repositories").click();
+    assertThat(page.locator("svg.chart")).isVisible();
+    screenshot(page, "02-repositories");
+    page.locator("table").getByText("web/app").click();
+    assertThat(page.locator("h1")).hasText("web/app");
+    screenshot(page, "03-repository");
+
+    page.locator("a[aria-label='delete tag v1']").click();
+    Locator warning = page.locator(".warning");
+    assertThat(warning).containsText("The same image is also tagged v2.");
+    screenshot(page, "04-delete-tag-preview");
+    page.getByText("Delete", new Page.GetByTextOptions().setExact(true)).click();
+    assertThat(page.locator(".notice")).containsText("Deleted v1.");
+    assertThat(page.locator("a[aria-label='delete tag v1']")).hasCount(0);
+    assertThat(page.locator("a[aria-label='delete tag v2']")).hasCount(1);
+
+    page.locator("a[aria-label='delete tag old']").click();
+    assertThat(page.locator(".preview")).containsText("This is the only tag on image");
+    page.getByText("Delete", new Page.GetByTextOptions().setExact(true)).click();
+    assertThat(page.locator(".notice")).containsText("Deleted old.");
+    screenshot(page, "05-after-deletes");
+
+    long dryRunFreed = collect(page, "Dry run", "06-dry-run");
+    assertThat(dryRunFreed).isGreaterThan(256 * 1024);
+    long freed = collect(page, "Collect garbage", "07-collection");
+    assertThat(freed).isEqualTo(dryRunFreed);
+
+    page.locator("header nav").getByText("Garbage collection").click();
+    Locator collection = page.locator("table.runs tbody tr").filter(new Locator.FilterOptions().setHasText("collection"));
+    assertThat(collection.locator(".freed")).containsText("(" + freed + " bytes)");
+    screenshot(page, "08-history");
+    assertThat(images.manifestStatus("web/app", "v2")).isEqualTo(200);
+
+    page.locator("header nav").getByText("Dashboard").click();
+    assertThat(page.locator("svg.chart")).isVisible();
+    screenshot(page, "09-dashboard-after");
+
+    page.locator("header nav").getByText("Audit log").click();
+    Locator entry = page.locator("tbody tr").filter(new Locator.FilterOptions().setHasText("web/app:v1"));
+    assertThat(entry.locator("td").nth(1)).hasText("admin@127.0.0.1");
+    assertThat(entry.locator("td").nth(2)).hasText("tag.delete");
+    screenshot(page, "10-audit");
+    page.locator("header nav").getByText("Users").click();
+    page.locator("form[action='/ui/robots'] input[name=namespace]").fill("web");
+    page.locator("form[action='/ui/robots'] input[name=name]").fill("ci");
+    page.getByText("Create robot", new Page.GetByTextOptions().setExact(true)).click();
+    assertThat(page.locator("#secret")).not().isEmpty();
+    screenshot(page, "11-users-robot-created");
+  }
+
+  /** Starts a run from the GC page (untagged images too, no grace) and waits for its report. */
+  private static long collect(Page page, String button, String screenshot) {
+    page.locator("header nav").getByText("Garbage collection").click();
+    page.locator("input[name=deleteUntagged]").check();
+    page.locator("input[name=grace]").fill("0s");
+    page.getByText(button, new Page.GetByTextOptions().setExact(true)).click();
+    // The run page reloads itself every second until the run has finished.
+    assertThat(page.locator("#status")).hasText("succeeded", PATIENTLY);
+    String freed = page.locator("#freed").textContent();
+    screenshot(page, screenshot);
+    Matcher m = EXACT_BYTES.matcher(freed);
+    assertThat(m.find()).as(freed).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+
+  private static void screenshot(Page page, String name) {
+    page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name + ".png")).setFullPage(true));
+  }
+}

@@ -1,0 +1,282 @@
+package dev.berth.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.auth.Users;
+import dev.berth.metadata.sql.SqlMetadataStore;
+import dev.berth.testing.RunningRegistry;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The console over real HTTP against a real Berth: sessions, refusals, CSRF, escaping of pushed
+ * text, deleting with a preview, a GC run started from a form, and the JSON twins of the pages.
+ */
+class ConsoleTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String ADMIN_PASSWORD = "admin-password-1";
+  private static final String PASSWORD = "password-123";
+  private static final String SCRIPT = "<script>alert(1)</script>";
+
+  @TempDir
+  static Path root;
+
+  static RunningRegistry registry;
+  static SqlMetadataStore store;
+  static TestImages images;
+
+  @BeforeAll
+  static void start() throws Exception {
+    registry = RunningRegistry.startWithAuth(root, ADMIN_PASSWORD);
+    store = SqlMetadataStore.sqlite(root.resolve("berth/metadata.db"));
+    new Users(store, Clock.systemUTC()).add("alice", PASSWORD, false);
+    store.setRole("team", "alice", "maintainer");
+    images = new TestImages(registry, "admin", ADMIN_PASSWORD);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    store.close();
+    registry.close();
+  }
+
+  static ConsoleClient admin() throws Exception {
+    ConsoleClient client = new ConsoleClient(registry.uri("/"));
+    assertThat(client.login("admin", ADMIN_PASSWORD).statusCode()).isEqualTo(303);
+    return client;
+  }
+
+  @Test
+  void pagesNeedASessionAndSendToTheLoginPage() throws Exception {
+    ConsoleClient anonymous = new ConsoleClient(registry.uri("/"));
+    for (String page : new String[] {"/ui/", "/ui/repositories", "/ui/gc", "/ui/audit", "/ui/repository?name=team/app"}) {
+      HttpResponse<String> r = anonymous.get(page);
+      assertThat(r.statusCode()).as(page).isEqualTo(303);
+      assertThat(r.headers().firstValue("Location")).as(page).hasValue("/ui/login");
+    }
+    assertThat(anonymous.get("/").headers().firstValue("Location")).hasValue("/ui/");
+    assertThat(anonymous.get("/ui/login").body()).contains("<form class=\"login\"");
+  }
+
+  @Test
+  void signingInSetsAStrictHttpOnlySessionCookieAndSigningOutEndsTheSession() throws Exception {
+    ConsoleClient client = new ConsoleClient(registry.uri("/"));
+    HttpResponse<String> login = client.login("admin", ADMIN_PASSWORD);
+    assertThat(login.statusCode()).isEqualTo(303);
+    assertThat(login.headers().firstValue("Location")).hasValue("/ui/");
+    String cookie = ConsoleClient.sessionCookie(login).orElseThrow();
+    assertThat(cookie).containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Strict").contains("Path=/")
+        .doesNotContainIgnoringCase("Secure;").matches("berth_session=[A-Za-z0-9_-]{43};.*");
+
+    HttpResponse<String> dashboard = client.get("/ui/");
+    assertThat(dashboard.statusCode()).isEqualTo(200);
+    assertThat(dashboard.body()).contains("Storage used").contains("admin");
+    assertThat(dashboard.headers().firstValue("Content-Security-Policy")).isPresent();
+
+    HttpResponse<String> logout = client.submit("/ui/", "/ui/logout", Map.of());
+    assertThat(logout.statusCode()).isEqualTo(303);
+    assertThat(client.get("/ui/").headers().firstValue("Location")).hasValue("/ui/login");
+  }
+
+  @Test
+  void wrongPasswordsAreRefusedWithoutASession() throws Exception {
+    ConsoleClient client = new ConsoleClient(registry.uri("/"));
+    HttpResponse<String> r = client.login("admin", "not-the-password");
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.body()).contains("Wrong user name or password.");
+    assertThat(ConsoleClient.sessionCookie(r)).isEmpty();
+    assertThat(client.get("/ui/").statusCode()).isEqualTo(303);
+  }
+
+  @Test
+  void aSignInFormFromAnotherSiteIsRefused() throws Exception {
+    ConsoleClient client = new ConsoleClient(registry.uri("/"));
+    HttpResponse<String> r = client.post("/ui/login", Map.of("username", "admin", "password", ADMIN_PASSWORD));
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(ConsoleClient.sessionCookie(r)).isEmpty();
+  }
+
+  @Test
+  void usersWhoAreNotSystemAdministratorsAreToldTheyAreNotAllowed() throws Exception {
+    ConsoleClient client = new ConsoleClient(registry.uri("/"));
+    HttpResponse<String> r = client.login("alice", PASSWORD);
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(r.body()).contains("Not allowed").contains("for system administrators only");
+    assertThat(ConsoleClient.sessionCookie(r)).isEmpty();
+  }
+
+  @Test
+  void postsWithoutTheCsrfTokenAreRefusedAndChangeNothing() throws Exception {
+    String digest = images.push("csrf/app", "v1", 300, Map.of());
+    ConsoleClient client = admin();
+    Map<String, String> delete = Map.of("repository", "csrf/app", "reference", "v1");
+    int runs = JSON.readTree(images.admin("/api/v1/gc/runs").body()).path("runs").size();
+
+    HttpResponse<String> noToken = client.post("/ui/delete", delete);
+    assertThat(noToken.statusCode()).isEqualTo(403);
+    assertThat(noToken.body()).contains("nothing was changed");
+    Map<String, String> forged = new java.util.HashMap<>(delete);
+    forged.put("csrf", "forged-token");
+    assertThat(client.post("/ui/delete", forged).statusCode()).isEqualTo(403);
+    assertThat(client.post("/ui/gc", Map.of("mode", "real", "grace", "0s")).statusCode()).isEqualTo(403);
+    // A cross-site POST arrives without the SameSite=Strict cookie at all.
+    assertThat(new ConsoleClient(registry.uri("/")).post("/ui/delete", delete).statusCode()).isEqualTo(403);
+
+    assertThat(images.manifestStatus("csrf/app", "v1")).isEqualTo(200);
+    assertThat(images.manifestStatus("csrf/app", digest)).isEqualTo(200);
+    assertThat(JSON.readTree(images.admin("/api/v1/gc/runs").body()).path("runs")).hasSize(runs);
+  }
+
+  @Test
+  void pushedTextIsEscaped() throws Exception {
+    images.push("xss/app", "v1", 100, Map.of("org.opencontainers.image.description", SCRIPT, "x\"><b", "y"));
+    ConsoleClient client = admin();
+    String page = client.get("/ui/repository?name=xss/app").body();
+    assertThat(page).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain(SCRIPT)
+        .doesNotContain("x\"><b");
+    assertThat(client.get("/ui/repositories?q=" + ConsoleClient.encode(SCRIPT)).body())
+        .contains("value=\"&lt;script>alert(1)&lt;/script>\"").doesNotContain(SCRIPT);
+    assertThat(client.get("/ui/repository?name=xss/app&deleted=" + ConsoleClient.encode(SCRIPT)).body())
+        .contains("Deleted &lt;script&gt;").doesNotContain(SCRIPT);
+    assertThat(client.get("/ui/repository?name=" + ConsoleClient.encode(SCRIPT)).body()).doesNotContain(SCRIPT);
+  }
+
+  @Test
+  void repositoriesShowSizeTagsAndTheirImages() throws Exception {
+    String digest = images.push("list/big", "v1", 4000, Map.of());
+    images.tag("list/big", digest, "latest");
+    images.push("list/small", "v1", 100, Map.of());
+    ConsoleClient client = admin();
+
+    String list = client.get("/ui/repositories?q=list/").body();
+    assertThat(list).contains("list/big").contains("list/small").contains("<svg class=\"chart\"")
+        .doesNotContain("xss/app");
+    String page = client.get("/ui/repository?name=list/big").body();
+    assertThat(page).contains(digest.substring(7, 19)).contains(">v1 <").contains(">latest <")
+        .contains("/ui/delete?repository=list%2Fbig&amp;reference=latest");
+
+    JsonNode repositories = JSON.readTree(images.admin("/api/v1/repositories?q=list/big").body()).path("repositories");
+    assertThat(repositories).hasSize(1);
+    assertThat(repositories.get(0).path("tags").asLong()).isEqualTo(2);
+    assertThat(repositories.get(0).path("bytes").asLong()).isGreaterThan(4000);
+    JsonNode imagesJson = JSON.readTree(images.admin("/api/v1/repositories/list/big/images").body()).path("images");
+    assertThat(imagesJson).hasSize(1);
+    assertThat(imagesJson.get(0).path("digest").asText()).isEqualTo(digest);
+    assertThat(imagesJson.get(0).path("tags").toString()).isEqualTo("[\"latest\",\"v1\"]");
+    assertThat(JSON.readTree(images.admin("/api/v1/storage").body()).path("liveBytes").asLong()).isGreaterThan(4100);
+  }
+
+  @Test
+  void deletingATagShowsThePreviewFirstAndDeletesOnlyThatTag() throws Exception {
+    String digest = images.push("del/app", "v1", 2000, Map.of());
+    images.tag("del/app", digest, "v2");
+    String other = images.push("del/app", "solo", 1500, Map.of());
+    ConsoleClient client = admin();
+
+    String preview = client.get("/ui/delete?repository=del/app&reference=v1").body();
+    assertThat(preview).contains("The same image is also tagged v2.").contains("removes this tag only");
+
+    HttpResponse<String> deleted = client.submit("/ui/delete?repository=del/app&reference=v1", "/ui/delete",
+        Map.of("repository", "del/app", "reference", "v1"));
+    assertThat(deleted.statusCode()).isEqualTo(303);
+    assertThat(deleted.headers().firstValue("Location")).hasValue("/ui/repository?name=del%2Fapp&deleted=v1");
+    assertThat(images.manifestStatus("del/app", "v1")).isEqualTo(404);
+    assertThat(images.manifestStatus("del/app", "v2")).isEqualTo(200);
+    assertThat(client.get("/ui/repository?name=del/app&deleted=v1").body()).contains("Deleted v1.");
+
+    String imagePreview = client.get("/ui/delete?repository=del/app&reference=" + other).body();
+    assertThat(imagePreview).contains("removes every tag on it: solo")
+        .containsPattern("frees 1\\.5 KiB \\(15\\d\\d bytes\\); 0 bytes stay");
+    assertThat(client.submit("/ui/delete?repository=del/app&reference=" + other, "/ui/delete",
+        Map.of("repository", "del/app", "reference", other)).statusCode()).isEqualTo(303);
+    assertThat(images.manifestStatus("del/app", other)).isEqualTo(404);
+
+    JsonNode audit = JSON.readTree(images.admin("/api/v1/audit").body()).path("entries");
+    assertThat(audit).anySatisfy(entry -> {
+      assertThat(entry.path("target").asText()).isEqualTo("del/app:v1");
+      assertThat(entry.path("action").asText()).isEqualTo("tag.delete");
+      assertThat(entry.path("actor").asText()).isEqualTo("admin@127.0.0.1");
+    });
+    assertThat(audit).anySatisfy(entry -> assertThat(entry.path("target").asText()).isEqualTo("del/app@" + other));
+  }
+
+  @Test
+  void aDryRunStartedFromTheFormIsFollowedToItsReport() throws Exception {
+    ConsoleClient client = admin();
+    HttpResponse<String> started = client.submit("/ui/gc", "/ui/gc",
+        Map.of("mode", "dry", "deleteUntagged", "on", "grace", "0s"));
+    assertThat(started.statusCode()).isEqualTo(303);
+    String location = started.headers().firstValue("Location").orElseThrow();
+    assertThat(location).startsWith("/ui/gc/run?id=");
+    String page = client.get(location).body();
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+    while (page.contains("<strong id=\"status\">running") && Instant.now().isBefore(deadline)) {
+      assertThat(page).contains("http-equiv=\"refresh\"");
+      Thread.sleep(100);
+      page = client.get(location).body();
+    }
+    assertThat(page).contains("<strong id=\"status\">succeeded").contains("dry run").doesNotContain("http-equiv");
+    assertThat(client.get("/ui/gc").body()).contains(location.replace("&", "&amp;"));
+    String dashboard = client.get("/ui/").body();
+    assertThat(dashboard).contains("by the dry run of").contains("Compute now (dry run)");
+  }
+
+  @Test
+  void aSessionEndsWhenItsUserStopsBeingAnAdministrator() throws Exception {
+    new Users(store, Clock.systemUTC()).add("carol", PASSWORD, true);
+    ConsoleClient client = new ConsoleClient(registry.uri("/"));
+    assertThat(client.login("carol", PASSWORD).statusCode()).isEqualTo(303);
+    assertThat(client.get("/ui/").statusCode()).isEqualTo(200);
+    store.removeUser("carol");
+    assertThat(client.get("/ui/").headers().firstValue("Location")).hasValue("/ui/login");
+  }
+
+  @Test
+  void usersRolesAndRobotsAreManagedFromForms() throws Exception {
+    ConsoleClient client = admin();
+    HttpResponse<String> added = client.submit("/ui/users", "/ui/users", Map.of("name", "bob", "password", ""));
+    assertThat(added.statusCode()).isEqualTo(200);
+    String password = secretOn(added.body());
+    assertThat(new ConsoleClient(registry.uri("/")).login("bob", password).statusCode()).isEqualTo(403);
+
+    assertThat(client.submit("/ui/users", "/ui/users/role",
+        Map.of("user", "bob", "namespace", "team", "role", "developer")).statusCode()).isEqualTo(303);
+    assertThat(client.get("/ui/users").body()).contains("<td>bob</td><td>no</td><td>team: developer</td>");
+    JsonNode bob = JSON.readTree(images.admin("/api/v1/users").body()).path("users");
+    assertThat(bob).anySatisfy(u -> {
+      assertThat(u.path("name").asText()).isEqualTo("bob");
+      assertThat(u.path("roles").path("team").asText()).isEqualTo("developer");
+    });
+
+    HttpResponse<String> robot = client.submit("/ui/users", "/ui/robots",
+        Map.of("namespace", "team", "name", "ci", "role", "developer"));
+    assertThat(robot.body()).contains("Created <strong>robot$team+ci</strong>");
+    String secret = secretOn(robot.body());
+    assertThat(images.basicStatus("/v2/", "robot$team+ci", secret)).isEqualTo(200);
+    assertThat(client.submit("/ui/users", "/ui/robots/revoke", Map.of("login", "robot$team+ci")).statusCode())
+        .isEqualTo(303);
+    assertThat(images.basicStatus("/v2/", "robot$team+ci", secret)).isEqualTo(401);
+    assertThat(client.get("/ui/users").body()).contains("revoked");
+
+    HttpResponse<String> refused = client.submit("/ui/users", "/ui/users/role",
+        Map.of("user", "bob", "namespace", "team", "role", "overlord"));
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(refused.body()).contains("unknown role overlord");
+  }
+
+  private static String secretOn(String page) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("<code id=\"secret\">([^<]+)</code>").matcher(page);
+    assertThat(m.find()).as(page).isTrue();
+    return m.group(1);
+  }
+}

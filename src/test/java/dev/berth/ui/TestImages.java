@@ -1,0 +1,101 @@
+package dev.berth.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.oci.Digest;
+import dev.berth.testing.RunningRegistry;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Pushes small images over the real /v2 API, as an administrator, for the console to show. */
+final class TestImages {
+  private final RunningRegistry registry;
+  private final String authorization;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  TestImages(RunningRegistry registry, String user, String password) {
+    this.registry = registry;
+    this.authorization = "Basic " + Base64.getEncoder()
+        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** An image with its own config and one layer of {@code layerBytes} bytes; returns its digest. */
+  String push(String repository, String tag, int layerBytes, Map<String, String> annotations) throws Exception {
+    byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"id\":\"" + repository + ":" + tag + "\"}")
+        .getBytes(StandardCharsets.UTF_8);
+    byte[] layer = new byte[layerBytes];
+    new java.util.Random((repository + tag).hashCode()).nextBytes(layer);
+    for (byte[] blob : List.of(config, layer)) {
+      HttpResponse<String> r = send("POST", "/v2/" + repository + "/blobs/uploads/?digest=" + Digest.sha256(blob),
+          "application/octet-stream", blob);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    }
+    return putManifest(repository, tag, "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+        + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + Digest.sha256(config)
+        + "\",\"size\":" + config.length + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\","
+        + "\"digest\":\"" + Digest.sha256(layer) + "\",\"size\":" + layer.length + "}]"
+        + annotationsJson(annotations) + "}");
+  }
+
+  /** Tags an existing manifest with one more tag. */
+  void tag(String repository, String digest, String tag) throws Exception {
+    HttpResponse<byte[]> manifest = http.send(HttpRequest.newBuilder(registry.uri("/v2/" + repository + "/manifests/" + digest))
+        .header("Authorization", authorization)
+        .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(manifest.statusCode()).isEqualTo(200);
+    putManifest(repository, tag, new String(manifest.body(), StandardCharsets.UTF_8));
+  }
+
+  private String putManifest(String repository, String reference, String manifest) throws Exception {
+    HttpResponse<String> put = send("PUT", "/v2/" + repository + "/manifests/" + reference,
+        "application/vnd.oci.image.manifest.v1+json", manifest.getBytes(StandardCharsets.UTF_8));
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+    return put.headers().firstValue("Docker-Content-Digest").orElseThrow();
+  }
+
+  private static String annotationsJson(Map<String, String> annotations) {
+    if (annotations.isEmpty()) {
+      return "";
+    }
+    return ",\"annotations\":{" + annotations.entrySet().stream()
+        .map(e -> quote(e.getKey()) + ":" + quote(e.getValue())).collect(Collectors.joining(",")) + "}";
+  }
+
+  private static String quote(String text) {
+    return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  private HttpResponse<String> send(String method, String path, String contentType, byte[] body) throws Exception {
+    return http.send(HttpRequest.newBuilder(registry.uri(path))
+        .header("Authorization", authorization)
+        .header("Content-Type", contentType)
+        .method(method, HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The status of GET on a manifest: 200 while it resolves, 404 once deleted. */
+  int manifestStatus(String repository, String reference) throws Exception {
+    return http.send(HttpRequest.newBuilder(registry.uri("/v2/" + repository + "/manifests/" + reference))
+        .header("Authorization", authorization)
+        .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(), HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  /** A GET on the admin JSON API, with the administrator's Basic credentials. */
+  HttpResponse<String> admin(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(registry.uri(path)).header("Authorization", authorization).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The status of a GET with someone else's Basic credentials. */
+  int basicStatus(String path, String user, String password) throws Exception {
+    return http.send(HttpRequest.newBuilder(registry.uri(path)).header("Authorization", "Basic " + Base64.getEncoder()
+        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8))).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+}
