@@ -42,13 +42,22 @@ public final class Uploads {
     this.clock = clock;
   }
 
+  /** Running hashes of sessions idle this long are dropped; a later chunk rebuilds one from disk. */
+  private static final java.time.Duration IDLE_HASH = java.time.Duration.ofHours(1);
+
   /** In-process state of an upload; requests on one upload are serialised by its lock. */
   private static final class Session {
     final ReentrantLock lock = new ReentrantLock();
     RunningHash hash;
+    volatile java.time.Instant lastUsed;
+
+    Session(java.time.Instant created) {
+      this.lastUsed = created;
+    }
   }
 
   public UploadId start(RepositoryName repository) throws IOException {
+    forgetIdleSessions();
     UploadId id = UploadId.random();
     store.createUpload(id);
     metadata.createUpload(id, repository, clock.instant());
@@ -75,7 +84,7 @@ public final class Uploads {
   public long append(RepositoryName repository, UploadId id, OptionalLong rangeStart, InputStream body)
       throws IOException {
     requireSession(repository, id);
-    Session session = sessions.computeIfAbsent(id, k -> new Session());
+    Session session = sessions.computeIfAbsent(id, k -> new Session(clock.instant()));
     session.lock.lock();
     try {
       long size = writeChunk(id, session, rangeStart, body, DigestAlgorithm.SHA256);
@@ -104,7 +113,7 @@ public final class Uploads {
       RepositoryName repository, UploadId id, Digest expected, OptionalLong rangeStart, InputStream lastChunk)
       throws IOException {
     requireSession(repository, id);
-    Session session = sessions.computeIfAbsent(id, k -> new Session());
+    Session session = sessions.computeIfAbsent(id, k -> new Session(clock.instant()));
     session.lock.lock();
     try {
       long size = writeChunk(id, session, rangeStart, lastChunk, expected.algorithm());
@@ -157,6 +166,7 @@ public final class Uploads {
         throw new RegistryException(ErrorCode.RANGE_INVALID,
             "chunk starts at " + rangeStart.getAsLong() + " but the upload is at " + offset, new UploadPosition(offset));
       }
+      session.lastUsed = clock.instant();
       if (session.hash == null || session.hash.length() != offset) {
         session.hash = offset == 0 ? RunningHash.empty(preferred) : rehash(id, preferred);
       }
@@ -175,6 +185,15 @@ public final class Uploads {
       throw new RegistryException(ErrorCode.RANGE_INVALID, "upload moved on concurrently",
           new UploadPosition(e.currentSize()));
     }
+  }
+
+  /**
+   * Abandoned uploads (and those GC purged) would otherwise keep their running hash in memory for
+   * the life of the process. Dropping an idle one is always safe: it is rebuilt from the staged bytes.
+   */
+  private void forgetIdleSessions() {
+    java.time.Instant horizon = clock.instant().minus(IDLE_HASH);
+    sessions.entrySet().removeIf(e -> e.getValue().lastUsed.isBefore(horizon) && !e.getValue().lock.isLocked());
   }
 
   private RunningHash rehash(UploadId id, DigestAlgorithm algorithm) throws IOException {

@@ -15,6 +15,7 @@ import dev.berth.registry.Registry;
 import dev.berth.registry.RegistrySettings;
 import dev.berth.storage.BlobContent;
 import dev.berth.storage.fs.FilesystemBlobStore;
+import dev.berth.testing.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
