@@ -51,6 +51,9 @@ final class ServeCommand implements Callable<Integer> {
         log.error("unclean shutdown", e);
       }
       log.info("stopped");
+      // Access lines go through an asynchronous appender; stopping the context flushes them before
+      // the JVM exits, so the last lines of a shutdown are never lost.
+      ((ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory()).stop();
       stopped.countDown();
     }));
     stopped.await();
