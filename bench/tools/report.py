@@ -250,6 +250,8 @@ def markdown(path):
             rss = mib(r.get("maxrss_kb"))
         else:
             cpu = r.get("server_cpu_s")
+            if isinstance(cpu, (int, float)) and isinstance(r.get("server_runqueue_wait_s"), (int, float)):
+                cpu = "%.2f (waited %.2f for a CPU)" % (cpu, r["server_runqueue_wait_s"])
             rss = "%s (CLI %s)" % (mib(r.get("server_hwm_kb")), mib(r.get("cli_maxrss_kb")))
         p("| %s | %s | %s:%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             r["K"], r["reg"], r["state"], r["flags"], r["mode"], r["rep"], r["wall_s"], s.get("server_seconds", ""),
