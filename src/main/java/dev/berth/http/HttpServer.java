@@ -8,6 +8,7 @@ import dev.berth.registry.RegistrySettings;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -22,6 +23,10 @@ import org.eclipse.jetty.util.thread.VirtualThreadPool;
  */
 public final class HttpServer implements AutoCloseable {
   private static final int UPLOAD_READ_BUFFER = 256 * 1024;
+  // Jetty's default pool keeps nothing above 64 KiB: every request would allocate and zero a fresh
+  // direct read buffer (half the CPU of a manifest GET, and RSS growing until the next GC).
+  private static final int LARGEST_POOLED_BUFFER = 1024 * 1024;
+  private static final long POOLED_MEMORY_LIMIT = 64L * 1024 * 1024;
 
   private final Server server;
   private final ServerConnector connector;
@@ -36,7 +41,9 @@ public final class HttpServer implements AutoCloseable {
       PrometheusMeterRegistry prometheus) throws Exception {
     VirtualThreadPool threads = new VirtualThreadPool();
     threads.setName("berth-http");
-    Server server = new Server(threads);
+    Server server = new Server(threads, null,
+        new ArrayByteBufferPool.Quadratic(0, LARGEST_POOLED_BUFFER, Integer.MAX_VALUE,
+            POOLED_MEMORY_LIMIT, POOLED_MEMORY_LIMIT));
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);

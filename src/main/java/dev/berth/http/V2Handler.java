@@ -13,8 +13,6 @@ import dev.berth.registry.RegistrySettings;
 import dev.berth.registry.Uploads;
 import java.io.IOException;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Handler;
@@ -31,14 +29,6 @@ import org.slf4j.LoggerFactory;
 public final class V2Handler extends Handler.Abstract {
   static final String CONTENT_DIGEST = "Docker-Content-Digest";
   private static final Logger LOG = LoggerFactory.getLogger(V2Handler.class);
-
-  // Names may contain "/", so each route is anchored on what follows the name.
-  private static final Pattern UPLOADS = Pattern.compile("^/v2/(.+)/blobs/uploads/?$");
-  private static final Pattern UPLOAD = Pattern.compile("^/v2/(.+)/blobs/uploads/([^/]+)$");
-  private static final Pattern BLOB = Pattern.compile("^/v2/(.+)/blobs/([^/]+)$");
-  private static final Pattern MANIFEST = Pattern.compile("^/v2/(.+)/manifests/([^/]+)$");
-  private static final Pattern TAGS = Pattern.compile("^/v2/(.+)/tags/list$");
-  private static final Pattern REFERRERS = Pattern.compile("^/v2/(.+)/referrers/([^/]+)$");
 
   private final ObjectMapper json;
   private final BlobEndpoints blobs;
@@ -101,44 +91,44 @@ public final class V2Handler extends Handler.Abstract {
       listings.catalog(ex, repository -> gate.allows(caller, repository, Action.PULL));
       return;
     }
-    Matcher m;
-    if ((m = UPLOADS.matcher(path)).matches()) {
-      RepositoryName name = name(m);
-      gate.require(ex, caller, name, Action.PUSH);
-      uploads.start(ex, name, from -> gate.allows(caller, from, Action.PULL));
-    } else if ((m = UPLOAD.matcher(path)).matches()) {
-      RepositoryName name = name(m);
-      gate.require(ex, caller, name, Action.PUSH);
-      uploads.session(ex, name, m.group(2));
-    } else if ((m = BLOB.matcher(path)).matches()) {
-      RepositoryName name = name(m);
-      gate.require(ex, caller, name, "DELETE".equals(ex.method()) ? Action.DELETE : Action.PULL);
-      blobs.handle(ex, name, m.group(2), caller.principal().name());
-    } else if ((m = MANIFEST.matcher(path)).matches()) {
-      RepositoryName name = name(m);
-      gate.require(ex, caller, name, switch (ex.method()) {
-        case "PUT" -> Action.PUSH;
-        case "DELETE" -> Action.DELETE;
-        default -> Action.PULL;
-      });
-      manifests.handle(ex, name, m.group(2), caller.principal().name());
-    } else if ((m = TAGS.matcher(path)).matches()) {
-      RepositoryName name = name(m);
-      gate.require(ex, caller, name, Action.PULL);
-      listings.tags(ex, name);
-    } else if ((m = REFERRERS.matcher(path)).matches()) {
-      RepositoryName name = name(m);
-      gate.require(ex, caller, name, Action.PULL);
-      listings.referrers(ex, name, m.group(2));
-    } else {
+    V2Route route = V2Route.parse(path).orElse(null);
+    if (route == null) {
       ex.route("unknown");
       ex.bytes(404, "application/json",
           ErrorResponses.body(json, ErrorCode.UNSUPPORTED, "no such endpoint", path));
+      return;
     }
-  }
-
-  private static RepositoryName name(Matcher m) {
-    return RepositoryName.of(m.group(1));
+    RepositoryName name = RepositoryName.of(route.name());
+    switch (route.kind()) {
+      case UPLOADS -> {
+        gate.require(ex, caller, name, Action.PUSH);
+        uploads.start(ex, name, from -> gate.allows(caller, from, Action.PULL));
+      }
+      case UPLOAD -> {
+        gate.require(ex, caller, name, Action.PUSH);
+        uploads.session(ex, name, route.argument());
+      }
+      case BLOB -> {
+        gate.require(ex, caller, name, "DELETE".equals(ex.method()) ? Action.DELETE : Action.PULL);
+        blobs.handle(ex, name, route.argument(), caller.principal().name());
+      }
+      case MANIFEST -> {
+        gate.require(ex, caller, name, switch (ex.method()) {
+          case "PUT" -> Action.PUSH;
+          case "DELETE" -> Action.DELETE;
+          default -> Action.PULL;
+        });
+        manifests.handle(ex, name, route.argument(), caller.principal().name());
+      }
+      case TAGS -> {
+        gate.require(ex, caller, name, Action.PULL);
+        listings.tags(ex, name);
+      }
+      case REFERRERS -> {
+        gate.require(ex, caller, name, Action.PULL);
+        listings.referrers(ex, name, route.argument());
+      }
+    }
   }
 
   static RegistryException methodNotAllowed() {

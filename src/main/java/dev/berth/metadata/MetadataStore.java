@@ -92,6 +92,15 @@ public interface MetadataStore extends AutoCloseable {
 
   boolean deleteUpload(UploadId id);
 
+  // ---- change notification
+
+  /**
+   * Reports to {@code listener} every change made through this store that could invalidate a
+   * cached read. False when the store cannot: its database is shared with other processes, whose
+   * writes it never sees; then nothing may be cached in front of it.
+   */
+  boolean subscribe(ChangeListener listener);
+
   @Override
   void close();
 }

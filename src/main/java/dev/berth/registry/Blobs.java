@@ -15,18 +15,20 @@ public final class Blobs {
   private static final Logger LOG = LoggerFactory.getLogger(Blobs.class);
 
   private final MetadataStore metadata;
+  private final CachedReads reads;
   private final BlobStore store;
   private final Deletes deletes;
 
-  Blobs(MetadataStore metadata, BlobStore store, Deletes deletes) {
+  Blobs(MetadataStore metadata, CachedReads reads, BlobStore store, Deletes deletes) {
     this.metadata = metadata;
+    this.reads = reads;
     this.store = store;
     this.deletes = deletes;
   }
 
   /** HEAD: answered from metadata alone. */
   public BlobRecord stat(RepositoryName repository, Digest digest) {
-    return metadata.findLinkedBlob(repository, digest).orElseThrow(() -> unknown(digest));
+    return reads.findLinkedBlob(repository, digest).orElseThrow(() -> unknown(digest));
   }
 
   public BlobContent open(RepositoryName repository, Digest digest) throws IOException {

@@ -25,12 +25,14 @@ import java.util.Optional;
 public final class Manifests {
 
   private final MetadataStore metadata;
+  private final CachedReads reads;
   private final RegistrySettings settings;
   private final Deletes deletes;
   private final Clock clock;
 
-  Manifests(MetadataStore metadata, RegistrySettings settings, Deletes deletes, Clock clock) {
+  Manifests(MetadataStore metadata, CachedReads reads, RegistrySettings settings, Deletes deletes, Clock clock) {
     this.metadata = metadata;
+    this.reads = reads;
     this.settings = settings;
     this.deletes = deletes;
     this.clock = clock;
@@ -99,9 +101,9 @@ public final class Manifests {
   public StoredManifest get(RepositoryName repository, Reference reference) {
     Digest digest = switch (reference) {
       case Reference.ByDigest d -> d.digest();
-      case Reference.ByTag t -> metadata.resolveTag(repository, t.tag()).orElseThrow(() -> unknown(reference));
+      case Reference.ByTag t -> reads.resolveTag(repository, t.tag()).orElseThrow(() -> unknown(reference));
     };
-    return metadata.findManifest(repository, digest).orElseThrow(() -> unknown(reference));
+    return reads.findManifest(repository, digest).orElseThrow(() -> unknown(reference));
   }
 
   /** By digest: the manifest and every tag on it. By tag: that tag only. */

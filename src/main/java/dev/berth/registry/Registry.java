@@ -12,10 +12,11 @@ public record Registry(Blobs blobs, Uploads uploads, Manifests manifests, Listin
   public static Registry create(MetadataStore metadata, HistoryStore history, BlobStore store, BlobLocks locks,
       RegistrySettings settings, Clock clock) {
     Deletes deletes = new Deletes(settings, history, clock);
+    CachedReads reads = new CachedReads(metadata);
     return new Registry(
-        new Blobs(metadata, store, deletes),
+        new Blobs(metadata, reads, store, deletes),
         new Uploads(metadata, store, locks, clock),
-        new Manifests(metadata, settings, deletes, clock),
+        new Manifests(metadata, reads, settings, deletes, clock),
         new Listings(metadata));
   }
 }

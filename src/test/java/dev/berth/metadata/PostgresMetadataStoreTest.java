@@ -61,6 +61,20 @@ class PostgresMetadataStoreTest extends MetadataStoreContract {
     return DriverManager.getConnection(jdbcUrl());
   }
 
+  /** Other Berth processes write to the same database unseen, so nothing may cache in front of it. */
+  @Test
+  void refusesToPromiseChangeReports() {
+    assertThat(store.subscribe(new ChangeListener() {
+      @Override
+      public void repositoryChanged(dev.berth.oci.RepositoryName repository) {
+      }
+
+      @Override
+      public void blobsRetired() {
+      }
+    })).isFalse();
+  }
+
   @Test
   void theTestDatabaseDoesNotSortInByteOrderByItself() throws SQLException {
     List<String> sorted = new ArrayList<>();

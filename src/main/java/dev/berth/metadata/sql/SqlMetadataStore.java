@@ -15,6 +15,7 @@ import dev.berth.metadata.ManifestEdge;
 import dev.berth.metadata.ManifestKey;
 import dev.berth.metadata.ManifestNode;
 import dev.berth.metadata.BlobUnlink;
+import dev.berth.metadata.ChangeListener;
 import dev.berth.metadata.ManifestDeletion;
 import dev.berth.metadata.ManifestRecord;
 import dev.berth.metadata.MetadataStore;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
@@ -74,6 +76,7 @@ public final class SqlMetadataStore
   private final Jdbi jdbi;
   private final Dialect dialect;
   private final ReentrantLock writerLock = new ReentrantLock(true);
+  private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
 
   private SqlMetadataStore(HikariDataSource pool, Dialect dialect) {
     this.pool = pool;
@@ -211,7 +214,7 @@ public final class SqlMetadataStore
 
   @Override
   public BlobUnlink unlinkBlob(RepositoryName repository, Digest digest) {
-    return inWriteTransaction(h -> {
+    return changing(repository, () -> inWriteTransaction(h -> {
       boolean inUse = h.createQuery("""
               SELECT EXISTS (SELECT 1 FROM manifest_blobs WHERE repository = :repository AND blob_digest = :digest)""")
           .bind("repository", repository.value())
@@ -226,13 +229,24 @@ public final class SqlMetadataStore
           .bind("digest", digest.toString())
           .execute();
       return removed > 0 ? BlobUnlink.UNLINKED : BlobUnlink.NOT_LINKED;
-    });
+    }));
   }
 
   // ---- manifests and tags
 
   @Override
   public void putManifest(ManifestRecord manifest, Optional<Tag> tag, Instant now) throws MissingReferencesException {
+    RepositoryName repository = manifest.repository();
+    try {
+      insertManifest(manifest, tag, now);
+    } finally {
+      if (tag.isPresent()) {
+        repositoryChanged(repository);
+      }
+    }
+  }
+
+  private void insertManifest(ManifestRecord manifest, Optional<Tag> tag, Instant now) throws MissingReferencesException {
     RepositoryName repository = manifest.repository();
     useWriteTransaction(h -> {
       List<Digest> missingBlobs = absent(manifest.blobs(), liveLinked(h, repository, manifest.blobs()));
@@ -297,7 +311,7 @@ public final class SqlMetadataStore
 
   @Override
   public ManifestDeletion deleteManifest(RepositoryName repository, Digest digest) {
-    return inWriteTransaction(h -> {
+    return changing(repository, () -> inWriteTransaction(h -> {
       // The row lock makes a concurrent index PUT naming this manifest either finish first (and show
       // up as a parent below) or wait and then find the manifest gone.
       boolean exists = h.createQuery(
@@ -328,15 +342,16 @@ public final class SqlMetadataStore
           .bind("digest", digest.toString())
           .execute();
       return new ManifestDeletion.Deleted(tags);
-    });
+    }));
   }
 
   @Override
   public boolean deleteTag(RepositoryName repository, Tag tag) {
-    return inWriteTransaction(h -> h.createUpdate("DELETE FROM tags WHERE repository = :repository AND name = :tag")
-        .bind("repository", repository.value())
-        .bind("tag", tag.value())
-        .execute() > 0);
+    return changing(repository, () -> inWriteTransaction(
+        h -> h.createUpdate("DELETE FROM tags WHERE repository = :repository AND name = :tag")
+            .bind("repository", repository.value())
+            .bind("tag", tag.value())
+            .execute() > 0));
   }
 
   @Override
@@ -787,9 +802,13 @@ public final class SqlMetadataStore
 
   @Override
   public List<ManifestKey> deleteManifestsIfGarbage(List<ManifestKey> batch, Instant cutoff, boolean deleteUntagged) {
-    return inWriteTransaction(h -> batch.stream()
-        .filter(key -> deleteManifestIfGarbage(h, key.repository(), key.digest(), cutoff, deleteUntagged) == Guarded.DELETED)
-        .toList());
+    try {
+      return inWriteTransaction(h -> batch.stream()
+          .filter(key -> deleteManifestIfGarbage(h, key.repository(), key.digest(), cutoff, deleteUntagged) == Guarded.DELETED)
+          .toList());
+    } finally {
+      batch.stream().map(ManifestKey::repository).distinct().forEach(this::repositoryChanged);
+    }
   }
 
   private static Guarded deleteManifestIfGarbage(
@@ -865,7 +884,11 @@ public final class SqlMetadataStore
 
   @Override
   public List<BlobLink> unlinkIfUnused(List<BlobLink> batch, Instant cutoff) {
-    return inWriteTransaction(h -> batch.stream().filter(link -> unlinkIfUnused(h, link, cutoff) == Guarded.DELETED).toList());
+    try {
+      return inWriteTransaction(h -> batch.stream().filter(link -> unlinkIfUnused(h, link, cutoff) == Guarded.DELETED).toList());
+    } finally {
+      batch.stream().map(BlobLink::repository).distinct().forEach(this::repositoryChanged);
+    }
   }
 
   private static Guarded unlinkIfUnused(Handle h, BlobLink link, Instant cutoff) {
@@ -924,13 +947,17 @@ public final class SqlMetadataStore
 
   @Override
   public java.util.Map<Digest, Long> markBlobsDeleting(List<Digest> batch, Instant cutoff) {
-    return inWriteTransaction(h -> {
-      java.util.Map<Digest, Long> marked = new java.util.LinkedHashMap<>();
-      for (Digest digest : batch) {
-        markBlobDeleting(h, digest, cutoff).ifPresent(size -> marked.put(digest, size));
-      }
-      return marked;
-    });
+    try {
+      return inWriteTransaction(h -> {
+        java.util.Map<Digest, Long> marked = new java.util.LinkedHashMap<>();
+        for (Digest digest : batch) {
+          markBlobDeleting(h, digest, cutoff).ifPresent(size -> marked.put(digest, size));
+        }
+        return marked;
+      });
+    } finally {
+      listeners.forEach(ChangeListener::blobsRetired);
+    }
   }
 
   private static Optional<Long> markBlobDeleting(Handle h, Digest digest, Instant cutoff) {
@@ -1008,7 +1035,7 @@ public final class SqlMetadataStore
 
   @Override
   public Guarded deleteRepositoryIfEmpty(RepositoryName repository) {
-    return inWriteTransaction(h -> {
+    return changing(repository, () -> inWriteTransaction(h -> {
       Optional<String> row = h.createQuery("SELECT name FROM repositories WHERE name = :name <forUpdate>")
           .bind("name", repository.value())
           .mapTo(String.class)
@@ -1020,7 +1047,7 @@ public final class SqlMetadataStore
           .bind("name", repository.value())
           .execute();
       return deleted > 0 ? Guarded.DELETED : Guarded.KEPT;
-    });
+    }));
   }
 
   @Override
@@ -1179,6 +1206,33 @@ public final class SqlMetadataStore
         .bind("since", since.toEpochMilli())
         .map((rs, ctx) -> new StorageSample(Instant.ofEpochMilli(rs.getLong("at")), rs.getLong("bytes")))
         .list());
+  }
+
+  // ---- change notification
+
+  /**
+   * Only for SQLite: its file sits in the data directory, which one server process holds locked, so
+   * every write goes through this object. A PostgreSQL database may have several writers.
+   */
+  @Override
+  public boolean subscribe(ChangeListener listener) {
+    if (dialect != Dialect.SQLITE) {
+      return false;
+    }
+    listeners.add(listener);
+    return true;
+  }
+
+  private <R> R changing(RepositoryName repository, java.util.function.Supplier<R> write) {
+    try {
+      return write.get();
+    } finally {
+      repositoryChanged(repository);
+    }
+  }
+
+  private void repositoryChanged(RepositoryName repository) {
+    listeners.forEach(listener -> listener.repositoryChanged(repository));
   }
 
   // ---- transactions

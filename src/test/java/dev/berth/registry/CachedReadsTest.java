@@ -1,0 +1,226 @@
+package dev.berth.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.metadata.BlobLink;
+import dev.berth.metadata.ManifestKey;
+import dev.berth.metadata.ManifestRecord;
+import dev.berth.metadata.MetadataStore;
+import dev.berth.metadata.MissingReferencesException;
+import dev.berth.metadata.sql.SqlMetadataStore;
+import dev.berth.oci.Digest;
+import dev.berth.oci.MediaType;
+import dev.berth.oci.RepositoryName;
+import dev.berth.oci.Tag;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The read cache in front of the metadata store never answers with something a write that has
+ * returned took away, on the real SQLite store; and caches nothing in front of a store that cannot
+ * report every change.
+ */
+class CachedReadsTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private static final Instant LATER = T0.plusSeconds(3600);
+  private static final RepositoryName APP = RepositoryName.of("team/app");
+  private static final Tag LATEST = Tag.of("latest");
+
+  @TempDir Path dir;
+
+  private SqlMetadataStore store;
+  private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+  /** Runs inside the next store read, after the database answered: a write racing with that read. */
+  private Runnable duringNextRead = () -> { };
+
+  @BeforeEach
+  void open() {
+    store = SqlMetadataStore.sqlite(dir.resolve("metadata.db"));
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  @Test
+  void aRepeatedReadIsServedFromMemory() {
+    CachedReads reads = new CachedReads(counting(true));
+    ManifestRecord image = image("one");
+    push(image, Optional.of(LATEST), T0);
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(reads.resolveTag(APP, LATEST)).contains(image.digest());
+      assertThat(reads.findManifest(APP, image.digest())).isPresent();
+      assertThat(reads.findLinkedBlob(APP, image.blobs().get(0))).isPresent();
+    }
+
+    assertThat(calls("resolveTag")).isEqualTo(1);
+    assertThat(calls("findManifest")).isEqualTo(1);
+    assertThat(calls("findLinkedBlob")).isEqualTo(1);
+  }
+
+  @Test
+  void aMovedTagIsSeenAsSoonAsThePushReturns() {
+    CachedReads reads = new CachedReads(counting(true));
+    ManifestRecord first = image("one");
+    ManifestRecord second = image("two");
+    push(first, Optional.of(LATEST), T0);
+    assertThat(reads.resolveTag(APP, LATEST)).contains(first.digest());
+
+    push(second, Optional.of(LATEST), T0);
+
+    assertThat(reads.resolveTag(APP, LATEST)).contains(second.digest());
+  }
+
+  @Test
+  void deletedTagsManifestsAndLinksAreGoneAsSoonAsTheDeleteReturns() {
+    CachedReads reads = new CachedReads(counting(true));
+    ManifestRecord image = image("one");
+    push(image, Optional.of(LATEST), T0);
+    Digest loose = store.recordBlob(APP, digest("loose"), 5, T0).digest();
+    warm(reads, image, loose);
+
+    store.deleteTag(APP, LATEST);
+    assertThat(reads.resolveTag(APP, LATEST)).isEmpty();
+
+    store.deleteManifest(APP, image.digest());
+    assertThat(reads.findManifest(APP, image.digest())).isEmpty();
+
+    store.unlinkBlob(APP, loose);
+    assertThat(reads.findLinkedBlob(APP, loose)).isEmpty();
+  }
+
+  @Test
+  void whatGarbageCollectionTakesIsGoneAsSoonAsEachBatchReturns() {
+    CachedReads reads = new CachedReads(counting(true));
+    ManifestRecord image = image("one");
+    push(image, Optional.empty(), T0);
+    Digest layer = image.blobs().get(0);
+    Digest loose = store.recordBlob(APP, digest("loose"), 5, T0).digest();
+    Digest shared = store.recordBlob(RepositoryName.of("team/other"), digest("shared"), 6, T0).digest();
+    store.mountBlob(RepositoryName.of("team/other"), APP, shared, T0);
+    assertThat(reads.findManifest(APP, image.digest())).isPresent();
+    assertThat(reads.findLinkedBlob(APP, loose)).isPresent();
+    assertThat(reads.findLinkedBlob(APP, shared)).isPresent();
+
+    assertThat(store.deleteManifestsIfGarbage(List.of(new ManifestKey(APP, image.digest())), LATER, true)).hasSize(1);
+    assertThat(reads.findManifest(APP, image.digest())).isEmpty();
+
+    assertThat(store.unlinkIfUnused(List.of(new BlobLink(APP, loose)), LATER)).hasSize(1);
+    assertThat(reads.findLinkedBlob(APP, loose)).isEmpty();
+
+    // Marking a blob "deleting" takes it from every repository it is linked into at once.
+    assertThat(reads.findLinkedBlob(APP, layer)).isPresent();
+    assertThat(store.markBlobsDeleting(List.of(layer, shared), LATER)).containsOnlyKeys(layer, shared);
+    assertThat(reads.findLinkedBlob(APP, layer)).isEmpty();
+    assertThat(reads.findLinkedBlob(APP, shared)).isEmpty();
+  }
+
+  @Test
+  void aValueReadBeforeARacingWriteIsNotServedAfterIt() {
+    CachedReads reads = new CachedReads(counting(true));
+    ManifestRecord first = image("one");
+    ManifestRecord second = image("two");
+    push(first, Optional.of(LATEST), T0);
+    // The database answers "first"; before that answer is cached the tag moves and the push returns.
+    duringNextRead = () -> push(second, Optional.of(LATEST), T0);
+
+    assertThat(reads.resolveTag(APP, LATEST)).contains(first.digest());
+
+    assertThat(reads.resolveTag(APP, LATEST)).contains(second.digest());
+    assertThat(reads.resolveTag(APP, LATEST)).contains(second.digest());
+    assertThat(calls("resolveTag")).isEqualTo(2);
+  }
+
+  @Test
+  void whatWasNotFoundIsAskedAgain() {
+    CachedReads reads = new CachedReads(counting(true));
+    ManifestRecord image = image("one");
+    assertThat(reads.resolveTag(APP, LATEST)).isEmpty();
+
+    push(image, Optional.of(LATEST), T0);
+
+    assertThat(reads.resolveTag(APP, LATEST)).contains(image.digest());
+  }
+
+  @Test
+  void nothingIsCachedInFrontOfAStoreThatCannotReportEveryChange() {
+    CachedReads reads = new CachedReads(counting(false));
+    ManifestRecord image = image("one");
+    push(image, Optional.of(LATEST), T0);
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(reads.resolveTag(APP, LATEST)).contains(image.digest());
+      assertThat(reads.findManifest(APP, image.digest())).isPresent();
+    }
+
+    assertThat(calls("resolveTag")).isEqualTo(3);
+    assertThat(calls("findManifest")).isEqualTo(3);
+  }
+
+  private void push(ManifestRecord manifest, Optional<Tag> tag, Instant at) {
+    try {
+      store.putManifest(manifest, tag, at);
+    } catch (MissingReferencesException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static void warm(CachedReads reads, ManifestRecord image, Digest loose) {
+    assertThat(reads.resolveTag(APP, LATEST)).contains(image.digest());
+    assertThat(reads.findManifest(APP, image.digest())).isPresent();
+    assertThat(reads.findLinkedBlob(APP, loose)).isPresent();
+  }
+
+  private int calls(String method) {
+    return calls.getOrDefault(method, new AtomicInteger()).get();
+  }
+
+  /** The real store, counting reads; {@code reportsChanges} false stands for a store shared between processes. */
+  private MetadataStore counting(boolean reportsChanges) {
+    InvocationHandler handler = (proxy, method, args) -> {
+      if (method.getName().equals("subscribe") && !reportsChanges) {
+        return false;
+      }
+      calls.computeIfAbsent(method.getName(), name -> new AtomicInteger()).incrementAndGet();
+      try {
+        return method.invoke(store, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      } finally {
+        if (method.getName().startsWith("find") || method.getName().startsWith("resolve")) {
+          Runnable write = duringNextRead;
+          duringNextRead = () -> { };
+          write.run();
+        }
+      }
+    };
+    return (MetadataStore) Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {MetadataStore.class}, handler);
+  }
+
+  private ManifestRecord image(String seed) {
+    Digest layer = store.recordBlob(APP, digest("layer " + seed), 10, T0).digest();
+    byte[] payload = ("{\"image\":\"" + seed + "\"}").getBytes(StandardCharsets.UTF_8);
+    return new ManifestRecord(APP, Digest.sha256(payload), MediaType.OCI_MANIFEST, payload, List.of(layer),
+        List.of(), Optional.empty(), Optional.empty(), Map.of());
+  }
+
+  private static Digest digest(String seed) {
+    return Digest.sha256(seed.getBytes(StandardCharsets.UTF_8));
+  }
+}
