@@ -115,7 +115,8 @@ final class Exchange {
     return json;
   }
 
-  private void send(ByteBuffer body) throws IOException {
+  /** Sends the body with the status and headers already set; returns once it is written. */
+  void send(ByteBuffer body) throws IOException {
     try (Blocker.Callback blocker = Blocker.callback()) {
       response.write(true, body, blocker);
       blocker.block();

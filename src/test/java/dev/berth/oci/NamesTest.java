@@ -3,6 +3,8 @@ package dev.berth.oci;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Random;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,6 +23,27 @@ class NamesTest {
       "a b", "a%2fb", "a\\b", ".a", "a/.b"})
   void rejectsEverythingElse(String name) {
     assertThatThrownBy(() -> RepositoryName.of(name)).isInstanceOf(InvalidNameException.class);
+  }
+
+  /** The grammars exactly as the distribution spec writes them, as an oracle for the hand-written checks. */
+  private static final Pattern SPEC_NAME = Pattern.compile(
+      "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*");
+  private static final Pattern SPEC_TAG = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}");
+
+  @Test
+  void nameAndTagChecksAgreeWithTheSpecGrammarOnRandomStrings() {
+    String alphabet = "ab09._-/A%";
+    Random random = new Random(7);
+    for (int i = 0; i < 300_000; i++) {
+      StringBuilder text = new StringBuilder();
+      int length = random.nextInt(9);
+      for (int c = 0; c < length; c++) {
+        text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String candidate = text.toString();
+      assertThat(RepositoryName.inGrammar(candidate)).as(candidate).isEqualTo(SPEC_NAME.matcher(candidate).matches());
+      assertThat(Tag.inGrammar(candidate)).as(candidate).isEqualTo(SPEC_TAG.matcher(candidate).matches());
+    }
   }
 
   @Test
