@@ -683,6 +683,81 @@ public abstract class MetadataStoreContract {
     assertThat(store.findManifest(APP, index.digest())).isEmpty();
   }
 
+  // ---- garbage collection's guarded deletions (each re-judges its batch inside its transaction)
+
+  private static final Instant CUTOFF = T0.plusSeconds(60);
+
+  private CollectorStore collector() {
+    return (CollectorStore) store;
+  }
+
+  @Test
+  void guardedManifestDeletionTakesOnlyWhatIsStillGarbage() throws Exception {
+    List<Digest> layers = blobs(APP, "layer");
+    ManifestRecord tagged = image(APP, "tagged", layers);
+    ManifestRecord untagged = image(APP, "untagged", layers);
+    ManifestRecord listed = image(APP, "listed", layers);
+    ManifestRecord young = image(APP, "young", layers);
+    store.putManifest(tagged, Optional.of(Tag.of("v1")), T0);
+    store.putManifest(untagged, Optional.empty(), T0);
+    store.putManifest(listed, Optional.empty(), T0);
+    store.putManifest(index(APP, "index", listed.digest()), Optional.of(Tag.of("multi")), T0);
+    store.putManifest(young, Optional.empty(), CUTOFF.plusSeconds(1));
+    ManifestRecord liveReferrer = referrer(APP, "signature", layers, tagged.digest(), "sig", Map.of());
+    ManifestRecord orphanReferrer = referrer(APP, "orphan", layers, digest("gone"), "sig", Map.of());
+    store.putManifest(liveReferrer, Optional.empty(), T0);
+    store.putManifest(orphanReferrer, Optional.empty(), T0);
+    List<ManifestKey> all = java.util.stream.Stream.of(tagged, untagged, listed, young, liveReferrer, orphanReferrer)
+        .map(m -> new ManifestKey(APP, m.digest()))
+        .toList();
+
+    assertThat(collector().deleteManifestsIfGarbage(all, CUTOFF, false))
+        .containsExactly(new ManifestKey(APP, orphanReferrer.digest()));
+    assertThat(collector().deleteManifestsIfGarbage(all, CUTOFF, true))
+        .containsExactly(new ManifestKey(APP, untagged.digest()));
+
+    assertThat(store.findManifest(APP, untagged.digest())).isEmpty();
+    assertThat(store.findManifest(APP, orphanReferrer.digest())).isEmpty();
+    for (ManifestRecord kept : List.of(tagged, listed, young, liveReferrer)) {
+      assertThat(store.findManifest(APP, kept.digest())).as("kept").isPresent();
+    }
+  }
+
+  @Test
+  void guardedUnlinkTakesOnlyOldLinksNoManifestUses() throws Exception {
+    List<Digest> used = blobs(APP, "used");
+    Digest unused = blobs(APP, "unused").get(0);
+    Digest young = store.recordBlob(APP, digest("young"), 5, CUTOFF.plusSeconds(1)).digest();
+    store.putManifest(image(APP, "image", used), Optional.empty(), T0);
+    List<BlobLink> links = java.util.stream.Stream.of(used.get(0), unused, young, digest("never"))
+        .map(d -> new BlobLink(APP, d))
+        .toList();
+
+    assertThat(collector().unlinkIfUnused(links, CUTOFF)).containsExactly(new BlobLink(APP, unused));
+
+    assertThat(store.findLinkedBlob(APP, unused)).isEmpty();
+    assertThat(store.findLinkedBlob(APP, used.get(0))).isPresent();
+    assertThat(store.findLinkedBlob(APP, young)).isPresent();
+  }
+
+  @Test
+  void guardedBlobMarkingTakesOnlyOldUnreferencedBlobsAndAnyAlreadyDeleting() throws Exception {
+    List<Digest> referenced = blobs(APP, "referenced");
+    Digest unreferenced = blobs(OTHER, "unreferenced").get(0);
+    Digest young = store.recordBlob(APP, digest("young"), 5, CUTOFF.plusSeconds(1)).digest();
+    Digest interrupted = store.recordBlob(APP, digest("interrupted"), 11, CUTOFF.plusSeconds(1)).digest();
+    markDeleting(interrupted);
+    store.putManifest(image(APP, "image", referenced), Optional.empty(), T0);
+
+    Map<Digest, Long> marked = collector().markBlobsDeleting(
+        List.of(referenced.get(0), unreferenced, young, interrupted, digest("never")), CUTOFF);
+
+    assertThat(marked).containsExactly(Map.entry(unreferenced, (long) "unreferenced".length()), Map.entry(interrupted, 11L));
+    assertThat(store.findBlob(unreferenced).orElseThrow().state()).isEqualTo(BlobState.DELETING);
+    assertThat(store.findBlob(young).orElseThrow().state()).isEqualTo(BlobState.LIVE);
+    assertThat(store.findBlob(referenced.get(0)).orElseThrow().state()).isEqualTo(BlobState.LIVE);
+  }
+
   // ---- helpers
 
   protected static Digest digest(String seed) {

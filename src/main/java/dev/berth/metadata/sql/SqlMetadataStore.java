@@ -802,58 +802,44 @@ public final class SqlMetadataStore
 
   @Override
   public List<ManifestKey> deleteManifestsIfGarbage(List<ManifestKey> batch, Instant cutoff, boolean deleteUntagged) {
+    if (batch.isEmpty()) {
+      return List.of();
+    }
     try {
-      return inWriteTransaction(h -> batch.stream()
-          .filter(key -> deleteManifestIfGarbage(h, key.repository(), key.digest(), cutoff, deleteUntagged) == Guarded.DELETED)
-          .toList());
+      return inWriteTransaction(h -> {
+        KeyPairs keys = KeyPairs.of(batch, ManifestKey::repository, ManifestKey::digest);
+        if (!dialect.singleWriter()) {
+          // Lock first, judge in a later statement, which then sees whatever a concurrent tag or
+          // index push committed while we waited for the locks. SQLite's writer holds the whole
+          // database already.
+          keys.bind(h.createQuery(keys.table() + """
+                  SELECT m.digest FROM k JOIN manifests m ON m.repository = k.repository AND m.digest = k.digest
+                   ORDER BY m.repository, m.digest FOR UPDATE OF m"""))
+              .mapTo(String.class)
+              .list();
+        }
+        Set<ManifestKey> garbage = keys.bind(h.createQuery(keys.table() + """
+                SELECT m.repository, m.digest
+                  FROM k JOIN manifests m ON m.repository = k.repository AND m.digest = k.digest
+                 WHERE m.created_at < :cutoff
+                   AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository = m.repository AND t.manifest_digest = m.digest)
+                   AND NOT EXISTS (SELECT 1 FROM manifest_children c
+                                    WHERE c.repository = m.repository AND c.child_digest = m.digest)
+                   AND CASE WHEN m.subject IS NULL THEN :deleteUntagged = 1
+                            ELSE NOT EXISTS (SELECT 1 FROM manifests s
+                                              WHERE s.repository = m.repository AND s.digest = m.subject) END"""))
+            .bind("cutoff", cutoff.toEpochMilli())
+            .bind("deleteUntagged", deleteUntagged ? 1 : 0)
+            .map((rs, ctx) -> new ManifestKey(new RepositoryName(rs.getString(1)), Digest.parse(rs.getString(2))))
+            .collect(Collectors.toSet());
+        List<ManifestKey> deleted = batch.stream().filter(garbage::contains).distinct().toList();
+        KeyPairs.of(deleted, ManifestKey::repository, ManifestKey::digest)
+            .forEach(h, "DELETE FROM manifests WHERE repository = :repository AND digest = :digest");
+        return deleted;
+      });
     } finally {
       batch.stream().map(ManifestKey::repository).distinct().forEach(this::repositoryChanged);
     }
-  }
-
-  private static Guarded deleteManifestIfGarbage(
-      Handle h, RepositoryName repository, Digest digest, Instant cutoff, boolean deleteUntagged) {
-    {
-      // Lock first, judge in later statements: on PostgreSQL each statement then sees whatever a
-      // concurrent tag or index push committed while we waited for the lock.
-      Optional<ManifestNode> node = h.createQuery("""
-              SELECT digest, size, created_at, subject FROM manifests
-               WHERE repository = :repository AND digest = :digest <forUpdate>""")
-          .bind("repository", repository.value())
-          .bind("digest", digest.toString())
-          .map((rs, ctx) -> new ManifestNode(Digest.parse(rs.getString("digest")), rs.getLong("size"),
-              Instant.ofEpochMilli(rs.getLong("created_at")), false,
-              Optional.ofNullable(rs.getString("subject")).map(Digest::parse)))
-          .findOne();
-      if (node.isEmpty()) {
-        return Guarded.ABSENT;
-      }
-      boolean stillNeeded = !node.get().createdAt().isBefore(cutoff)
-          || h.createQuery("""
-                  SELECT EXISTS (SELECT 1 FROM tags WHERE repository = :repository AND manifest_digest = :digest)
-                      OR EXISTS (SELECT 1 FROM manifest_children WHERE repository = :repository AND child_digest = :digest)""")
-              .bind("repository", repository.value())
-              .bind("digest", digest.toString())
-              .mapTo(Boolean.class)
-              .one()
-          || node.get().subject().map(subject -> manifestExists(h, repository, subject)).orElse(!deleteUntagged);
-      if (stillNeeded) {
-        return Guarded.KEPT;
-      }
-      h.createUpdate("DELETE FROM manifests WHERE repository = :repository AND digest = :digest")
-          .bind("repository", repository.value())
-          .bind("digest", digest.toString())
-          .execute();
-      return Guarded.DELETED;
-    }
-  }
-
-  private static boolean manifestExists(Handle h, RepositoryName repository, Digest digest) {
-    return h.createQuery("SELECT EXISTS (SELECT 1 FROM manifests WHERE repository = :repository AND digest = :digest)")
-        .bind("repository", repository.value())
-        .bind("digest", digest.toString())
-        .mapTo(Boolean.class)
-        .one();
   }
 
   @Override
@@ -884,38 +870,35 @@ public final class SqlMetadataStore
 
   @Override
   public List<BlobLink> unlinkIfUnused(List<BlobLink> batch, Instant cutoff) {
+    if (batch.isEmpty()) {
+      return List.of();
+    }
     try {
-      return inWriteTransaction(h -> batch.stream().filter(link -> unlinkIfUnused(h, link, cutoff) == Guarded.DELETED).toList());
+      return inWriteTransaction(h -> {
+        KeyPairs keys = KeyPairs.of(batch, BlobLink::repository, BlobLink::digest);
+        if (!dialect.singleWriter()) {
+          keys.bind(h.createQuery(keys.table() + """
+                  SELECT l.digest FROM k JOIN repository_blobs l ON l.repository = k.repository AND l.digest = k.digest
+                   ORDER BY l.repository, l.digest FOR UPDATE OF l"""))
+              .mapTo(String.class)
+              .list();
+        }
+        Set<BlobLink> unused = keys.bind(h.createQuery(keys.table() + """
+                SELECT l.repository, l.digest
+                  FROM k JOIN repository_blobs l ON l.repository = k.repository AND l.digest = k.digest
+                 WHERE l.linked_at < :cutoff
+                   AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb
+                                    WHERE mb.repository = l.repository AND mb.blob_digest = l.digest)"""))
+            .bind("cutoff", cutoff.toEpochMilli())
+            .map((rs, ctx) -> new BlobLink(new RepositoryName(rs.getString(1)), Digest.parse(rs.getString(2))))
+            .collect(Collectors.toSet());
+        List<BlobLink> unlinked = batch.stream().filter(unused::contains).distinct().toList();
+        KeyPairs.of(unlinked, BlobLink::repository, BlobLink::digest)
+            .forEach(h, "DELETE FROM repository_blobs WHERE repository = :repository AND digest = :digest");
+        return unlinked;
+      });
     } finally {
       batch.stream().map(BlobLink::repository).distinct().forEach(this::repositoryChanged);
-    }
-  }
-
-  private static Guarded unlinkIfUnused(Handle h, BlobLink link, Instant cutoff) {
-    {
-      Optional<Long> linkedAt = h.createQuery("""
-              SELECT linked_at FROM repository_blobs WHERE repository = :repository AND digest = :digest <forUpdate>""")
-          .bind("repository", link.repository().value())
-          .bind("digest", link.digest().toString())
-          .mapTo(Long.class)
-          .findOne();
-      if (linkedAt.isEmpty()) {
-        return Guarded.ABSENT;
-      }
-      boolean used = linkedAt.get() >= cutoff.toEpochMilli() || h.createQuery("""
-              SELECT EXISTS (SELECT 1 FROM manifest_blobs WHERE repository = :repository AND blob_digest = :digest)""")
-          .bind("repository", link.repository().value())
-          .bind("digest", link.digest().toString())
-          .mapTo(Boolean.class)
-          .one();
-      if (used) {
-        return Guarded.KEPT;
-      }
-      h.createUpdate("DELETE FROM repository_blobs WHERE repository = :repository AND digest = :digest")
-          .bind("repository", link.repository().value())
-          .bind("digest", link.digest().toString())
-          .execute();
-      return Guarded.DELETED;
     }
   }
 
@@ -947,41 +930,39 @@ public final class SqlMetadataStore
 
   @Override
   public java.util.Map<Digest, Long> markBlobsDeleting(List<Digest> batch, Instant cutoff) {
+    if (batch.isEmpty()) {
+      return java.util.Map.of();
+    }
     try {
       return inWriteTransaction(h -> {
+        List<String> digests = texts(batch);
+        if (!dialect.singleWriter()) {
+          h.createQuery("SELECT digest FROM blobs WHERE digest IN (<digests>) ORDER BY digest FOR UPDATE")
+              .bindList("digests", digests)
+              .mapTo(String.class)
+              .list();
+        }
+        java.util.Map<Digest, Long> unreferenced = new java.util.HashMap<>();
+        h.createQuery("""
+                SELECT b.digest, b.size FROM blobs b
+                 WHERE b.digest IN (<digests>)
+                   AND (b.state = 'deleting' OR b.touched_at < :cutoff)
+                   AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = b.digest)""")
+            .bindList("digests", digests)
+            .bind("cutoff", cutoff.toEpochMilli())
+            .map((rs, ctx) -> unreferenced.put(Digest.parse(rs.getString(1)), rs.getLong(2)))
+            .forEach(ignored -> { });
         java.util.Map<Digest, Long> marked = new java.util.LinkedHashMap<>();
-        for (Digest digest : batch) {
-          markBlobDeleting(h, digest, cutoff).ifPresent(size -> marked.put(digest, size));
+        batch.stream().filter(unreferenced::containsKey).forEach(digest -> marked.put(digest, unreferenced.get(digest)));
+        if (!marked.isEmpty()) {
+          h.createUpdate("UPDATE blobs SET state = 'deleting' WHERE digest IN (<digests>)")
+              .bindList("digests", texts(marked.keySet()))
+              .execute();
         }
         return marked;
       });
     } finally {
       listeners.forEach(ChangeListener::blobsRetired);
-    }
-  }
-
-  private static Optional<Long> markBlobDeleting(Handle h, Digest digest, Instant cutoff) {
-    {
-      Optional<BlobRecord> blob = h.createQuery(
-              "SELECT " + BLOB_COLUMNS + " FROM blobs b WHERE b.digest = :digest <forUpdate>")
-          .bind("digest", digest.toString())
-          .map(Rows::blob)
-          .findOne();
-      if (blob.isEmpty()) {
-        return Optional.empty();
-      }
-      boolean alreadyDeleting = blob.get().state() == dev.berth.metadata.BlobState.DELETING;
-      boolean referenced = h.createQuery("SELECT EXISTS (SELECT 1 FROM manifest_blobs WHERE blob_digest = :digest)")
-          .bind("digest", digest.toString())
-          .mapTo(Boolean.class)
-          .one();
-      if (referenced || (!alreadyDeleting && !blob.get().touchedAt().isBefore(cutoff))) {
-        return Optional.empty();
-      }
-      h.createUpdate("UPDATE blobs SET state = 'deleting' WHERE digest = :digest")
-          .bind("digest", digest.toString())
-          .execute();
-      return Optional.of(blob.get().size());
     }
   }
 
