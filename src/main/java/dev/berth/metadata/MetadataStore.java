@@ -92,6 +92,14 @@ public interface MetadataStore extends AutoCloseable {
 
   boolean deleteUpload(UploadId id);
 
+  // ---- transactions
+
+  /**
+   * Runs {@code work}, and every call it makes on this store's ports from this thread, as one
+   * transaction: all of it commits, or none of it.
+   */
+  <R> R atomically(java.util.function.Supplier<R> work);
+
   // ---- change notification
 
   /**

@@ -42,12 +42,15 @@ public final class Blobs {
 
   public void unlink(RepositoryName repository, Digest digest, String actor) {
     deletes.requireEnabled();
-    switch (metadata.unlinkBlob(repository, digest)) {
-      case UNLINKED -> deletes.audit(actor, "blob.unlink", repository + "@" + digest, "link removed");
-      case NOT_LINKED -> throw unknown(digest);
-      case IN_USE -> throw new RegistryException(ErrorCode.BLOB_REFERENCED,
-          "a manifest in this repository references the blob; delete the manifest first", digest.toString());
-    }
+    metadata.atomically(() -> {
+      switch (metadata.unlinkBlob(repository, digest)) {
+        case UNLINKED -> deletes.audit(actor, "blob.unlink", repository + "@" + digest, "link removed");
+        case NOT_LINKED -> throw unknown(digest);
+        case IN_USE -> throw new RegistryException(ErrorCode.BLOB_REFERENCED,
+            "a manifest in this repository references the blob; delete the manifest first", digest.toString());
+      }
+      return null;
+    });
   }
 
   static RegistryException unknown(Digest digest) {

@@ -109,24 +109,28 @@ public final class Manifests {
   /** By digest: the manifest and every tag on it. By tag: that tag only. */
   public void delete(RepositoryName repository, Reference reference, String actor) {
     deletes.requireEnabled();
-    switch (reference) {
-      case Reference.ByTag t -> {
-        if (!metadata.deleteTag(repository, t.tag())) {
-          throw unknown(reference);
+    // The delete and its audit entry commit together.
+    metadata.atomically(() -> {
+      switch (reference) {
+        case Reference.ByTag t -> {
+          if (!metadata.deleteTag(repository, t.tag())) {
+            throw unknown(reference);
+          }
+          deletes.audit(actor, "tag.delete", repository + ":" + t.tag(), "tag removed; the image stays");
         }
-        deletes.audit(actor, "tag.delete", repository + ":" + t.tag(), "tag removed; the image stays");
-      }
-      case Reference.ByDigest d -> {
-        switch (metadata.deleteManifest(repository, d.digest())) {
-          case ManifestDeletion.NotFound n -> throw unknown(reference);
-          case ManifestDeletion.StillReferenced r -> throw new RegistryException(ErrorCode.MANIFEST_REFERENCED,
-              "manifest is listed by an index in this repository; delete the index first",
-              Map.of("indexes", r.parents().stream().map(Digest::toString).toList()));
-          case ManifestDeletion.Deleted deleted -> deletes.audit(actor, "manifest.delete",
-              repository + "@" + d.digest(), "tags removed: " + deleted.removedTags());
+        case Reference.ByDigest d -> {
+          switch (metadata.deleteManifest(repository, d.digest())) {
+            case ManifestDeletion.NotFound n -> throw unknown(reference);
+            case ManifestDeletion.StillReferenced r -> throw new RegistryException(ErrorCode.MANIFEST_REFERENCED,
+                "manifest is listed by an index in this repository; delete the index first",
+                Map.of("indexes", r.parents().stream().map(Digest::toString).toList()));
+            case ManifestDeletion.Deleted deleted -> deletes.audit(actor, "manifest.delete",
+                repository + "@" + d.digest(), "tags removed: " + deleted.removedTags());
+          }
         }
       }
-    }
+      return null;
+    });
   }
 
   public List<Tag> tagsOf(RepositoryName repository, Digest digest) {

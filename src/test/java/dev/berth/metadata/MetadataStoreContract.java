@@ -683,6 +683,36 @@ public abstract class MetadataStoreContract {
     assertThat(store.findManifest(APP, index.digest())).isEmpty();
   }
 
+  // ---- several calls in one transaction
+
+  @Test
+  void atomicallyCommitsEveryCallTogether() throws Exception {
+    ManifestRecord image = image(APP, "image", blobs(APP, "layer"));
+    store.putManifest(image, Optional.of(Tag.of("a")), T0);
+    store.putManifest(image, Optional.of(Tag.of("b")), T0);
+
+    store.atomically(() -> {
+      assertThat(store.deleteTag(APP, Tag.of("a"))).isTrue();
+      assertThat(store.resolveTag(APP, Tag.of("a"))).as("the transaction sees its own writes").isEmpty();
+      return store.deleteTag(APP, Tag.of("b"));
+    });
+
+    assertThat(store.listTags(APP, Optional.empty(), 10)).isEmpty();
+  }
+
+  @Test
+  void atomicallyRollsBackEveryCallWhenWorkFails() throws Exception {
+    ManifestRecord image = image(APP, "image", blobs(APP, "layer"));
+    store.putManifest(image, Optional.of(Tag.of("a")), T0);
+
+    assertThatThrownBy(() -> store.atomically(() -> {
+      store.deleteTag(APP, Tag.of("a"));
+      throw new IllegalStateException("refused after the first write");
+    })).isInstanceOf(IllegalStateException.class);
+
+    assertThat(store.resolveTag(APP, Tag.of("a"))).contains(image.digest());
+  }
+
   // ---- garbage collection's guarded deletions (each re-judges its batch inside its transaction)
 
   private static final Instant CUTOFF = T0.plusSeconds(60);

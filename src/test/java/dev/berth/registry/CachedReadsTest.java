@@ -146,6 +146,36 @@ class CachedReadsTest {
     assertThat(calls("resolveTag")).isEqualTo(2);
   }
 
+  /**
+   * Inside one transaction of several calls, changes are reported only after the commit: a reader
+   * that filled the cache from the not yet committed state meanwhile is not believed afterwards.
+   */
+  @Test
+  void aChangeInsideALargerTransactionIsReportedAfterItsCommit() throws Exception {
+    CachedReads reads = new CachedReads(counting(true));
+    ManifestRecord image = image("one");
+    push(image, Optional.of(LATEST), T0);
+
+    store.atomically(() -> {
+      store.deleteTag(APP, LATEST);
+      Optional<Digest>[] seenMeanwhile = new Optional[1];
+      Thread reader = Thread.ofPlatform().start(() -> seenMeanwhile[0] = reads.resolveTag(APP, LATEST));
+      join(reader);
+      assertThat(seenMeanwhile[0]).as("uncommitted delete not visible to others").contains(image.digest());
+      return null;
+    });
+
+    assertThat(reads.resolveTag(APP, LATEST)).isEmpty();
+  }
+
+  private static void join(Thread thread) {
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   @Test
   void whatWasNotFoundIsAskedAgain() {
     CachedReads reads = new CachedReads(counting(true));

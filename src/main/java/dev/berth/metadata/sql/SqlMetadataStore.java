@@ -77,6 +77,19 @@ public final class SqlMetadataStore
   private final Dialect dialect;
   private final ReentrantLock writerLock = new ReentrantLock(true);
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+  /** The transaction {@link #atomically} opened on this thread; every call on the thread joins it. */
+  private final ThreadLocal<Joined> joined = new ThreadLocal<>();
+
+  /** An open transaction, and the changes to report once it has ended. */
+  private static final class Joined {
+    final Handle handle;
+    final Set<RepositoryName> changedRepositories = new java.util.LinkedHashSet<>();
+    boolean blobsRetired;
+
+    Joined(Handle handle) {
+      this.handle = handle;
+    }
+  }
 
   private SqlMetadataStore(HikariDataSource pool, Dialect dialect) {
     this.pool = pool;
@@ -962,7 +975,7 @@ public final class SqlMetadataStore
         return marked;
       });
     } finally {
-      listeners.forEach(ChangeListener::blobsRetired);
+      blobsRetired();
     }
   }
 
@@ -1212,13 +1225,65 @@ public final class SqlMetadataStore
     }
   }
 
+  /** Reported at once, or, inside {@link #atomically}, once its transaction has ended. */
   private void repositoryChanged(RepositoryName repository) {
+    Joined transaction = joined.get();
+    if (transaction != null) {
+      transaction.changedRepositories.add(repository);
+      return;
+    }
     listeners.forEach(listener -> listener.repositoryChanged(repository));
+  }
+
+  private void blobsRetired() {
+    Joined transaction = joined.get();
+    if (transaction != null) {
+      transaction.blobsRetired = true;
+      return;
+    }
+    listeners.forEach(ChangeListener::blobsRetired);
+  }
+
+  // ---- one transaction for several calls
+
+  /**
+   * One commit for what would be several: a delete and its audit entry are one fsync instead of two,
+   * and never one without the other. A call that throws inside {@code work} leaves what it wrote
+   * in the transaction, so let the exception end {@code work}.
+   */
+  @Override
+  public <R> R atomically(java.util.function.Supplier<R> work) {
+    if (joined.get() != null) {
+      return work.get();
+    }
+    Joined[] opened = new Joined[1];
+    try {
+      return inWriteTransaction(h -> {
+        opened[0] = new Joined(h);
+        joined.set(opened[0]);
+        try {
+          return work.get();
+        } finally {
+          joined.remove();
+        }
+      });
+    } finally {
+      if (opened[0] != null) {
+        opened[0].changedRepositories.forEach(this::repositoryChanged);
+        if (opened[0].blobsRetired) {
+          blobsRetired();
+        }
+      }
+    }
   }
 
   // ---- transactions
 
   private <R> R read(HandleCallback<R, RuntimeException> query) {
+    Joined transaction = joined.get();
+    if (transaction != null) {
+      return query.withHandle(transaction.handle);
+    }
     try {
       return jdbi.withHandle(query);
     } catch (JdbiException e) {
@@ -1227,6 +1292,10 @@ public final class SqlMetadataStore
   }
 
   private <R, X extends Exception> R inWriteTransaction(HandleCallback<R, X> transaction) throws X {
+    Joined open = joined.get();
+    if (open != null) {
+      return transaction.withHandle(open.handle);
+    }
     try {
       if (!dialect.singleWriter()) {
         return jdbi.inTransaction(transaction);
