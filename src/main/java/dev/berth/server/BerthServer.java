@@ -44,6 +44,8 @@ public final class BerthServer implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BerthServer.class);
   /** How often the console's storage chart gets a point between collections. */
   private static final Duration STORAGE_SAMPLE_PERIOD = Duration.ofHours(1);
+  /** How long pull times wait in memory before one batched write. */
+  private static final Duration PULL_FLUSH_PERIOD = Duration.ofSeconds(30);
   private final List<AutoCloseable> closeInOrder;
   private final HttpServer http;
   private final GcService gc;
@@ -82,6 +84,8 @@ public final class BerthServer implements AutoCloseable {
 
       RegistrySettings registrySettings = new RegistrySettings(settings.deleteEnabled(), settings.maxManifestBytes());
       Registry registry = Registry.create(stores.metadata(), stores.metadata(), stores.blobs(), locks, registrySettings, clock);
+      // Closed after HTTP has drained (resources close newest first), so the last pulls are written.
+      resources.addFirst(registry.pulls().start(PULL_FLUSH_PERIOD));
       GcService gc = new GcService(
           new GarbageCollector(stores.metadata(), stores.blobs(), locks, clock), stores.metadata(), clock);
       gc.closeInterruptedRuns();

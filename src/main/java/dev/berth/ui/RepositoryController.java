@@ -66,6 +66,7 @@ final class RepositoryController {
     return new RepositoryView.Image(digest, Format.shortDigest(digest), image.mediaType().value(),
         image.artifactType().filter(type -> !PLAIN_IMAGE_CONFIGS.contains(type)).orElse(""),
         Format.bytes(image.size()), Format.time(image.pushedAt()),
+        image.lastPulledAt().map(Format::time).orElse("never"),
         image.tags().stream().map(Tag::value)
             .map(tag -> new RepositoryView.TagLink(tag, Links.delete(repository, tag))).toList(),
         image.platforms(),

@@ -382,6 +382,27 @@ public abstract class MetadataStoreContract {
     assertThat(store.deleteManifest(APP, inApp.digest())).isEqualTo(deleted());
   }
 
+  @Test
+  void pullTimesAreRecordedInABatchAndOnlyMoveForward() throws Exception {
+    ManifestRecord pulled = image(APP, "pulled", blobs(APP, "config"));
+    ManifestRecord never = image(APP, "never", blobs(APP, "config"));
+    store.putManifest(pulled, Optional.empty(), T0);
+    store.putManifest(never, Optional.empty(), T0);
+    Instant later = T0.plus(Duration.ofMinutes(5));
+
+    store.recordPulls(Map.of(new ManifestKey(APP, pulled.digest()), later,
+        new ManifestKey(OTHER, pulled.digest()), later,
+        new ManifestKey(APP, digest("deleted meanwhile")), later));
+    store.recordPulls(Map.of(new ManifestKey(APP, pulled.digest()), T0.plusSeconds(1)));
+    store.recordPulls(Map.of());
+
+    Map<Digest, Optional<Instant>> lastPulled = new java.util.HashMap<>();
+    ((InventoryStore) store).manifestsOf(APP).forEach(m -> lastPulled.put(m.digest(), m.lastPulledAt()));
+    assertThat(lastPulled).containsEntry(pulled.digest(), Optional.of(later))
+        .containsEntry(never.digest(), Optional.empty());
+    assertThat(store.repositoryExists(OTHER)).as("a pull of an unknown manifest creates nothing").isFalse();
+  }
+
   // ---- tags
 
   @Test

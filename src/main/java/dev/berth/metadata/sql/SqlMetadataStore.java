@@ -358,6 +358,22 @@ public final class SqlMetadataStore
   }
 
   @Override
+  public void recordPulls(java.util.Map<ManifestKey, Instant> pulls) {
+    if (pulls.isEmpty()) {
+      return;
+    }
+    useWriteTransaction(h -> {
+      PreparedBatch batch = h.prepareBatch("""
+          UPDATE manifests SET last_pulled_at = :at
+           WHERE repository = :repository AND digest = :digest
+             AND (last_pulled_at IS NULL OR last_pulled_at < :at)""");
+      pulls.forEach((key, at) -> batch.bind("repository", key.repository().value())
+          .bind("digest", key.digest().toString()).bind("at", at.toEpochMilli()).add());
+      batch.execute();
+    });
+  }
+
+  @Override
   public List<Referrer> listReferrers(RepositoryName repository, Digest subject, Optional<String> artifactType) {
     return read(h -> {
       var query = h.createQuery("SELECT digest, media_type, size, artifact_type, annotations FROM manifests"
@@ -1121,7 +1137,8 @@ public final class SqlMetadataStore
   @Override
   public List<ManifestSummary> manifestsOf(RepositoryName repository) {
     return read(h -> h.createQuery("""
-            SELECT m.digest, m.media_type, m.artifact_type, m.subject, m.size, m.created_at, m.annotations,
+            SELECT m.digest, m.media_type, m.artifact_type, m.subject, m.size, m.created_at, m.last_pulled_at,
+                   m.annotations,
                    COALESCE((SELECT SUM(b.size) FROM manifest_blobs mb JOIN blobs b ON b.digest = mb.blob_digest
                               WHERE mb.repository = m.repository AND mb.manifest_digest = m.digest), 0) AS blob_bytes
               FROM manifests m WHERE m.repository = :repository
@@ -1135,6 +1152,7 @@ public final class SqlMetadataStore
             rs.getLong("size"),
             rs.getLong("blob_bytes"),
             Instant.ofEpochMilli(rs.getLong("created_at")),
+            Optional.ofNullable((Number) rs.getObject("last_pulled_at")).map(n -> Instant.ofEpochMilli(n.longValue())),
             Rows.annotations(rs.getString("annotations"))))
         .list());
   }

@@ -10,7 +10,7 @@ import java.util.List;
 public record RepositoryView(Frame frame, String name, String deleted, List<Image> images) {
 
   public record Image(String digest, String shortDigest, String mediaType, String artifactType, String size,
-      String pushedAt, List<TagLink> tags, List<String> platforms, List<Referrer> referrers, List<String> annotations,
+      String pushedAt, String lastPulledAt, List<TagLink> tags, List<String> platforms, List<Referrer> referrers, List<String> annotations,
       String deleteHref) {
     public boolean untagged() {
       return tags.isEmpty();
