@@ -2,6 +2,7 @@ package dev.berth.server;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.berth.auth.AccessControl;
+import dev.berth.auth.Administration;
 import dev.berth.auth.Htpasswd;
 import dev.berth.auth.LoginThrottle;
 import dev.berth.auth.TokenService;
@@ -96,10 +97,11 @@ public final class BerthServer implements AutoCloseable {
       DeletePreview previews = new DeletePreview(stores.metadata(), stores.metadata());
       Inventory inventory = new Inventory(stores.metadata(), stores.metadata(), stores.metadata(), stores.metadata(),
           clock);
-      Users users = new Users(stores.metadata(), clock);
-      AdminHandler admin = new AdminHandler(gc, previews, inventory, users, stores.metadata(), stores.metadata(),
+      Administration administration = new Administration(new Users(stores.metadata(), clock), stores.metadata(),
+          access);
+      AdminHandler admin = new AdminHandler(gc, previews, inventory, administration, stores.metadata(),
           gcDefaults, token, access, JsonMapper.builder().build());
-      ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, users, stores.metadata(), inventory,
+      ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, administration, inventory,
           previews, registry.manifests(), gc, gcDefaults, stores.metadata()), clock);
       HttpServer http = HttpServer.start(settings.host(), settings.port(), settings.drainTimeout(), registry,
           registrySettings, access, settings.auth().flatMap(Settings.Auth::realm),

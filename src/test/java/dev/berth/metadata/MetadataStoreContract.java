@@ -383,6 +383,25 @@ public abstract class MetadataStoreContract {
   }
 
   @Test
+  void namespaceMembersAreListedWithTheirRolesAndGoWithTheirUser() {
+    AccessStore access = (AccessStore) store;
+    for (String name : List.of("alice", "bob", "carol")) {
+      assertThat(access.addUser(new AccessStore.UserRecord(name, "hash", false, T0))).isTrue();
+    }
+    access.setRole("team", "alice", "admin");
+    access.setRole("team", "bob", "guest");
+    access.setRole("team", "bob", "developer");
+    access.setRole("other", "carol", "maintainer");
+
+    assertThat(access.membersOf("team")).containsExactly(Map.entry("alice", "admin"), Map.entry("bob", "developer"));
+    assertThat(access.membersOf("nobody-here")).isEmpty();
+    access.setPublic("open", true);
+    assertThat(access.namespaces()).containsExactly("open", "other", "team");
+    assertThat(access.removeUser("bob")).isTrue();
+    assertThat(access.membersOf("team")).containsOnlyKeys("alice");
+  }
+
+  @Test
   void pullTimesAreRecordedInABatchAndOnlyMoveForward() throws Exception {
     ManifestRecord pulled = image(APP, "pulled", blobs(APP, "config"));
     ManifestRecord never = image(APP, "never", blobs(APP, "config"));

@@ -92,6 +92,12 @@ final class TestImages {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** The status of a GET without credentials. */
+  int anonymousStatus(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(registry.uri(path)).build(), HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
   /** The status of a GET with someone else's Basic credentials. */
   int basicStatus(String path, String user, String password) throws Exception {
     return http.send(HttpRequest.newBuilder(registry.uri(path)).header("Authorization", "Basic " + Base64.getEncoder()

@@ -621,6 +621,27 @@ public final class SqlMetadataStore
   }
 
   @Override
+  public List<String> namespaces() {
+    return read(h -> h.createQuery("""
+            SELECT namespace FROM memberships UNION SELECT namespace FROM public_namespaces
+            UNION SELECT namespace FROM robots ORDER BY 1""")
+        .mapTo(String.class)
+        .list());
+  }
+
+  @Override
+  public java.util.Map<String, String> membersOf(String namespace) {
+    return read(h -> {
+      java.util.Map<String, String> members = new java.util.TreeMap<>();
+      h.createQuery("SELECT username, role FROM memberships WHERE namespace = :namespace")
+          .bind("namespace", namespace)
+          .map((rs, ctx) -> members.put(rs.getString(1), rs.getString(2)))
+          .forEach(ignored -> { });
+      return members;
+    });
+  }
+
+  @Override
   public boolean isPublic(String namespace) {
     return read(h -> h.createQuery("SELECT EXISTS (SELECT 1 FROM public_namespaces WHERE namespace = :namespace)")
         .bind("namespace", namespace)
