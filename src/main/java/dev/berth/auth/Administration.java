@@ -35,6 +35,7 @@ public final class Administration {
 
   public Namespace namespace(Principal actor, String namespace) {
     requireManage(actor, namespace);
+    Users.requireValidNamespace(namespace);
     return new Namespace(namespace, store.isPublic(namespace), store.membersOf(namespace),
         store.listRobots().stream().filter(r -> r.namespace().equals(namespace)).toList());
   }

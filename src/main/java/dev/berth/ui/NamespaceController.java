@@ -136,7 +136,14 @@ final class NamespaceController {
 
   private void render(WebExchange ex, Session session, String namespace, int status,
       Optional<UsersView.Secret> secret, String error) throws IOException {
-    Administration.Namespace ns = administration.namespace(session.principal(), namespace);
+    Administration.Namespace ns;
+    try {
+      ns = administration.namespace(session.principal(), namespace);
+    } catch (IllegalArgumentException e) {
+      pages.message(ex, 400, Pages.frame(session, "Not a namespace", "namespaces"), "Not a namespace",
+          e.getMessage());
+      return;
+    }
     List<String> roles = Arrays.stream(Role.values()).map(Role::id).toList();
     pages.render(ex, status, "namespace", new NamespaceView(Pages.frame(session, ns.name(), "namespaces"), ns.name(),
         ns.isPublic(), secret, error,

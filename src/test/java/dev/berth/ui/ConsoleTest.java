@@ -318,6 +318,11 @@ class ConsoleTest {
         Map.of("namespace", "team", "name", "later", "role", "guest", "expiresInDays", "soon"));
     assertThat(badExpiry.statusCode()).isEqualTo(400);
     assertThat(badExpiry.body()).contains("expiry is a whole number of days");
+    HttpResponse<String> badNamespace = client.submit("/ui/namespace?name=team", "/ui/namespace/role",
+        Map.of("user", "bob", "namespace", "Not A Namespace", "role", "guest"));
+    assertThat(badNamespace.statusCode()).isEqualTo(400);
+    assertThat(badNamespace.body()).contains("namespaces are 1-64 of a-z");
+    assertThat(client.get("/ui/namespace?name=").statusCode()).isEqualTo(400);
 
     assertThat(client.submit("/ui/users", "/ui/users/remove", Map.of("name", "bob")).statusCode()).isEqualTo(303);
     assertThat(client.get("/ui/users").body()).doesNotContain("<td>bob</td>");

@@ -590,13 +590,18 @@ public final class SqlMetadataStore
 
   @Override
   public java.util.Map<String, String> rolesOf(String username) {
+    return sortedPairs("SELECT namespace, role FROM memberships WHERE username = :value", username);
+  }
+
+  /** The rows of a two-column query with one parameter, {@code :value}, as a map sorted by the first column. */
+  private java.util.Map<String, String> sortedPairs(String sql, String value) {
     return read(h -> {
-      java.util.Map<String, String> roles = new java.util.TreeMap<>();
-      h.createQuery("SELECT namespace, role FROM memberships WHERE username = :username")
-          .bind("username", username)
-          .map((rs, ctx) -> roles.put(rs.getString(1), rs.getString(2)))
+      java.util.Map<String, String> pairs = new java.util.TreeMap<>();
+      h.createQuery(sql)
+          .bind("value", value)
+          .map((rs, ctx) -> pairs.put(rs.getString(1), rs.getString(2)))
           .forEach(ignored -> { });
-      return roles;
+      return pairs;
     });
   }
 
@@ -631,14 +636,7 @@ public final class SqlMetadataStore
 
   @Override
   public java.util.Map<String, String> membersOf(String namespace) {
-    return read(h -> {
-      java.util.Map<String, String> members = new java.util.TreeMap<>();
-      h.createQuery("SELECT username, role FROM memberships WHERE namespace = :namespace")
-          .bind("namespace", namespace)
-          .map((rs, ctx) -> members.put(rs.getString(1), rs.getString(2)))
-          .forEach(ignored -> { });
-      return members;
-    });
+    return sortedPairs("SELECT username, role FROM memberships WHERE namespace = :value", namespace);
   }
 
   @Override
