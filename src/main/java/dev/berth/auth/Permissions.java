@@ -3,7 +3,10 @@ package dev.berth.auth;
 import dev.berth.metadata.AccessStore;
 import dev.berth.oci.RepositoryName;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * What a principal's roles allow, and who may administer what. The registry API asks through
@@ -28,7 +31,8 @@ public final class Permissions {
     if (role != null) {
       actions.addAll(role.actions());
     }
-    if (store.isPublic(repository.namespace())) {
+    // Only a caller without a pulling role needs the database's word on the namespace.
+    if (!actions.contains(Action.PULL) && store.isPublic(repository.namespace())) {
       actions.add(Action.PULL);
     }
     return actions;
@@ -37,6 +41,15 @@ public final class Permissions {
   /** Who cannot pull a repository is told it does not exist, as for one that does not. */
   public boolean maySee(Principal principal, RepositoryName repository) {
     return on(principal, repository).contains(Action.PULL);
+  }
+
+  /**
+   * {@link #maySee} for filtering a long list: the answer is the same for every repository of a
+   * namespace, so the store is asked once per namespace rather than once per repository.
+   */
+  public Predicate<RepositoryName> seeing(Principal principal) {
+    Map<String, Boolean> byNamespace = new HashMap<>();
+    return repository -> byNamespace.computeIfAbsent(repository.namespace(), ns -> maySee(principal, repository));
   }
 
   public boolean mayDelete(Principal principal, RepositoryName repository) {

@@ -36,6 +36,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.function.Predicate;
 
 /**
  * The admin JSON API under {@code /api/v1/}: garbage collection runs (start dry or real, follow,
@@ -96,6 +97,9 @@ public final class AdminHandler extends Handler.Abstract {
       respondError(ex, e.status, e.getMessage());
     } catch (NotPermittedException e) {
       respondError(ex, e.hidden() ? 404 : 403, e.getMessage());
+    } catch (AccessDeniedException e) {
+      // A password change checks the current password as a login, which may be throttled.
+      respondError(ex, e.isThrottled() ? 429 : 403, e.getMessage());
     } catch (Exception e) {
       LOG.error("{} {} failed", request.getMethod(), path, e);
       respondError(ex, 500, "internal error");
@@ -160,8 +164,9 @@ public final class AdminHandler extends Handler.Abstract {
       images(ex, caller, m.group(1));
     } else if (path.equals("/api/v1/repositories") && "GET".equals(ex.method())) {
       ex.route("admin_repositories");
+      Predicate<RepositoryName> visible = permissions.seeing(caller);
       ex.json(200, Map.of("repositories", inventory.repositories(ex.query("q").orElse("")).stream()
-          .filter(r -> permissions.maySee(caller, r.name())).map(InventoryJson::repository).toList()));
+          .filter(r -> visible.test(r.name())).map(InventoryJson::repository).toList()));
     } else if (path.equals("/api/v1/storage") && "GET".equals(ex.method())) {
       ex.route("admin_storage");
       requireSystemAdmin(caller, "the deployment's storage totals");

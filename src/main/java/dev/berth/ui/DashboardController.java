@@ -5,12 +5,14 @@ import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.Inventory;
 import dev.berth.metadata.GcRunRecord;
 import dev.berth.metadata.InventoryStore.RepositoryUsage;
+import dev.berth.oci.RepositoryName;
 import dev.berth.ui.view.DashboardView;
 import dev.berth.ui.view.Format;
 import dev.berth.ui.view.LineChart;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The first page after signing in. A system administrator sees the deployment: storage used, what
@@ -32,8 +34,8 @@ final class DashboardController {
 
   void show(WebExchange ex, Session session) throws IOException {
     if (!permissions.administersRegistry(session.principal())) {
-      List<RepositoryUsage> visible = inventory.repositories("").stream()
-          .filter(r -> permissions.maySee(session.principal(), r.name())).toList();
+      Predicate<RepositoryName> seeing = permissions.seeing(session.principal());
+      List<RepositoryUsage> visible = inventory.repositories("").stream().filter(r -> seeing.test(r.name())).toList();
       pages.render(ex, 200, "dashboard", new DashboardView(Pages.frame(session, "Dashboard", "dashboard"),
           Format.bytesExact(visible.stream().mapToLong(RepositoryUsage::bytes).sum()), 0, visible.size(),
           visible.stream().mapToLong(RepositoryUsage::manifests).sum(), Optional.empty(), Optional.empty(),

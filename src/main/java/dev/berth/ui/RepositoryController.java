@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The repositories a user may pull (searchable, a page at a time, with the largest charted) and
@@ -45,8 +46,9 @@ final class RepositoryController {
   void list(WebExchange ex, Session session) throws IOException {
     String query = ex.query("q").orElse("");
     int page = Paging.requested(ex.query("page"));
+    Predicate<RepositoryName> visible = permissions.seeing(session.principal());
     List<RepositoryUsage> repositories = inventory.repositories(query).stream()
-        .filter(r -> permissions.maySee(session.principal(), r.name())).toList();
+        .filter(r -> visible.test(r.name())).toList();
     List<RepositoriesView.Row> rows = Paging.slice(repositories, page).stream().map(r -> new RepositoriesView.Row(
         r.name().value(), Links.repository(r.name().value()), Format.bytes(r.bytes()), r.tags(), r.manifests(),
         r.lastPush().map(Format::time).orElse("-"))).toList();

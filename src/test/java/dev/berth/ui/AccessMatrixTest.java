@@ -191,7 +191,8 @@ class AccessMatrixTest {
       addUser(who.login, hash);
       store.setRole("team", who.login, who.role);
     }
-    addRobot(ROBOT, hash);
+    addRobot(ROBOT, "team", hash);
+    addRobot("robot$other+hidden", "other", hash);
     String image = images.push("team/app", "v1", 200, Map.of());
     String hidden = images.push("other/app", "v1", 200, Map.of());
     for (Who who : Who.values()) {
@@ -201,7 +202,7 @@ class AccessMatrixTest {
       for (String target : List.of("revoke-", "uirevoke-")) {
         addUser(target + who.key(), hash);
         store.setRole("team", target + who.key(), "guest");
-        addRobot("robot$team+" + target + who.key(), hash);
+        addRobot("robot$team+" + target + who.key(), "team", hash);
       }
       images.tag("team/app", image, "del-" + who.key());
       images.tag("other/app", hidden, "del-" + who.key());
@@ -223,8 +224,8 @@ class AccessMatrixTest {
     assertThat(store.addUser(new AccessStore.UserRecord(name, hash, false, Instant.now()))).isTrue();
   }
 
-  private static void addRobot(String login, String hash) {
-    assertThat(store.addRobot(new AccessStore.RobotRecord(login, hash, "team", "developer", "test", Instant.now(),
+  private static void addRobot(String login, String namespace, String hash) {
+    assertThat(store.addRobot(new AccessStore.RobotRecord(login, hash, namespace, "developer", "test", Instant.now(),
         Optional.empty(), Optional.empty()))).isTrue();
   }
 
@@ -314,6 +315,8 @@ class AccessMatrixTest {
           .isEqualTo(send(who, "GET", "/api/v1/repositories/nowhere/app/manifests/v1/delete-preview", null).body());
       assertThat(send(who, "PUT", "/api/v1/users/grant-guest/roles/other", "{\"role\":\"admin\"}").body())
           .isEqualTo(send(who, "PUT", "/api/v1/users/grant-guest/roles/nowhere", "{\"role\":\"admin\"}").body());
+      assertThat(send(who, "POST", "/api/v1/robots/robot$other+hidden/revoke", null).body())
+          .isEqualTo(send(who, "POST", "/api/v1/robots/robot$nowhere+bot/revoke", null).body());
       assertThat(JSON.readTree(send(who, "GET", "/api/v1/repositories", null).body()).path("repositories").toString())
           .contains("team/app").doesNotContain("other/app");
     }
