@@ -214,6 +214,8 @@ class ConsoleTest {
     assertThat(second).contains("many/r050").contains("many/r052").doesNotContain("many/r049")
         .contains("rel=\"prev\"").doesNotContain("rel=\"next\"");
     assertThat(client.get("/ui/repositories?q=many/&page=banana").body()).contains("many/r000");
+    assertThat(client.get("/ui/repositories?q=many/&page=2147483647").body()).contains("rel=\"prev\"")
+        .contains("Nothing on this page.");
     assertThat(client.get("/ui/audit?page=999999").statusCode()).isEqualTo(200);
   }
 

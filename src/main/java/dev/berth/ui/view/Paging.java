@@ -12,6 +12,8 @@ import java.util.List;
  */
 public record Paging(int number, String previous, String next) {
   public static final int SIZE = 50;
+  /** Far beyond any list's end, and small enough that row arithmetic never overflows an int. */
+  private static final int MAX_PAGE = 1_000_000;
 
   public boolean shown() {
     return !previous.isEmpty() || !next.isEmpty();
@@ -31,7 +33,7 @@ public record Paging(int number, String previous, String next) {
   /** The page a request asks for: {@code page=N}, 1 when absent or not a positive number. */
   public static int requested(java.util.Optional<String> page) {
     try {
-      return Math.max(1, page.map(Integer::parseInt).orElse(1));
+      return Math.min(MAX_PAGE, Math.max(1, page.map(Integer::parseInt).orElse(1)));
     } catch (NumberFormatException e) {
       return 1;
     }
