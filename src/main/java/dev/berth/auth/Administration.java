@@ -2,9 +2,12 @@ package dev.berth.auth;
 
 import dev.berth.metadata.AccessStore;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Administrative changes with the rule for who may make each, for the admin API and the console
@@ -44,9 +47,8 @@ public final class Administration {
    * The namespaces the principal belongs to, with its role there; for a system administrator every
    * namespace known to access control or named in {@code holdingRepositories}, with no role.
    */
-  public java.util.SortedMap<String, Optional<Role>> namespacesOf(Principal actor,
-      java.util.Collection<String> holdingRepositories) {
-    java.util.SortedMap<String, Optional<Role>> namespaces = new java.util.TreeMap<>();
+  public SortedMap<String, Optional<Role>> namespacesOf(Principal actor, Collection<String> holdingRepositories) {
+    SortedMap<String, Optional<Role>> namespaces = new TreeMap<>();
     if (permissions.administersRegistry(actor)) {
       store.namespaces().forEach(ns -> namespaces.put(ns, Optional.empty()));
       holdingRepositories.forEach(ns -> namespaces.put(ns, Optional.empty()));

@@ -1,6 +1,7 @@
 package dev.berth.ui.view;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One page of a long list (repositories, images, audit entries), so a registry with ten thousand
@@ -31,7 +32,7 @@ public record Paging(int number, String previous, String next) {
   }
 
   /** The page a request asks for: {@code page=N}, 1 when absent or not a positive number. */
-  public static int requested(java.util.Optional<String> page) {
+  public static int requested(Optional<String> page) {
     try {
       return Math.min(MAX_PAGE, Math.max(1, page.map(Integer::parseInt).orElse(1)));
     } catch (NumberFormatException e) {
