@@ -29,11 +29,13 @@ public final class AccessControl {
   private final Optional<TokenService> tokens;
   private final LoginThrottle throttle;
   private final Clock clock;
+  private final Permissions permissions;
 
   private AccessControl(boolean enabled, AccessStore store, Optional<Htpasswd> htpasswd, Optional<TokenService> tokens,
       LoginThrottle throttle, Clock clock) {
     this.enabled = enabled;
     this.store = store;
+    this.permissions = new Permissions(store);
     this.htpasswd = htpasswd;
     this.tokens = tokens;
     this.throttle = throttle;
@@ -56,6 +58,10 @@ public final class AccessControl {
 
   public Optional<TokenService> tokens() {
     return tokens;
+  }
+
+  public Permissions permissions() {
+    return permissions;
   }
 
   /**
@@ -112,9 +118,7 @@ public final class AccessControl {
       if (!Passwords.verify(password, user.get().passwordHash())) {
         return Optional.empty();
       }
-      Map<String, Role> roles = new HashMap<>();
-      store.rolesOf(name).forEach((namespace, role) -> Role.parse(role).ifPresent(r -> roles.put(namespace, r)));
-      return Optional.of(new Principal(name, Principal.Kind.USER, user.get().systemAdmin(), roles));
+      return Optional.of(principalOf(user.get()));
     }
     Optional<String> htpasswdHash = htpasswd.flatMap(h -> h.hashOf(name));
     if (htpasswdHash.isPresent() && Passwords.verify(password, htpasswdHash.get())) {
@@ -122,6 +126,20 @@ public final class AccessControl {
     }
     Passwords.verifyNothing(password);
     return Optional.empty();
+  }
+
+  /**
+   * The user as stored now: roles granted or taken away since a console session began count at
+   * once. Empty when the user was removed.
+   */
+  public Optional<Principal> currentUser(String name) {
+    return store.findUser(name).map(this::principalOf);
+  }
+
+  private Principal principalOf(AccessStore.UserRecord user) {
+    Map<String, Role> roles = new HashMap<>();
+    store.rolesOf(user.name()).forEach((namespace, role) -> Role.parse(role).ifPresent(r -> roles.put(namespace, r)));
+    return new Principal(user.name(), Principal.Kind.USER, user.systemAdmin(), roles);
   }
 
   private Optional<Principal> robot(String name, String secret) {
@@ -152,18 +170,7 @@ public final class AccessControl {
 
   /** What the principal's roles allow, ignoring any token; the basis for issuing tokens. */
   public Set<Action> allowed(Principal principal, RepositoryName repository) {
-    if (!enabled || principal.systemAdmin()) {
-      return EnumSet.allOf(Action.class);
-    }
-    Set<Action> actions = EnumSet.noneOf(Action.class);
-    Role role = principal.roles().getOrDefault(repository.namespace(), principal.roles().get(EVERY_NAMESPACE));
-    if (role != null) {
-      actions.addAll(role.actions());
-    }
-    if (store.isPublic(repository.namespace())) {
-      actions.add(Action.PULL);
-    }
-    return actions;
+    return enabled ? permissions.on(principal, repository) : EnumSet.allOf(Action.class);
   }
 
   /**

@@ -90,7 +90,7 @@ public final class Users {
     return store.revokeRobot(login, clock.instant());
   }
 
-  private static void requireValidNamespace(String namespace) {
+  static void requireValidNamespace(String namespace) {
     // A namespace is the first component of repository names: the same grammar as a user name is a
     // safe subset of it.
     if (!NAME.matcher(namespace).matches()) {

@@ -62,9 +62,10 @@ public final class Inventory {
    *
    * @param size the manifest, its config and layers; for an index, also every manifest it lists
    * @param platforms {@code os/architecture[/variant]} of each entry of an index; empty otherwise
+   * @param lastPulledAt the newest recorded GET of the image's manifest (written every half minute)
    */
   public record Image(Digest digest, MediaType mediaType, Optional<String> artifactType, long size, Instant pushedAt,
-      List<Tag> tags, List<String> platforms, List<Attachment> referrers, Map<String, String> annotations) {}
+      Optional<Instant> lastPulledAt, List<Tag> tags, List<String> platforms, List<Attachment> referrers, Map<String, String> annotations) {}
 
   /**
    * @param lastRun the newest finished run, dry or real
@@ -114,7 +115,7 @@ public final class Inventory {
       long size = m.size() + m.blobBytes() + entries.stream()
           .map(byDigest::get).filter(java.util.Objects::nonNull).mapToLong(c -> c.size() + c.blobBytes()).sum();
       List<String> platforms = entries.isEmpty() ? List.of() : platforms(repository, m.digest());
-      images.add(new Image(m.digest(), m.mediaType(), m.artifactType(), size, m.pushedAt(),
+      images.add(new Image(m.digest(), m.mediaType(), m.artifactType(), size, m.pushedAt(), m.lastPulledAt(),
           tags.getOrDefault(m.digest(), List.of()), platforms, referrers.getOrDefault(m.digest(), List.of()),
           m.annotations()));
     }

@@ -4,14 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.auth.AccessControl;
 import dev.berth.auth.AccessDeniedException;
-import dev.berth.auth.Caller;
-import dev.berth.auth.Users;
+import dev.berth.auth.Administration;
+import dev.berth.auth.NotPermittedException;
+import dev.berth.auth.Permissions;
+import dev.berth.auth.Principal;
 import dev.berth.cleanup.DeletePreview;
 import dev.berth.cleanup.GcAlreadyRunningException;
 import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
-import dev.berth.metadata.AccessStore;
 import dev.berth.metadata.AuditEntry;
 import dev.berth.metadata.GcRunRecord;
 import dev.berth.metadata.HistoryStore;
@@ -35,13 +36,15 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.function.Predicate;
 
 /**
  * The admin JSON API under {@code /api/v1/}: garbage collection runs (start dry or real, follow,
  * list with reports and logs), what fills the disk (repositories, images, totals), delete
- * previews, users and robots, and the audit log. Callers present the server's admin token as a
- * bearer token, or a system administrator's Basic credentials. The web console drives the same use
- * cases, so everything it does a script can do here.
+ * previews, users, namespaces and robots, and the audit log. Callers present the server's admin
+ * token as a bearer token, or a user's or robot's Basic credentials; what each may do is
+ * {@link Permissions}' and {@link Administration}'s rule, the same the web console follows, so
+ * everything it does a script can do here. Repositories a caller may not pull answer as missing.
  */
 public final class AdminHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
@@ -49,6 +52,8 @@ public final class AdminHandler extends Handler.Abstract {
   private static final Pattern PREVIEW = Pattern.compile("^/api/v1/repositories/(.+)/manifests/([^/]+)/delete-preview$");
   private static final Pattern IMAGES = Pattern.compile("^/api/v1/repositories/(.+)/images$");
   private static final int HISTORY_LIMIT = 100;
+  /** Who the server's own token acts as: {@code berth gc} beside the server. */
+  private static final Principal ADMIN_TOKEN = new Principal("admin-token", Principal.Kind.USER, true, Map.of());
 
   private final GcService gc;
   private final DeletePreview previews;
@@ -58,12 +63,14 @@ public final class AdminHandler extends Handler.Abstract {
   private final GcOptions defaults;
   private final byte[] token;
   private final AccessControl access;
+  private final Permissions permissions;
   private final ObjectMapper json;
 
-  public AdminHandler(GcService gc, DeletePreview previews, Inventory inventory, Users users, AccessStore accounts,
+  public AdminHandler(GcService gc, DeletePreview previews, Inventory inventory, Administration administration,
       HistoryStore history, GcOptions defaults, String token, AccessControl access, ObjectMapper json) {
     super(InvocationType.BLOCKING);
-    this.users = new UserEndpoints(users, accounts);
+    this.users = new UserEndpoints(administration);
+    this.permissions = administration.permissions();
     this.gc = gc;
     this.previews = previews;
     this.inventory = inventory;
@@ -82,12 +89,17 @@ public final class AdminHandler extends Handler.Abstract {
     }
     Exchange ex = new Exchange(request, response, callback, json);
     try {
-      String actor = authenticate(ex) + "@" + Request.getRemoteAddr(ex.request);
-      if (!users.handle(ex, path, actor)) {
-        dispatch(ex, path);
+      Principal caller = authenticate(ex);
+      if (!users.handle(ex, path, caller)) {
+        dispatch(ex, path, caller);
       }
     } catch (AdminError e) {
       respondError(ex, e.status, e.getMessage());
+    } catch (NotPermittedException e) {
+      respondError(ex, e.hidden() ? 404 : 403, e.getMessage());
+    } catch (AccessDeniedException e) {
+      // A password change checks the current password as a login, which may be throttled.
+      respondError(ex, e.isThrottled() ? 429 : 403, e.getMessage());
     } catch (Exception e) {
       LOG.error("{} {} failed", request.getMethod(), path, e);
       respondError(ex, 500, "internal error");
@@ -96,42 +108,46 @@ public final class AdminHandler extends Handler.Abstract {
   }
 
   /**
-   * The server's own admin token (what {@code berth gc} beside the server uses), or the Basic
-   * credentials of a system administrator. Always required, even when the registry API is open.
-   * Returns who it is, for the records: the administrator's name, or {@code admin-token}.
+   * The server's own admin token (what {@code berth gc} beside the server uses), or Basic
+   * credentials. Always required, even when the registry API is open; registry bearer tokens are
+   * not accepted, since they grant repository actions, not administration.
    */
-  private String authenticate(Exchange ex) {
+  private Principal authenticate(Exchange ex) {
     String header = ex.requestHeader(HttpHeader.AUTHORIZATION);
     byte[] presented = header != null && header.startsWith("Bearer ")
         ? header.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8) : new byte[0];
     if (MessageDigest.isEqual(presented, token)) {
-      return "admin-token";
+      return ADMIN_TOKEN;
     }
-    if (access.enabled() && header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+    if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
       try {
-        Caller caller = access.authenticate(java.util.Optional.of(header), Request.getRemoteAddr(ex.request));
-        if (caller.principal().systemAdmin()) {
-          return caller.principal().name();
-        }
-        throw new AdminError(403, "the admin API is for system administrators");
+        return access.authenticate(java.util.Optional.of(header), Request.getRemoteAddr(ex.request)).principal();
       } catch (AccessDeniedException e) {
         throw new AdminError(e.isThrottled() ? 429 : 401, e.getMessage());
       }
     }
     ex.header(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"berth-admin\"");
-    throw new AdminError(401, "the admin API needs an administrator's credentials or the server's admin token");
+    throw new AdminError(401, "the admin API needs a user's credentials or the server's admin token");
   }
 
-  private void dispatch(Exchange ex, String path) throws IOException {
+  private void requireSystemAdmin(Principal caller, String what) {
+    if (!permissions.administersRegistry(caller)) {
+      throw new AdminError(403, what + " is for system administrators");
+    }
+  }
+
+  private void dispatch(Exchange ex, String path, Principal caller) throws IOException {
     Matcher run = RUN.matcher(path);
     if (path.equals("/api/v1/gc/runs")) {
+      requireSystemAdmin(caller, "garbage collection");
       switch (ex.method()) {
-        case "POST" -> startRun(ex);
+        case "POST" -> startRun(ex, caller);
         case "GET" -> listRuns(ex);
         default -> throw new AdminError(405, "use GET or POST");
       }
     } else if (run.matches() && "GET".equals(ex.method())) {
       ex.route("admin_gc_run");
+      requireSystemAdmin(caller, "garbage collection");
       GcRunRecord record = gc.findRun(run.group(1)).orElseThrow(() -> new AdminError(404, "no such run"));
       Map<String, Object> body = new LinkedHashMap<>(InventoryJson.run(record));
       gc.progress(record.id()).ifPresent(p -> body.put("progress", p.snapshot()));
@@ -141,27 +157,30 @@ public final class AdminHandler extends Handler.Abstract {
     } else if (PREVIEW.matcher(path).matches() && "GET".equals(ex.method())) {
       Matcher m = PREVIEW.matcher(path);
       m.matches();
-      preview(ex, m.group(1), m.group(2));
+      preview(ex, caller, m.group(1), m.group(2));
     } else if (IMAGES.matcher(path).matches() && "GET".equals(ex.method())) {
       Matcher m = IMAGES.matcher(path);
       m.matches();
-      images(ex, m.group(1));
+      images(ex, caller, m.group(1));
     } else if (path.equals("/api/v1/repositories") && "GET".equals(ex.method())) {
       ex.route("admin_repositories");
-      ex.json(200, Map.of("repositories",
-          inventory.repositories(ex.query("q").orElse("")).stream().map(InventoryJson::repository).toList()));
+      Predicate<RepositoryName> visible = permissions.seeing(caller);
+      ex.json(200, Map.of("repositories", inventory.repositories(ex.query("q").orElse("")).stream()
+          .filter(r -> visible.test(r.name())).map(InventoryJson::repository).toList()));
     } else if (path.equals("/api/v1/storage") && "GET".equals(ex.method())) {
       ex.route("admin_storage");
+      requireSystemAdmin(caller, "the deployment's storage totals");
       ex.json(200, InventoryJson.overview(inventory.overview()));
     } else if (path.equals("/api/v1/audit") && "GET".equals(ex.method())) {
       ex.route("admin_audit");
+      requireSystemAdmin(caller, "the audit log");
       ex.json(200, Map.of("entries", history.recentAudit(HISTORY_LIMIT).stream().map(AdminHandler::describe).toList()));
     } else {
       throw new AdminError(404, "no such endpoint");
     }
   }
 
-  private void startRun(Exchange ex) throws IOException {
+  private void startRun(Exchange ex, Principal caller) throws IOException {
     ex.route("admin_gc_start");
     JsonNode body = AdminError.readBody(ex);
     GcOptions options;
@@ -176,7 +195,7 @@ public final class AdminHandler extends Handler.Abstract {
     } catch (IllegalArgumentException e) {
       throw new AdminError(400, e.getMessage());
     }
-    String requestedBy = body.path("requestedBy").asText("admin@" + Request.getRemoteAddr(ex.request));
+    String requestedBy = body.path("requestedBy").asText(caller.name() + "@" + Request.getRemoteAddr(ex.request));
     try {
       String id = gc.start(options, requestedBy, "api", inventory.sampleWhenDone());
       ex.header(HttpHeader.LOCATION, "/api/v1/gc/runs/" + id);
@@ -190,7 +209,7 @@ public final class AdminHandler extends Handler.Abstract {
    * By digest: what deleting the image takes with it. By tag: the same for the image it names,
    * plus the other tags that keep the image alive when only this tag is deleted.
    */
-  private void preview(Exchange ex, String rawName, String rawReference) throws IOException {
+  private void preview(Exchange ex, Principal caller, String rawName, String rawReference) throws IOException {
     ex.route("admin_delete_preview");
     RepositoryName repository;
     Reference reference;
@@ -200,11 +219,18 @@ public final class AdminHandler extends Handler.Abstract {
     } catch (OciFormatException e) {
       throw new AdminError(400, e.getMessage());
     }
+    String missing = reference instanceof Reference.ByTag ? "no such tag" : "no such manifest";
+    if (!permissions.maySee(caller, repository)) {
+      throw new AdminError(404, missing);
+    }
     Digest digest = switch (reference) {
       case Reference.ByDigest d -> d.digest();
-      case Reference.ByTag t -> previews.resolve(repository, t.tag()).orElseThrow(() -> new AdminError(404, "no such tag"));
+      case Reference.ByTag t -> previews.resolve(repository, t.tag()).orElseThrow(() -> new AdminError(404, missing));
     };
     DeletePreview.Preview p = previews.of(repository, digest).orElseThrow(() -> new AdminError(404, "no such manifest"));
+    if (!permissions.mayDelete(caller, repository)) {
+      throw new AdminError(403, "deleting in " + repository.namespace() + " needs the maintainer or admin role");
+    }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("repository", repository.value());
     body.put("digest", digest.toString());
@@ -228,13 +254,16 @@ public final class AdminHandler extends Handler.Abstract {
     ex.json(200, body);
   }
 
-  private void images(Exchange ex, String rawName) throws IOException {
+  private void images(Exchange ex, Principal caller, String rawName) throws IOException {
     ex.route("admin_images");
     RepositoryName repository;
     try {
       repository = RepositoryName.of(rawName);
     } catch (OciFormatException e) {
       throw new AdminError(400, e.getMessage());
+    }
+    if (!permissions.maySee(caller, repository)) {
+      throw new AdminError(404, "no such repository");
     }
     List<Inventory.Image> images = inventory.images(repository)
         .orElseThrow(() -> new AdminError(404, "no such repository"));

@@ -30,6 +30,7 @@ final class InventoryJson {
     image.artifactType().ifPresent(type -> body.put("artifactType", type));
     body.put("size", image.size());
     body.put("pushedAt", image.pushedAt().toString());
+    image.lastPulledAt().ifPresent(at -> body.put("lastPulledAt", at.toString()));
     body.put("tags", image.tags().stream().map(Tag::value).toList());
     body.put("platforms", image.platforms());
     body.put("annotations", image.annotations());

@@ -70,6 +70,7 @@ final class ManifestEndpoints {
     }
     ex.header(V2Handler.CONTENT_DIGEST, manifest.digest().toString());
     ex.header(HttpHeader.ETAG, "\"" + manifest.digest() + "\"");
+    if (!ex.isHead()) manifests.pulled(name, manifest.digest());
     ex.bytes(200, manifest.mediaType().value(), manifest.payload());
   }
 

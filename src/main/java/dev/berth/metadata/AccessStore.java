@@ -33,6 +33,12 @@ public interface AccessStore {
 
   boolean removeRole(String namespace, String username);
 
+  /** Every namespace someone holds a role in, that is public, or that has a robot account; sorted. */
+  List<String> namespaces();
+
+  /** Who holds a role in the namespace, and which, by user name. */
+  Map<String, String> membersOf(String namespace);
+
   boolean isPublic(String namespace);
 
   void setPublic(String namespace, boolean open);

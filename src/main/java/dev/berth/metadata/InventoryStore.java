@@ -25,9 +25,10 @@ public interface InventoryStore {
   /**
    * @param size the manifest's own bytes
    * @param blobBytes the config and layers it references (an index references none itself)
+   * @param lastPulledAt the newest GET of its bytes recorded so far (pulls are written in batches)
    */
   record ManifestSummary(Digest digest, MediaType mediaType, Optional<String> artifactType, Optional<Digest> subject,
-      long size, long blobBytes, Instant pushedAt, Map<String, String> annotations) {}
+      long size, long blobBytes, Instant pushedAt, Optional<Instant> lastPulledAt, Map<String, String> annotations) {}
 
   record StorageTotals(long liveBytes, long blobs, long repositories, long manifests) {}
 

@@ -79,6 +79,12 @@ public interface MetadataStore extends AutoCloseable {
 
   List<Tag> tagsOf(RepositoryName repository, Digest manifest);
 
+  /**
+   * Sets each manifest's last pull time, unless it already records a later one, in one
+   * transaction. Manifests deleted meanwhile are skipped.
+   */
+  void recordPulls(java.util.Map<ManifestKey, Instant> pulls);
+
   /** Manifests in the repository whose subject is {@code subject}, optionally of one artifact type. */
   List<Referrer> listReferrers(RepositoryName repository, Digest subject, Optional<String> artifactType);
 

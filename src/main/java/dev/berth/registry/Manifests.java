@@ -28,13 +28,16 @@ public final class Manifests {
   private final CachedReads reads;
   private final RegistrySettings settings;
   private final Deletes deletes;
+  private final PullRecorder pulls;
   private final Clock clock;
 
-  Manifests(MetadataStore metadata, CachedReads reads, RegistrySettings settings, Deletes deletes, Clock clock) {
+  Manifests(MetadataStore metadata, CachedReads reads, RegistrySettings settings, Deletes deletes, PullRecorder pulls,
+      Clock clock) {
     this.metadata = metadata;
     this.reads = reads;
     this.settings = settings;
     this.deletes = deletes;
+    this.pulls = pulls;
     this.clock = clock;
   }
 
@@ -104,6 +107,11 @@ public final class Manifests {
       case Reference.ByTag t -> reads.resolveTag(repository, t.tag()).orElseThrow(() -> unknown(reference));
     };
     return reads.findManifest(repository, digest).orElseThrow(() -> unknown(reference));
+  }
+
+  /** A client fetched the manifest's bytes: remembered in memory, written to the database later. */
+  public void pulled(RepositoryName repository, Digest digest) {
+    pulls.record(repository, digest);
   }
 
   /** By digest: the manifest and every tag on it. By tag: that tag only. */

@@ -6,17 +6,22 @@ import dev.berth.metadata.MetadataStore;
 import dev.berth.storage.BlobStore;
 import java.time.Clock;
 
-/** The registry's use cases, wired to one metadata store and one blob store. */
-public record Registry(Blobs blobs, Uploads uploads, Manifests manifests, Listings listings) {
+/**
+ * The registry's use cases, wired to one metadata store and one blob store. {@code pulls} buffers
+ * pull times; whoever starts the registry also starts and closes it.
+ */
+public record Registry(Blobs blobs, Uploads uploads, Manifests manifests, Listings listings, PullRecorder pulls) {
 
   public static Registry create(MetadataStore metadata, HistoryStore history, BlobStore store, BlobLocks locks,
       RegistrySettings settings, Clock clock) {
     Deletes deletes = new Deletes(settings, history, clock);
     CachedReads reads = new CachedReads(metadata);
+    PullRecorder pulls = new PullRecorder(metadata, clock);
     return new Registry(
         new Blobs(metadata, reads, store, deletes),
         new Uploads(metadata, store, locks, clock),
-        new Manifests(metadata, reads, settings, deletes, clock),
-        new Listings(metadata));
+        new Manifests(metadata, reads, settings, deletes, pulls, clock),
+        new Listings(metadata),
+        pulls);
   }
 }

@@ -2,6 +2,7 @@ package dev.berth.server;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.berth.auth.AccessControl;
+import dev.berth.auth.Administration;
 import dev.berth.auth.Htpasswd;
 import dev.berth.auth.LoginThrottle;
 import dev.berth.auth.TokenService;
@@ -44,6 +45,8 @@ public final class BerthServer implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BerthServer.class);
   /** How often the console's storage chart gets a point between collections. */
   private static final Duration STORAGE_SAMPLE_PERIOD = Duration.ofHours(1);
+  /** How long pull times wait in memory before one batched write. */
+  private static final Duration PULL_FLUSH_PERIOD = Duration.ofSeconds(30);
   private final List<AutoCloseable> closeInOrder;
   private final HttpServer http;
   private final GcService gc;
@@ -82,6 +85,8 @@ public final class BerthServer implements AutoCloseable {
 
       RegistrySettings registrySettings = new RegistrySettings(settings.deleteEnabled(), settings.maxManifestBytes());
       Registry registry = Registry.create(stores.metadata(), stores.metadata(), stores.blobs(), locks, registrySettings, clock);
+      // Closed after HTTP has drained (resources close newest first), so the last pulls are written.
+      resources.addFirst(registry.pulls().start(PULL_FLUSH_PERIOD));
       GcService gc = new GcService(
           new GarbageCollector(stores.metadata(), stores.blobs(), locks, clock), stores.metadata(), clock);
       gc.closeInterruptedRuns();
@@ -92,10 +97,11 @@ public final class BerthServer implements AutoCloseable {
       DeletePreview previews = new DeletePreview(stores.metadata(), stores.metadata());
       Inventory inventory = new Inventory(stores.metadata(), stores.metadata(), stores.metadata(), stores.metadata(),
           clock);
-      Users users = new Users(stores.metadata(), clock);
-      AdminHandler admin = new AdminHandler(gc, previews, inventory, users, stores.metadata(), stores.metadata(),
+      Administration administration = new Administration(new Users(stores.metadata(), clock), stores.metadata(),
+          access);
+      AdminHandler admin = new AdminHandler(gc, previews, inventory, administration, stores.metadata(),
           gcDefaults, token, access, JsonMapper.builder().build());
-      ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, users, stores.metadata(), inventory,
+      ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, administration, inventory,
           previews, registry.manifests(), gc, gcDefaults, stores.metadata()), clock);
       HttpServer http = HttpServer.start(settings.host(), settings.port(), settings.drainTimeout(), registry,
           registrySettings, access, settings.auth().flatMap(Settings.Auth::realm),

@@ -1,11 +1,14 @@
 package dev.berth.ui;
 
-import dev.berth.metadata.AccessStore;
+import dev.berth.auth.AccessControl;
+import dev.berth.auth.NotPermittedException;
+import dev.berth.auth.Permissions;
 import dev.berth.ui.view.Frame;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -14,17 +17,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The web console at {@code /} and {@code /ui/...}: every page needs a session of a system
- * administrator (GETs without one go to the login page), and every POST needs the session's CSRF
- * token (a POST without both is refused with 403 before anything runs).
+ * The web console at {@code /} and {@code /ui/...}: every page needs a signed-in user's session
+ * (GETs without one go to the login page), and every POST needs the session's CSRF token (a POST
+ * without both is refused with 403 before anything runs). What a user sees and may change follows
+ * their namespace roles, by the rules the admin API follows; garbage collection, users and the
+ * audit log are for system administrators.
  */
 public final class ConsoleHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleHandler.class);
-  /** An administrator's console signs out after this long without a request. */
+  /** A console signs out after this long without a request. */
   private static final Duration IDLE_TIMEOUT = Duration.ofMinutes(30);
+  /** Pages and forms about the whole registry rather than the namespaces a user belongs to. */
+  private static final Set<String> SYSTEM_ADMIN_ONLY = Set.of("GET /ui/gc", "POST /ui/gc", "GET /ui/gc/run",
+      "GET /ui/audit", "GET /ui/users", "POST /ui/users", "POST /ui/users/remove");
 
   private final SessionStore sessions;
-  private final AccessStore accounts;
+  private final AccessControl access;
+  private final Permissions permissions;
   private final StaticAssets assets = new StaticAssets();
   private final Pages pages = new Pages(new Templates());
   private final LoginController login;
@@ -34,18 +43,23 @@ public final class ConsoleHandler extends Handler.Abstract {
   private final GcController gc;
   private final AuditController audit;
   private final UsersController users;
+  private final NamespaceController namespaces;
+  private final AccountController account;
 
   public ConsoleHandler(ConsoleServices services, Clock clock) {
     super(InvocationType.BLOCKING);
     this.sessions = new SessionStore(IDLE_TIMEOUT, clock);
-    this.accounts = services.accounts();
+    this.access = services.access();
+    this.permissions = services.administration().permissions();
     this.login = new LoginController(services.access(), sessions, pages);
-    this.dashboard = new DashboardController(services.inventory(), services.gcDefaults(), pages);
-    this.repositories = new RepositoryController(services.inventory(), pages);
-    this.deletes = new DeleteController(services.previews(), services.manifests(), pages);
+    this.dashboard = new DashboardController(services.inventory(), permissions, services.gcDefaults(), pages);
+    this.repositories = new RepositoryController(services.inventory(), permissions, pages);
+    this.deletes = new DeleteController(services.previews(), services.manifests(), permissions, pages);
     this.gc = new GcController(services.gc(), services.gcDefaults(), services.inventory(), pages);
     this.audit = new AuditController(services.history(), pages);
-    this.users = new UsersController(services.users(), services.accounts(), pages, clock);
+    this.users = new UsersController(services.administration(), pages, clock);
+    this.namespaces = new NamespaceController(services.administration(), services.inventory(), pages, clock);
+    this.account = new AccountController(services.administration(), pages);
   }
 
   @Override
@@ -87,7 +101,7 @@ public final class ConsoleHandler extends Handler.Abstract {
       }
       return;
     }
-    Optional<Session> session = ex.cookie(LoginController.COOKIE).flatMap(sessions::find).filter(this::stillAdmin);
+    Optional<Session> session = ex.cookie(LoginController.COOKIE).flatMap(sessions::find).flatMap(this::current);
     if (session.isEmpty()) {
       if (post) {
         pages.message(ex, 403, Frame.anonymous("Refused"), "Refused", "Sign in first; nothing was changed.");
@@ -102,24 +116,37 @@ public final class ConsoleHandler extends Handler.Abstract {
               + "Reload the page and try again.");
       return;
     }
-    dispatch(ex, path, post, session.get());
+    String route = (post ? "POST " : "GET ") + path;
+    if (SYSTEM_ADMIN_ONLY.contains(route) && !permissions.administersRegistry(session.get().principal())) {
+      pages.forbidden(ex, Pages.frame(session.get(), "Not allowed", ""), "This page is for system administrators.");
+      return;
+    }
+    try {
+      dispatch(ex, route, session.get());
+    } catch (NotPermittedException e) {
+      Frame frame = Pages.frame(session.get(), "Not allowed", "");
+      if (e.hidden()) {
+        pages.notFound(ex, frame, "There is no such namespace.");
+      } else {
+        pages.forbidden(ex, frame, "You may not do that: " + e.getMessage() + ".");
+      }
+    }
   }
 
   /**
-   * A session ends as soon as its user is removed or stops being a system administrator, not only
-   * when it expires.
+   * The session with its user as stored now: a role granted or taken away counts from the next
+   * request, and a removed user's session ends.
    */
-  private boolean stillAdmin(Session session) {
-    boolean admin = accounts.findUser(session.principal().name()).filter(AccessStore.UserRecord::systemAdmin)
-        .isPresent();
-    if (!admin) {
+  private Optional<Session> current(Session session) {
+    Optional<Session> refreshed = access.currentUser(session.principal().name()).map(session::as);
+    if (refreshed.isEmpty()) {
       sessions.remove(session.id());
     }
-    return admin;
+    return refreshed;
   }
 
-  private void dispatch(WebExchange ex, String path, boolean post, Session session) throws IOException {
-    switch ((post ? "POST " : "GET ") + path) {
+  private void dispatch(WebExchange ex, String route, Session session) throws IOException {
+    switch (route) {
       case "GET /ui/" -> dashboard.show(ex, session);
       case "GET /ui/repositories" -> repositories.list(ex, session);
       case "GET /ui/repository" -> repositories.show(ex, session);
@@ -131,9 +158,15 @@ public final class ConsoleHandler extends Handler.Abstract {
       case "GET /ui/audit" -> audit.show(ex, session);
       case "GET /ui/users" -> users.list(ex, session);
       case "POST /ui/users" -> users.add(ex, session);
-      case "POST /ui/users/role" -> users.role(ex, session);
-      case "POST /ui/robots" -> users.addRobot(ex, session);
-      case "POST /ui/robots/revoke" -> users.revokeRobot(ex, session);
+      case "POST /ui/users/remove" -> users.remove(ex, session);
+      case "GET /ui/namespaces" -> namespaces.list(ex, session);
+      case "GET /ui/namespace" -> namespaces.show(ex, session);
+      case "POST /ui/namespace/role" -> namespaces.role(ex, session);
+      case "POST /ui/namespace/public" -> namespaces.visibility(ex, session);
+      case "POST /ui/namespace/robots" -> namespaces.addRobot(ex, session);
+      case "POST /ui/namespace/robots/revoke" -> namespaces.revokeRobot(ex, session);
+      case "GET /ui/account" -> account.show(ex, session);
+      case "POST /ui/account/password" -> account.changePassword(ex, session);
       case "POST /ui/logout" -> login.logout(ex, session);
       default -> pages.notFound(ex, Pages.frame(session, "Not found", ""), "There is no such page.");
     }

@@ -1,18 +1,18 @@
 package dev.berth.ui;
 
 import dev.berth.auth.AccessControl;
-import dev.berth.auth.Users;
+import dev.berth.auth.Administration;
 import dev.berth.cleanup.DeletePreview;
 import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
-import dev.berth.metadata.AccessStore;
 import dev.berth.metadata.HistoryStore;
 import dev.berth.registry.Manifests;
 
 /**
- * The use cases the console drives: the same objects the admin JSON API and the /v2 API call, so
- * whatever the browser does a script can do too.
+ * The use cases the console drives: the same objects the admin JSON API and the /v2 API call, with
+ * the same rules for who may do what ({@link Administration} and its permissions), so whatever the
+ * browser does a script can do too, and nothing more.
  */
-public record ConsoleServices(AccessControl access, Users users, AccessStore accounts, Inventory inventory,
+public record ConsoleServices(AccessControl access, Administration administration, Inventory inventory,
     DeletePreview previews, Manifests manifests, GcService gc, GcOptions gcDefaults, HistoryStore history) {}

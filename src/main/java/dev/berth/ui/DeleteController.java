@@ -1,5 +1,6 @@
 package dev.berth.ui;
 
+import dev.berth.auth.Permissions;
 import dev.berth.cleanup.DeletePreview;
 import dev.berth.oci.Digest;
 import dev.berth.oci.OciFormatException;
@@ -18,16 +19,19 @@ import java.util.Optional;
 /**
  * Deleting a tag or an image: first the preview (which other tags keep the image, what goes with
  * it, how many bytes the next GC frees), then the confirmed delete through the registry's own use
- * case, audited under the signed-in administrator's name.
+ * case, audited under the signed-in user's name. Only where the user holds the delete action
+ * (maintainer or admin of the namespace); where they may not even pull, there is nothing to find.
  */
 final class DeleteController {
   private final DeletePreview previews;
   private final Manifests manifests;
+  private final Permissions permissions;
   private final Pages pages;
 
-  DeleteController(DeletePreview previews, Manifests manifests, Pages pages) {
+  DeleteController(DeletePreview previews, Manifests manifests, Permissions permissions, Pages pages) {
     this.previews = previews;
     this.manifests = manifests;
+    this.permissions = permissions;
     this.pages = pages;
   }
 
@@ -36,7 +40,8 @@ final class DeleteController {
 
   void preview(WebExchange ex, Session session) throws IOException {
     Frame frame = Pages.frame(session, "Delete", "repositories");
-    Optional<Target> target = target(ex.query("repository"), ex.query("reference"));
+    Optional<Target> target = target(ex.query("repository"), ex.query("reference"))
+        .filter(t -> permissions.maySee(session.principal(), t.repository()));
     Optional<Digest> digest = target.flatMap(t -> switch (t.reference()) {
       case Reference.ByDigest d -> Optional.of(d.digest());
       case Reference.ByTag t2 -> previews.resolve(t.repository(), t2.tag());
@@ -44,6 +49,9 @@ final class DeleteController {
     Optional<DeletePreview.Preview> preview = digest.flatMap(d -> previews.of(target.get().repository(), d));
     if (preview.isEmpty()) {
       pages.notFound(ex, frame, "There is no such tag or image.");
+      return;
+    }
+    if (!mayDelete(ex, frame, session, target.get().repository())) {
       return;
     }
     DeletePreview.Preview p = preview.get();
@@ -66,6 +74,13 @@ final class DeleteController {
       pages.message(ex, 400, frame, "Cannot delete", "The form named no valid repository and tag or digest.");
       return;
     }
+    if (!permissions.maySee(session.principal(), target.get().repository())) {
+      pages.notFound(ex, frame, "There is no such tag or image.");
+      return;
+    }
+    if (!mayDelete(ex, frame, session, target.get().repository())) {
+      return;
+    }
     try {
       manifests.delete(target.get().repository(), target.get().reference(), session.actor(ex.remoteAddress()));
     } catch (RegistryException e) {
@@ -73,6 +88,16 @@ final class DeleteController {
       return;
     }
     ex.redirect(Links.repositoryAfterDelete(target.get().repository().value(), target.get().reference().toString()));
+  }
+
+  /** Answers with the refusal when the user may not delete in the repository. */
+  private boolean mayDelete(WebExchange ex, Frame frame, Session session, RepositoryName repository)
+      throws IOException {
+    if (permissions.mayDelete(session.principal(), repository)) {
+      return true;
+    }
+    pages.forbidden(ex, frame, "Deleting in " + repository.namespace() + " needs the maintainer or admin role.");
+    return false;
   }
 
   private static Optional<Target> target(Optional<String> repository, Optional<String> reference) {

@@ -8,11 +8,21 @@ final class Links {
   static final String HOME = "/ui/";
   static final String LOGIN = "/ui/login";
   static final String USERS = "/ui/users";
+  static final String ACCOUNT = "/ui/account";
 
   private Links() {}
 
   static String repository(String name) {
     return "/ui/repository?name=" + encode(name);
+  }
+
+  /** The list's pages: the page number goes at the end. */
+  static String repositories(String query) {
+    return "/ui/repositories?q=" + encode(query) + "&page=";
+  }
+
+  static String namespace(String name) {
+    return "/ui/namespace?name=" + encode(name);
   }
 
   static String repositoryAfterDelete(String name, String deleted) {

@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpCookie;
 
-/** Signing in and out. Only system administrators get a session; anyone else is told why not. */
+/** Signing in and out. Every user gets a session; robot accounts are told the console is not for them. */
 final class LoginController {
   static final String COOKIE = "berth_session";
   /**
@@ -52,10 +52,10 @@ final class LoginController {
       refuse(ex, 401, name, "Wrong user name or password.");
       return;
     }
-    if (!principal.get().systemAdmin()) {
+    // Sessions follow the user's stored record (see ConsoleHandler), which robots and htpasswd users lack.
+    if (principal.get().kind() != Principal.Kind.USER || access.currentUser(name).isEmpty()) {
       pages.message(ex, 403, Frame.anonymous("Not allowed"), "Not allowed",
-          "The console is for system administrators only, and " + name + " is not one. "
-              + "Ask an administrator, or use the registry API with your credentials.");
+          "The console is for Berth's users; robot accounts and htpasswd users use the registry API.");
       return;
     }
     Session session = sessions.create(principal.get());
@@ -78,7 +78,7 @@ final class LoginController {
   private void render(WebExchange ex, int status, String name, String error) throws IOException {
     String token = SessionStore.randomToken();
     ex.setCookie(cookie(LOGIN_COOKIE, token, ex.secure(), -1));
-    pages.render(ex, status, "login", new LoginView(new Frame("Sign in", "", "", token), name, error));
+    pages.render(ex, status, "login", new LoginView(new Frame("Sign in", "", "", false, token), name, error));
   }
 
   /**

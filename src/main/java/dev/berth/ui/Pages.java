@@ -13,7 +13,8 @@ final class Pages {
   }
 
   static Frame frame(Session session, String title, String active) {
-    return new Frame(title, active, session.principal().name(), session.csrfToken());
+    return new Frame(title, active, session.principal().name(), session.principal().systemAdmin(),
+        session.csrfToken());
   }
 
   void render(WebExchange ex, int status, String template, Object model) throws IOException {
@@ -26,5 +27,9 @@ final class Pages {
 
   void notFound(WebExchange ex, Frame frame, String what) throws IOException {
     message(ex, 404, frame, "Not found", what);
+  }
+
+  void forbidden(WebExchange ex, Frame frame, String why) throws IOException {
+    message(ex, 403, frame, "Not allowed", why + " Nothing was changed.");
   }
 }

@@ -1,5 +1,6 @@
 package dev.berth.ui;
 
+import dev.berth.auth.Permissions;
 import dev.berth.cleanup.Inventory;
 import dev.berth.metadata.InventoryStore.RepositoryUsage;
 import dev.berth.oci.OciFormatException;
@@ -7,6 +8,7 @@ import dev.berth.oci.RepositoryName;
 import dev.berth.oci.Tag;
 import dev.berth.ui.view.BarChart;
 import dev.berth.ui.view.Format;
+import dev.berth.ui.view.Paging;
 import dev.berth.ui.view.RepositoriesView;
 import dev.berth.ui.view.RepositoryView;
 import java.io.IOException;
@@ -15,8 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
-/** The repositories list (searchable, with the largest charted) and one repository's images. */
+/**
+ * The repositories a user may pull (searchable, a page at a time, with the largest charted) and
+ * one repository's images, with delete links where the user may delete. A repository the user may
+ * not pull is "not found", exactly as one that does not exist.
+ */
 final class RepositoryController {
   private static final int CHARTED = 10;
   /**
@@ -27,51 +34,62 @@ final class RepositoryController {
       "application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json");
 
   private final Inventory inventory;
+  private final Permissions permissions;
   private final Pages pages;
 
-  RepositoryController(Inventory inventory, Pages pages) {
+  RepositoryController(Inventory inventory, Permissions permissions, Pages pages) {
     this.inventory = inventory;
+    this.permissions = permissions;
     this.pages = pages;
   }
 
   void list(WebExchange ex, Session session) throws IOException {
     String query = ex.query("q").orElse("");
-    List<RepositoryUsage> repositories = inventory.repositories(query);
-    List<RepositoriesView.Row> rows = repositories.stream().map(r -> new RepositoriesView.Row(r.name().value(),
-        Links.repository(r.name().value()), Format.bytes(r.bytes()), r.tags(), r.manifests(),
+    int page = Paging.requested(ex.query("page"));
+    Predicate<RepositoryName> visible = permissions.seeing(session.principal());
+    List<RepositoryUsage> repositories = inventory.repositories(query).stream()
+        .filter(r -> visible.test(r.name())).toList();
+    List<RepositoriesView.Row> rows = Paging.slice(repositories, page).stream().map(r -> new RepositoriesView.Row(
+        r.name().value(), Links.repository(r.name().value()), Format.bytes(r.bytes()), r.tags(), r.manifests(),
         r.lastPush().map(Format::time).orElse("-"))).toList();
     List<RepositoryUsage> largest = repositories.stream()
         .sorted(Comparator.comparingLong(RepositoryUsage::bytes).reversed()).limit(CHARTED).toList();
     BarChart chart = BarChart.of(largest, RepositoryUsage::bytes, r -> r.name().value());
-    pages.render(ex, 200, "repositories",
-        new RepositoriesView(Pages.frame(session, "Repositories", "repositories"), query, rows, chart));
+    pages.render(ex, 200, "repositories", new RepositoriesView(Pages.frame(session, "Repositories", "repositories"),
+        query, rows, repositories.size(), chart,
+        Paging.of(page, page * Paging.SIZE < repositories.size(), Links.repositories(query))));
   }
 
   void show(WebExchange ex, Session session) throws IOException {
     String rawName = ex.query("name").orElse("");
-    Optional<RepositoryName> name = parse(rawName);
+    Optional<RepositoryName> name = parse(rawName).filter(n -> permissions.maySee(session.principal(), n));
     Optional<List<Inventory.Image>> images = name.flatMap(inventory::images);
     if (images.isEmpty()) {
       pages.notFound(ex, Pages.frame(session, "Not found", "repositories"), "There is no repository " + rawName + ".");
       return;
     }
     String repository = name.get().value();
-    List<RepositoryView.Image> rows = images.get().stream().map(image -> row(repository, image)).toList();
+    boolean deletable = permissions.mayDelete(session.principal(), name.get());
+    int page = Paging.requested(ex.query("page"));
+    List<RepositoryView.Image> rows = Paging.slice(images.get(), page).stream()
+        .map(image -> row(repository, image, deletable)).toList();
     pages.render(ex, 200, "repository", new RepositoryView(Pages.frame(session, repository, "repositories"),
-        repository, ex.query("deleted").orElse(""), rows));
+        repository, ex.query("deleted").orElse(""), rows, deletable,
+        Paging.of(page, page * Paging.SIZE < images.get().size(), Links.repository(repository) + "&page=")));
   }
 
-  private static RepositoryView.Image row(String repository, Inventory.Image image) {
+  private static RepositoryView.Image row(String repository, Inventory.Image image, boolean deletable) {
     String digest = image.digest().toString();
     return new RepositoryView.Image(digest, Format.shortDigest(digest), image.mediaType().value(),
         image.artifactType().filter(type -> !PLAIN_IMAGE_CONFIGS.contains(type)).orElse(""),
         Format.bytes(image.size()), Format.time(image.pushedAt()),
+        image.lastPulledAt().map(Format::time).orElse("never"),
         image.tags().stream().map(Tag::value)
-            .map(tag -> new RepositoryView.TagLink(tag, Links.delete(repository, tag))).toList(),
+            .map(tag -> new RepositoryView.TagLink(tag, deletable ? Links.delete(repository, tag) : "")).toList(),
         image.platforms(),
         image.referrers().stream().map(r -> new RepositoryView.Referrer(Format.shortDigest(r.digest().toString()),
             r.artifactType(), Format.bytes(r.size()), lines(r.annotations()))).toList(),
-        lines(image.annotations()), Links.delete(repository, digest));
+        lines(image.annotations()), deletable ? Links.delete(repository, digest) : "");
   }
 
   private static List<String> lines(Map<String, String> annotations) {

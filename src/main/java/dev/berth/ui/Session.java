@@ -4,8 +4,8 @@ import dev.berth.auth.Principal;
 import java.time.Instant;
 
 /**
- * One signed-in administrator's console session, kept on the server only: the browser holds the
- * random id, never the principal.
+ * One signed-in user's console session, kept on the server only: the browser holds the random id,
+ * never the principal.
  *
  * @param csrfToken what every form that changes something must send back (see {@link CsrfGuard})
  */
@@ -14,5 +14,10 @@ record Session(String id, Principal principal, String csrfToken, Instant expires
   /** Who the audit log names for what this session does: the user, and where the request came from. */
   String actor(String remoteAddress) {
     return principal.name() + "@" + remoteAddress;
+  }
+
+  /** The same session for the principal as it is now (roles change while a session lives). */
+  Session as(Principal current) {
+    return new Session(id, current, csrfToken, expiresAt);
   }
 }

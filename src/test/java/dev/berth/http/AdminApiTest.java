@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.testing.Credentials;
 import dev.berth.testing.ManifestBuilder;
 import dev.berth.testing.ManifestBuilder.Descriptor;
 import dev.berth.testing.RegistryClient;
@@ -136,6 +137,50 @@ class AdminApiTest {
     assertThat(entries).contains(Map.of("action", "gc.run", "actor", "ops", "target", "gc/" + real.path("id").asText()));
     assertThat(entries).contains(Map.of("action", "manifest.delete", "actor", "anonymous@127.0.0.1",
         "target", repo + "@" + doomed.digest()));
+  }
+
+  @Test
+  void usersNamespacesAndRobotsAreManagedThroughTheApi() throws Exception {
+    JsonNode nina = adminJson("POST", "/api/v1/users", "{\"name\":\"nina\"}", 201);
+    String password = nina.path("password").asText();
+    adminJson("PUT", "/api/v1/users/nina/roles/shop", "{\"role\":\"admin\"}", 204);
+    JsonNode shop = adminJson("GET", "/api/v1/namespaces/shop", null, 200);
+    assertThat(shop.path("members").path("nina").asText()).isEqualTo("admin");
+    assertThat(shop.path("public").asBoolean()).isFalse();
+
+    assertThat(admin("PUT", "/api/v1/namespaces/shop/public", "{\"public\":\"yes\"}", token).statusCode())
+        .isEqualTo(400);
+    HttpResponse<String> open = basic("PUT", "/api/v1/namespaces/shop/public", "{\"public\":true}", "nina", password);
+    assertThat(open.statusCode()).as(open.body()).isEqualTo(204);
+    assertThat(adminJson("GET", "/api/v1/namespaces/shop", null, 200).path("public").asBoolean()).isTrue();
+
+    assertThat(admin("POST", "/api/v1/robots", "{\"namespace\":\"shop\",\"name\":\"ci\",\"expiresInDays\":0}", token)
+        .statusCode()).isEqualTo(400);
+    adminJson("POST", "/api/v1/robots", "{\"namespace\":\"shop\",\"name\":\"ci\",\"expiresInDays\":7}", 201);
+    Instant expiresAt = Instant.parse(adminJson("GET", "/api/v1/namespaces/shop", null, 200)
+        .path("robots").get(0).path("expiresAt").asText());
+    assertThat(expiresAt).isBetween(Instant.now().plus(Duration.ofDays(7)).minusSeconds(60),
+        Instant.now().plus(Duration.ofDays(7)));
+
+    String change = "{\"currentPassword\":\"%s\",\"password\":\"nina-password-2\"}";
+    assertThat(basic("PUT", "/api/v1/users/nina/password", change.formatted("wrong-password"), "nina", password)
+        .statusCode()).isEqualTo(403);
+    assertThat(basic("PUT", "/api/v1/users/nina/password", "{\"password\":\"nina-password-2\"}", "nina", password)
+        .statusCode()).isEqualTo(400);
+    assertThat(basic("PUT", "/api/v1/users/nina/password", change.formatted(password), "nina", password)
+        .statusCode()).isEqualTo(204);
+    assertThat(basic("GET", "/api/v1/namespaces/shop", null, "nina", "nina-password-2").statusCode()).isEqualTo(200);
+
+    adminJson("DELETE", "/api/v1/users/nina", null, 204);
+    assertThat(admin("DELETE", "/api/v1/users/nina", null, token).statusCode()).isEqualTo(404);
+    assertThat(adminJson("GET", "/api/v1/namespaces/shop", null, 200).path("members").isEmpty()).isTrue();
+  }
+
+  private HttpResponse<String> basic(String method, String path, String body, String user, String password)
+      throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + registry.port() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .header("Authorization", Credentials.basic(user, password)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

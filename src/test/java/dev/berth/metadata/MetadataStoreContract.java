@@ -382,6 +382,46 @@ public abstract class MetadataStoreContract {
     assertThat(store.deleteManifest(APP, inApp.digest())).isEqualTo(deleted());
   }
 
+  @Test
+  void namespaceMembersAreListedWithTheirRolesAndGoWithTheirUser() {
+    AccessStore access = (AccessStore) store;
+    for (String name : List.of("alice", "bob", "carol")) {
+      assertThat(access.addUser(new AccessStore.UserRecord(name, "hash", false, T0))).isTrue();
+    }
+    access.setRole("team", "alice", "admin");
+    access.setRole("team", "bob", "guest");
+    access.setRole("team", "bob", "developer");
+    access.setRole("other", "carol", "maintainer");
+
+    assertThat(access.membersOf("team")).containsExactly(Map.entry("alice", "admin"), Map.entry("bob", "developer"));
+    assertThat(access.membersOf("nobody-here")).isEmpty();
+    access.setPublic("open", true);
+    assertThat(access.namespaces()).containsExactly("open", "other", "team");
+    assertThat(access.removeUser("bob")).isTrue();
+    assertThat(access.membersOf("team")).containsOnlyKeys("alice");
+  }
+
+  @Test
+  void pullTimesAreRecordedInABatchAndOnlyMoveForward() throws Exception {
+    ManifestRecord pulled = image(APP, "pulled", blobs(APP, "config"));
+    ManifestRecord never = image(APP, "never", blobs(APP, "config"));
+    store.putManifest(pulled, Optional.empty(), T0);
+    store.putManifest(never, Optional.empty(), T0);
+    Instant later = T0.plus(Duration.ofMinutes(5));
+
+    store.recordPulls(Map.of(new ManifestKey(APP, pulled.digest()), later,
+        new ManifestKey(OTHER, pulled.digest()), later,
+        new ManifestKey(APP, digest("deleted meanwhile")), later));
+    store.recordPulls(Map.of(new ManifestKey(APP, pulled.digest()), T0.plusSeconds(1)));
+    store.recordPulls(Map.of());
+
+    Map<Digest, Optional<Instant>> lastPulled = new java.util.HashMap<>();
+    ((InventoryStore) store).manifestsOf(APP).forEach(m -> lastPulled.put(m.digest(), m.lastPulledAt()));
+    assertThat(lastPulled).containsEntry(pulled.digest(), Optional.of(later))
+        .containsEntry(never.digest(), Optional.empty());
+    assertThat(store.repositoryExists(OTHER)).as("a pull of an unknown manifest creates nothing").isFalse();
+  }
+
   // ---- tags
 
   @Test

@@ -9,9 +9,12 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.LocatorAssertions;
+import dev.berth.auth.Users;
+import dev.berth.metadata.sql.SqlMetadataStore;
 import dev.berth.testing.RunningRegistry;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -24,11 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An administrator's afternoon in real headless Chromium: sign in, find the repository, delete a
  * tag after reading that another tag keeps the image, delete an image, dry-run GC, collect, and
- * read the bytes freed in the history; then the audit log and a robot account. Screenshots of each
- * step go to target/screenshots/.
+ * read the bytes freed in the history; then the audit log and a robot account on its namespace's
+ * page. And a maintainer of one namespace who sees only that namespace. Screenshots of each step go
+ * to target/screenshots/.
  */
 class ConsoleBrowserIT {
   private static final String ADMIN_PASSWORD = "admin-password-1";
+  private static final String MAINTAINER_PASSWORD = "maintainer-password-1";
   private static final Path SCREENSHOTS = Paths.get("target", "screenshots");
   private static final Pattern EXACT_BYTES = Pattern.compile("\\((\\d+) bytes\\)");
   private static final LocatorAssertions.HasTextOptions PATIENTLY =
@@ -71,13 +76,7 @@ class ConsoleBrowserIT {
     images.push("web/app", "old", 256 * 1024, Map.of());
 
     Page page = browser.newPage();
-    page.navigate("http://" + registry.hostPort() + "/");
-    assertThat(page).hasURL("http://" + registry.hostPort() + "/ui/login");
-    page.getByLabel("User name").fill("admin");
-    page.getByLabel("Password").fill(ADMIN_PASSWORD);
-    page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
-        new Page.GetByRoleOptions().setName("Sign in")).click();
-    assertThat(page.locator("h1")).hasText("Dashboard");
+    signIn(page, "admin", ADMIN_PASSWORD);
     screenshot(page, "01-dashboard");
 
     page.locator("header nav").getByText("Repositories").click();
@@ -122,12 +121,54 @@ class ConsoleBrowserIT {
     assertThat(entry.locator("td").nth(1)).hasText("admin@127.0.0.1");
     assertThat(entry.locator("td").nth(2)).hasText("tag.delete");
     screenshot(page, "10-audit");
-    page.locator("header nav").getByText("Users").click();
-    page.locator("form[action='/ui/robots'] input[name=namespace]").fill("web");
-    page.locator("form[action='/ui/robots'] input[name=name]").fill("ci");
+    page.locator("header nav").getByText("Namespaces").click();
+    page.locator("table.namespaces").getByText("web", new Locator.GetByTextOptions().setExact(true)).click();
+    page.locator("form[action='/ui/namespace/robots'] input[name=name]").fill("ci");
+    page.locator("form[action='/ui/namespace/robots'] input[name=expiresInDays]").fill("90");
     page.getByText("Create robot", new Page.GetByTextOptions().setExact(true)).click();
     assertThat(page.locator("#secret")).not().isEmpty();
-    screenshot(page, "11-users-robot-created");
+    assertThat(page.locator("table.robots")).containsText("active until");
+    screenshot(page, "11-namespace-robot-created");
+  }
+
+  /** A maintainer of one namespace sees that namespace's repositories and none of the registry-wide pages. */
+  @Test
+  void aMaintainerSeesOnlyTheirNamespace() throws Exception {
+    TestImages images = new TestImages(registry, "admin", ADMIN_PASSWORD);
+    images.push("mine/app", "v1", 1024, Map.of());
+    images.push("theirs/app", "v1", 1024, Map.of());
+    try (SqlMetadataStore store = SqlMetadataStore.sqlite(root.resolve("berth/metadata.db"))) {
+      new Users(store, Clock.systemUTC()).add("mia", MAINTAINER_PASSWORD, false);
+      store.setRole("mine", "mia", "maintainer");
+    }
+
+    Page page = browser.newPage();
+    signIn(page, "mia", MAINTAINER_PASSWORD);
+    assertThat(page.locator("#repositories")).hasText("1");
+    assertThat(page.locator("header nav")).not().containsText("Garbage collection");
+    assertThat(page.locator("header nav")).not().containsText("Audit log");
+    screenshot(page, "20-maintainer-dashboard");
+
+    page.locator("header nav").getByText("Repositories").click();
+    assertThat(page.locator("table")).containsText("mine/app");
+    assertThat(page.locator("table")).not().containsText("theirs/app");
+    screenshot(page, "21-maintainer-repositories");
+    page.locator("table").getByText("mine/app").click();
+    assertThat(page.locator("a[aria-label='delete tag v1']")).hasCount(1);
+
+    page.navigate("http://" + registry.hostPort() + "/ui/repository?name=theirs/app");
+    assertThat(page.locator("h1")).hasText("Not found");
+    screenshot(page, "22-maintainer-other-namespace");
+  }
+
+  private static void signIn(Page page, String user, String password) {
+    page.navigate("http://" + registry.hostPort() + "/");
+    assertThat(page).hasURL("http://" + registry.hostPort() + "/ui/login");
+    page.getByLabel("User name").fill(user);
+    page.getByLabel("Password").fill(password);
+    page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+        new Page.GetByRoleOptions().setName("Sign in")).click();
+    assertThat(page.locator("h1")).hasText("Dashboard");
   }
 
   /** Starts a run from the GC page (untagged images too, no grace) and waits for its report. */

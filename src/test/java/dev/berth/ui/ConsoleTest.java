@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.auth.Users;
 import dev.berth.metadata.sql.SqlMetadataStore;
+import dev.berth.oci.Digest;
+import dev.berth.oci.RepositoryName;
+import dev.berth.ui.view.Paging;
 import dev.berth.testing.RunningRegistry;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -107,11 +110,31 @@ class ConsoleTest {
   }
 
   @Test
-  void usersWhoAreNotSystemAdministratorsAreToldTheyAreNotAllowed() throws Exception {
+  void aMaintainerSeesOnlyTheirNamespaceAndNoRegistryWidePages() throws Exception {
+    images.push("team/web", "v1", 100, Map.of());
+    images.push("elsewhere/web", "v1", 100, Map.of());
+    ConsoleClient alice = new ConsoleClient(registry.uri("/"));
+    assertThat(alice.login("alice", PASSWORD).statusCode()).isEqualTo(303);
+
+    String list = alice.get("/ui/repositories").body();
+    assertThat(list).contains("team/web").doesNotContain("elsewhere/web").doesNotContain("list/big");
+    String dashboard = alice.get("/ui/").body();
+    assertThat(dashboard).contains("Your repositories").doesNotContain("Reclaimable by GC")
+        .doesNotContain("href=\"/ui/gc\"").doesNotContain("href=\"/ui/audit\"");
+    assertThat(alice.get("/ui/repository?name=team/web").body()).contains("aria-label=\"delete tag v1\"");
+    assertThat(alice.get("/ui/gc").statusCode()).isEqualTo(403);
+    assertThat(alice.get("/ui/repository?name=elsewhere/web").body())
+        .isEqualTo(alice.get("/ui/repository?name=elsewhere/nothing").body().replace("elsewhere/nothing", "elsewhere/web"));
+  }
+
+  @Test
+  void robotAccountsCannotSignIn() throws Exception {
+    HttpResponse<String> robot = admin().submit("/ui/namespace?name=team", "/ui/namespace/robots",
+        Map.of("namespace", "team", "name", "signin", "role", "guest"));
     ConsoleClient client = new ConsoleClient(registry.uri("/"));
-    HttpResponse<String> r = client.login("alice", PASSWORD);
+    HttpResponse<String> r = client.login("robot$team+signin", secretOn(robot.body()));
     assertThat(r.statusCode()).isEqualTo(403);
-    assertThat(r.body()).contains("Not allowed").contains("for system administrators only");
+    assertThat(r.body()).contains("robot accounts and htpasswd users use the registry API");
     assertThat(ConsoleClient.sessionCookie(r)).isEmpty();
   }
 
@@ -162,7 +185,8 @@ class ConsoleTest {
     assertThat(list).contains("list/big").contains("list/small").contains("<svg class=\"chart\"")
         .doesNotContain("xss/app");
     String page = client.get("/ui/repository?name=list/big").body();
-    assertThat(page).contains(digest.substring(7, 19)).contains(">v1 <").contains(">latest <")
+    assertThat(page).contains("<th>Pushed</th><th>Last pulled</th>").contains("<td class=\"pulled\">")
+        .contains(digest.substring(7, 19)).contains(">v1 <").contains(">latest <")
         .contains("/ui/delete?repository=list%2Fbig&amp;reference=latest");
 
     JsonNode repositories = JSON.readTree(images.admin("/api/v1/repositories?q=list/big").body()).path("repositories");
@@ -174,6 +198,25 @@ class ConsoleTest {
     assertThat(imagesJson.get(0).path("digest").asText()).isEqualTo(digest);
     assertThat(imagesJson.get(0).path("tags").toString()).isEqualTo("[\"latest\",\"v1\"]");
     assertThat(JSON.readTree(images.admin("/api/v1/storage").body()).path("liveBytes").asLong()).isGreaterThan(4100);
+  }
+
+  @Test
+  void longListsArePaged() throws Exception {
+    for (int i = 0; i < Paging.SIZE + 3; i++) {
+      store.recordBlob(RepositoryName.of(String.format("many/r%03d", i)), Digest.sha256(new byte[] {(byte) i}), 1,
+          Instant.now());
+    }
+    ConsoleClient client = admin();
+    String first = client.get("/ui/repositories?q=many/").body();
+    assertThat(first).contains("53 repositories").contains("many/r049").doesNotContain("many/r050")
+        .contains("<a rel=\"next\" href=\"/ui/repositories?q=many%2F&amp;page=2\">");
+    String second = client.get("/ui/repositories?q=many/&page=2").body();
+    assertThat(second).contains("many/r050").contains("many/r052").doesNotContain("many/r049")
+        .contains("rel=\"prev\"").doesNotContain("rel=\"next\"");
+    assertThat(client.get("/ui/repositories?q=many/&page=banana").body()).contains("many/r000");
+    assertThat(client.get("/ui/repositories?q=many/&page=2147483647").body()).contains("rel=\"prev\"")
+        .contains("Nothing on this page.");
+    assertThat(client.get("/ui/audit?page=999999").statusCode()).isEqualTo(200);
   }
 
   @Test
@@ -247,31 +290,102 @@ class ConsoleTest {
     HttpResponse<String> added = client.submit("/ui/users", "/ui/users", Map.of("name", "bob", "password", ""));
     assertThat(added.statusCode()).isEqualTo(200);
     String password = secretOn(added.body());
-    assertThat(new ConsoleClient(registry.uri("/")).login("bob", password).statusCode()).isEqualTo(403);
+    assertThat(new ConsoleClient(registry.uri("/")).login("bob", password).statusCode()).isEqualTo(303);
 
-    assertThat(client.submit("/ui/users", "/ui/users/role",
+    assertThat(client.submit("/ui/namespace?name=team", "/ui/namespace/role",
         Map.of("user", "bob", "namespace", "team", "role", "developer")).statusCode()).isEqualTo(303);
     assertThat(client.get("/ui/users").body()).contains("<td>bob</td><td>no</td><td>team: developer</td>");
+    assertThat(client.get("/ui/namespace?name=team").body()).contains("<td>bob</td><td>developer</td>");
     JsonNode bob = JSON.readTree(images.admin("/api/v1/users").body()).path("users");
     assertThat(bob).anySatisfy(u -> {
       assertThat(u.path("name").asText()).isEqualTo("bob");
       assertThat(u.path("roles").path("team").asText()).isEqualTo("developer");
     });
 
-    HttpResponse<String> robot = client.submit("/ui/users", "/ui/robots",
-        Map.of("namespace", "team", "name", "ci", "role", "developer"));
-    assertThat(robot.body()).contains("Created <strong>robot$team+ci</strong>");
+    HttpResponse<String> robot = client.submit("/ui/namespace?name=team", "/ui/namespace/robots",
+        Map.of("namespace", "team", "name", "ci", "role", "developer", "expiresInDays", "30"));
+    assertThat(robot.body()).contains("Created <strong>robot$team+ci</strong>").contains("active until");
     String secret = secretOn(robot.body());
     assertThat(images.basicStatus("/v2/", "robot$team+ci", secret)).isEqualTo(200);
-    assertThat(client.submit("/ui/users", "/ui/robots/revoke", Map.of("login", "robot$team+ci")).statusCode())
-        .isEqualTo(303);
+    assertThat(client.submit("/ui/namespace?name=team", "/ui/namespace/robots/revoke",
+        Map.of("namespace", "team", "login", "robot$team+ci")).statusCode()).isEqualTo(303);
     assertThat(images.basicStatus("/v2/", "robot$team+ci", secret)).isEqualTo(401);
     assertThat(client.get("/ui/users").body()).contains("revoked");
 
-    HttpResponse<String> refused = client.submit("/ui/users", "/ui/users/role",
+    HttpResponse<String> refused = client.submit("/ui/namespace?name=team", "/ui/namespace/role",
         Map.of("user", "bob", "namespace", "team", "role", "overlord"));
     assertThat(refused.statusCode()).isEqualTo(400);
     assertThat(refused.body()).contains("unknown role overlord");
+    HttpResponse<String> badExpiry = client.submit("/ui/namespace?name=team", "/ui/namespace/robots",
+        Map.of("namespace", "team", "name", "later", "role", "guest", "expiresInDays", "soon"));
+    assertThat(badExpiry.statusCode()).isEqualTo(400);
+    assertThat(badExpiry.body()).contains("expiry is a whole number of days");
+    HttpResponse<String> badNamespace = client.submit("/ui/namespace?name=team", "/ui/namespace/role",
+        Map.of("user", "bob", "namespace", "Not A Namespace", "role", "guest"));
+    assertThat(badNamespace.statusCode()).isEqualTo(400);
+    assertThat(badNamespace.body()).contains("namespaces are 1-64 of a-z");
+    assertThat(client.get("/ui/namespace?name=").statusCode()).isEqualTo(400);
+
+    assertThat(client.submit("/ui/users", "/ui/users/remove", Map.of("name", "bob")).statusCode()).isEqualTo(303);
+    assertThat(client.get("/ui/users").body()).doesNotContain("<td>bob</td>");
+    assertThat(images.basicStatus("/v2/", "bob", password)).isEqualTo(401);
+    HttpResponse<String> self = client.submit("/ui/users", "/ui/users/remove", Map.of("name", "admin"));
+    assertThat(self.statusCode()).isEqualTo(400);
+    assertThat(self.body()).contains("you cannot remove yourself");
+  }
+
+  @Test
+  void aNamespaceAdminManagesMembersRobotsAndPublicAccessOfTheirNamespaceOnly() throws Exception {
+    Users users = new Users(store, Clock.systemUTC());
+    users.add("nadia", PASSWORD, false);
+    users.add("newcomer", PASSWORD, false);
+    store.setRole("shop", "nadia", "admin");
+    images.push("shop/cart", "v1", 100, Map.of());
+    ConsoleClient nadia = new ConsoleClient(registry.uri("/"));
+    assertThat(nadia.login("nadia", PASSWORD).statusCode()).isEqualTo(303);
+
+    assertThat(nadia.get("/ui/namespaces").body()).contains("<a href=\"/ui/namespace?name=shop\">shop</a>");
+    assertThat(nadia.submit("/ui/namespace?name=shop", "/ui/namespace/role",
+        Map.of("namespace", "shop", "user", "newcomer", "role", "guest")).statusCode()).isEqualTo(303);
+    assertThat(store.rolesOf("newcomer")).containsEntry("shop", "guest");
+    assertThat(nadia.submit("/ui/namespace?name=shop", "/ui/namespace/role",
+        Map.of("namespace", "team", "user", "newcomer", "role", "admin")).statusCode()).isEqualTo(404);
+    assertThat(store.rolesOf("newcomer")).doesNotContainKey("team");
+
+    assertThat(images.anonymousStatus("/v2/shop/cart/tags/list")).isEqualTo(401);
+    assertThat(nadia.submit("/ui/namespace?name=shop", "/ui/namespace/public",
+        Map.of("namespace", "shop", "public", "on")).statusCode()).isEqualTo(303);
+    assertThat(nadia.get("/ui/namespace?name=shop").body()).contains("Public: anyone");
+    assertThat(images.anonymousStatus("/v2/shop/cart/tags/list")).isEqualTo(200);
+    assertThat(nadia.submit("/ui/namespace?name=shop", "/ui/namespace/public",
+        Map.of("namespace", "shop", "public", "off")).statusCode()).isEqualTo(303);
+    assertThat(images.anonymousStatus("/v2/shop/cart/tags/list")).isEqualTo(401);
+  }
+
+  @Test
+  void everyUserChangesTheirOwnPasswordGivingTheCurrentOne() throws Exception {
+    new Users(store, Clock.systemUTC()).add("paula", PASSWORD, false);
+    ConsoleClient paula = new ConsoleClient(registry.uri("/"));
+    assertThat(paula.login("paula", PASSWORD).statusCode()).isEqualTo(303);
+
+    HttpResponse<String> wrong = paula.submit("/ui/account", "/ui/account/password",
+        Map.of("current", "not-it-at-all", "password", "new-password-1", "repeat", "new-password-1"));
+    assertThat(wrong.statusCode()).isEqualTo(403);
+    HttpResponse<String> differ = paula.submit("/ui/account", "/ui/account/password",
+        Map.of("current", PASSWORD, "password", "new-password-1", "repeat", "new-password-2"));
+    assertThat(differ.statusCode()).isEqualTo(400);
+    HttpResponse<String> tooShort = paula.submit("/ui/account", "/ui/account/password",
+        Map.of("current", PASSWORD, "password", "short", "repeat", "short"));
+    assertThat(tooShort.body()).contains("at least 8 characters");
+    assertThat(images.basicStatus("/v2/", "paula", PASSWORD)).isEqualTo(200);
+
+    HttpResponse<String> changed = paula.submit("/ui/account", "/ui/account/password",
+        Map.of("current", PASSWORD, "password", "new-password-1", "repeat", "new-password-1"));
+    assertThat(changed.statusCode()).isEqualTo(303);
+    assertThat(paula.get(changed.headers().firstValue("Location").orElseThrow()).body())
+        .contains("Your password was changed.");
+    assertThat(images.basicStatus("/v2/", "paula", PASSWORD)).isEqualTo(401);
+    assertThat(images.basicStatus("/v2/", "paula", "new-password-1")).isEqualTo(200);
   }
 
   private static String secretOn(String page) {

@@ -3,12 +3,12 @@ package dev.berth.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.oci.Digest;
+import dev.berth.testing.Credentials;
 import dev.berth.testing.RunningRegistry;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -21,8 +21,7 @@ final class TestImages {
 
   TestImages(RunningRegistry registry, String user, String password) {
     this.registry = registry;
-    this.authorization = "Basic " + Base64.getEncoder()
-        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    this.authorization = Credentials.basic(user, password);
   }
 
   /** An image with its own config and one layer of {@code layerBytes} bytes; returns its digest. */
@@ -92,10 +91,15 @@ final class TestImages {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** The status of a GET without credentials. */
+  int anonymousStatus(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(registry.uri(path)).build(), HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
   /** The status of a GET with someone else's Basic credentials. */
   int basicStatus(String path, String user, String password) throws Exception {
-    return http.send(HttpRequest.newBuilder(registry.uri(path)).header("Authorization", "Basic " + Base64.getEncoder()
-        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8))).build(),
+    return http.send(HttpRequest.newBuilder(registry.uri(path)).header("Authorization", Credentials.basic(user, password)).build(),
         HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 }

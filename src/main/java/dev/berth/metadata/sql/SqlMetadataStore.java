@@ -386,6 +386,22 @@ public final class SqlMetadataStore
   }
 
   @Override
+  public void recordPulls(java.util.Map<ManifestKey, Instant> pulls) {
+    if (pulls.isEmpty()) {
+      return;
+    }
+    useWriteTransaction(h -> {
+      PreparedBatch batch = h.prepareBatch("""
+          UPDATE manifests SET last_pulled_at = :at
+           WHERE repository = :repository AND digest = :digest
+             AND (last_pulled_at IS NULL OR last_pulled_at < :at)""");
+      pulls.forEach((key, at) -> batch.bind("repository", key.repository().value())
+          .bind("digest", key.digest().toString()).bind("at", at.toEpochMilli()).add());
+      batch.execute();
+    });
+  }
+
+  @Override
   public List<Referrer> listReferrers(RepositoryName repository, Digest subject, Optional<String> artifactType) {
     return read(h -> {
       var query = h.createQuery("SELECT digest, media_type, size, artifact_type, annotations FROM manifests"
@@ -602,13 +618,18 @@ public final class SqlMetadataStore
 
   @Override
   public java.util.Map<String, String> rolesOf(String username) {
+    return sortedPairs("SELECT namespace, role FROM memberships WHERE username = :value", username);
+  }
+
+  /** The rows of a two-column query with one parameter, {@code :value}, as a map sorted by the first column. */
+  private java.util.Map<String, String> sortedPairs(String sql, String value) {
     return read(h -> {
-      java.util.Map<String, String> roles = new java.util.TreeMap<>();
-      h.createQuery("SELECT namespace, role FROM memberships WHERE username = :username")
-          .bind("username", username)
-          .map((rs, ctx) -> roles.put(rs.getString(1), rs.getString(2)))
+      java.util.Map<String, String> pairs = new java.util.TreeMap<>();
+      h.createQuery(sql)
+          .bind("value", value)
+          .map((rs, ctx) -> pairs.put(rs.getString(1), rs.getString(2)))
           .forEach(ignored -> { });
-      return roles;
+      return pairs;
     });
   }
 
@@ -630,6 +651,20 @@ public final class SqlMetadataStore
         .bind("namespace", namespace)
         .bind("username", username)
         .execute() > 0);
+  }
+
+  @Override
+  public List<String> namespaces() {
+    return read(h -> h.createQuery("""
+            SELECT namespace FROM memberships UNION SELECT namespace FROM public_namespaces
+            UNION SELECT namespace FROM robots ORDER BY 1""")
+        .mapTo(String.class)
+        .list());
+  }
+
+  @Override
+  public java.util.Map<String, String> membersOf(String namespace) {
+    return sortedPairs("SELECT username, role FROM memberships WHERE namespace = :value", namespace);
   }
 
   @Override
@@ -1142,7 +1177,8 @@ public final class SqlMetadataStore
   @Override
   public List<ManifestSummary> manifestsOf(RepositoryName repository) {
     return read(h -> h.createQuery("""
-            SELECT m.digest, m.media_type, m.artifact_type, m.subject, m.size, m.created_at, m.annotations,
+            SELECT m.digest, m.media_type, m.artifact_type, m.subject, m.size, m.created_at, m.last_pulled_at,
+                   m.annotations,
                    COALESCE((SELECT SUM(b.size) FROM manifest_blobs mb JOIN blobs b ON b.digest = mb.blob_digest
                               WHERE mb.repository = m.repository AND mb.manifest_digest = m.digest), 0) AS blob_bytes
               FROM manifests m WHERE m.repository = :repository
@@ -1156,6 +1192,7 @@ public final class SqlMetadataStore
             rs.getLong("size"),
             rs.getLong("blob_bytes"),
             Instant.ofEpochMilli(rs.getLong("created_at")),
+            Optional.ofNullable((Number) rs.getObject("last_pulled_at")).map(n -> Instant.ofEpochMilli(n.longValue())),
             Rows.annotations(rs.getString("annotations"))))
         .list());
   }

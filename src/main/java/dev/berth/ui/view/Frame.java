@@ -2,12 +2,13 @@ package dev.berth.ui.view;
 
 /**
  * What every page's layout needs: its title, which menu entry is active, who is signed in (empty on
- * the login page) and the CSRF token for the forms it holds (the session's; on the login page, the
+ * the login page), whether they administer the whole registry (which shows the menu entries only
+ * they may open) and the CSRF token for the forms it holds (the session's; on the login page, the
  * login token).
  */
-public record Frame(String title, String active, String user, String csrf) {
+public record Frame(String title, String active, String user, boolean systemAdmin, String csrf) {
   public static Frame anonymous(String title) {
-    return new Frame(title, "", "", "");
+    return new Frame(title, "", "", false, "");
   }
 
   public boolean signedIn() {
