@@ -1,6 +1,7 @@
 package dev.berth.metadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.metadata.sql.SqlMetadataStore;
 import dev.berth.oci.Digest;
@@ -13,6 +14,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -80,5 +82,48 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
       pool.shutdownNow();
     }
     assertThat(store.listTags(APP, Optional.empty(), 1000)).hasSize(2 * rounds);
+  }
+
+  /**
+   * Writers of one store that queue behind each other commit in groups: every transaction that
+   * succeeded is committed, and one that failed takes back only its own writes.
+   */
+  @Test
+  void concurrentWritersCommitInGroupsAndAFailureUndoesOnlyItsOwnWrites() throws Exception {
+    int writers = 24;
+    Digest config = store.recordBlob(APP, digest("config"), 6, T0).digest();
+    CyclicBarrier start = new CyclicBarrier(writers);
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try {
+      List<Future<?>> results = new ArrayList<>();
+      for (int i = 0; i < writers; i++) {
+        int writer = i;
+        results.add(pool.submit(() -> {
+          start.await();
+          for (int round = 0; round < 10; round++) {
+            String name = "w" + writer + "r" + round;
+            if (writer % 4 == 0) {
+              assertThatThrownBy(() -> store.atomically(() -> {
+                store.recordBlob(APP, digest(name), 1, T0);
+                throw new IllegalStateException("refused after writing");
+              })).isInstanceOf(IllegalStateException.class);
+            } else {
+              Digest layer = store.recordBlob(APP, digest(name), 1, T0).digest();
+              store.putManifest(image(APP, name, List.of(config, layer)), Optional.of(Tag.of(name)), T0);
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> result : results) {
+        result.get(2, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(store.listTags(APP, Optional.empty(), 1000)).hasSize(writers / 4 * 3 * 10);
+    for (int writer = 0; writer < writers; writer += 4) {
+      assertThat(store.findBlob(digest("w" + writer + "r0"))).as("failed writer's blob").isEmpty();
+    }
   }
 }

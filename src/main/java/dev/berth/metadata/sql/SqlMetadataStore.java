@@ -35,7 +35,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -55,10 +54,10 @@ import org.sqlite.SQLiteDataSource;
  * <p>Write transactions run at the database's default isolation (READ COMMITTED on PostgreSQL).
  * Where a write depends on what it read, the read takes a row lock ({@code FOR SHARE} on what must
  * stay, {@code FOR UPDATE} on what is about to go), so a concurrent GC or delete either waits for
- * the commit or is seen by the re-evaluated read. SQLite has one writer at a time: every write
- * transaction starts with {@code BEGIN IMMEDIATE}, and writers of this process queue on a fair lock
- * rather than spin in SQLite's busy handler. Reads are single statements in auto-commit mode, which
- * on SQLite in WAL mode never wait for a writer.
+ * the commit or is seen by the re-evaluated read. SQLite has one writer at a time: writers of this
+ * process queue in {@link GroupCommit} rather than spin in SQLite's busy handler, and share
+ * commits. Reads are single statements in auto-commit mode, which on SQLite in WAL mode never wait
+ * for a writer.
  */
 public final class SqlMetadataStore
     implements MetadataStore, CollectorStore, HistoryStore, AccessStore, InventoryStore {
@@ -75,7 +74,7 @@ public final class SqlMetadataStore
   private final HikariDataSource pool;
   private final Jdbi jdbi;
   private final Dialect dialect;
-  private final ReentrantLock writerLock = new ReentrantLock(true);
+  private final GroupCommit groupCommit;
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   /** The transaction {@link #atomically} opened on this thread; every call on the thread joins it. */
   private final ThreadLocal<Joined> joined = new ThreadLocal<>();
@@ -95,6 +94,7 @@ public final class SqlMetadataStore
     this.pool = pool;
     this.dialect = dialect;
     this.jdbi = Jdbi.create(pool);
+    this.groupCommit = new GroupCommit(jdbi, pool);
     dialect.lockClauses().forEach(jdbi::define);
   }
 
@@ -1337,41 +1337,9 @@ public final class SqlMetadataStore
       if (!dialect.singleWriter()) {
         return jdbi.inTransaction(transaction);
       }
-      writerLock.lock();
-      try {
-        return jdbi.withHandle(h -> inImmediateTransaction(h, transaction));
-      } finally {
-        writerLock.unlock();
-      }
+      return groupCommit.run(transaction);
     } catch (JdbiException e) {
       throw new MetadataException("metadata write failed", e);
-    }
-  }
-
-  /**
-   * Runs {@code transaction} between explicit {@code BEGIN IMMEDIATE} and {@code COMMIT} on a
-   * connection left in auto-commit mode. A deferred transaction that reads and then writes gets
-   * SQLITE_BUSY, without waiting, when another connection committed in between; taking the write
-   * lock at BEGIN makes it wait instead. sqlite-jdbc's own transactions (auto-commit off) are no
-   * substitute: each commit at once begins the next transaction, which takes the write lock again
-   * until auto-commit is restored, and can fail waiting for it after the commit succeeded.
-   */
-  private <R, X extends Exception> R inImmediateTransaction(Handle h, HandleCallback<R, X> transaction) throws X {
-    h.execute("BEGIN IMMEDIATE");
-    try {
-      R result = transaction.withHandle(h);
-      h.execute("COMMIT");
-      return result;
-    } catch (Throwable failure) {
-      try {
-        h.execute("ROLLBACK");
-      } catch (RuntimeException rollbackFailure) {
-        // SQLite may have rolled back by itself; if it did not, the connection is still inside the
-        // transaction and must not serve anyone else.
-        failure.addSuppressed(rollbackFailure);
-        pool.evictConnection(h.getConnection());
-      }
-      throw failure;
     }
   }
 
