@@ -117,11 +117,16 @@ final class Exchange {
 
   /** Sends the body with the status and headers already set; returns once it is written. */
   void send(ByteBuffer body) throws IOException {
+    write(true, body);
+    complete();
+  }
+
+  /** Writes part of the body; returns once the bytes are written, so the buffer may be reused. */
+  void write(boolean last, ByteBuffer part) throws IOException {
     try (Blocker.Callback blocker = Blocker.callback()) {
-      response.write(true, body, blocker);
+      response.write(last, part, blocker);
       blocker.block();
     }
-    complete();
   }
 
   /** Hands the rest of the response to an asynchronous writer that completes the callback itself. */

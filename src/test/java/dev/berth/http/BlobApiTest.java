@@ -83,6 +83,25 @@ class BlobApiTest {
     assertThat(raw.body()).as("HEAD body").isEmpty();
   }
 
+  /** Small blobs go out in one write, large ones in several reads and writes; both must be exact. */
+  @ParameterizedTest
+  @ValueSource(ints = {128 * 1024, 128 * 1024 + 1, 3 * 1024 * 1024 + 7})
+  void blobsAroundTheSendBufferSizesComeBackWholeAndInRanges(int size) {
+    String repo = RegistryClient.uniqueRepo("sizes");
+    byte[] content = RegistryClient.randomBytes(size);
+    StoredBlob blob = new StoredBlob(repo, content, registry.pushBlob(repo, content));
+    int from = size / 3 - 5;
+    int to = size - 2;
+
+    RegistryResponse whole = registry.get(blob.path());
+    RegistryResponse range = getRange(blob, "bytes=" + from + "-" + to);
+
+    assertThat(whole.status()).isEqualTo(200);
+    assertThat(whole.body()).isEqualTo(content);
+    assertThat(range.status()).isEqualTo(206);
+    assertThat(range.body()).isEqualTo(Arrays.copyOfRange(content, from, to + 1));
+  }
+
   @Test
   void rangeOfTheFirstTenBytesIsPartialContent() {
     StoredBlob blob = storedBlob();
