@@ -182,6 +182,15 @@ def markdown(jsonl):
       "higher is better, < 1 when lower is better). Servers and load generators share the machine's %s cores."
       % (metas.get("reps"), metas.get("nproc")))
     p("")
+    try:
+        la = max(float(str(metas.get(k, "0")).split()[0]) for k in ("loadavg_start", "loadavg_end"))
+        if la > float(metas.get("nproc", 1)):
+            p("**The load average (%.1f) was above the number of cores: other work competed for the CPU during this run, "
+              "so rates and latencies are low and noisy, for both registries. The server-CPU-per-request and per-GB rows "
+              "are the least disturbed figures; compare runs made under similar load only.**" % la)
+            p("")
+    except (TypeError, ValueError):
+        pass
     p("| workload | metric | better | Berth | Docker Registry | Berth / Docker | nginx | Berth / nginx | n (B/D/n) | note |")
     p("|---|---|---|---|---|---|---|---|---|---|")
     for key, by in rows.items():
