@@ -78,10 +78,13 @@ def foldgc(tsv, gcfile):
         ok = "ok=%s" % r.get("ok", 0)
         if r["mode"] == "timed":
             m(tsv, r["reg"], wl, "wall s (Docker offline, Berth online CLI)", r["wall_s"], "s", r["rep"], "lower", ok)
+            name = "GC itself s (Berth: server-side run; Docker: offline wall)"
+            if r["reg"] == "docker":
+                m(tsv, "docker", wl, name, r["wall_s"], "s", r["rep"], "lower", ok)
             if r["reg"] == "berth" and r.get("server_window"):
                 w = r["server_window"].split()
                 if len(w) >= 2 and int(w[1]) > 0:
-                    m(tsv, "berth", wl, "server-side run s", (int(w[1]) - int(w[0])) / 1e9, "s", r["rep"], "lower", ok)
+                    m(tsv, "berth", wl, name, (int(w[1]) - int(w[0])) / 1e9, "s", r["rep"], "lower", ok)
             rss = r.get("maxrss_kb") if r["reg"] == "docker" else r.get("server_hwm_kb")
             if isinstance(rss, int):
                 m(tsv, r["reg"], wl, "peak RSS MiB (Docker GC process; Berth server)", round(rss / 1024, 1), "MiB", r["rep"], "lower", ok)
