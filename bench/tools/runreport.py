@@ -190,7 +190,7 @@ def markdown(jsonl):
         if la > float(metas.get("nproc", 1)):
             p("**The load average (%.1f) was above the number of cores: other work competed for the CPU during this run, "
               "so rates and latencies are low and noisy, for both registries. The server-CPU-per-request and per-GB rows "
-              "are the least disturbed figures; compare runs made under similar load only.**" % la)
+              "are less disturbed than rates and latencies; compare runs made under similar load only.**" % la)
             p("")
     except (TypeError, ValueError):
         pass
