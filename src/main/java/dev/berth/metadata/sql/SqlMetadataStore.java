@@ -135,12 +135,14 @@ public final class SqlMetadataStore
       throw new MetadataException("cannot connect to the metadata database", e);
     }
     try {
-      Flyway.configure(SqlMetadataStore.class.getClassLoader())
-          .dataSource(pool)
-          .locations("classpath:db/migration")
-          .placeholders(dialect.placeholders())
-          .load()
-          .migrate();
+      if (!SchemaVersion.isCurrent(pool)) {
+        Flyway.configure(SqlMetadataStore.class.getClassLoader())
+            .dataSource(pool)
+            .locations("classpath:" + SchemaVersion.MIGRATIONS)
+            .placeholders(dialect.placeholders())
+            .load()
+            .migrate();
+      }
     } catch (FlywayException e) {
       pool.close();
       throw new MetadataException("cannot migrate the metadata database", e);
