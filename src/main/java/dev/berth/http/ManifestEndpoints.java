@@ -80,9 +80,8 @@ final class ManifestEndpoints {
    * a Docker schema 2 manifest is sent anyway (Berth never converts to schema 1).
    */
   private StoredManifest negotiate(Exchange ex, RepositoryName name, StoredManifest manifest) throws IOException {
-    AcceptedTypes accepted = AcceptedTypes.of(ex.requestHeaders());
     MediaType type = manifest.mediaType();
-    if (accepted.accepts(type) || type.equals(MediaType.DOCKER_MANIFEST)) {
+    if (type.equals(MediaType.DOCKER_MANIFEST) || AcceptedTypes.accepts(ex.requestHeaders(), type)) {
       return manifest;
     }
     if (type.equals(MediaType.DOCKER_MANIFEST_LIST)) {

@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
 public final class PullRecorder implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PullRecorder.class);
 
+  /** Pull times closer together than this are not told apart. */
+  private static final Duration RESOLUTION = Duration.ofSeconds(1);
+
   private final ConcurrentHashMap<ManifestKey, Instant> pending = new ConcurrentHashMap<>();
   private final MetadataStore metadata;
   private final Clock clock;
@@ -46,7 +49,14 @@ public final class PullRecorder implements AutoCloseable {
   }
 
   void record(RepositoryName repository, Digest digest) {
-    pending.merge(new ManifestKey(repository, digest), clock.instant(), PullRecorder::later);
+    ManifestKey key = new ManifestKey(repository, digest);
+    Instant now = clock.instant();
+    Instant recorded = pending.get(key);
+    // A popular manifest is pulled by many requests at once: a lock-free look first keeps them from
+    // queueing on the map's bin lock to write the same second again.
+    if (recorded == null || recorded.plus(RESOLUTION).isBefore(now)) {
+      pending.merge(key, now, PullRecorder::later);
+    }
   }
 
   /** Writes what was recorded since the last flush; on failure it is kept for the next one. */
