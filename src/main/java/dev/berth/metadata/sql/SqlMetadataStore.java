@@ -852,43 +852,54 @@ public final class SqlMetadataStore
 
   @Override
   public List<ManifestKey> deleteManifestsIfGarbage(List<ManifestKey> batch, Instant cutoff, boolean deleteUntagged) {
+    return deleteWhereStill("manifests", """
+        g.created_at < :cutoff
+        AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository = g.repository AND t.manifest_digest = g.digest)
+        AND NOT EXISTS (SELECT 1 FROM manifest_children c WHERE c.repository = g.repository AND c.child_digest = g.digest)
+        AND CASE WHEN g.subject IS NULL THEN :deleteUntagged = 1
+                 ELSE NOT EXISTS (SELECT 1 FROM manifests s WHERE s.repository = g.repository AND s.digest = g.subject) END""",
+        java.util.Map.of("cutoff", cutoff.toEpochMilli(), "deleteUntagged", deleteUntagged ? 1 : 0),
+        batch, ManifestKey::repository, ManifestKey::digest);
+  }
+
+  /**
+   * GC's guarded deletion of a batch of {@code table}'s (repository, digest) rows: lock them, select
+   * those that still meet {@code condition} (over the rows as {@code g}), delete those, and answer
+   * them. Locking first and judging in a later statement makes the judgement see whatever a
+   * concurrent tag, index or manifest push committed while the locks were awaited (PostgreSQL;
+   * SQLite's writer holds the whole database already).
+   */
+  private <K> List<K> deleteWhereStill(String table, String condition, java.util.Map<String, Object> parameters,
+      List<K> batch, java.util.function.Function<K, RepositoryName> repository,
+      java.util.function.Function<K, Digest> digest) {
     if (batch.isEmpty()) {
       return List.of();
     }
+    String join = " g ON g.repository = k.repository AND g.digest = k.digest";
     try {
       return inWriteTransaction(h -> {
-        KeyPairs keys = KeyPairs.of(batch, ManifestKey::repository, ManifestKey::digest);
+        KeyPairs keys = KeyPairs.of(batch, repository, digest);
         if (!dialect.singleWriter()) {
-          // Lock first, judge in a later statement, which then sees whatever a concurrent tag or
-          // index push committed while we waited for the locks. SQLite's writer holds the whole
-          // database already.
-          keys.bind(h.createQuery(keys.table() + """
-                  SELECT m.digest FROM k JOIN manifests m ON m.repository = k.repository AND m.digest = k.digest
-                   ORDER BY m.repository, m.digest FOR UPDATE OF m"""))
+          keys.bind(h.createQuery(keys.table() + "SELECT g.digest FROM k JOIN " + table + join
+                  + " ORDER BY g.repository, g.digest FOR UPDATE OF g"))
               .mapTo(String.class)
               .list();
         }
-        Set<ManifestKey> garbage = keys.bind(h.createQuery(keys.table() + """
-                SELECT m.repository, m.digest
-                  FROM k JOIN manifests m ON m.repository = k.repository AND m.digest = k.digest
-                 WHERE m.created_at < :cutoff
-                   AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repository = m.repository AND t.manifest_digest = m.digest)
-                   AND NOT EXISTS (SELECT 1 FROM manifest_children c
-                                    WHERE c.repository = m.repository AND c.child_digest = m.digest)
-                   AND CASE WHEN m.subject IS NULL THEN :deleteUntagged = 1
-                            ELSE NOT EXISTS (SELECT 1 FROM manifests s
-                                              WHERE s.repository = m.repository AND s.digest = m.subject) END"""))
-            .bind("cutoff", cutoff.toEpochMilli())
-            .bind("deleteUntagged", deleteUntagged ? 1 : 0)
-            .map((rs, ctx) -> new ManifestKey(new RepositoryName(rs.getString(1)), Digest.parse(rs.getString(2))))
+        Set<String> still = keys.bind(h.createQuery(
+                keys.table() + "SELECT g.repository, g.digest FROM k JOIN " + table + join + " WHERE " + condition))
+            .bindMap(parameters)
+            .map((rs, ctx) -> rs.getString(1) + ' ' + rs.getString(2))
             .collect(Collectors.toSet());
-        List<ManifestKey> deleted = batch.stream().filter(garbage::contains).distinct().toList();
-        KeyPairs.of(deleted, ManifestKey::repository, ManifestKey::digest)
-            .forEach(h, "DELETE FROM manifests WHERE repository = :repository AND digest = :digest");
-        return deleted;
+        List<K> doomed = batch.stream()
+            .filter(key -> still.contains(repository.apply(key).value() + ' ' + digest.apply(key)))
+            .distinct()
+            .toList();
+        KeyPairs.of(doomed, repository, digest)
+            .forEach(h, "DELETE FROM " + table + " WHERE repository = :repository AND digest = :digest");
+        return doomed;
       });
     } finally {
-      batch.stream().map(ManifestKey::repository).distinct().forEach(this::repositoryChanged);
+      batch.stream().map(repository).distinct().forEach(this::repositoryChanged);
     }
   }
 
@@ -920,36 +931,10 @@ public final class SqlMetadataStore
 
   @Override
   public List<BlobLink> unlinkIfUnused(List<BlobLink> batch, Instant cutoff) {
-    if (batch.isEmpty()) {
-      return List.of();
-    }
-    try {
-      return inWriteTransaction(h -> {
-        KeyPairs keys = KeyPairs.of(batch, BlobLink::repository, BlobLink::digest);
-        if (!dialect.singleWriter()) {
-          keys.bind(h.createQuery(keys.table() + """
-                  SELECT l.digest FROM k JOIN repository_blobs l ON l.repository = k.repository AND l.digest = k.digest
-                   ORDER BY l.repository, l.digest FOR UPDATE OF l"""))
-              .mapTo(String.class)
-              .list();
-        }
-        Set<BlobLink> unused = keys.bind(h.createQuery(keys.table() + """
-                SELECT l.repository, l.digest
-                  FROM k JOIN repository_blobs l ON l.repository = k.repository AND l.digest = k.digest
-                 WHERE l.linked_at < :cutoff
-                   AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb
-                                    WHERE mb.repository = l.repository AND mb.blob_digest = l.digest)"""))
-            .bind("cutoff", cutoff.toEpochMilli())
-            .map((rs, ctx) -> new BlobLink(new RepositoryName(rs.getString(1)), Digest.parse(rs.getString(2))))
-            .collect(Collectors.toSet());
-        List<BlobLink> unlinked = batch.stream().filter(unused::contains).distinct().toList();
-        KeyPairs.of(unlinked, BlobLink::repository, BlobLink::digest)
-            .forEach(h, "DELETE FROM repository_blobs WHERE repository = :repository AND digest = :digest");
-        return unlinked;
-      });
-    } finally {
-      batch.stream().map(BlobLink::repository).distinct().forEach(this::repositoryChanged);
-    }
+    return deleteWhereStill("repository_blobs", """
+        g.linked_at < :cutoff
+        AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.repository = g.repository AND mb.blob_digest = g.digest)""",
+        java.util.Map.of("cutoff", cutoff.toEpochMilli()), batch, BlobLink::repository, BlobLink::digest);
   }
 
   @Override
