@@ -15,41 +15,12 @@ setup manifests_per_s, errors. Exit status 1 on any error. Every loop is bounded
 import argparse, concurrent.futures as cf, gzip, hashlib, http.client, io, json, os, socket, sys, tarfile
 import threading, time, urllib.parse
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from regops import client  # noqa: E402  (the keep-alive HTTP client, one per thread)
+
 MT_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 MT_CONFIG = "application/vnd.oci.image.config.v1+json"
 MT_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
-_tls = threading.local()
-
-
-class Client:
-    def __init__(self, base):
-        u = urllib.parse.urlsplit(base)
-        self.host, self.port, self.conn = u.hostname, u.port or 80, None
-
-    def req(self, method, path, body=None, headers=None):
-        for attempt in (0, 1):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
-                self.conn.connect()
-                self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            try:
-                self.conn.request(method, path, body=body, headers=headers or {})
-                r = self.conn.getresponse()
-                data = r.read()
-                if r.getheader("Connection", "").lower() == "close":
-                    self.conn.close(); self.conn = None
-                return r.status, r.headers, data
-            except (http.client.HTTPException, OSError):
-                self.conn = None
-                if attempt:
-                    raise
-
-
-def client(base):
-    c = getattr(_tls, "c", None)
-    if c is None:
-        c = _tls.c = Client(base)
-    return c
 
 
 def digest(b):
