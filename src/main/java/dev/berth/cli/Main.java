@@ -1,5 +1,7 @@
 package dev.berth.cli;
 
+import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,17 +13,33 @@ import picocli.CommandLine.Command;
     name = "berth",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "An OCI Distribution registry with safe, online storage reclamation.",
-    subcommands = {ServeCommand.class, GcCommand.class, FsckCommand.class, UserCommand.class,
-        CommandLine.HelpCommand.class})
+    description = "An OCI Distribution registry with safe, online storage reclamation.")
 public final class Main implements Runnable {
   public static final int EXIT_CONFIG = 78;
+
+  private static final List<Class<?>> COMMANDS = List.of(
+      ServeCommand.class, GcCommand.class, FsckCommand.class, UserCommand.class, CommandLine.HelpCommand.class);
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    System.exit(commandLine(args).execute(args));
+  }
+
+  /**
+   * Picocli builds the model of every subcommand it is given, by reflection, and that was a quarter
+   * of the server's start-up; a run needs only the one it names. Help, options before any command
+   * and mistakes get all of them, so usage and suggestions stay complete.
+   */
+  static CommandLine commandLine(String[] args) {
+    CommandLine line = new CommandLine(new Main());
+    Optional<Class<?>> named = args.length == 0 ? Optional.empty() : COMMANDS.stream()
+        .filter(command -> command.getAnnotation(Command.class).name().equals(args[0]))
+        .filter(command -> command != CommandLine.HelpCommand.class)
+        .findFirst();
+    named.map(List::<Class<?>>of).orElse(COMMANDS).forEach(line::addSubcommand);
+    return line;
   }
 
   @Override
