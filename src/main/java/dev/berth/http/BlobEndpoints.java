@@ -78,10 +78,8 @@ final class BlobEndpoints {
     }
     ex.header(HttpHeader.CONTENT_LENGTH, Long.toString(length));
     Optional<Path> file = content.localFile();
-    if (file.isPresent() && length <= FILE_BUFFER) {
-      sendSmall(ex, digest, file.get(), first, (int) length);
-    } else if (file.isPresent()) {
-      sendLarge(ex, digest, file.get(), first, length);
+    if (file.isPresent()) {
+      sendFile(ex, digest, file.get(), first, length);
     } else {
       InputStream stream = content.openRange(first, length);
       Content.copy(Content.Source.from(stream), ex.response, ex.detach());
@@ -89,40 +87,18 @@ final class BlobEndpoints {
   }
 
   /**
-   * Small blobs (configs, small layers) in one read and one write: Jetty's resource copier costs
-   * more than the bytes for them.
+   * The file in a blocking loop of reads and writes on the request's virtual thread: fewer, larger
+   * system calls and none of the callback machinery of Jetty's resource copier. Small blobs
+   * (configs, small layers) take one read and one write from a small buffer, larger ones 1 MiB at
+   * a time.
    */
-  private void sendSmall(Exchange ex, Digest digest, Path file, long first, int length) throws IOException {
-    RetainableByteBuffer buffer = fileBuffers.acquire();
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer bytes = buffer.getByteBuffer();
-      bytes.clear().limit(length);
-      while (bytes.hasRemaining()) {
-        if (channel.read(bytes, first + bytes.position()) < 0) {
-          throw new EOFException("blob file shorter than recorded: " + file);
-        }
-      }
-      bytes.flip();
-      ex.send(bytes);
-    } catch (NoSuchFileException e) {
-      // Collected between the metadata check and the open: the client retries like after any 404.
-      throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob unknown to registry", digest.toString());
-    } finally {
-      buffer.release();
-    }
-  }
-
-  /**
-   * Larger blobs in a blocking loop of large reads and writes on the request's virtual thread:
-   * fewer, larger system calls and none of the callback machinery of Jetty's resource copier.
-   */
-  private void sendLarge(Exchange ex, Digest digest, Path file, long first, long length) throws IOException {
-    RetainableByteBuffer buffer = largeBuffers.acquire();
+  private void sendFile(Exchange ex, Digest digest, Path file, long first, long length) throws IOException {
+    RetainableByteBuffer buffer = (length <= FILE_BUFFER ? fileBuffers : largeBuffers).acquire();
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       ByteBuffer bytes = buffer.getByteBuffer();
       long end = first + length;
       long position = first;
-      while (position < end) {
+      do {
         bytes.clear().limit((int) Math.min(bytes.capacity(), end - position));
         while (bytes.hasRemaining()) {
           if (channel.read(bytes, position + bytes.position()) < 0) {
@@ -132,9 +108,10 @@ final class BlobEndpoints {
         bytes.flip();
         position += bytes.remaining();
         ex.write(position == end, bytes);
-      }
+      } while (position < end);
       ex.complete();
     } catch (NoSuchFileException e) {
+      // Collected between the metadata check and the open: the client retries like after any 404.
       throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob unknown to registry", digest.toString());
     } finally {
       buffer.release();

@@ -116,7 +116,7 @@ final class Exchange {
   }
 
   /** Sends the body with the status and headers already set; returns once it is written. */
-  void send(ByteBuffer body) throws IOException {
+  private void send(ByteBuffer body) throws IOException {
     write(true, body);
     complete();
   }

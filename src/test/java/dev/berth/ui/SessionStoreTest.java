@@ -3,11 +3,9 @@ package dev.berth.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.auth.Principal;
-import java.time.Clock;
+import dev.berth.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -17,33 +15,9 @@ class SessionStoreTest {
   private static final Duration IDLE = Duration.ofMinutes(30);
   private static final Principal ADMIN = new Principal("admin", Principal.Kind.USER, true, Map.of());
 
-  /** A clock the test moves by hand. */
-  private static final class HandClock extends Clock {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   @Test
   void aSessionLivesWhileUsedAndEndsAfterTheIdleTimeout() {
-    HandClock clock = new HandClock();
+    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     SessionStore store = new SessionStore(IDLE, clock);
     Session session = store.create(ADMIN);
 
@@ -57,7 +31,7 @@ class SessionStoreTest {
 
   @Test
   void signingOutEndsTheSessionAndIdsAndTokensAreRandom() {
-    SessionStore store = new SessionStore(IDLE, new HandClock());
+    SessionStore store = new SessionStore(IDLE, new MutableClock(Instant.parse("2026-01-01T00:00:00Z")));
     Session first = store.create(ADMIN);
     Session second = store.create(ADMIN);
     assertThat(first.id()).hasSize(43).isNotEqualTo(second.id()).isNotEqualTo(first.csrfToken());
@@ -71,7 +45,7 @@ class SessionStoreTest {
 
   @Test
   void theCsrfGuardAcceptsOnlyTheSessionsOwnToken() {
-    Session session = new SessionStore(IDLE, new HandClock()).create(ADMIN);
+    Session session = new SessionStore(IDLE, new MutableClock(Instant.parse("2026-01-01T00:00:00Z"))).create(ADMIN);
     assertThat(CsrfGuard.accepts(session, Optional.of(session.csrfToken()))).isTrue();
     assertThat(CsrfGuard.accepts(session, Optional.of(session.csrfToken() + "x"))).isFalse();
     assertThat(CsrfGuard.accepts(session, Optional.of(""))).isFalse();
