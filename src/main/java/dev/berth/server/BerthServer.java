@@ -19,6 +19,7 @@ import dev.berth.http.AdminHandler;
 import dev.berth.http.HttpServer;
 import dev.berth.metadata.BlobLocks;
 import dev.berth.metadata.sql.SqlMetadataStore;
+import dev.berth.metadata.sql.SqliteNativeLibrary;
 import dev.berth.registry.Registry;
 import dev.berth.registry.RegistrySettings;
 import dev.berth.storage.BlobStore;
@@ -195,6 +196,7 @@ public final class BerthServer implements AutoCloseable {
       SqlMetadataStore metadata = switch (settings.database()) {
         case Settings.Sqlite sqlite -> {
           Files.createDirectories(sqlite.file().toAbsolutePath().getParent());
+          SqliteNativeLibrary.useCopyIn(settings.rootDirectory().resolve("berth/native"));
           yield SqlMetadataStore.sqlite(sqlite.file());
         }
         case Settings.Postgres pg -> SqlMetadataStore.postgres(pg.url(), pg.user(), pg.password());

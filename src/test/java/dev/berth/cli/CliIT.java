@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,5 +65,24 @@ class CliIT {
     BerthProcess.Result badValue = BerthProcess.run(dir, "serve", "--config", config.toString());
     assertThat(badValue.exitCode()).isEqualTo(78);
     assertThat(badValue.output()).contains("'storage.delete.enabled'");
+  }
+
+  /** The SQLite library is loaded from the copy kept in the data directory, not extracted into tmp on each start. */
+  @Test
+  void serveLoadsSqlitesNativeLibraryFromTheDataDirectory() throws Exception {
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
+    Path data = dir.resolve("data");
+    for (int start = 0; start < 2; start++) {
+      try (BerthProcess berth = BerthProcess.serve(dir, List.of("-Djava.io.tmpdir=" + tmp),
+          "storage:\n  filesystem:\n    rootdirectory: " + data + "\n")) {
+        String maps = Files.readString(Path.of("/proc/" + berth.process.pid() + "/maps"));
+        assertThat(maps).contains(data.resolve("berth/native").toString() + "/sqlite-jdbc-");
+        // Killed outright: the driver's own copies stayed behind in tmp when a process died like this.
+        berth.process.destroyForcibly().waitFor();
+      }
+    }
+    try (Stream<Path> leftovers = Files.list(tmp)) {
+      assertThat(leftovers.map(Path::getFileName).map(Path::toString)).noneMatch(name -> name.startsWith("sqlite-"));
+    }
   }
 }
