@@ -1,0 +1,58 @@
+package dev.berth.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.berth.config.Settings;
+import dev.berth.metadata.MetadataException;
+import dev.berth.registry.RegistrySettings;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A start that fails leaves nothing open: not the data directory's lock, not the stores opened beside it. */
+class BerthServerTest {
+  @TempDir Path root;
+
+  private Settings settings(int port, Path database) {
+    return new Settings("127.0.0.1", port, Duration.ofSeconds(5), root, true,
+        RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES, new Settings.Sqlite(database), "info", false,
+        Settings.Gc.defaults(), Optional.empty());
+  }
+
+  private static boolean sqlitePoolThreadsAlive() {
+    return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("berth-sqlite"));
+  }
+
+  @Test
+  void storesOpenedWhileTheListenerFailsAreClosed() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Settings busy = settings(taken.getLocalPort(), root.resolve("berth/metadata.db"));
+      assertThatThrownBy(() -> BerthServer.start(busy)).isInstanceOf(IOException.class);
+    }
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (sqlitePoolThreadsAlive() && Instant.now().isBefore(deadline)) {
+      Thread.sleep(20);
+    }
+    assertThat(sqlitePoolThreadsAlive()).as("the metadata pool was closed").isFalse();
+    try (BerthServer server = BerthServer.start(settings(0, root.resolve("berth/metadata.db")))) {
+      assertThat(server.port()).as("the data directory was released").isPositive();
+    }
+  }
+
+  @Test
+  void aMetadataStoreThatCannotOpenFailsTheStartAndReleasesTheDataDirectory() throws Exception {
+    Path notADatabase = Files.createDirectories(root.resolve("a-directory.db"));
+    assertThatThrownBy(() -> BerthServer.start(settings(0, notADatabase))).isInstanceOf(MetadataException.class);
+    try (BerthServer server = BerthServer.start(settings(0, root.resolve("berth/metadata.db")))) {
+      assertThat(server.port()).isPositive();
+    }
+  }
+}
