@@ -1,0 +1,58 @@
+package dev.berth.metadata.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Lookups on the delete and referrers paths seek their index instead of walking every row of the
+ * repository, whatever the number of tags or manifests in it: their cost per call stays flat.
+ */
+class SqlQueryPlanTest {
+  @TempDir Path dir;
+  private Path database;
+
+  @BeforeEach
+  void migrate() {
+    database = dir.resolve("metadata.db");
+    SqlMetadataStore.sqlite(database).close();
+  }
+
+  private List<String> plan(String namedSql) throws Exception {
+    String sql = namedSql.replaceAll(":[a-zA-Z]+", "?");
+    List<String> steps = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database);
+         PreparedStatement explain = c.prepareStatement("EXPLAIN QUERY PLAN " + sql)) {
+      for (int i = 1; i <= explain.getParameterMetaData().getParameterCount(); i++) {
+        explain.setString(i, "x");
+      }
+      try (ResultSet rows = explain.executeQuery()) {
+        while (rows.next()) {
+          steps.add(rows.getString("detail"));
+        }
+      }
+    }
+    return steps;
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "TAGS_OF_MANIFEST, tags_manifest (repository=? AND manifest_digest=?)",
+      "PARENTS_OF_MANIFEST, manifest_children_by_child (repository=? AND child_digest=?)",
+      "REFERRERS_OF_MANIFEST, manifests_subject (repository=? AND subject=?)",
+  })
+  void seeksItsIndexOnBothColumns(String statement, String index) throws Exception {
+    String sql = (String) SqlMetadataStore.class.getDeclaredField(statement).get(null);
+    assertThat(plan(sql)).singleElement().asString().contains("USING").endsWith("INDEX " + index);
+  }
+}
