@@ -4,26 +4,30 @@ import dev.berth.cleanup.ConsistencyCheck;
 import dev.berth.config.ConfigException;
 import dev.berth.config.Settings;
 import dev.berth.server.BerthServer;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
 
-@Command(name = "fsck", mixinStandardHelpOptions = true,
-    description = {"Check that metadata and storage agree; read-only, safe beside a running server.",
-        "Exit 0 when every recorded blob has its bytes, 1 on any dangling or corrupt blob."})
-final class FsckCommand implements Callable<Integer> {
-
-  @picocli.CommandLine.Mixin
-  StoresOption stores;
-
-  @Option(names = "--verify-digests", description = "also hash every blob and compare with its digest")
-  boolean verifyDigests;
+final class FsckCommand implements Command {
+  @Override
+  public String description() {
+    return """
+        Check that metadata and storage agree; read-only, safe beside a running server.
+        Exit 0 when every recorded blob has its bytes, 1 on any dangling or corrupt blob.""";
+  }
 
   @Override
-  public Integer call() throws Exception {
+  public Options options() {
+    return new Options()
+        .addOption(StoresOption.config())
+        .addOption(null, "verify-digests", false, "also hash every blob and compare with its digest");
+  }
+
+  @Override
+  public int run(CommandLine line) throws Exception {
+    boolean verifyDigests = line.hasOption("verify-digests");
     Settings settings;
     try {
-      settings = stores.settings();
+      settings = StoresOption.settings(line);
     } catch (ConfigException e) {
       System.err.println("berth fsck: " + e.getMessage());
       return Main.EXIT_CONFIG;

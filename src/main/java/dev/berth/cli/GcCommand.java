@@ -24,49 +24,55 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
 
-@Command(name = "gc", mixinStandardHelpOptions = true,
-    description = {"Collect garbage in the data directory, online.",
-        "When a server runs on the directory the run is handed to it (its admin API); otherwise it runs here."})
-final class GcCommand implements Callable<Integer> {
+final class GcCommand implements Command {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @picocli.CommandLine.Mixin
-  StoresOption stores;
-
-  @Option(names = "--dry-run", description = "change nothing; list exactly what a real run would delete")
-  boolean dryRun;
-
-  @Option(names = {"-m", "--delete-untagged"}, description = "also collect untagged manifests nothing live references")
-  Boolean deleteUntagged;
-
-  @Option(names = "--grace", paramLabel = "DURATION", description = "keep anything younger than this (e.g. 24h, 90m, 0s)")
-  String grace;
-
-  @Option(names = "--orphans", description = "also walk the blob store for bytes with no metadata row (slow; after crashes)")
-  boolean orphans;
-
-  @Option(names = "--upload-max-age", paramLabel = "DURATION", description = "purge upload sessions idle this long")
-  String uploadMaxAge;
+  @Override
+  public String description() {
+    return """
+        Collect garbage in the data directory, online.
+        When a server runs on the directory the run is handed to it (its admin API); otherwise it runs here.""";
+  }
 
   @Override
-  public Integer call() throws Exception {
+  public Options options() {
+    return new Options()
+        .addOption(StoresOption.config())
+        .addOption(null, "dry-run", false, "change nothing; list exactly what a real run would delete")
+        .addOption("m", "delete-untagged", false, "also collect untagged manifests nothing live references")
+        .addOption(duration("grace", "keep anything younger than this (e.g. 24h, 90m, 0s)"))
+        .addOption(null, "orphans", false, "also walk the blob store for bytes with no metadata row (slow; after crashes)")
+        .addOption(duration("upload-max-age", "purge upload sessions idle this long"));
+  }
+
+  private static Option duration(String name, String description) {
+    return Option.builder().longOpt(name).hasArg().argName("DURATION").converter(Durations::parse).desc(description).get();
+  }
+
+  /** The run the command line asks for; what it leaves out, the configuration's gc section decides. */
+  static GcOptions gcOptions(CommandLine line, Settings.Gc configured) throws ParseException {
+    return new GcOptions(line.hasOption("dry-run"),
+        line.hasOption("delete-untagged") || configured.deleteUntagged(),
+        line.getParsedOptionValue("grace", configured.grace()),
+        line.getParsedOptionValue("upload-max-age", configured.uploadMaxAge()),
+        line.hasOption("orphans"));
+  }
+
+  @Override
+  public int run(CommandLine line) throws Exception {
     Settings settings;
-    GcOptions options;
     try {
-      settings = stores.settings();
-      options = new GcOptions(dryRun,
-          deleteUntagged != null ? deleteUntagged : settings.gc().deleteUntagged(),
-          grace != null ? Durations.parse(grace) : settings.gc().grace(),
-          uploadMaxAge != null ? Durations.parse(uploadMaxAge) : settings.gc().uploadMaxAge(),
-          orphans);
-    } catch (ConfigException | IllegalArgumentException e) {
+      settings = StoresOption.settings(line);
+    } catch (ConfigException e) {
       System.err.println("berth gc: " + e.getMessage());
       return Main.EXIT_CONFIG;
     }
+    GcOptions options = gcOptions(line, settings.gc());
     PrintStream out = System.out;
     Optional<DataDirectory> directory = DataDirectory.tryAcquire(settings.rootDirectory());
     if (directory.isEmpty()) {

@@ -3,30 +3,30 @@ package dev.berth.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.berth.config.ConfigException;
-import dev.berth.config.ConfigLoader;
 import dev.berth.config.Settings;
 import dev.berth.server.BerthServer;
-import java.nio.file.Path;
-import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
-@Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Run the registry. Without --config: filesystem + SQLite under ./data, on 127.0.0.1:5000.")
-final class ServeCommand implements Callable<Integer> {
-
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-      description = "YAML configuration (Docker Registry's keys where the meaning is the same)")
-  Path config;
+final class ServeCommand implements Command {
+  @Override
+  public String description() {
+    return "Run the registry. Without --config: filesystem + SQLite under ./data, on 127.0.0.1:5000.";
+  }
 
   @Override
-  public Integer call() throws Exception {
+  public Options options() {
+    return new Options().addOption(
+        StoresOption.config("YAML configuration (Docker Registry's keys where the meaning is the same)"));
+  }
+
+  @Override
+  public int run(CommandLine line) throws Exception {
     Settings settings;
     try {
-      settings = new ConfigLoader().load(Optional.ofNullable(config), System.getenv());
+      settings = StoresOption.settings(line);
     } catch (ConfigException e) {
       System.err.println("berth: configuration error: " + e.getMessage());
       return Main.EXIT_CONFIG;

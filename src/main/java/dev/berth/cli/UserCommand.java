@@ -9,76 +9,95 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import java.util.List;
+import java.util.Optional;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
 
 /** {@code berth user ...}: users, their namespace roles, and robot accounts, straight in the database. */
-@Command(name = "user", mixinStandardHelpOptions = true,
-    description = "Manage users, namespace roles and robot accounts (works beside a running server).",
-    subcommands = {UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.Remove.class, UserCommand.ListUsers.class,
-        UserCommand.Grant.class, UserCommand.Revoke.class, UserCommand.Public.class, UserCommand.Robot.class,
-        UserCommand.RobotRevoke.class})
 final class UserCommand {
+  private UserCommand() {}
+
+  static Commands commands() {
+    return new Commands("Manage users, namespace roles and robot accounts (works beside a running server).")
+        .add("add", Add::new)
+        .add("passwd", Passwd::new)
+        .add("remove", Remove::new)
+        .add("list", ListUsers::new)
+        .add("grant", Grant::new)
+        .add("revoke", Revoke::new)
+        .add("public", Public::new)
+        .add("robot", Robot::new)
+        .add("robot-revoke", RobotRevoke::new);
+  }
 
   /** Runs a body against the access store, mapping bad input and bad configuration to exit codes. */
-  abstract static class StoreCommand implements Callable<Integer> {
-    @Mixin
-    StoresOption stores;
+  abstract static class StoreCommand implements Command {
+    @Override
+    public Options options() {
+      return new Options().addOption(StoresOption.config());
+    }
 
-    abstract int run(AccessStore store, Users users) throws Exception;
+    abstract int run(CommandLine line, AccessStore store, Users users) throws Exception;
 
     @Override
-    public Integer call() throws Exception {
-      try (BerthServer.Stores opened = BerthServer.Stores.open(stores.settings())) {
-        return run(opened.metadata(), new Users(opened.metadata(), Clock.systemUTC()));
+    public int run(CommandLine line) throws Exception {
+      try (BerthServer.Stores opened = BerthServer.Stores.open(StoresOption.settings(line))) {
+        return run(line, opened.metadata(), new Users(opened.metadata(), Clock.systemUTC()));
       } catch (ConfigException e) {
         System.err.println("berth user: " + e.getMessage());
         return Main.EXIT_CONFIG;
       } catch (IllegalArgumentException e) {
         System.err.println("berth user: " + e.getMessage());
-        return 2;
+        return Main.EXIT_USAGE;
       }
     }
   }
 
-  /** The password from stdin (one line) or, when absent, generated and printed. */
-  static final class PasswordSource {
-    @Option(names = "--password-stdin", description = "read the password from the first line of standard input")
-    boolean stdin;
-
-    String password() throws IOException {
-      if (!stdin) {
-        String generated = Users.generatePassword();
-        System.out.println("password: " + generated);
-        return generated;
-      }
-      String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-      if (line == null || line.isEmpty()) {
-        throw new IllegalArgumentException("no password on standard input");
-      }
-      return line;
-    }
+  private static Option passwordStdin() {
+    return new Option(null, "password-stdin", false, "read the password from the first line of standard input");
   }
 
-  @Command(name = "add", description = "Add a user (password generated and printed unless --password-stdin).")
+  /** The password from stdin (one line) or, without --password-stdin, generated and printed. */
+  private static String password(CommandLine line) throws IOException {
+    if (!line.hasOption("password-stdin")) {
+      String generated = Users.generatePassword();
+      System.out.println("password: " + generated);
+      return generated;
+    }
+    String read = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    if (read == null || read.isEmpty()) {
+      throw new IllegalArgumentException("no password on standard input");
+    }
+    return read;
+  }
+
   static final class Add extends StoreCommand {
-    @Parameters(paramLabel = "NAME")
-    String name;
-
-    @Option(names = "--admin", description = "a system administrator: every namespace, the console and admin API")
-    boolean admin;
-
-    @ArgGroup(exclusive = false)
-    PasswordSource password = new PasswordSource();
+    @Override
+    public String description() {
+      return "Add a user (password generated and printed unless --password-stdin).";
+    }
 
     @Override
-    int run(AccessStore store, Users users) throws Exception {
-      if (!users.add(name, password.password(), admin)) {
+    public Options options() {
+      return super.options()
+          .addOption(null, "admin", false, "a system administrator: every namespace, the console and admin API")
+          .addOption(passwordStdin());
+    }
+
+    @Override
+    public List<String> parameters() {
+      return List.of("NAME");
+    }
+
+    @Override
+    int run(CommandLine line, AccessStore store, Users users) throws Exception {
+      String name = line.getArgs()[0];
+      boolean admin = line.hasOption("admin");
+      if (!users.add(name, password(line), admin)) {
         System.err.println("berth user: " + name + " already exists");
         return 1;
       }
@@ -87,17 +106,26 @@ final class UserCommand {
     }
   }
 
-  @Command(name = "passwd", description = "Set a user's password.")
   static final class Passwd extends StoreCommand {
-    @Parameters(paramLabel = "NAME")
-    String name;
-
-    @ArgGroup(exclusive = false)
-    PasswordSource password = new PasswordSource();
+    @Override
+    public String description() {
+      return "Set a user's password.";
+    }
 
     @Override
-    int run(AccessStore store, Users users) throws Exception {
-      if (!users.changePassword(name, password.password())) {
+    public Options options() {
+      return super.options().addOption(passwordStdin());
+    }
+
+    @Override
+    public List<String> parameters() {
+      return List.of("NAME");
+    }
+
+    @Override
+    int run(CommandLine line, AccessStore store, Users users) throws Exception {
+      String name = line.getArgs()[0];
+      if (!users.changePassword(name, password(line))) {
         System.err.println("berth user: no user " + name);
         return 1;
       }
@@ -106,13 +134,20 @@ final class UserCommand {
     }
   }
 
-  @Command(name = "remove", description = "Remove a user and its roles.")
   static final class Remove extends StoreCommand {
-    @Parameters(paramLabel = "NAME")
-    String name;
+    @Override
+    public String description() {
+      return "Remove a user and its roles.";
+    }
 
     @Override
-    int run(AccessStore store, Users users) {
+    public List<String> parameters() {
+      return List.of("NAME");
+    }
+
+    @Override
+    int run(CommandLine line, AccessStore store, Users users) {
+      String name = line.getArgs()[0];
       if (!store.removeUser(name)) {
         System.err.println("berth user: no user " + name);
         return 1;
@@ -122,10 +157,14 @@ final class UserCommand {
     }
   }
 
-  @Command(name = "list", description = "List users and their roles.")
   static final class ListUsers extends StoreCommand {
     @Override
-    int run(AccessStore store, Users users) {
+    public String description() {
+      return "List users and their roles.";
+    }
+
+    @Override
+    int run(CommandLine line, AccessStore store, Users users) {
       for (AccessStore.UserRecord user : store.listUsers()) {
         System.out.println(user.name() + (user.systemAdmin() ? " admin" : "") + " " + store.rolesOf(user.name()));
       }
@@ -137,73 +176,99 @@ final class UserCommand {
     }
   }
 
-  @Command(name = "grant", description = "Give a user a role in a namespace: admin, maintainer, developer or guest.")
   static final class Grant extends StoreCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
-    String name;
-
-    @Parameters(index = "1", paramLabel = "NAMESPACE")
-    String namespace;
-
-    @Parameters(index = "2", paramLabel = "ROLE")
-    String role;
+    @Override
+    public String description() {
+      return "Give a user a role in a namespace: admin, maintainer, developer or guest.";
+    }
 
     @Override
-    int run(AccessStore store, Users users) {
-      users.grant(name, namespace, role);
-      System.out.println(name + " is " + role + " of " + namespace);
+    public List<String> parameters() {
+      return List.of("NAME", "NAMESPACE", "ROLE");
+    }
+
+    @Override
+    int run(CommandLine line, AccessStore store, Users users) {
+      String[] args = line.getArgs();
+      users.grant(args[0], args[1], args[2]);
+      System.out.println(args[0] + " is " + args[2] + " of " + args[1]);
       return 0;
     }
   }
 
-  @Command(name = "revoke", description = "Take a user's role in a namespace away.")
   static final class Revoke extends StoreCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
-    String name;
-
-    @Parameters(index = "1", paramLabel = "NAMESPACE")
-    String namespace;
+    @Override
+    public String description() {
+      return "Take a user's role in a namespace away.";
+    }
 
     @Override
-    int run(AccessStore store, Users users) {
-      return store.removeRole(namespace, name) ? 0 : 1;
+    public List<String> parameters() {
+      return List.of("NAME", "NAMESPACE");
+    }
+
+    @Override
+    int run(CommandLine line, AccessStore store, Users users) {
+      String[] args = line.getArgs();
+      return store.removeRole(args[1], args[0]) ? 0 : 1;
     }
   }
 
-  @Command(name = "public", description = "Allow (or with --off, stop) anonymous pulls from a namespace.")
   static final class Public extends StoreCommand {
-    @Parameters(paramLabel = "NAMESPACE")
-    String namespace;
-
-    @Option(names = "--off")
-    boolean off;
+    @Override
+    public String description() {
+      return "Allow (or with --off, stop) anonymous pulls from a namespace.";
+    }
 
     @Override
-    int run(AccessStore store, Users users) {
+    public Options options() {
+      return super.options().addOption(null, "off", false, "stop anonymous pulls instead");
+    }
+
+    @Override
+    public List<String> parameters() {
+      return List.of("NAMESPACE");
+    }
+
+    @Override
+    int run(CommandLine line, AccessStore store, Users users) {
+      String namespace = line.getArgs()[0];
+      boolean off = line.hasOption("off");
       store.setPublic(namespace, !off);
       System.out.println(namespace + (off ? " needs a login to pull" : " allows anonymous pulls"));
       return 0;
     }
   }
 
-  @Command(name = "robot", description = "Create a robot account for CI in one namespace; prints its secret once.")
   static final class Robot extends StoreCommand {
-    @Parameters(index = "0", paramLabel = "NAMESPACE")
-    String namespace;
-
-    @Parameters(index = "1", paramLabel = "NAME", description = "the robot's name; it logs in as robot$NAMESPACE+NAME")
-    String name;
-
-    @Option(names = "--role", defaultValue = "developer", description = "maintainer, developer (default) or guest")
-    String role;
-
-    @Option(names = "--expires-in-days", description = "revoked automatically after this many days")
-    Integer days;
+    @Override
+    public String description() {
+      return """
+          Create a robot account for CI in one namespace; prints its secret once.
+          It logs in as robot$NAMESPACE+NAME.""";
+    }
 
     @Override
-    int run(AccessStore store, Users users) {
-      java.util.Optional<Users.NewRobot> robot = users.createRobot(namespace, name, role,
-          System.getProperty("user.name", "cli"), java.util.Optional.ofNullable(days).map(java.time.Duration::ofDays));
+    public Options options() {
+      return super.options()
+          .addOption(Option.builder().longOpt("role").hasArg().argName("ROLE")
+              .desc("maintainer, developer (default) or guest").get())
+          .addOption(Option.builder().longOpt("expires-in-days").hasArg().argName("DAYS").type(Integer.class)
+              .desc("revoked automatically after this many days").get());
+    }
+
+    @Override
+    public List<String> parameters() {
+      return List.of("NAMESPACE", "NAME");
+    }
+
+    @Override
+    int run(CommandLine line, AccessStore store, Users users) throws Exception {
+      String namespace = line.getArgs()[0];
+      String name = line.getArgs()[1];
+      Optional<Integer> days = Optional.ofNullable(line.getParsedOptionValue("expires-in-days"));
+      Optional<Users.NewRobot> robot = users.createRobot(namespace, name, line.getOptionValue("role", "developer"),
+          System.getProperty("user.name", "cli"), days.map(Duration::ofDays));
       if (robot.isEmpty()) {
         System.err.println("berth user: robot robot$" + namespace + "+" + name + " exists");
         return 1;
@@ -214,14 +279,22 @@ final class UserCommand {
     }
   }
 
-  @Command(name = "robot-revoke", description = "Revoke a robot account; its secret stops working at once.")
   static final class RobotRevoke extends StoreCommand {
-    @Parameters(paramLabel = "LOGIN", description = "robot$NAMESPACE+NAME")
-    String login;
+    @Override
+    public String description() {
+      return """
+          Revoke a robot account; its secret stops working at once.
+          LOGIN is robot$NAMESPACE+NAME.""";
+    }
 
     @Override
-    int run(AccessStore store, Users users) {
-      return store.revokeRobot(login, Instant.now()) ? 0 : 1;
+    public List<String> parameters() {
+      return List.of("LOGIN");
+    }
+
+    @Override
+    int run(CommandLine line, AccessStore store, Users users) {
+      return store.revokeRobot(line.getArgs()[0], Instant.now()) ? 0 : 1;
     }
   }
 }
