@@ -132,8 +132,8 @@ public final class BerthServer implements AutoCloseable {
   /**
    * Opening the stores is the slowest step of a start (SQLite's native library, the pool's first
    * connection, the schema check, JDBI's first statement), so it runs on its own thread while the
-   * caller builds what does not need them; on two cores that takes about a tenth off the time to
-   * the first served request.
+   * caller builds what does not need them. On two cores the compiler threads take most of the
+   * second core during a start, and the overlap measured no clear gain there.
    */
   private static CompletableFuture<Opened> openInBackground(Settings settings, BlobLocks locks, Clock clock) {
     CompletableFuture<Opened> opening = new CompletableFuture<>();
