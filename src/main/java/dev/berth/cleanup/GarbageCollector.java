@@ -100,13 +100,17 @@ public final class GarbageCollector {
     private final ExecutorService deleters;
     private final Instant started = clock.instant();
     private final Instant cutoff;
-    private final List<GcReport.DeletedManifest> manifests = new ArrayList<>();
-    private final List<GcReport.DeletedBlob> blobs = new ArrayList<>();
-    private final List<GcReport.DeletedLink> links = new ArrayList<>();
-    private final List<Digest> orphans = new ArrayList<>();
-    private final Map<Digest, List<RepositoryName>> unlinkedFrom = new HashMap<>();
     private final List<String> warnings = new ArrayList<>();
     private final Map<RepositoryName, Integer> manifestCounts = new HashMap<>();
+    /** Per repository, what this run removed: a dry run needs them to tell which would end up empty. */
+    private final Map<RepositoryName, Integer> manifestsRemoved = new HashMap<>();
+    private final Map<RepositoryName, Integer> linksRemoved = new HashMap<>();
+    private long manifests;
+    private long blobs;
+    private long orphans;
+    private long links;
+    private long repositories;
+    private long warningCount;
     private int uploads;
     private long bytesFreed;
 
@@ -127,11 +131,13 @@ public final class GarbageCollector {
       // them as gone to see what their deletion would free.
       Set<ManifestKey> assumedGone = options.dryRun() ? garbage.keySet() : Set.of();
 
-      listener.phase(GcPhase.SWEEP_LINKS);
-      sweepLinks(assumedGone);
-
+      // Blobs before links: a blob's row takes its links along, so the link sweep is left with the
+      // links whose blob another repository still uses.
       listener.phase(GcPhase.SWEEP_BLOBS);
-      sweepBlobs(assumedGone);
+      Set<Digest> blobsGone = sweepBlobs(assumedGone);
+
+      listener.phase(GcPhase.SWEEP_LINKS);
+      sweepLinks(assumedGone, blobsGone);
 
       if (options.orphans()) {
         listener.phase(GcPhase.SWEEP_ORPHANS);
@@ -142,11 +148,11 @@ public final class GarbageCollector {
       purgeUploads();
 
       listener.phase(GcPhase.REMOVE_EMPTY_REPOSITORIES);
-      List<RepositoryName> repositories = removeEmptyRepositories();
+      removeEmptyRepositories();
 
       listener.phase(GcPhase.DONE);
       return new GcReport(options.dryRun(), manifests, blobs, orphans, links, uploads, repositories, bytesFreed,
-          Duration.between(started, clock.instant()), warnings);
+          Duration.between(started, clock.instant()), warnings, warningCount);
     }
 
     private Map<ManifestKey, Long> markGarbageManifests() {
@@ -216,33 +222,49 @@ public final class GarbageCollector {
     }
 
     private void recordManifest(ManifestKey key, long size) {
-      GcReport.DeletedManifest deleted = new GcReport.DeletedManifest(key.repository(), key.digest(), size);
-      manifests.add(deleted);
-      bytesFreed += size;
-      listener.manifestDeleted(deleted);
+      manifests++;
+      manifestsRemoved.merge(key.repository(), 1, Integer::sum);
+      removed(new GcItem.DeletedManifest(key.repository(), key.digest(), size));
     }
 
-    private void sweepLinks(Set<ManifestKey> assumedGone) {
+    private void removed(GcItem item) {
+      bytesFreed += item.size();
+      listener.removed(item);
+    }
+
+    /** {@code blobsGone}: blobs a dry run would have deleted, whose links would have gone with them. */
+    private void sweepLinks(Set<ManifestKey> assumedGone, Set<Digest> blobsGone) {
       List<BlobLink> unused = new ArrayList<>();
-      metadata.forEachUnusedLink(cutoff, assumedGone, unused::add);
+      metadata.forEachUnusedLink(cutoff, assumedGone, link -> {
+        if (!blobsGone.contains(link.digest())) {
+          unused.add(link);
+        }
+      });
       for (List<BlobLink> batch : batches(unused)) {
         for (BlobLink link : options.dryRun() ? batch : metadata.unlinkIfUnused(batch, cutoff)) {
-          links.add(new GcReport.DeletedLink(link.repository(), link.digest()));
-          unlinkedFrom.computeIfAbsent(link.digest(), d -> new ArrayList<>()).add(link.repository());
+          links++;
+          linksRemoved.merge(link.repository(), 1, Integer::sum);
+          removed(new GcItem.DeletedLink(link.repository(), link.digest()));
         }
       }
     }
 
-    private void sweepBlobs(Set<ManifestKey> assumedGone) throws IOException {
+    /** Answers, for a dry run, the blobs it would delete; a real run's are gone. */
+    private Set<Digest> sweepBlobs(Set<ManifestKey> assumedGone) throws IOException {
       List<BlobCandidate> candidates = new ArrayList<>();
       metadata.forEachUnreferencedBlob(cutoff, assumedGone, candidates::add);
-      if (options.dryRun()) {
-        candidates.forEach(candidate -> recordBlob(candidate.digest(), candidate.size()));
-        return;
-      }
+      Set<Digest> wouldGo = new HashSet<>();
       for (List<BlobCandidate> batch : batches(candidates)) {
-        deleteBlobs(batch.stream().map(BlobCandidate::digest).toList());
+        List<Digest> digests = batch.stream().map(BlobCandidate::digest).toList();
+        if (options.dryRun()) {
+          Map<Digest, List<RepositoryName>> linked = metadata.linkedRepositories(digests);
+          batch.forEach(candidate -> recordBlob(candidate.digest(), candidate.size(), linked));
+          wouldGo.addAll(digests);
+        } else {
+          deleteBlobs(digests);
+        }
       }
+      return wouldGo;
     }
 
     /** Mark, delete bytes, delete rows: the three steps, for a batch, under the batch's digest locks. */
@@ -250,11 +272,13 @@ public final class GarbageCollector {
       try (BlobLocks.Held held = locks.lockAll(batch)) {
         Map<Digest, Long> marked = metadata.markBlobsDeleting(batch, cutoff);
         marked.keySet().forEach(listener::blobMarkedDeleting);
+        // A blob marked deleting gains no link (a mount of it waits for its lock), so these are final.
+        Map<Digest, List<RepositoryName>> linked = metadata.linkedRepositories(marked.keySet());
         for (Digest missing : deleteBytes(marked.keySet())) {
           warn("blob " + missing + " had no bytes in storage; removing its row");
         }
         metadata.deleteBlobRows(marked.keySet());
-        marked.forEach(this::recordBlob);
+        marked.forEach((digest, size) -> recordBlob(digest, size, linked));
       }
     }
 
@@ -303,21 +327,19 @@ public final class GarbageCollector {
           if (!options.dryRun() && !store.delete(digest)) {
             continue;
           }
-          orphans.add(digest);
-          bytesFreed += size;
-          listener.blobDeleted(new GcReport.DeletedBlob(digest, size, List.of()));
+          orphans++;
+          removed(new GcItem.DeletedOrphan(digest, size));
         } finally {
           lock.unlock();
         }
       }
     }
 
-    private void recordBlob(Digest digest, long size) {
-      GcReport.DeletedBlob deleted =
-          new GcReport.DeletedBlob(digest, size, unlinkedFrom.getOrDefault(digest, List.of()));
-      blobs.add(deleted);
-      bytesFreed += size;
-      listener.blobDeleted(deleted);
+    private void recordBlob(Digest digest, long size, Map<Digest, List<RepositoryName>> linked) {
+      List<RepositoryName> repositories = linked.getOrDefault(digest, List.of());
+      blobs++;
+      repositories.forEach(repository -> linksRemoved.merge(repository, 1, Integer::sum));
+      removed(new GcItem.DeletedBlob(digest, size, repositories));
     }
 
     private void purgeUploads() throws IOException {
@@ -346,28 +368,24 @@ public final class GarbageCollector {
       uploads = purged.size();
     }
 
-    private List<RepositoryName> removeEmptyRepositories() {
-      if (options.dryRun()) {
-        return wouldBeEmpty();
-      }
-      List<RepositoryName> removed = new ArrayList<>();
-      for (RepositoryName repository : metadata.emptyRepositories()) {
-        if (metadata.deleteRepositoryIfEmpty(repository) == Guarded.DELETED) {
-          removed.add(repository);
+    private void removeEmptyRepositories() {
+      List<RepositoryName> empty = options.dryRun() ? wouldBeEmpty() : metadata.emptyRepositories();
+      for (RepositoryName repository : empty) {
+        if (options.dryRun() || metadata.deleteRepositoryIfEmpty(repository) == Guarded.DELETED) {
+          repositories++;
+          removed(new GcItem.RemovedRepository(repository));
         }
       }
-      return removed;
     }
 
     /** Repositories whose every manifest and every link this run would remove. */
     private List<RepositoryName> wouldBeEmpty() {
-      Map<RepositoryName, Integer> remainingLinks = new HashMap<>(metadata.linkCounts());
-      links.forEach(link -> remainingLinks.merge(link.repository(), -1, Integer::sum));
-      Map<RepositoryName, Integer> remainingManifests = new HashMap<>(manifestCounts);
-      manifests.forEach(m -> remainingManifests.merge(m.repository(), -1, Integer::sum));
+      Map<RepositoryName, Integer> linkCounts = metadata.linkCounts();
       List<RepositoryName> empty = new ArrayList<>();
       for (RepositoryName repository : manifestCounts.keySet().stream().sorted().toList()) {
-        if (remainingManifests.getOrDefault(repository, 0) <= 0 && remainingLinks.getOrDefault(repository, 0) <= 0) {
+        int remainingManifests = manifestCounts.get(repository) - manifestsRemoved.getOrDefault(repository, 0);
+        int remainingLinks = linkCounts.getOrDefault(repository, 0) - linksRemoved.getOrDefault(repository, 0);
+        if (remainingManifests <= 0 && remainingLinks <= 0) {
           empty.add(repository);
         }
       }
@@ -384,7 +402,9 @@ public final class GarbageCollector {
 
     private void warn(String message) {
       LOG.warn(message);
-      warnings.add(message);
+      if (warningCount++ < GcReport.WARNINGS_KEPT) {
+        warnings.add(message);
+      }
       listener.warning(message);
     }
   }

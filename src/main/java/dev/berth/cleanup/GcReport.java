@@ -1,39 +1,40 @@
 package dev.berth.cleanup;
 
-import dev.berth.oci.Digest;
-import dev.berth.oci.RepositoryName;
 import java.time.Duration;
 import java.util.List;
 
-/** What a run deleted (or, dry, would delete), with the bytes it freed. */
+/**
+ * What a run removed (or, dry, would remove), counted, with the bytes it freed. The items
+ * themselves went to the run's listener one by one (and, for a recorded run, to its history), so a
+ * report's size does not grow with the run.
+ *
+ * @param links links removed on their own, their blob staying in use elsewhere
+ * @param warnings the first {@link #WARNINGS_KEPT}; {@code warningCount} counts them all
+ */
 public record GcReport(
     boolean dryRun,
-    List<DeletedManifest> manifests,
-    List<DeletedBlob> blobs,
-    List<Digest> orphans,
-    List<DeletedLink> links,
+    long manifests,
+    long blobs,
+    long orphans,
+    long links,
     int uploads,
-    List<RepositoryName> repositories,
+    long repositories,
     long bytesFreed,
     Duration duration,
-    List<String> warnings) {
+    List<String> warnings,
+    long warningCount) {
 
-  public record DeletedManifest(RepositoryName repository, Digest digest, long size) {}
+  public static final int WARNINGS_KEPT = 100;
 
-  /** A blob, with the repositories whose links to it this run removed (where it was last seen). */
-  public record DeletedBlob(Digest digest, long size, List<RepositoryName> repositories) {
-    public DeletedBlob {
-      repositories = List.copyOf(repositories);
-    }
+  public GcReport {
+    warnings = List.copyOf(warnings);
   }
-
-  public record DeletedLink(RepositoryName repository, Digest digest) {}
 
   /** The report's closing summary, one line. */
   public String summary() {
     return String.format("%s: %d manifests, %d blobs, %d orphaned blobs, %d links, %d upload sessions, "
             + "%d empty repositories; %d bytes %s; %.3f s",
-        dryRun ? "dry run" : "collected", manifests.size(), blobs.size(), orphans.size(), links.size(), uploads,
-        repositories.size(), bytesFreed, dryRun ? "would be freed" : "freed", duration.toNanos() / 1e9);
+        dryRun ? "dry run" : "collected", manifests, blobs, orphans, links, uploads,
+        repositories, bytesFreed, dryRun ? "would be freed" : "freed", duration.toNanos() / 1e9);
   }
 }

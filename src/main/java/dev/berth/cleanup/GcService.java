@@ -2,6 +2,7 @@ package dev.berth.cleanup;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.metadata.AuditEntry;
+import dev.berth.metadata.GcRunItem;
 import dev.berth.metadata.GcRunRecord;
 import dev.berth.metadata.HistoryStore;
 import java.time.Clock;
@@ -37,48 +38,75 @@ public final class GcService {
     this.clock = clock;
   }
 
-  /** A run as it goes: its phase, counters and log so far. */
+  /**
+   * A run as it goes: its phase, counters and log (phases and warnings) so far. What it removes goes
+   * to the history in batches of {@link #ITEMS_PER_WRITE}, and at every phase change, so a reader
+   * following the run sees each phase's items once the next begins.
+   */
   public static final class Progress implements GcListener {
-    private final boolean dryRun;
+    static final int ITEMS_PER_WRITE = 1000;
+    /** The log keeps the first warnings only; the report counts them all. */
+    private static final int LOG_WARNINGS = 1000;
+
+    private final String id;
+    private final HistoryStore history;
     private final AtomicReference<GcPhase> phase = new AtomicReference<>(GcPhase.MARK_MANIFESTS);
     private final AtomicLong manifests = new AtomicLong();
     private final AtomicLong blobs = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    private final List<GcRunItem> unwritten = new ArrayList<>();
     private final GcListener next;
+    private long seq;
+    private int warnings;
 
-    Progress(boolean dryRun, GcListener next) {
-      this.dryRun = dryRun;
+    Progress(String id, HistoryStore history, GcListener next) {
+      this.id = id;
+      this.history = history;
       this.next = next;
     }
 
     @Override
     public void phase(GcPhase phase) {
+      writeItems();
       this.phase.set(phase);
       log.add("phase " + phase.name().toLowerCase(java.util.Locale.ROOT));
       next.phase(phase);
     }
 
     @Override
-    public void manifestDeleted(GcReport.DeletedManifest manifest) {
-      manifests.incrementAndGet();
-      bytes.addAndGet(manifest.size());
-      log.add(GcReports.manifestLine(manifest, dryRun));
-      next.manifestDeleted(manifest);
+    public void removed(GcItem item) {
+      switch (item) {
+        case GcItem.DeletedManifest m -> manifests.incrementAndGet();
+        case GcItem.DeletedBlob b -> blobs.incrementAndGet();
+        case GcItem.DeletedOrphan o -> blobs.incrementAndGet();
+        default -> { }
+      }
+      bytes.addAndGet(item.size());
+      unwritten.add(item.toRecord(++seq));
+      if (unwritten.size() >= ITEMS_PER_WRITE) {
+        writeItems();
+      }
+      next.removed(item);
     }
 
     @Override
-    public void blobDeleted(GcReport.DeletedBlob blob) {
-      blobs.incrementAndGet();
-      bytes.addAndGet(blob.size());
-      log.add(GcReports.blobLine(blob, dryRun));
-      next.blobDeleted(blob);
+    public void blobMarkedDeleting(dev.berth.oci.Digest digest) {
+      next.blobMarkedDeleting(digest);
     }
 
     @Override
     public void warning(String message) {
-      log.add("warning " + message);
+      if (warnings++ < LOG_WARNINGS) {
+        log.add("warning " + message);
+      }
       next.warning(message);
+    }
+
+    /** Called from the run's own thread only, as every listener call is. */
+    void writeItems() {
+      history.appendRunItems(id, unwritten);
+      unwritten.clear();
     }
 
     public Map<String, Object> snapshot() {
@@ -118,7 +146,7 @@ public final class GcService {
       throw new GcAlreadyRunningException();
     }
     String id = UUID.randomUUID().toString();
-    live.put(id, new Progress(options.dryRun(), listener));
+    live.put(id, new Progress(id, history, listener));
     history.runStarted(new GcRunRecord(id, requestedBy, trigger, options.dryRun(), options.deleteUntagged(),
         options.grace(), GcRunRecord.Status.RUNNING, clock.instant(), Optional.empty(), 0, Optional.empty(),
         Optional.empty()));
@@ -131,6 +159,7 @@ public final class GcService {
       GcReport report;
       try {
         report = collector.run(options, progress);
+        progress.writeItems();
       } finally {
         // The collection is over: from now on a new run may start, even before history says so.
         live.remove(id);
@@ -146,6 +175,12 @@ public final class GcService {
     } catch (Exception | Error e) {
       LOG.error("gc {} failed", id, e);
       progress.warning("failed: " + e);
+      try {
+        // What the run removed before it failed is gone all the same; history must say so.
+        progress.writeItems();
+      } catch (RuntimeException writeFailure) {
+        e.addSuppressed(writeFailure);
+      }
       history.runFinished(id, GcRunRecord.Status.FAILED, clock.instant(), 0, null, progress.logText());
       if (e instanceof RuntimeException r) {
         throw r;
@@ -175,5 +210,9 @@ public final class GcService {
 
   public Optional<GcRunRecord> findRun(String id) {
     return history.findRun(id);
+  }
+
+  public List<GcRunItem> runItems(String id, long afterSeq, int limit) {
+    return history.runItems(id, afterSeq, limit);
   }
 }

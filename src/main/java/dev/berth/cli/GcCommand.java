@@ -3,6 +3,7 @@ package dev.berth.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.cleanup.GarbageCollector;
+import dev.berth.cleanup.GcItem;
 import dev.berth.cleanup.GcListener;
 import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.GcReport;
@@ -83,13 +84,8 @@ final class GcCommand implements Command {
       GcService service = new GcService(collector, stores.metadata(), Clock.systemUTC());
       GcListener printer = new GcListener() {
         @Override
-        public void manifestDeleted(GcReport.DeletedManifest manifest) {
-          out.println(GcReports.manifestLine(manifest, options.dryRun()));
-        }
-
-        @Override
-        public void blobDeleted(GcReport.DeletedBlob blob) {
-          out.println(GcReports.blobLine(blob, options.dryRun()));
+        public void removed(GcItem item) {
+          out.println(GcReports.line(item, options.dryRun()));
         }
 
         @Override
@@ -133,17 +129,17 @@ final class GcCommand implements Command {
       return 1;
     }
     String id = JSON.readTree(started.body()).path("id").asText();
-    int printed = 0;
+    long printed = 0;
     while (true) {
-      JsonNode run = JSON.readTree(client.send(admin(server, "/api/v1/gc/runs/" + id).GET().build(),
-          HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode run = get(client, server, "/api/v1/gc/runs/" + id);
       String status = run.path("status").asText();
+      // Items reach the history before the run is recorded as finished, so once it has finished,
+      // paging to the end prints every one.
+      printed = printItems(client, server, id, printed, out);
       if (!status.equals("running")) {
-        JsonNode log = run.path("log");
-        for (int i = printed; i < log.size(); i++) {
-          String line = log.get(i).asText();
-          if (!line.startsWith("phase ")) {
-            out.println(line);
+        for (JsonNode line : run.path("log")) {
+          if (line.asText().startsWith("warning ")) {
+            out.println(line.asText().replaceFirst("^warning ", "warning: "));
           }
         }
         if (!status.equals("succeeded")) {
@@ -155,6 +151,30 @@ final class GcCommand implements Command {
       }
       Thread.sleep(Duration.ofMillis(200));
     }
+  }
+
+  /** Prints the run's items after {@code printed}, page by page; answers the last one printed. */
+  private static long printItems(HttpClient client, DataDirectory.ServerInfo server, String id, long printed,
+      PrintStream out) throws Exception {
+    while (true) {
+      JsonNode items = get(client, server, "/api/v1/gc/runs/" + id + "/items?after=" + printed).path("items");
+      if (items.isEmpty()) {
+        return printed;
+      }
+      for (JsonNode item : items) {
+        out.println(item.path("line").asText());
+        printed = item.path("seq").asLong();
+      }
+    }
+  }
+
+  private static JsonNode get(HttpClient client, DataDirectory.ServerInfo server, String path) throws Exception {
+    HttpResponse<String> response = client.send(admin(server, path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("the server answered " + response.statusCode() + " to " + path + ": "
+          + response.body());
+    }
+    return JSON.readTree(response.body());
   }
 
   private static HttpRequest.Builder admin(DataDirectory.ServerInfo server, String path) {

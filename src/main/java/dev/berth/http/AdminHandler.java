@@ -11,6 +11,7 @@ import dev.berth.auth.Principal;
 import dev.berth.cleanup.DeletePreview;
 import dev.berth.cleanup.GcAlreadyRunningException;
 import dev.berth.cleanup.GcOptions;
+import dev.berth.cleanup.GcReports;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
 import dev.berth.metadata.AuditEntry;
@@ -49,6 +50,9 @@ import java.util.function.Predicate;
 public final class AdminHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
   private static final Pattern RUN = Pattern.compile("^/api/v1/gc/runs/([0-9a-f-]{36})$");
+  private static final Pattern RUN_ITEMS = Pattern.compile("^/api/v1/gc/runs/([0-9a-f-]{36})/items$");
+  private static final int ITEMS_PAGE = 1000;
+  private static final int ITEMS_PAGE_MAX = 10_000;
   private static final Pattern PREVIEW = Pattern.compile("^/api/v1/repositories/(.+)/manifests/([^/]+)/delete-preview$");
   private static final Pattern IMAGES = Pattern.compile("^/api/v1/repositories/(.+)/images$");
   private static final int HISTORY_LIMIT = 100;
@@ -154,6 +158,10 @@ public final class AdminHandler extends Handler.Abstract {
       record.report().ifPresent(r -> body.put("report", readJson(r)));
       record.log().ifPresent(l -> body.put("log", l.isEmpty() ? List.of() : List.of(l.split("\n"))));
       ex.json(200, body);
+    } else if (RUN_ITEMS.matcher(path).matches() && "GET".equals(ex.method())) {
+      Matcher m = RUN_ITEMS.matcher(path);
+      m.matches();
+      runItems(ex, caller, m.group(1));
     } else if (PREVIEW.matcher(path).matches() && "GET".equals(ex.method())) {
       Matcher m = PREVIEW.matcher(path);
       m.matches();
@@ -178,6 +186,37 @@ public final class AdminHandler extends Handler.Abstract {
     } else {
       throw new AdminError(404, "no such endpoint");
     }
+  }
+
+  /**
+   * One page of what a run removed, in the order it removed them: {@code after} is the last
+   * {@code seq} already read (0 to start), {@code limit} at most {@value #ITEMS_PAGE_MAX}.
+   */
+  private void runItems(Exchange ex, Principal caller, String id) throws IOException {
+    ex.route("admin_gc_run_items");
+    requireSystemAdmin(caller, "garbage collection");
+    long after = number(ex, "after", 0, 0, Long.MAX_VALUE);
+    int limit = (int) number(ex, "limit", ITEMS_PAGE, 1, ITEMS_PAGE_MAX);
+    GcRunRecord record = gc.findRun(id).orElseThrow(() -> new AdminError(404, "no such run"));
+    List<Map<String, Object>> items = gc.runItems(id, after, limit).stream()
+        .map(item -> GcReports.toMap(item, record.dryRun())).toList();
+    ex.json(200, Map.of("items", items));
+  }
+
+  private static long number(Exchange ex, String name, long absent, long min, long max) {
+    String text = ex.query(name).orElse(null);
+    if (text == null) {
+      return absent;
+    }
+    try {
+      long value = Long.parseLong(text);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // answered below, as any value out of range
+    }
+    throw new AdminError(400, name + " must be a whole number from " + min + " to " + max);
   }
 
   private void startRun(Exchange ex, Principal caller) throws IOException {

@@ -68,6 +68,9 @@ public interface CollectorStore {
    */
   Map<Digest, Long> markBlobsDeleting(List<Digest> batch, Instant cutoff);
 
+  /** The repositories each of the blobs is linked into, in order; a blob linked nowhere is absent. */
+  Map<Digest, List<RepositoryName>> linkedRepositories(Collection<Digest> blobs);
+
   /** Last step of deleting blobs, once their bytes are gone: removes the rows and their links. */
   void deleteBlobRows(Collection<Digest> digests);
 

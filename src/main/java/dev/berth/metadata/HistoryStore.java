@@ -14,6 +14,12 @@ public interface HistoryStore {
   /** Marks every run still recorded as running as failed, appending {@code reason} to its log; returns how many. */
   int failRunningRuns(Instant at, String reason);
 
+  /** Appends items a run removed; their {@code seq} numbers continue the run's, from 1. */
+  void appendRunItems(String runId, List<GcRunItem> items);
+
+  /** The run's items with {@code seq} greater than {@code afterSeq}, in order, at most {@code limit}. */
+  List<GcRunItem> runItems(String runId, long afterSeq, int limit);
+
   /** Most recent first. */
   List<GcRunRecord> recentRuns(int limit);
 

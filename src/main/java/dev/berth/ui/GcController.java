@@ -3,12 +3,14 @@ package dev.berth.ui;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.cleanup.GcAlreadyRunningException;
 import dev.berth.cleanup.GcOptions;
+import dev.berth.cleanup.GcReports;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
 import dev.berth.config.Durations;
 import dev.berth.metadata.GcRunRecord;
 import dev.berth.ui.view.Frame;
 import dev.berth.ui.view.GcView;
+import dev.berth.ui.view.Paging;
 import dev.berth.ui.view.RunView;
 import java.io.IOException;
 import java.time.Duration;
@@ -20,6 +22,8 @@ import java.util.Optional;
 final class GcController {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int HISTORY = 50;
+  /** Items (deleted manifests, blobs, ...) per page of a run. */
+  static final int ITEMS_PAGE = 200;
 
   private final GcService gc;
   private final GcOptions defaults;
@@ -68,8 +72,13 @@ final class GcController {
     GcRunRecord run = record.get();
     String progress = gc.progress(run.id()).map(p -> describe(p.snapshot())).orElse("");
     List<String> log = run.log().filter(l -> !l.isEmpty()).map(l -> List.of(l.split("\n"))).orElse(List.of());
-    pages.render(ex, 200, "run", new RunView(frame, RunRows.of(run),
-        run.status() == GcRunRecord.Status.RUNNING, progress, summary(run), log));
+    int page = Paging.requested(ex.query("page"));
+    // One row past the page tells whether another follows.
+    List<String> items = gc.runItems(run.id(), (long) (page - 1) * ITEMS_PAGE, ITEMS_PAGE + 1).stream()
+        .map(item -> GcReports.line(item, run.dryRun())).toList();
+    Paging paging = Paging.of(page, items.size() > ITEMS_PAGE, Links.run(run.id()) + "&page=");
+    pages.render(ex, 200, "run", new RunView(frame, RunRows.of(run), run.status() == GcRunRecord.Status.RUNNING,
+        progress, summary(run), log, items.subList(0, Math.min(items.size(), ITEMS_PAGE)), paging));
   }
 
   private static String describe(Map<String, Object> snapshot) {

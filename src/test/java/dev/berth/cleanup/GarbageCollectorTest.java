@@ -43,12 +43,12 @@ class GarbageCollectorTest {
     f.close();
   }
 
-  private List<Digest> deletedBlobs(GcReport report) {
-    return report.blobs().stream().map(GcReport.DeletedBlob::digest).toList();
+  private List<Digest> deletedBlobs(Collected report) {
+    return report.blobs().stream().map(GcItem.DeletedBlob::digest).toList();
   }
 
-  private List<Digest> deletedManifests(GcReport report) {
-    return report.manifests().stream().map(GcReport.DeletedManifest::digest).toList();
+  private List<Digest> deletedManifests(Collected report) {
+    return report.manifests().stream().map(GcItem.DeletedManifest::digest).toList();
   }
 
   @Test
@@ -64,7 +64,7 @@ class GarbageCollectorTest {
         "application/vnd.dev.cosign.signature"));
     f.clock.advance(DAY.multipliedBy(2));
 
-    GcReport report = f.gc(true, DAY);
+    Collected report = f.gc(true, DAY);
 
     assertThat(report.manifests()).isEmpty();
     assertThat(report.blobs()).isEmpty();
@@ -83,9 +83,9 @@ class GarbageCollectorTest {
     assertThat(f.gc(false, DAY).manifests()).isEmpty();
     assertThat(f.registry.manifests().get(app, new Reference.ByDigest(untagged))).isNotNull();
 
-    GcReport report = f.gc(true, DAY);
+    Collected report = f.gc(true, DAY);
     assertThat(deletedManifests(report)).containsExactly(untagged);
-    assertThat(report.blobs()).hasSize(2).extracting(GcReport.DeletedBlob::digest).doesNotContain(shared);
+    assertThat(report.blobs()).hasSize(2).extracting(GcItem.DeletedBlob::digest).doesNotContain(shared);
     assertThat(f.blobBytesExist(shared)).isTrue();
     f.assertPulls(app, "keep");
   }
@@ -100,12 +100,12 @@ class GarbageCollectorTest {
     f.registry.manifests().delete(app, new Reference.ByDigest(gone), "test");
     f.clock.advance(DAY.multipliedBy(2));
 
-    GcReport report = f.gc(false, DAY);
+    Collected report = f.gc(false, DAY);
 
     assertThat(report.manifests()).isEmpty();
     assertThat(report.blobs()).hasSize(2);
     assertThat(deletedBlobs(report)).doesNotContain(shared);
-    assertThat(report.bytesFreed()).isEqualTo(report.blobs().stream().mapToLong(GcReport.DeletedBlob::size).sum());
+    assertThat(report.bytesFreed()).isEqualTo(report.blobs().stream().mapToLong(GcItem.DeletedBlob::size).sum());
     assertThat(report.bytesFreed()).isEqualTo(200 + 5000);
     for (Digest blob : deletedBlobs(report)) {
       assertThat(f.blobBytesExist(blob)).isFalse();
@@ -123,7 +123,7 @@ class GarbageCollectorTest {
     f.registry.manifests().delete(app, new Reference.ByDigest(image), "test");
     f.clock.advance(DAY.multipliedBy(2));
 
-    GcReport report = f.gc(false, DAY);
+    Collected report = f.gc(false, DAY);
 
     assertThat(deletedManifests(report)).containsExactly(sbom);
     assertThat(deletedBlobs(report)).contains(sbomLayer, sbomConfig);
@@ -157,13 +157,35 @@ class GarbageCollectorTest {
     f.pushImage(mirror, "v1", List.of());
     f.clock.advance(DAY.multipliedBy(2));
 
-    GcReport report = f.gc(false, DAY);
+    Collected report = f.gc(false, DAY);
 
-    assertThat(report.links()).containsExactly(new GcReport.DeletedLink(mirror, layer));
+    assertThat(report.links()).containsExactly(new GcItem.DeletedLink(mirror, layer));
     assertThat(report.blobs()).isEmpty();
     assertThatThrownBy(() -> f.registry.blobs().stat(mirror, layer))
         .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BLOB_UNKNOWN));
     assertThat(f.registry.blobs().stat(app, layer).size()).isEqualTo(2000);
+  }
+
+  @Test
+  void aDeletedBlobTakesItsLinksAlongAndNamesTheirRepositories() throws Exception {
+    Digest layer = f.pushBlob(app, f.randomBytes(2000));
+    RepositoryName mirror = repo("team/mirror");
+    RepositoryName backup = repo("team/backup");
+    f.registry.uploads().mount(mirror, app, layer);
+    f.registry.uploads().mount(backup, app, layer);
+    f.pushImage(app, "v1", List.of());
+    f.clock.advance(DAY.multipliedBy(2));
+
+    for (boolean dryRun : List.of(true, false)) {
+      Collected report = Collected.run(f.collector, new GcOptions(dryRun, false, DAY, Duration.ofDays(7)));
+
+      assertThat(report.blobs()).as("dry run: %s", dryRun)
+          .containsExactly(new GcItem.DeletedBlob(layer, 2000, List.of(app, backup, mirror)));
+      assertThat(report.links()).as("links whose blob stays, and only those").isEmpty();
+      assertThat(report.repositories()).as("emptied by the blob's going").containsExactly(backup, mirror);
+    }
+    assertThat(f.metadata.linkedRepositories(List.of(layer))).isEmpty();
+    assertThat(f.blobBytesExist(layer)).isFalse();
   }
 
   @Test
@@ -172,7 +194,7 @@ class GarbageCollectorTest {
     f.clock.advance(Duration.ofDays(8));
     UploadId fresh = f.registry.uploads().start(app);
 
-    GcReport report = f.gc(false, DAY);
+    Collected report = f.gc(false, DAY);
 
     assertThat(report.uploads()).isEqualTo(1);
     assertThatThrownBy(() -> f.registry.uploads().status(app, idle))
@@ -188,7 +210,7 @@ class GarbageCollectorTest {
     f.registry.manifests().delete(temp, new Reference.ByDigest(image), "test");
     f.clock.advance(DAY.multipliedBy(2));
 
-    GcReport report = f.gc(false, DAY);
+    Collected report = f.gc(false, DAY);
 
     assertThat(report.repositories()).containsExactly(temp);
     assertThat(f.registry.listings().catalog(Optional.empty(), Optional.empty()).items()).containsExactly(app);
@@ -207,10 +229,10 @@ class GarbageCollectorTest {
     f.clock.advance(Duration.ofDays(9));
     Map<String, byte[]> before = snapshot(dir);
 
-    GcReport dry = f.collector.run(new GcOptions(true, true, DAY, Duration.ofDays(7)), GcListener.NONE);
+    Collected dry = Collected.run(f.collector, new GcOptions(true, true, DAY, Duration.ofDays(7)));
 
     assertThat(snapshot(dir)).as("every file, byte for byte").containsExactlyInAnyOrderEntriesOf(before);
-    GcReport real = f.gc(true, DAY);
+    Collected real = f.gc(true, DAY);
     assertThat(dry.manifests()).containsExactlyInAnyOrderElementsOf(real.manifests());
     assertThat(deletedManifests(real)).containsExactlyInAnyOrder(index, untagged);
     assertThat(dry.blobs()).containsExactlyInAnyOrderElementsOf(real.blobs());
@@ -246,7 +268,7 @@ class GarbageCollectorTest {
     f.blobs.commitUpload(staged, orphanDigest);
 
     assertThat(f.gc(false, Duration.ZERO).orphans()).isEmpty();
-    GcReport report = f.collector.run(new GcOptions(false, false, Duration.ZERO, Duration.ofDays(7), true), GcListener.NONE);
+    Collected report = Collected.run(f.collector, new GcOptions(false, false, Duration.ZERO, Duration.ofDays(7), true));
 
     assertThat(report.orphans()).containsExactly(orphanDigest);
     assertThat(f.blobBytesExist(orphanDigest)).isFalse();

@@ -51,7 +51,7 @@ class GcInterleavingTest {
   private final class PausedGc {
     final CountDownLatch paused = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
-    final CompletableFuture<GcReport> report;
+    final CompletableFuture<Collected> report;
 
     PausedGc(boolean deleteUntagged, Predicate<GcPhase> pauseAtPhase, Predicate<Digest> pauseAtMarkedBlob) {
       GcListener listener = new GcListener() {
@@ -71,7 +71,7 @@ class GcInterleavingTest {
       };
       report = CompletableFuture.supplyAsync(() -> {
         try {
-          return f.collector.run(new GcOptions(false, deleteUntagged, Duration.ZERO, Duration.ofDays(7)), listener);
+          return Collected.run(f.collector, new GcOptions(false, deleteUntagged, Duration.ZERO, Duration.ofDays(7)), listener);
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
@@ -87,7 +87,7 @@ class GcInterleavingTest {
       assertThat(paused.await(30, TimeUnit.SECONDS)).as("gc reached the pause point").isTrue();
     }
 
-    GcReport finish() throws Exception {
+    Collected finish() throws Exception {
       release.countDown();
       return report.get(30, TimeUnit.SECONDS);
     }
@@ -114,7 +114,7 @@ class GcInterleavingTest {
 
     assertThat(f.registry.blobs().stat(app, layer).size()).isEqualTo(3000);
     f.putManifest(app, "v1", RegistryFixture.imageManifest(config, List.of(layer), Optional.empty(), null));
-    GcReport report = gc.finish();
+    Collected report = gc.finish();
 
     assertThat(report.blobs()).isEmpty();
     f.assertPulls(app, "v1");
@@ -153,10 +153,10 @@ class GcInterleavingTest {
       }
     }, r -> Thread.ofVirtual().start(r));
     awaitQueuedOnLock(layer);
-    GcReport report = gc.finish();
+    Collected report = gc.finish();
     upload.get(30, TimeUnit.SECONDS);
 
-    assertThat(report.blobs()).extracting(GcReport.DeletedBlob::digest).containsExactly(layer);
+    assertThat(report.blobs()).extracting(GcItem.DeletedBlob::digest).containsExactly(layer);
     assertThat(f.registry.blobs().stat(app, layer).size()).isEqualTo(4000);
     assertThat(f.blobBytesExist(layer)).as("bytes renamed after GC deleted the old ones").isTrue();
     Digest config = f.pushBlob(app, f.randomBytes(10));
@@ -203,13 +203,13 @@ class GcInterleavingTest {
 
     byte[] secondBytes = f.registry.manifests().get(app, new Reference.ByDigest(second)).payload();
     f.putManifest(app, "stable", secondBytes);
-    GcReport report = gc.finish();
+    Collected report = gc.finish();
 
     assertThat(report.manifests()).isEmpty();
     f.assertPulls(app, "stable");
     f.assertPulls(app, first.toString());
     f.clock.advance(Duration.ofMillis(5));
-    assertThat(f.gc(true, Duration.ZERO).manifests()).extracting(GcReport.DeletedManifest::digest)
+    assertThat(f.gc(true, Duration.ZERO).manifests()).extracting(GcItem.DeletedManifest::digest)
         .containsExactly(first);
     f.assertPulls(app, "stable");
   }
@@ -221,7 +221,7 @@ class GcInterleavingTest {
     PausedGc gc = pausedAfterMark(true);
 
     f.putManifest(app, "multi", RegistryFixture.index(List.of(child)));
-    GcReport report = gc.finish();
+    Collected report = gc.finish();
 
     assertThat(report.manifests()).isEmpty();
     f.assertPulls(app, "multi");
@@ -234,9 +234,9 @@ class GcInterleavingTest {
     PausedGc gc = pausedAfterMark(true);
 
     f.registry.manifests().delete(app, Reference.parse("v1"), "test");
-    GcReport during = gc.finish();
+    Collected during = gc.finish();
     f.clock.advance(Duration.ofMillis(5));
-    GcReport after = f.gc(true, Duration.ZERO);
+    Collected after = f.gc(true, Duration.ZERO);
 
     assertThat(during.manifests()).as("live at the mark: kept whole").isEmpty();
     assertThat(during.blobs()).isEmpty();

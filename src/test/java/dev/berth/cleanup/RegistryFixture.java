@@ -111,8 +111,8 @@ final class RegistryFixture implements AutoCloseable {
     return digest;
   }
 
-  GcReport gc(boolean deleteUntagged, Duration grace) throws IOException {
-    return collector.run(new GcOptions(false, deleteUntagged, grace, Duration.ofDays(7)), GcListener.NONE);
+  Collected gc(boolean deleteUntagged, Duration grace) throws IOException {
+    return Collected.run(collector, new GcOptions(false, deleteUntagged, grace, Duration.ofDays(7)));
   }
 
   /** Pulls like a client: the manifest, then (recursively for an index) every blob, verifying every byte. */

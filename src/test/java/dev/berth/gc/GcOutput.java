@@ -15,7 +15,7 @@ record GcOutput(boolean handedOver, Set<String> manifests, Set<String> blobs, Se
       Pattern.compile("^(?:would delete|deleted) manifest (\\S+) (sha256:[0-9a-f]{64}) \\d+ bytes$");
   /** The repositories the blob was linked into come before the digest ("-" for none). */
   private static final Pattern BLOB =
-      Pattern.compile("^(?:would delete|deleted) blob (?:\\S+ )?(sha256:[0-9a-f]{64}) \\d+ bytes$");
+      Pattern.compile("^(?:would delete|deleted) (?:orphaned )?blob (?:\\S+ )?(sha256:[0-9a-f]{64}) \\d+ bytes$");
 
   static GcOutput of(BerthJar.Result result) {
     Set<String> manifests = new TreeSet<>();

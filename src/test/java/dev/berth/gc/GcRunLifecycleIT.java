@@ -8,6 +8,7 @@ import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.GcService;
 import dev.berth.metadata.AuditEntry;
 import dev.berth.metadata.BlobLocks;
+import dev.berth.metadata.GcRunItem;
 import dev.berth.metadata.GcRunRecord;
 import dev.berth.metadata.HistoryStore;
 import dev.berth.metadata.sql.SqlMetadataStore;
@@ -118,6 +119,16 @@ class GcRunLifecycleIT {
     @Override
     public int failRunningRuns(Instant at, String reason) {
       return delegate.failRunningRuns(at, reason);
+    }
+
+    @Override
+    public void appendRunItems(String id, List<GcRunItem> items) {
+      delegate.appendRunItems(id, items);
+    }
+
+    @Override
+    public List<GcRunItem> runItems(String id, long afterSeq, int limit) {
+      return delegate.runItems(id, afterSeq, limit);
     }
 
     @Override

@@ -114,16 +114,34 @@ class AdminApiTest {
 
     JsonNode dry = awaitRun(adminJson("POST", "/api/v1/gc/runs", "{\"dryRun\":true,\"grace\":\"0s\"}", 202).path("id").asText());
     assertThat(dry.path("dryRun").asBoolean()).isTrue();
-    List<String> wouldGo = StreamSupport.stream(dry.path("report").path("blobs").spliterator(), false)
-        .map(b -> b.path("digest").asText()).toList();
+    JsonNode dryItems = adminJson("GET", "/api/v1/gc/runs/" + dry.path("id").asText() + "/items", null, 200).path("items");
+    List<String> wouldGo = StreamSupport.stream(dryItems.spliterator(), false)
+        .filter(item -> item.path("kind").asText().equals("blob")).map(b -> b.path("digest").asText()).toList();
     assertThat(wouldGo).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(dry.path("report").path("blobs").asLong()).isEqualTo(wouldGo.size());
+    assertThat(StreamSupport.stream(dryItems.spliterator(), false).map(item -> item.path("line").asText()))
+        .anyMatch(line -> line.startsWith("would delete blob " + repo + " "));
+    String dryItemsPath = "/api/v1/gc/runs/" + dry.path("id").asText() + "/items";
+    JsonNode first = adminJson("GET", dryItemsPath + "?limit=1", null, 200).path("items");
+    JsonNode second = adminJson("GET", dryItemsPath + "?limit=1&after=1", null, 200).path("items");
+    assertThat(first).hasSize(1);
+    assertThat(first.get(0).path("seq").asLong()).isEqualTo(1);
+    assertThat(second.get(0)).isEqualTo(dryItems.get(1));
+    adminJson("GET", dryItemsPath + "?after=-1", null, 400);
+    adminJson("GET", dryItemsPath + "?limit=0", null, 400);
+    adminJson("GET", dryItemsPath + "?limit=10001", null, 400);
+    adminJson("GET", dryItemsPath + "?after=x", null, 400);
+    adminJson("GET", "/api/v1/gc/runs/00000000-0000-0000-0000-000000000000/items", null, 404);
     assertThat(registry.head("/v2/_catalog").status()).isEqualTo(200);
 
     JsonNode real = awaitRun(adminJson("POST", "/api/v1/gc/runs", "{\"grace\":\"0s\",\"requestedBy\":\"ops\"}", 202).path("id").asText());
     assertThat(real.path("status").asText()).isEqualTo("succeeded");
     assertThat(real.path("requestedBy").asText()).isEqualTo("ops");
     assertThat(real.path("bytesFreed").asLong()).isPositive();
-    assertThat(texts(real.path("log"))).anyMatch(line -> line.startsWith("deleted blob "));
+    assertThat(texts(real.path("log"))).contains("phase sweep_blobs");
+    JsonNode realItems = adminJson("GET", "/api/v1/gc/runs/" + real.path("id").asText() + "/items", null, 200).path("items");
+    assertThat(StreamSupport.stream(realItems.spliterator(), false).map(item -> item.path("line").asText()))
+        .anyMatch(line -> line.startsWith("deleted blob " + repo + " "));
 
     JsonNode runs = adminJson("GET", "/api/v1/gc/runs", null, 200).path("runs");
     assertThat(StreamSupport.stream(runs.spliterator(), false).map(r -> r.path("id").asText()))

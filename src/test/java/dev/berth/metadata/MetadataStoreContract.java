@@ -761,6 +761,10 @@ public abstract class MetadataStoreContract {
     return (CollectorStore) store;
   }
 
+  private HistoryStore history() {
+    return (HistoryStore) store;
+  }
+
   @Test
   void guardedManifestDeletionTakesOnlyWhatIsStillGarbage() throws Exception {
     List<Digest> layers = blobs(APP, "layer");
@@ -826,6 +830,51 @@ public abstract class MetadataStoreContract {
     assertThat(store.findBlob(unreferenced).orElseThrow().state()).isEqualTo(BlobState.DELETING);
     assertThat(store.findBlob(young).orElseThrow().state()).isEqualTo(BlobState.LIVE);
     assertThat(store.findBlob(referenced.get(0)).orElseThrow().state()).isEqualTo(BlobState.LIVE);
+  }
+
+  // ---- collection history
+
+  @Test
+  void aRunsItemsAreKeptInOrderAndReadInPagesWithTheirRun() {
+    String run = "3f0c5a52-5d1e-4c8e-9a55-0b7a4c7f0d01";
+    String other = "3f0c5a52-5d1e-4c8e-9a55-0b7a4c7f0d02";
+    history().runStarted(runRecord(run));
+    history().runStarted(runRecord(other));
+    List<GcRunItem> items = List.of(
+        new GcRunItem(1, GcRunItem.Kind.MANIFEST, List.of(APP), Optional.of(digest("m")), 512),
+        new GcRunItem(2, GcRunItem.Kind.LINK, List.of(OTHER), Optional.of(digest("l")), 0),
+        new GcRunItem(3, GcRunItem.Kind.BLOB, List.of(APP, OTHER), Optional.of(digest("b")), 7000),
+        new GcRunItem(4, GcRunItem.Kind.ORPHAN, List.of(), Optional.of(digest("o")), 9),
+        new GcRunItem(5, GcRunItem.Kind.REPOSITORY, List.of(OTHER), Optional.empty(), 0));
+
+    history().appendRunItems(run, items.subList(0, 2));
+    history().appendRunItems(run, items.subList(2, 5));
+    history().appendRunItems(other, List.of(new GcRunItem(1, GcRunItem.Kind.ORPHAN, List.of(), Optional.of(digest("x")), 1)));
+
+    assertThat(history().runItems(run, 0, 100)).containsExactlyElementsOf(items);
+    assertThat(history().runItems(run, 0, 2)).containsExactlyElementsOf(items.subList(0, 2));
+    assertThat(history().runItems(run, 2, 2)).containsExactlyElementsOf(items.subList(2, 4));
+    assertThat(history().runItems(run, 5, 2)).isEmpty();
+    assertThat(history().runItems(other, 0, 100)).hasSize(1);
+    assertThat(history().runItems("3f0c5a52-5d1e-4c8e-9a55-0b7a4c7f0d03", 0, 100)).isEmpty();
+  }
+
+  @Test
+  void aRunItemCannotRepeatASeqNorBelongToNoRun() {
+    String run = "3f0c5a52-5d1e-4c8e-9a55-0b7a4c7f0d04";
+    history().runStarted(runRecord(run));
+    GcRunItem item = new GcRunItem(1, GcRunItem.Kind.ORPHAN, List.of(), Optional.of(digest("o")), 9);
+    history().appendRunItems(run, List.of(item));
+
+    assertThatThrownBy(() -> history().appendRunItems(run, List.of(item))).isInstanceOf(RuntimeException.class);
+    assertThatThrownBy(() -> history().appendRunItems("3f0c5a52-5d1e-4c8e-9a55-0b7a4c7f0d05", List.of(item)))
+        .isInstanceOf(RuntimeException.class);
+    assertThat(history().runItems(run, 0, 100)).containsExactly(item);
+  }
+
+  private static GcRunRecord runRecord(String id) {
+    return new GcRunRecord(id, "ops", "api", false, true, Duration.ZERO, GcRunRecord.Status.RUNNING, T0,
+        Optional.empty(), 0, Optional.empty(), Optional.empty());
   }
 
   // ---- helpers

@@ -255,6 +255,8 @@ class ConsoleTest {
 
   @Test
   void aDryRunStartedFromTheFormIsFollowedToItsReport() throws Exception {
+    String untagged = images.push("gcui/app", "v1", 100, Map.of("build", "1"));
+    images.push("gcui/app", "v1", 100, Map.of("build", "2"));
     ConsoleClient client = admin();
     HttpResponse<String> started = client.submit("/ui/gc", "/ui/gc",
         Map.of("mode", "dry", "deleteUntagged", "on", "grace", "0s"));
@@ -269,6 +271,7 @@ class ConsoleTest {
       page = client.get(location).body();
     }
     assertThat(page).contains("<strong id=\"status\">succeeded").contains("dry run").doesNotContain("http-equiv");
+    assertThat(page).contains("Would remove").contains("would delete manifest gcui/app " + untagged + " ");
     assertThat(client.get("/ui/gc").body()).contains(location.replace("&", "&amp;"));
     String dashboard = client.get("/ui/").body();
     assertThat(dashboard).contains("by the dry run of").contains("Compute now (dry run)");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.metadata.BlobRecord;
 import dev.berth.metadata.BlobState;
+import dev.berth.metadata.GcRunItem;
 import dev.berth.metadata.Referrer;
 import dev.berth.metadata.StoredManifest;
 import dev.berth.metadata.UploadRecord;
@@ -16,7 +17,9 @@ import dev.berth.storage.UploadId;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -103,6 +106,16 @@ final class Rows {
         rs.getLong("bytes_freed"),
         Optional.ofNullable(rs.getString("report")),
         Optional.ofNullable(rs.getString("log")));
+  }
+
+  static GcRunItem gcRunItem(ResultSet rs, StatementContext ctx) throws SQLException {
+    String repositories = rs.getString("repositories");
+    return new GcRunItem(
+        rs.getLong("seq"),
+        GcRunItem.Kind.valueOf(rs.getString("kind").toUpperCase(Locale.ROOT)),
+        repositories.isEmpty() ? List.of() : Arrays.stream(repositories.split(",")).map(RepositoryName::new).toList(),
+        Optional.ofNullable(rs.getString("digest")).map(Digest::parse),
+        rs.getLong("size"));
   }
 
   static dev.berth.metadata.AccessStore.RobotRecord robot(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.berth.metadata.AccessStore;
 import dev.berth.metadata.AuditEntry;
 import dev.berth.metadata.BlobLink;
+import dev.berth.metadata.GcRunItem;
 import dev.berth.metadata.GcRunRecord;
 import dev.berth.metadata.HistoryStore;
 import dev.berth.metadata.InventoryStore;
@@ -791,6 +792,40 @@ public final class SqlMetadataStore
   }
 
   @Override
+  public void appendRunItems(String runId, List<GcRunItem> items) {
+    if (items.isEmpty()) {
+      return;
+    }
+    useWriteTransaction(h -> {
+      PreparedBatch batch = h.prepareBatch("""
+          INSERT INTO gc_run_items (run_id, seq, kind, repositories, digest, size)
+          VALUES (:runId, :seq, :kind, :repositories, :digest, :size)""");
+      for (GcRunItem item : items) {
+        batch.bind("runId", runId)
+            .bind("seq", item.seq())
+            .bind("kind", item.kind().name().toLowerCase(java.util.Locale.ROOT))
+            .bind("repositories", String.join(",", item.repositories().stream().map(RepositoryName::value).toList()))
+            .bind("digest", item.digest().map(Digest::toString).orElse(null))
+            .bind("size", item.size())
+            .add();
+      }
+      batch.execute();
+    });
+  }
+
+  @Override
+  public List<GcRunItem> runItems(String runId, long afterSeq, int limit) {
+    return read(h -> h.createQuery("""
+            SELECT seq, kind, repositories, digest, size FROM gc_run_items
+             WHERE run_id = :runId AND seq > :after ORDER BY seq LIMIT :limit""")
+        .bind("runId", runId)
+        .bind("after", afterSeq)
+        .bind("limit", checkedLimit(limit))
+        .map(Rows::gcRunItem)
+        .list());
+  }
+
+  @Override
   public List<GcRunRecord> recentRuns(int limit) {
     return read(h -> h.createQuery("SELECT " + RUN_COLUMNS + " FROM gc_runs ORDER BY started_at DESC, id LIMIT :limit")
         .bind("limit", checkedLimit(limit))
@@ -1014,6 +1049,23 @@ public final class SqlMetadataStore
     } finally {
       blobsRetired();
     }
+  }
+
+  @Override
+  public java.util.Map<Digest, List<RepositoryName>> linkedRepositories(java.util.Collection<Digest> blobs) {
+    if (blobs.isEmpty()) {
+      return java.util.Map.of();
+    }
+    return read(h -> {
+      java.util.Map<Digest, List<RepositoryName>> linked = new java.util.HashMap<>();
+      h.createQuery("SELECT digest, repository FROM repository_blobs WHERE digest IN (<digests>)")
+          .bindList("digests", texts(blobs))
+          .map((rs, ctx) -> linked.computeIfAbsent(Digest.parse(rs.getString(1)), d -> new java.util.ArrayList<>())
+              .add(new RepositoryName(rs.getString(2))))
+          .forEach(ignored -> { });
+      linked.values().forEach(repositories -> repositories.sort(null));
+      return linked;
+    });
   }
 
   @Override

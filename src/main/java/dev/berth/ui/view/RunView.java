@@ -4,7 +4,10 @@ import java.util.List;
 
 /**
  * One run: live progress while it runs (the page reloads itself every second), its report and log
- * once it finished.
+ * once it finished, and one page of what it removed.
+ *
+ * @param log the run's phases and warnings
+ * @param items one line per removed manifest, link, blob or repository, this page's
  */
 public record RunView(Frame frame, GcView.Run run, boolean running, String progress, String summary,
-    List<String> log) {}
+    List<String> log, List<String> items, Paging paging) {}

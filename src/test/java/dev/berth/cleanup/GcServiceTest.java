@@ -1,0 +1,114 @@
+package dev.berth.cleanup;
+
+import static dev.berth.cleanup.RegistryFixture.repo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.metadata.GcRunItem;
+import dev.berth.metadata.GcRunRecord;
+import dev.berth.oci.Digest;
+import dev.berth.oci.RepositoryName;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs as the server records them: what they removed goes to history item by item, the report keeps counts. */
+class GcServiceTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path dir;
+
+  RegistryFixture f;
+  GcService service;
+
+  @BeforeEach
+  void open() throws Exception {
+    f = new RegistryFixture(dir);
+    service = new GcService(f.collector, f.metadata, f.clock);
+  }
+
+  @AfterEach
+  void close() {
+    f.close();
+  }
+
+  @Test
+  void everyRemovedItemIsInHistoryInOrderWhileTheReportAndLogStaySmall() throws Exception {
+    // More blobs than one write of items holds, so the items reach history in several batches.
+    RepositoryName app = repo("team/app");
+    Set<Digest> pushed = new HashSet<>();
+    for (int i = 0; i < GcService.Progress.ITEMS_PER_WRITE * 3 / 4; i++) {
+      pushed.add(f.pushBlob(app, f.randomBytes(10)));
+    }
+    f.clock.advance(Duration.ofDays(2));
+
+    GcReport report = service.runNow(new GcOptions(false, true, Duration.ofDays(1), Duration.ofDays(7)), "ops", "cli",
+        GcListener.NONE);
+
+    GcRunRecord run = service.recentRuns(1).get(0);
+    List<GcRunItem> items = allItems(run.id());
+    assertThat(items).extracting(GcRunItem::seq)
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, items.size()).boxed().toList());
+    List<Digest> blobs = items.stream().filter(i -> i.kind() == GcRunItem.Kind.BLOB)
+        .map(i -> i.digest().orElseThrow()).toList();
+    assertThat(blobs).containsExactlyInAnyOrderElementsOf(pushed);
+    assertThat(items.stream().filter(i -> i.kind() == GcRunItem.Kind.BLOB))
+        .allSatisfy(i -> assertThat(i.repositories()).containsExactly(app));
+    assertThat(items).filteredOn(i -> i.kind() == GcRunItem.Kind.REPOSITORY)
+        .containsExactly(new GcRunItem(items.size(), GcRunItem.Kind.REPOSITORY, List.of(app), Optional.empty(), 0));
+    assertThat(items.stream().mapToLong(GcRunItem::size).sum()).isEqualTo(report.bytesFreed()).isEqualTo(run.bytesFreed());
+
+    JsonNode stored = JSON.readTree(run.report().orElseThrow());
+    assertThat(stored.path("blobs").asLong()).isEqualTo(pushed.size());
+    assertThat(stored.path("repositories").asLong()).isEqualTo(1);
+    assertThat(stored.path("summary").asText()).isEqualTo(report.summary());
+    assertThat(run.log().orElseThrow().split("\n")).allMatch(line -> line.startsWith("phase "));
+  }
+
+  @Test
+  void aDryRunRecordsWhatItWouldRemoveAndRemovesNothing() throws Exception {
+    RepositoryName app = repo("team/app");
+    Digest blob = f.pushBlob(app, f.randomBytes(10));
+    f.clock.advance(Duration.ofDays(2));
+
+    String id = service.start(new GcOptions(true, true, Duration.ofDays(1), Duration.ofDays(7)), "ops", "api");
+    GcRunRecord run = awaitFinished(id);
+
+    assertThat(run.dryRun()).isTrue();
+    assertThat(allItems(id)).extracting(GcRunItem::kind, GcRunItem::digest).contains(
+        org.assertj.core.groups.Tuple.tuple(GcRunItem.Kind.BLOB, Optional.of(blob)));
+    assertThat(f.blobBytesExist(blob)).isTrue();
+    assertThat(GcReports.line(allItems(id).get(0), true)).startsWith("would delete ");
+  }
+
+  private List<GcRunItem> allItems(String id) {
+    List<GcRunItem> all = new ArrayList<>();
+    List<GcRunItem> page;
+    while (!(page = service.runItems(id, all.size(), 100)).isEmpty()) {
+      all.addAll(page);
+    }
+    return all;
+  }
+
+  private GcRunRecord awaitFinished(String id) throws InterruptedException {
+    for (int i = 0; i < 3000; i++) {
+      GcRunRecord run = service.findRun(id).orElseThrow();
+      if (run.status() != GcRunRecord.Status.RUNNING) {
+        return run;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("the run did not finish");
+  }
+}
