@@ -15,7 +15,8 @@ public final class Main {
       .add("serve", ServeCommand::new)
       .add("gc", GcCommand::new)
       .add("fsck", FsckCommand::new)
-      .add("user", UserCommand::commands);
+      .add("user", UserCommand::commands)
+      .add("training-run", TrainingRunCommand::new);
 
   private Main() {}
 

@@ -60,7 +60,7 @@ final class ServeCommand implements Command {
     return 0;
   }
 
-  private static void configureLogging(Settings settings) {
+  static void configureLogging(Settings settings) {
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.setLevel(switch (settings.logLevel()) {
       case "error", "panic", "fatal" -> Level.ERROR;

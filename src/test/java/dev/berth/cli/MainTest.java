@@ -105,7 +105,7 @@ class MainTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', textBlock = """
-      ''                                     | berth: a command is required: serve, gc, fsck, user                   | berth --help
+      ''                                     | berth: a command is required: serve, gc, fsck, user, training-run     | berth --help
       bogus                                  | berth: unknown command 'bogus'                                        | berth --help
       help bogus                             | berth: unknown command 'bogus'                                        | berth --help
       --bogus                                | berth: unknown option '--bogus'                                       | berth --help
