@@ -111,8 +111,12 @@ public final class SqlMetadataStore
       "SELECT name FROM tags WHERE repository = :repository AND manifest_digest = :digest";
   static final String PARENTS_OF_MANIFEST =
       "SELECT parent_digest FROM manifest_children WHERE repository = :repository AND child_digest = :digest";
+  static final String MANIFESTS_OF_REPOSITORY_USING_BLOB =
+      "SELECT manifest_digest FROM manifest_blobs WHERE repository = :repository AND blob_digest = :digest";
   static final String REFERRERS_OF_MANIFEST = "SELECT digest, media_type, size, artifact_type, annotations"
       + " FROM manifests WHERE repository = :repository AND subject = :subject";
+
+  static final int WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
   /** Opens (creating and migrating as needed) the SQLite database in {@code databaseFile}. */
   public static SqlMetadataStore sqlite(Path databaseFile) {
@@ -121,6 +125,11 @@ public final class SqlMetadataStore
     // A push acknowledged to its client must survive a power cut; NORMAL in WAL mode may lose the
     // last commits.
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    // A checkpoint copies the WAL's pages into the database file, inside the commit that crosses the
+    // threshold. At SQLite's default (1,000 pages, 4 MB) a run of deletions, each dirtying index pages
+    // at random places, wrote the same hot pages to the file over and over: a 10,000-manifest sweep
+    // took 3.6 s in a replay, 2.2 s at 10,000 pages (40 MB of WAL at most between checkpoints).
+    config.setWalAutocheckpoint(WAL_AUTOCHECKPOINT_PAGES);
     config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MILLIS);
     config.enforceForeignKeys(true);
     SQLiteDataSource dataSource = new SQLiteDataSource(config);
@@ -246,8 +255,7 @@ public final class SqlMetadataStore
   @Override
   public BlobUnlink unlinkBlob(RepositoryName repository, Digest digest) {
     return changing(repository, () -> inWriteTransaction(h -> {
-      boolean inUse = h.createQuery("""
-              SELECT EXISTS (SELECT 1 FROM manifest_blobs WHERE repository = :repository AND blob_digest = :digest)""")
+      boolean inUse = h.createQuery("SELECT EXISTS (" + MANIFESTS_OF_REPOSITORY_USING_BLOB + ")")
           .bind("repository", repository.value())
           .bind("digest", digest.toString())
           .mapTo(Boolean.class)

@@ -6,7 +6,15 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.berth.metadata.ManifestKey;
+import dev.berth.oci.Digest;
+import dev.berth.oci.RepositoryName;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.Map;
+import org.flywaydb.core.Flyway;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.regex.Matcher;
@@ -62,5 +70,42 @@ class SchemaVersionTest {
     }
 
     assertThat(SchemaVersion.isCurrent(database)).isFalse();
+  }
+
+  /** V9 rebuilt the reference tables: what a V8 database held is all there afterwards, and answered. */
+  @Test
+  void referencesSurviveTheRebuildOfTheirTables() throws SQLException {
+    SQLiteDataSource database = new SQLiteDataSource();
+    database.setUrl("jdbc:sqlite:" + dir.resolve("metadata.db"));
+    Flyway.configure(SqlMetadataStore.class.getClassLoader()).dataSource(database)
+        .locations("classpath:" + SchemaVersion.MIGRATIONS).placeholders(Dialect.SQLITE.placeholders())
+        .target("8").load().migrate();
+    Digest blob = Digest.sha256("layer".getBytes(StandardCharsets.UTF_8));
+    Digest manifest = Digest.sha256("manifest".getBytes(StandardCharsets.UTF_8));
+    try (Connection c = database.getConnection(); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO repositories (name, created_at) VALUES ('team/app', 1), ('team/mirror', 1)");
+      s.execute("INSERT INTO blobs (digest, size, state, created_at, touched_at) VALUES ('" + blob + "', 5, 'live', 1, 1)");
+      s.execute("INSERT INTO repository_blobs (repository, digest, linked_at) VALUES ('team/app', '" + blob + "', 1),"
+          + " ('team/mirror', '" + blob + "', 2)");
+      s.execute("INSERT INTO manifests (repository, digest, media_type, annotations, size, payload, created_at)"
+          + " VALUES ('team/app', '" + manifest + "', 'application/vnd.oci.image.manifest.v1+json', '{}', 8, x'00', 1)");
+      s.execute("INSERT INTO manifest_blobs (repository, manifest_digest, blob_digest) VALUES ('team/app', '"
+          + manifest + "', '" + blob + "')");
+    }
+
+    try (SqlMetadataStore store = SqlMetadataStore.sqlite(dir.resolve("metadata.db"))) {
+      assertThat(store.manifestsUsingBlob(blob)).containsExactly(new ManifestKey(RepositoryName.of("team/app"), manifest));
+      assertThat(store.linkedRepositories(List.of(blob)))
+          .containsExactly(Map.entry(blob, List.of(RepositoryName.of("team/app"), RepositoryName.of("team/mirror"))));
+    }
+    try (Connection c = database.getConnection(); Statement s = c.createStatement();
+         ResultSet tables = s.executeQuery("SELECT sql FROM sqlite_master WHERE name IN ('manifest_blobs', 'repository_blobs')")) {
+      int count = 0;
+      while (tables.next()) {
+        assertThat(tables.getString(1)).endsWith("WITHOUT ROWID");
+        count++;
+      }
+      assertThat(count).isEqualTo(2);
+    }
   }
 }

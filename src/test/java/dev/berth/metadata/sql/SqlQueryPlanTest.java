@@ -50,6 +50,7 @@ class SqlQueryPlanTest {
       "TAGS_OF_MANIFEST, tags_manifest (repository=? AND manifest_digest=?)",
       "PARENTS_OF_MANIFEST, manifest_children_by_child (repository=? AND child_digest=?)",
       "REFERRERS_OF_MANIFEST, manifests_subject (repository=? AND subject=?)",
+      "MANIFESTS_OF_REPOSITORY_USING_BLOB, manifest_blobs_by_blob (blob_digest=? AND repository=?)",
   })
   void seeksItsIndexOnBothColumns(String statement, String index) throws Exception {
     String sql = (String) SqlMetadataStore.class.getDeclaredField(statement).get(null);
