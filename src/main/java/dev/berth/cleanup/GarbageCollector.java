@@ -83,8 +83,9 @@ public final class GarbageCollector {
     if (!running.tryLock()) {
       throw new GcAlreadyRunningException();
     }
+    // At the lowest priority, as the run itself in a server (GcService).
     ExecutorService deleters = Executors.newFixedThreadPool(DELETE_THREADS,
-        Thread.ofPlatform().name("berth-gc-delete-", 0).daemon().factory());
+        Thread.ofPlatform().name("berth-gc-delete-", 0).daemon().priority(Thread.MIN_PRIORITY).factory());
     try {
       return new Run(options, listener, deleters).execute();
     } finally {

@@ -92,6 +92,28 @@ class GcServiceTest {
     assertThat(GcReports.line(allItems(id).get(0), true)).startsWith("would delete ");
   }
 
+  /**
+   * A server's run must not sit on a carrier of the virtual threads that serve requests (it would
+   * hold one of them for as long as it computes), and asks for the lowest priority, which the JVM
+   * maps to nice 19 when bin/java-options lets it.
+   */
+  @Test
+  void aServersRunHasAPlatformThreadOfTheLowestPriority() throws Exception {
+    java.util.concurrent.CompletableFuture<Thread> runner = new java.util.concurrent.CompletableFuture<>();
+    String id = service.start(new GcOptions(true, true, Duration.ofDays(1), Duration.ofDays(7)), "ops", "api",
+        new GcListener() {
+          @Override
+          public void phase(GcPhase phase) {
+            runner.complete(Thread.currentThread());
+          }
+        });
+    awaitFinished(id);
+
+    Thread thread = runner.get();
+    assertThat(thread.isVirtual()).isFalse();
+    assertThat(thread.getPriority()).isEqualTo(Thread.MIN_PRIORITY);
+  }
+
   private List<GcRunItem> allItems(String id) {
     List<GcRunItem> all = new ArrayList<>();
     List<GcRunItem> page;

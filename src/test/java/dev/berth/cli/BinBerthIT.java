@@ -75,7 +75,7 @@ class BinBerthIT {
   private Path layOutProject() throws IOException {
     Path home = dir.resolve("berth");
     Files.createDirectories(home.resolve("bin"));
-    for (String script : List.of("berth", "find-jdk")) {
+    for (String script : List.of("berth", "find-jdk", "java-options")) {
       Files.copy(PROJECT.resolve("bin").resolve(script), home.resolve("bin").resolve(script),
           StandardCopyOption.COPY_ATTRIBUTES);
     }
