@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -255,59 +254,119 @@ public final class GarbageCollector {
       List<BlobCandidate> candidates = new ArrayList<>();
       metadata.forEachUnreferencedBlob(cutoff, assumedGone, candidates::add);
       Set<Digest> wouldGo = new HashSet<>();
-      for (List<BlobCandidate> batch : batches(candidates)) {
-        List<Digest> digests = batch.stream().map(BlobCandidate::digest).toList();
-        if (options.dryRun()) {
-          Map<Digest, List<RepositoryName>> linked = metadata.linkedRepositories(digests);
-          batch.forEach(candidate -> recordBlob(candidate.digest(), candidate.size(), linked));
-          wouldGo.addAll(digests);
-        } else {
-          deleteBlobs(digests);
+      BlobDeletion previous = null;
+      try {
+        for (List<BlobCandidate> batch : batches(candidates)) {
+          List<Digest> digests = batch.stream().map(BlobCandidate::digest).toList();
+          if (options.dryRun()) {
+            Map<Digest, List<RepositoryName>> linked = metadata.linkedRepositories(digests);
+            batch.forEach(candidate -> recordBlob(candidate.digest(), candidate.size(), linked));
+            wouldGo.addAll(digests);
+            continue;
+          }
+          // Two batches in flight: this one is marked while the files of the one before are deleted.
+          BlobDeletion current = new BlobDeletion(digests);
+          BlobDeletion done = previous;
+          previous = current;
+          if (done != null) {
+            done.finish();
+          }
+        }
+        if (previous != null) {
+          BlobDeletion last = previous;
+          previous = null;
+          last.finish();
+        }
+      } finally {
+        if (previous != null) {
+          previous.abandon();
         }
       }
       return wouldGo;
     }
 
-    /** Mark, delete bytes, delete rows: the three steps, for a batch, under the batch's digest locks. */
-    private void deleteBlobs(List<Digest> batch) throws IOException {
-      try (BlobLocks.Held held = locks.lockAll(batch)) {
-        Map<Digest, Long> marked = metadata.markBlobsDeleting(batch, cutoff);
-        marked.keySet().forEach(listener::blobMarkedDeleting);
-        // A blob marked deleting gains no link (a mount of it waits for its lock), so these are final.
-        Map<Digest, List<RepositoryName>> linked = metadata.linkedRepositories(marked.keySet());
-        for (Digest missing : deleteBytes(marked.keySet())) {
-          warn("blob " + missing + " had no bytes in storage; removing its row");
-        }
-        metadata.deleteBlobRows(marked.keySet());
-        marked.forEach((digest, size) -> recordBlob(digest, size, linked));
-      }
-    }
+    /**
+     * One batch of blobs on its way out, under the batch's digest locks from start to end: marked
+     * deleting (committed) and its files' deletion started when constructed; {@link #finish} waits
+     * for the files, deletes the rows and records the blobs. A row may go only once its bytes are.
+     */
+    private final class BlobDeletion {
+      private final BlobLocks.Held held;
+      private final Map<Digest, Long> marked;
+      private final Map<Digest, List<RepositoryName>> linked;
+      private final List<Map.Entry<Digest, Future<Boolean>>> files = new ArrayList<>();
 
-    /** Deletes the blobs' bytes, several at a time; answers the digests that had none. */
-    private List<Digest> deleteBytes(Collection<Digest> digests) throws IOException {
-      List<Map.Entry<Digest, Future<Boolean>>> deletions = new ArrayList<>();
-      for (Digest digest : digests) {
-        deletions.add(Map.entry(digest, deleters.submit(() -> store.delete(digest))));
-      }
-      List<Digest> missing = new ArrayList<>();
-      IOException failure = null;
-      for (Map.Entry<Digest, Future<Boolean>> deletion : deletions) {
+      BlobDeletion(List<Digest> batch) {
+        held = locks.lockAll(batch);
         try {
-          if (!deletion.getValue().get()) {
-            missing.add(deletion.getKey());
+          marked = metadata.markBlobsDeleting(batch, cutoff);
+          marked.keySet().forEach(listener::blobMarkedDeleting);
+          // A blob marked deleting gains no link (a mount of it waits for its lock), so these are final.
+          linked = metadata.linkedRepositories(marked.keySet());
+          for (Digest digest : marked.keySet()) {
+            files.add(Map.entry(digest, deleters.submit(() -> store.delete(digest))));
           }
-        } catch (ExecutionException e) {
-          failure = failure == null ? new IOException("cannot delete blob " + deletion.getKey(), e.getCause()) : failure;
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while deleting blobs");
+        } catch (RuntimeException | Error e) {
+          abandon();
+          throw e;
         }
       }
-      // Every deletion has ended before the rows go: a row may go only once its bytes are gone.
-      if (failure != null) {
-        throw failure;
+
+      void finish() throws IOException {
+        try {
+          for (Digest missing : awaitFiles()) {
+            warn("blob " + missing + " had no bytes in storage; removing its row");
+          }
+          metadata.deleteBlobRows(marked.keySet());
+          marked.forEach((digest, size) -> recordBlob(digest, size, linked));
+        } finally {
+          held.close();
+        }
       }
-      return missing;
+
+      /**
+       * Lets go of a batch that will not finish. Its locks wait for the file deletions already
+       * started: an upload of one of these digests must not rename its bytes into place first. The
+       * rows stay marked deleting, and the next run takes them up again.
+       */
+      void abandon() {
+        try {
+          for (Map.Entry<Digest, Future<Boolean>> file : files) {
+            try {
+              file.getValue().get();
+            } catch (ExecutionException | java.util.concurrent.CancellationException ignored) {
+              // Its row stays, marked; the next run tries again.
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              file.getValue().cancel(false);
+            }
+          }
+        } finally {
+          held.close();
+        }
+      }
+
+      /** Answers the digests that had no bytes; throws once every deletion has ended, if one failed. */
+      private List<Digest> awaitFiles() throws IOException {
+        List<Digest> missing = new ArrayList<>();
+        IOException failure = null;
+        for (Map.Entry<Digest, Future<Boolean>> file : files) {
+          try {
+            if (!file.getValue().get()) {
+              missing.add(file.getKey());
+            }
+          } catch (ExecutionException e) {
+            failure = failure == null ? new IOException("cannot delete blob " + file.getKey(), e.getCause()) : failure;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while deleting blobs");
+          }
+        }
+        if (failure != null) {
+          throw failure;
+        }
+        return missing;
+      }
     }
 
     /**

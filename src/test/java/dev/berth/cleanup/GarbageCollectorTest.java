@@ -308,4 +308,43 @@ class GarbageCollectorTest {
       throw new IllegalStateException(e);
     }
   }
+
+  /**
+   * Blob batches overlap (one is marked while the files of the one before go), so a failure must
+   * still let go of every digest lock, after the file deletions already started, and leave what
+   * the next run can finish.
+   */
+  @Test
+  void aBlobWhoseBytesCannotGoStopsTheRunWithEveryLockFreeAndTheNextRunFinishesTheJob() throws Exception {
+    RepositoryName app = repo("team/app");
+    List<Digest> pushed = new java.util.ArrayList<>();
+    for (int i = 0; i < GarbageCollector.BATCH * 3; i++) {
+      pushed.add(f.pushBlob(app, f.randomBytes(16)));
+    }
+    f.clock.advance(Duration.ofDays(2));
+    Digest stuck = pushed.stream().sorted(java.util.Comparator.comparing(Digest::toString))
+        .skip(GarbageCollector.BATCH + 10).findFirst().orElseThrow();
+    dev.berth.storage.BlobStore failing = (dev.berth.storage.BlobStore) java.lang.reflect.Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {dev.berth.storage.BlobStore.class}, (proxy, method, args) -> {
+          if (method.getName().equals("delete") && stuck.equals(args[0])) {
+            throw new IOException("disk says no");
+          }
+          try {
+            return method.invoke(f.blobs, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    GarbageCollector collector = new GarbageCollector(f.metadata, failing, f.locks, f.clock);
+
+    assertThatThrownBy(() -> collector.run(new GcOptions(false, false, DAY, Duration.ofDays(7)), GcListener.NONE))
+        .isInstanceOf(IOException.class).hasMessageContaining(stuck.toString());
+
+    assertThat(pushed).allSatisfy(digest -> assertThat(f.locks.of(digest).isLocked()).isFalse());
+    assertThat(f.blobBytesExist(stuck)).isTrue();
+    Collected second = f.gc(false, DAY);
+    assertThat(pushed).allSatisfy(digest -> assertThat(f.blobBytesExist(digest)).isFalse());
+    assertThat(second.report().blobs()).isPositive();
+    assertThat(new ConsistencyCheck(f.metadata, f.blobs).run(true, line -> { }).clean()).isTrue();
+  }
 }
