@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -334,7 +335,7 @@ public final class GarbageCollector {
           for (Map.Entry<Digest, Future<Boolean>> file : files) {
             try {
               file.getValue().get();
-            } catch (ExecutionException | java.util.concurrent.CancellationException ignored) {
+            } catch (ExecutionException | CancellationException ignored) {
               // Its row stays, marked; the next run tries again.
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
