@@ -78,14 +78,19 @@ final class BerthProcess implements AutoCloseable {
   }
 
   private void awaitReady() throws Exception {
+    awaitOk(process, log, uri("/v2/"), Duration.ofSeconds(60));
+  }
+
+  /** Polls {@code uri} until it answers 200; fails with the process's log if it exits or time runs out. */
+  static void awaitOk(Process process, Path log, URI uri, Duration within) throws Exception {
     HttpClient client = HttpClient.newHttpClient();
-    Instant deadline = Instant.now().plusSeconds(60);
+    Instant deadline = Instant.now().plus(within);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
         throw new AssertionError("berth exited " + process.exitValue() + ":\n" + Files.readString(log));
       }
       try {
-        HttpResponse<Void> r = client.send(HttpRequest.newBuilder(uri("/v2/")).timeout(Duration.ofSeconds(2)).build(),
+        HttpResponse<Void> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
             HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
           return;
@@ -94,7 +99,7 @@ final class BerthProcess implements AutoCloseable {
         Thread.sleep(100);
       }
     }
-    throw new AssertionError("berth did not answer within 60 s:\n" + Files.readString(log));
+    throw new AssertionError("berth did not answer within " + within + ":\n" + Files.readString(log));
   }
 
   URI uri(String path) {

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -34,8 +31,6 @@ class BinBerthIT {
 
   @TempDir
   Path dir;
-
-  private final HttpClient client = HttpClient.newHttpClient();
 
   @AfterEach
   void stopEverythingStartedFromTheCopy() {
@@ -126,40 +121,13 @@ class BinBerthIT {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    Served served = new Served(builder.start(), log);
-    served.awaitOk(URI.create("http://127.0.0.1:" + port + "/v2/"));
+    Served served = new Served(builder.start());
+    BerthProcess.awaitOk(served.process(), log, URI.create("http://127.0.0.1:" + port + "/v2/"), Duration.ofSeconds(120));
     return served;
   }
 
   /** A bin/berth serve, which has replaced itself with the JVM. */
-  private final class Served implements AutoCloseable {
-    private final Process process;
-    private final Path log;
-
-    Served(Process process, Path log) {
-      this.process = process;
-      this.log = log;
-    }
-
-    void awaitOk(URI uri) throws Exception {
-      Instant deadline = Instant.now().plusSeconds(120);
-      while (Instant.now().isBefore(deadline)) {
-        if (!process.isAlive()) {
-          throw new AssertionError("bin/berth serve exited " + process.exitValue() + ":\n" + Files.readString(log));
-        }
-        try {
-          HttpResponse<Void> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
-              HttpResponse.BodyHandlers.discarding());
-          if (response.statusCode() == 200) {
-            return;
-          }
-        } catch (IOException notYet) {
-          Thread.sleep(100);
-        }
-      }
-      throw new AssertionError("bin/berth serve did not answer within 120 s:\n" + Files.readString(log));
-    }
-
+  private record Served(Process process) implements AutoCloseable {
     String javaCommandLine() throws IOException {
       return String.join(" ", Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "cmdline"))
           .stream().map(line -> line.replace('\0', ' ')).toList());
