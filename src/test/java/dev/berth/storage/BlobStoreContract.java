@@ -53,6 +53,16 @@ public abstract class BlobStoreContract {
     }
   }
 
+  /** Large enough for a store to write it in parts (the filesystem store flushes every 32 MiB). */
+  @Test
+  void aBlobOfManyMebibytesArrivesWhole() throws Exception {
+    byte[] content = random(100 << 20, 7);
+    Digest digest = put(content);
+    try (InputStream in = store.open(digest).orElseThrow().openRange(0, content.length)) {
+      assertThat(Digest.sha256(in.readAllBytes())).isEqualTo(digest);
+    }
+  }
+
   @Test
   void rangesReadExactlyTheirBytes() throws Exception {
     byte[] content = random(10_000, 2);

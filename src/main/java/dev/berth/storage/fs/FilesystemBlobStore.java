@@ -25,12 +25,15 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /** Blobs on a local filesystem, in Docker Registry's layout. */
 public final class FilesystemBlobStore implements BlobStore {
 
   private static final int COPY_BUFFER = 256 * 1024;
+  /** fsync blocks its thread in the kernel; a platform thread keeps it off the request carriers. */
+  private static final Executor WRITEBACK = task -> Thread.ofPlatform().daemon().name("berth-writeback").start(task);
 
   private final FilesystemLayout layout;
 
@@ -114,18 +117,30 @@ public final class FilesystemBlobStore implements BlobStore {
         throw new UploadOffsetException(size);
       }
       channel.position(size);
-      ByteBuffer buffer = ByteBuffer.allocate(COPY_BUFFER);
-      byte[] array = buffer.array();
-      int n;
-      while ((n = data.read(array)) >= 0) {
-        buffer.clear().limit(n);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
+      EarlyWriteback writeback = new EarlyWriteback(channel, WRITEBACK);
+      try {
+        copy(data, channel, writeback);
+      } catch (IOException | RuntimeException e) {
+        writeback.settle(e);
+        throw e;
       }
+      writeback.await();
       return channel.position();
     } catch (NoSuchFileException e) {
       throw new NoSuchUploadException(id);
+    }
+  }
+
+  private static void copy(InputStream data, FileChannel channel, EarlyWriteback writeback) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(COPY_BUFFER);
+    byte[] array = buffer.array();
+    int n;
+    while ((n = data.read(array)) >= 0) {
+      buffer.clear().limit(n);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      writeback.written(n);
     }
   }
 
