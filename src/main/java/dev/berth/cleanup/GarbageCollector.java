@@ -83,9 +83,8 @@ public final class GarbageCollector {
     if (!running.tryLock()) {
       throw new GcAlreadyRunningException();
     }
-    // At the lowest priority, as the run itself in a server (GcService).
     ExecutorService deleters = Executors.newFixedThreadPool(DELETE_THREADS,
-        Thread.ofPlatform().name("berth-gc-delete-", 0).daemon().priority(Thread.MIN_PRIORITY).factory());
+        BackgroundThreads.factory(Thread.ofPlatform().name("berth-gc-delete-", 0)));
     try {
       return new Run(options, listener, deleters).execute();
     } finally {

@@ -131,11 +131,9 @@ public final class GcService {
       throw new GcAlreadyRunningException();
     }
     String id = begin(options, requestedBy, trigger, listener);
-    // A platform thread: a virtual one would hold one of the few carriers the requests run on for as
-    // long as it computes (nothing preempts it), and SQLite's native calls pin it there anyway. The
-    // lowest priority becomes nice 19 when the JVM maps priorities (bin/java-options).
-    Thread.ofPlatform().daemon().priority(Thread.MIN_PRIORITY).name("berth-gc-" + id)
-        .start(() -> execute(id, options, requestedBy));
+    BackgroundThreads.factory(Thread.ofPlatform().name("berth-gc-" + id))
+        .newThread(() -> execute(id, options, requestedBy))
+        .start();
     return id;
   }
 

@@ -94,17 +94,19 @@ class GcServiceTest {
 
   /**
    * A server's run must not sit on a carrier of the virtual threads that serve requests (it would
-   * hold one of them for as long as it computes), and asks for the lowest priority, which the JVM
-   * maps to nice 19 when bin/java-options lets it.
+   * hold one of them for as long as it computes), and runs under SCHED_IDLE, so that a request
+   * thread waking up takes the CPU from it at once.
    */
   @Test
-  void aServersRunHasAPlatformThreadOfTheLowestPriority() throws Exception {
+  void aServersRunHasAPlatformThreadThatRequestsPreemptAtOnce() throws Exception {
     java.util.concurrent.CompletableFuture<Thread> runner = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CompletableFuture<Integer> policy = new java.util.concurrent.CompletableFuture<>();
     String id = service.start(new GcOptions(true, true, Duration.ofDays(1), Duration.ofDays(7)), "ops", "api",
         new GcListener() {
           @Override
           public void phase(GcPhase phase) {
             runner.complete(Thread.currentThread());
+            policy.complete(schedulingPolicyOfThisThread());
           }
         });
     awaitFinished(id);
@@ -112,6 +114,18 @@ class GcServiceTest {
     Thread thread = runner.get();
     assertThat(thread.isVirtual()).isFalse();
     assertThat(thread.getPriority()).isEqualTo(Thread.MIN_PRIORITY);
+    assertThat(policy.get()).as("SCHED_IDLE").isEqualTo(5);
+  }
+
+  /** Field 41 of /proc/thread-self/stat, counted after the command name (which may hold spaces). */
+  static int schedulingPolicyOfThisThread() {
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Integer.parseInt(fields[41 - 3]);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private List<GcRunItem> allItems(String id) {
