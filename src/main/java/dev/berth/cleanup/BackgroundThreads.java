@@ -32,15 +32,14 @@ final class BackgroundThreads {
     });
   }
 
+  /** Never throws: a thread pool's worker that died here would leave its first task waiting forever. */
   private static void enterIdlePolicy() {
-    if (!Platform.isLinux()) {
-      return;
-    }
     try {
-      if (LinuxScheduler.sched_setscheduler(0, LinuxScheduler.SCHED_IDLE, new int[] {0}) != 0) {
+      if (Platform.isLinux()
+          && LinuxScheduler.sched_setscheduler(0, LinuxScheduler.SCHED_IDLE, new int[] {0}) != 0) {
         warnOnce("sched_setscheduler failed, errno " + Native.getLastError());
       }
-    } catch (LinkageError e) {
+    } catch (LinkageError | RuntimeException e) {
       warnOnce(e.toString());
     }
   }
