@@ -106,7 +106,7 @@ class GcServiceTest {
           @Override
           public void phase(GcPhase phase) {
             runner.complete(Thread.currentThread());
-            policy.complete(schedulingPolicyOfThisThread());
+            policy.complete(BackgroundThreadsTest.schedulingPolicyOfThisThread());
           }
         });
     awaitFinished(id);
@@ -115,17 +115,6 @@ class GcServiceTest {
     assertThat(thread.isVirtual()).isFalse();
     assertThat(thread.getPriority()).isEqualTo(Thread.MIN_PRIORITY);
     assertThat(policy.get()).as("SCHED_IDLE").isEqualTo(5);
-  }
-
-  /** Field 41 of /proc/thread-self/stat, counted after the command name (which may hold spaces). */
-  static int schedulingPolicyOfThisThread() {
-    try {
-      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Integer.parseInt(fields[41 - 3]);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   private List<GcRunItem> allItems(String id) {
