@@ -6,6 +6,7 @@ import dev.berth.metadata.GcRunItem;
 import dev.berth.metadata.GcRunRecord;
 import dev.berth.metadata.HistoryStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -31,6 +34,10 @@ public final class GcService {
   private final HistoryStore history;
   private final Clock clock;
   private final Map<String, Progress> live = new ConcurrentHashMap<>();
+  /** Released once history records the run's end, which is later than it leaves {@link #live}. */
+  private final Map<String, CountDownLatch> recording = new ConcurrentHashMap<>();
+  /** How often a wait for another process's run looks at history: that process signals nothing here. */
+  private static final Duration OTHER_PROCESS_POLL = Duration.ofMillis(250);
 
   public GcService(GarbageCollector collector, HistoryStore history, Clock clock) {
     this.collector = collector;
@@ -149,6 +156,7 @@ public final class GcService {
     }
     String id = UUID.randomUUID().toString();
     live.put(id, new Progress(id, history, listener));
+    recording.put(id, new CountDownLatch(1));
     history.runStarted(new GcRunRecord(id, requestedBy, trigger, options.dryRun(), options.deleteUntagged(),
         options.grace(), GcRunRecord.Status.RUNNING, clock.instant(), Optional.empty(), 0, Optional.empty(),
         Optional.empty()));
@@ -156,6 +164,14 @@ public final class GcService {
   }
 
   private GcReport execute(String id, GcOptions options, String requestedBy) {
+    try {
+      return collectAndRecord(id, options, requestedBy);
+    } finally {
+      recording.remove(id).countDown();
+    }
+  }
+
+  private GcReport collectAndRecord(String id, GcOptions options, String requestedBy) {
     Progress progress = live.get(id);
     try {
       GcReport report;
@@ -199,6 +215,27 @@ public final class GcService {
     int closed = history.failRunningRuns(clock.instant(), "interrupted: the process stopped before the run finished");
     if (closed > 0) {
       LOG.warn("{} garbage collection run(s) were interrupted by a stop and are recorded as failed", closed);
+    }
+  }
+
+  /**
+   * Waits until history no longer records the run as running, or {@code timeout} passes, and
+   * answers its record then: a follower learns of the end at once instead of polling for it.
+   */
+  public Optional<GcRunRecord> awaitEnd(String id, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    CountDownLatch local = recording.get(id);
+    if (local != null) {
+      local.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return history.findRun(id);
+    }
+    while (true) {
+      Optional<GcRunRecord> run = history.findRun(id);
+      long left = deadline - System.nanoTime();
+      if (run.isEmpty() || run.get().status() != GcRunRecord.Status.RUNNING || left <= 0) {
+        return run;
+      }
+      Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, OTHER_PROCESS_POLL.toMillis()));
     }
   }
 

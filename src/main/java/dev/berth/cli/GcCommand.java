@@ -15,11 +15,13 @@ import dev.berth.config.Settings;
 import dev.berth.metadata.BlobLocks;
 import dev.berth.server.BerthServer;
 import dev.berth.server.DataDirectory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +34,8 @@ import org.apache.commons.cli.ParseException;
 
 final class GcCommand implements Command {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** How long one request of a follower waits for the run to end; it prints what arrived meanwhile. */
+  private static final Duration FOLLOW_WAIT = Duration.ofSeconds(2);
 
   @Override
   public String description() {
@@ -115,27 +119,25 @@ final class GcCommand implements Command {
     DataDirectory.ServerInfo server = DataDirectory.published(root).orElseThrow(() ->
         new IllegalStateException("another berth process holds " + root + " but published no address"));
     out.println("a server runs on this data directory (" + server.url() + "); handing the run to it");
-    HttpClient client = HttpClient.newHttpClient();
     String body = JSON.writeValueAsString(Map.of(
         "dryRun", options.dryRun(), "deleteUntagged", options.deleteUntagged(),
         "grace", options.grace().toSeconds() + "s", "uploadMaxAge", options.uploadMaxAge().toSeconds() + "s",
         "orphans", options.orphans(),
         "requestedBy", user()));
-    HttpResponse<String> started = client.send(admin(server, "/api/v1/gc/runs")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (started.statusCode() != 202) {
-      System.err.println("berth gc: the server refused the run (" + started.statusCode() + "): " + started.body());
+    AdminCall started = AdminCall.send(server, "POST", "/api/v1/gc/runs", body);
+    if (started.status() != 202) {
+      System.err.println("berth gc: the server refused the run (" + started.status() + "): " + started.body());
       return 1;
     }
     String id = JSON.readTree(started.body()).path("id").asText();
     long printed = 0;
     while (true) {
-      JsonNode run = get(client, server, "/api/v1/gc/runs/" + id);
+      // The server answers as soon as the run ends, so the last items print without a polling delay.
+      JsonNode run = get(server, "/api/v1/gc/runs/" + id + "?wait=" + FOLLOW_WAIT.toSeconds());
       String status = run.path("status").asText();
       // Items reach the history before the run is recorded as finished, so once it has finished,
       // paging to the end prints every one.
-      printed = printItems(client, server, id, printed, out);
+      printed = printItems(server, id, printed, out);
       if (!status.equals("running")) {
         for (JsonNode line : run.path("log")) {
           if (line.asText().startsWith("warning ")) {
@@ -149,15 +151,14 @@ final class GcCommand implements Command {
         out.println(run.path("report").path("summary").asText());
         return 0;
       }
-      Thread.sleep(Duration.ofMillis(200));
     }
   }
 
   /** Prints the run's items after {@code printed}, page by page; answers the last one printed. */
-  private static long printItems(HttpClient client, DataDirectory.ServerInfo server, String id, long printed,
-      PrintStream out) throws Exception {
+  private static long printItems(DataDirectory.ServerInfo server, String id, long printed, PrintStream out)
+      throws Exception {
     while (true) {
-      JsonNode items = get(client, server, "/api/v1/gc/runs/" + id + "/items?after=" + printed).path("items");
+      JsonNode items = get(server, "/api/v1/gc/runs/" + id + "/items?after=" + printed).path("items");
       if (items.isEmpty()) {
         return printed;
       }
@@ -168,16 +169,38 @@ final class GcCommand implements Command {
     }
   }
 
-  private static JsonNode get(HttpClient client, DataDirectory.ServerInfo server, String path) throws Exception {
-    HttpResponse<String> response = client.send(admin(server, path).GET().build(), HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 200) {
-      throw new IllegalStateException("the server answered " + response.statusCode() + " to " + path + ": "
+  private static JsonNode get(DataDirectory.ServerInfo server, String path) throws Exception {
+    AdminCall response = AdminCall.send(server, "GET", path, null);
+    if (response.status() != 200) {
+      throw new IllegalStateException("the server answered " + response.status() + " to " + path + ": "
           + response.body());
     }
     return JSON.readTree(response.body());
   }
 
-  private static HttpRequest.Builder admin(DataDirectory.ServerInfo server, String path) {
-    return HttpRequest.newBuilder(URI.create(server.url() + path)).header("Authorization", "Bearer " + server.token());
+  /**
+   * One call to the server's admin API over its loopback address. {@link HttpURLConnection} rather
+   * than {@code java.net.http.HttpClient}: the latter sets up TLS when it is built, about a third of
+   * a second of this short-lived JVM, for a plain-HTTP loopback call.
+   */
+  private record AdminCall(int status, String body) {
+    static AdminCall send(DataDirectory.ServerInfo server, String method, String path, String body) throws IOException {
+      HttpURLConnection connection = (HttpURLConnection) URI.create(server.url() + path).toURL().openConnection();
+      connection.setRequestMethod(method);
+      connection.setRequestProperty("Authorization", "Bearer " + server.token());
+      connection.setReadTimeout((int) FOLLOW_WAIT.plusSeconds(30).toMillis());
+      if (body != null) {
+        connection.setDoOutput(true);
+        connection.setRequestProperty("Content-Type", "application/json");
+        try (OutputStream request = connection.getOutputStream()) {
+          request.write(body.getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      int status = connection.getResponseCode();
+      // Read to the end and closed, the connection goes back to the JDK's keep-alive cache.
+      try (InputStream response = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+        return new AdminCall(status, response == null ? "" : new String(response.readAllBytes(), StandardCharsets.UTF_8));
+      }
+    }
   }
 }

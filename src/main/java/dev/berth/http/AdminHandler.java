@@ -23,11 +23,14 @@ import dev.berth.oci.Reference;
 import dev.berth.oci.RepositoryName;
 import dev.berth.oci.Tag;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
@@ -56,6 +59,8 @@ public final class AdminHandler extends Handler.Abstract {
   private static final Pattern PREVIEW = Pattern.compile("^/api/v1/repositories/(.+)/manifests/([^/]+)/delete-preview$");
   private static final Pattern IMAGES = Pattern.compile("^/api/v1/repositories/(.+)/images$");
   private static final int HISTORY_LIMIT = 100;
+  /** Longer than this, a follower's request might meet a proxy's idle timeout. */
+  private static final long WAIT_MAX_SECONDS = 60;
   /** Who the server's own token acts as: {@code berth gc} beside the server. */
   private static final Principal ADMIN_TOKEN = new Principal("admin-token", Principal.Kind.USER, true, Map.of());
 
@@ -152,7 +157,9 @@ public final class AdminHandler extends Handler.Abstract {
     } else if (run.matches() && "GET".equals(ex.method())) {
       ex.route("admin_gc_run");
       requireSystemAdmin(caller, "garbage collection");
-      GcRunRecord record = gc.findRun(run.group(1)).orElseThrow(() -> new AdminError(404, "no such run"));
+      long waitSeconds = number(ex, "wait", 0, 0, WAIT_MAX_SECONDS);
+      GcRunRecord record = awaitRun(run.group(1), Duration.ofSeconds(waitSeconds))
+          .orElseThrow(() -> new AdminError(404, "no such run"));
       Map<String, Object> body = new LinkedHashMap<>(InventoryJson.run(record));
       gc.progress(record.id()).ifPresent(p -> body.put("progress", p.snapshot()));
       record.report().ifPresent(r -> body.put("report", readJson(r)));
@@ -201,6 +208,15 @@ public final class AdminHandler extends Handler.Abstract {
     List<Map<String, Object>> items = gc.runItems(id, after, limit).stream()
         .map(item -> GcReports.toMap(item, record.dryRun())).toList();
     ex.json(200, Map.of("items", items));
+  }
+
+  private Optional<GcRunRecord> awaitRun(String id, Duration wait) throws IOException {
+    try {
+      return wait.isZero() ? gc.findRun(id) : gc.awaitEnd(id, wait);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for GC run " + id);
+    }
   }
 
   private static long number(Exchange ex, String name, long absent, long min, long max) {

@@ -117,6 +117,43 @@ class GcServiceTest {
     assertThat(policy.get()).as("SCHED_IDLE").isEqualTo(5);
   }
 
+  @Test
+  void aFollowerWaitingForARunLearnsOfItsEndAsSoonAsHistoryHasIt() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    String id = service.start(new GcOptions(true, true, Duration.ofDays(1), Duration.ofDays(7)), "ops", "api",
+        new GcListener() {
+          @Override
+          public void phase(GcPhase phase) {
+            if (phase == GcPhase.DONE) {
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          }
+        });
+
+    // Held before its end: the wait gives up and answers the run as it stands.
+    assertThat(service.awaitEnd(id, Duration.ofMillis(20)).orElseThrow().status()).isEqualTo(GcRunRecord.Status.RUNNING);
+    release.countDown();
+    assertThat(service.awaitEnd(id, Duration.ofMinutes(1)).orElseThrow().status()).isEqualTo(GcRunRecord.Status.SUCCEEDED);
+    assertThat(service.awaitEnd("00000000-0000-0000-0000-000000000000", Duration.ofMinutes(1))).isEmpty();
+  }
+
+  @Test
+  void aFollowerOfAnotherProcesssRunWatchesHistory() throws Exception {
+    String id = "11111111-1111-1111-1111-111111111111";
+    f.metadata.runStarted(new GcRunRecord(id, "ops", "api", false, false, Duration.ZERO, GcRunRecord.Status.RUNNING,
+        f.clock.instant(), Optional.empty(), 0, Optional.empty(), Optional.empty()));
+
+    assertThat(service.awaitEnd(id, Duration.ofMillis(20)).orElseThrow().status()).isEqualTo(GcRunRecord.Status.RUNNING);
+    Thread finisher = Thread.ofVirtual().start(() ->
+        f.metadata.runFinished(id, GcRunRecord.Status.SUCCEEDED, f.clock.instant(), 0, "{}", ""));
+    assertThat(service.awaitEnd(id, Duration.ofMinutes(1)).orElseThrow().status()).isEqualTo(GcRunRecord.Status.SUCCEEDED);
+    finisher.join();
+  }
+
   private List<GcRunItem> allItems(String id) {
     List<GcRunItem> all = new ArrayList<>();
     List<GcRunItem> page;

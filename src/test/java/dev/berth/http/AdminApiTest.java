@@ -134,7 +134,9 @@ class AdminApiTest {
     adminJson("GET", "/api/v1/gc/runs/00000000-0000-0000-0000-000000000000/items", null, 404);
     assertThat(registry.head("/v2/_catalog").status()).isEqualTo(200);
 
-    JsonNode real = awaitRun(adminJson("POST", "/api/v1/gc/runs", "{\"grace\":\"0s\",\"requestedBy\":\"ops\"}", 202).path("id").asText());
+    String realId = adminJson("POST", "/api/v1/gc/runs", "{\"grace\":\"0s\",\"requestedBy\":\"ops\"}", 202).path("id").asText();
+    // One request that waits for the end answers the finished run.
+    JsonNode real = adminJson("GET", "/api/v1/gc/runs/" + realId + "?wait=60", null, 200);
     assertThat(real.path("status").asText()).isEqualTo("succeeded");
     assertThat(real.path("requestedBy").asText()).isEqualTo("ops");
     assertThat(real.path("bytesFreed").asLong()).isPositive();
@@ -206,6 +208,10 @@ class AdminApiTest {
     assertThat(admin("POST", "/api/v1/gc/runs", "{\"grace\":\"soon\"}", token).statusCode()).isEqualTo(400);
     assertThat(admin("POST", "/api/v1/gc/runs", "not json", token).statusCode()).isEqualTo(400);
     assertThat(admin("GET", "/api/v1/gc/runs/00000000-0000-0000-0000-000000000000", null, token).statusCode()).isEqualTo(404);
+    for (String wait : List.of("61", "-1", "soon")) {
+      assertThat(admin("GET", "/api/v1/gc/runs/00000000-0000-0000-0000-000000000000?wait=" + wait, null, token).statusCode())
+          .as("wait=" + wait).isEqualTo(400);
+    }
   }
 
   private JsonNode awaitRun(String id) throws Exception {

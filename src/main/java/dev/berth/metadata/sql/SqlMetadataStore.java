@@ -999,6 +999,9 @@ public final class SqlMetadataStore
   public void forEachUnreferencedBlob(Instant cutoff, Set<ManifestKey> garbage, Consumer<BlobCandidate> action) {
     read(h -> {
       GroupedScan<BlobCandidate> scan = new GroupedScan<>(action);
+      // By digest: the sweep deletes them in this order, batch by batch, and the digest orders three
+      // of the four structures a deletion changes (the key's index, the links and their index).
+      // Creation order, which orders the other, doubled the time to delete the rows.
       h.createQuery("""
               SELECT b.digest, b.size, b.state, mb.repository, mb.manifest_digest
                 FROM blobs b
@@ -1008,8 +1011,8 @@ public final class SqlMetadataStore
           .bind("cutoff", cutoff.toEpochMilli())
           .map((rs, ctx) -> {
             String repository = rs.getString(4);
-            boolean live = repository != null && !garbage.contains(
-                new ManifestKey(new RepositoryName(repository), Digest.parse(rs.getString(5))));
+            boolean live = repository != null && (garbage.isEmpty() || !garbage.contains(
+                new ManifestKey(new RepositoryName(repository), Digest.parse(rs.getString(5)))));
             BlobCandidate candidate =
                 new BlobCandidate(Digest.parse(rs.getString(1)), rs.getLong(2), "deleting".equals(rs.getString(3)));
             scan.row(candidate, live);
