@@ -155,11 +155,12 @@ public final class GcService {
       throw new GcAlreadyRunningException();
     }
     String id = UUID.randomUUID().toString();
-    live.put(id, new Progress(id, history, listener));
-    recording.put(id, new CountDownLatch(1));
+    // Recorded first: a run history refused never started, and must not block every later one.
     history.runStarted(new GcRunRecord(id, requestedBy, trigger, options.dryRun(), options.deleteUntagged(),
         options.grace(), GcRunRecord.Status.RUNNING, clock.instant(), Optional.empty(), 0, Optional.empty(),
         Optional.empty()));
+    live.put(id, new Progress(id, history, listener));
+    recording.put(id, new CountDownLatch(1));
     return id;
   }
 

@@ -154,6 +154,29 @@ class GcServiceTest {
     finisher.join();
   }
 
+  @Test
+  void aRunHistoryRefusedToRecordBlocksNoLaterRun() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean(true);
+    dev.berth.metadata.HistoryStore flaky = (dev.berth.metadata.HistoryStore) java.lang.reflect.Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {dev.berth.metadata.HistoryStore.class}, (proxy, method, args) -> {
+          if (method.getName().equals("runStarted") && refuse.get()) {
+            throw new dev.berth.metadata.MetadataException("the database is read-only", null);
+          }
+          try {
+            return method.invoke(f.metadata, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    GcService refusing = new GcService(f.collector, flaky, f.clock);
+    GcOptions options = new GcOptions(true, true, Duration.ofDays(1), Duration.ofDays(7));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> refusing.runNow(options, "ops", "cli", GcListener.NONE))
+        .isInstanceOf(dev.berth.metadata.MetadataException.class);
+    refuse.set(false);
+    assertThat(refusing.runNow(options, "ops", "cli", GcListener.NONE).dryRun()).isTrue();
+  }
+
   private List<GcRunItem> allItems(String id) {
     List<GcRunItem> all = new ArrayList<>();
     List<GcRunItem> page;
