@@ -57,6 +57,22 @@ class SchemaVersionTest {
     assertThat(SchemaVersion.isCurrent(database)).as("a failed migration").isFalse();
   }
 
+  /** V10: blobs keep the index of their key only; every statement on them finds rows by digest. */
+  @Test
+  void blobsAreIndexedByTheirDigestOnly() throws SQLException {
+    SqlMetadataStore.sqlite(dir.resolve("metadata.db")).close();
+    SQLiteDataSource database = new SQLiteDataSource();
+    database.setUrl("jdbc:sqlite:" + dir.resolve("metadata.db"));
+    List<String> indexes = new java.util.ArrayList<>();
+    try (Connection c = database.getConnection(); Statement s = c.createStatement();
+        ResultSet rows = s.executeQuery("SELECT name FROM pragma_index_list('blobs')")) {
+      while (rows.next()) {
+        indexes.add(rows.getString(1));
+      }
+    }
+    assertThat(indexes).containsExactly("sqlite_autoindex_blobs_1");
+  }
+
   /** A database migrated by a newer build is not taken for current: Flyway judges it. */
   @Test
   void aNewerSchemaIsNotCurrent() throws SQLException {
