@@ -2,13 +2,18 @@ package dev.berth.cleanup;
 
 import static dev.berth.cleanup.RegistryFixture.repo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.metadata.GcRunItem;
 import dev.berth.metadata.GcRunRecord;
+import dev.berth.metadata.HistoryStore;
+import dev.berth.metadata.MetadataException;
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepositoryName;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +21,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,7 +126,7 @@ class GcServiceTest {
 
   @Test
   void aFollowerWaitingForARunLearnsOfItsEndAsSoonAsHistoryHasIt() throws Exception {
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
     String id = service.start(new GcOptions(true, true, Duration.ofDays(1), Duration.ofDays(7)), "ops", "api",
         new GcListener() {
           @Override
@@ -156,23 +163,23 @@ class GcServiceTest {
 
   @Test
   void aRunHistoryRefusedToRecordBlocksNoLaterRun() throws Exception {
-    java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean(true);
-    dev.berth.metadata.HistoryStore flaky = (dev.berth.metadata.HistoryStore) java.lang.reflect.Proxy.newProxyInstance(
-        getClass().getClassLoader(), new Class<?>[] {dev.berth.metadata.HistoryStore.class}, (proxy, method, args) -> {
+    AtomicBoolean refuse = new AtomicBoolean(true);
+    HistoryStore flaky = (HistoryStore) Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {HistoryStore.class}, (proxy, method, args) -> {
           if (method.getName().equals("runStarted") && refuse.get()) {
-            throw new dev.berth.metadata.MetadataException("the database is read-only", null);
+            throw new MetadataException("the database is read-only", null);
           }
           try {
             return method.invoke(f.metadata, args);
-          } catch (java.lang.reflect.InvocationTargetException e) {
+          } catch (InvocationTargetException e) {
             throw e.getCause();
           }
         });
     GcService refusing = new GcService(f.collector, flaky, f.clock);
     GcOptions options = new GcOptions(true, true, Duration.ofDays(1), Duration.ofDays(7));
 
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> refusing.runNow(options, "ops", "cli", GcListener.NONE))
-        .isInstanceOf(dev.berth.metadata.MetadataException.class);
+    assertThatThrownBy(() -> refusing.runNow(options, "ops", "cli", GcListener.NONE))
+        .isInstanceOf(MetadataException.class);
     refuse.set(false);
     assertThat(refusing.runNow(options, "ops", "cli", GcListener.NONE).dryRun()).isTrue();
   }
@@ -187,13 +194,9 @@ class GcServiceTest {
   }
 
   private GcRunRecord awaitFinished(String id) throws InterruptedException {
-    for (int i = 0; i < 3000; i++) {
-      GcRunRecord run = service.findRun(id).orElseThrow();
-      if (run.status() != GcRunRecord.Status.RUNNING) {
-        return run;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("the run did not finish");
+    GcRunRecord run = service.awaitEnd(id, Duration.ofMinutes(1)).orElseThrow();
+    assertThat(run.status()).as("the run finished").isNotEqualTo(GcRunRecord.Status.RUNNING);
+    return run;
   }
+
 }
