@@ -1,6 +1,7 @@
 package dev.berth.metadata.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -22,6 +23,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 class SchemaVersionTest {
@@ -91,11 +93,7 @@ class SchemaVersionTest {
   /** V9 rebuilt the reference tables: what a V8 database held is all there afterwards, and answered. */
   @Test
   void referencesSurviveTheRebuildOfTheirTables() throws SQLException {
-    SQLiteDataSource database = new SQLiteDataSource();
-    database.setUrl("jdbc:sqlite:" + dir.resolve("metadata.db"));
-    Flyway.configure(SqlMetadataStore.class.getClassLoader()).dataSource(database)
-        .locations("classpath:" + SchemaVersion.MIGRATIONS).placeholders(Dialect.SQLITE.placeholders())
-        .target("8").load().migrate();
+    SQLiteDataSource database = migratedTo("8");
     Digest blob = Digest.sha256("layer".getBytes(StandardCharsets.UTF_8));
     Digest manifest = Digest.sha256("manifest".getBytes(StandardCharsets.UTF_8));
     try (Connection c = database.getConnection(); Statement s = c.createStatement()) {
@@ -123,5 +121,69 @@ class SchemaVersionTest {
       }
       assertThat(count).isEqualTo(2);
     }
+  }
+
+  /**
+   * V11 rebuilt blobs clustered by digest, and the tables that reference it: every row is there
+   * afterwards, and the references still hold both ways.
+   */
+  @Test
+  void blobsAndTheirReferencesSurviveTheRebuildOfTheirTable() throws SQLException {
+    SQLiteDataSource database = migratedTo("10");
+    Digest used = Digest.sha256("layer".getBytes(StandardCharsets.UTF_8));
+    Digest unused = Digest.sha256("orphaned layer".getBytes(StandardCharsets.UTF_8));
+    Digest manifest = Digest.sha256("manifest".getBytes(StandardCharsets.UTF_8));
+    try (Connection c = database.getConnection(); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO repositories (name, created_at) VALUES ('team/app', 1)");
+      s.execute("INSERT INTO blobs (digest, size, state, created_at, touched_at) VALUES ('" + used + "', 5, 'live', 1, 2),"
+          + " ('" + unused + "', 7, 'deleting', 3, 4)");
+      s.execute("INSERT INTO repository_blobs (repository, digest, linked_at) VALUES ('team/app', '" + used + "', 1),"
+          + " ('team/app', '" + unused + "', 2)");
+      s.execute("INSERT INTO manifests (repository, digest, media_type, annotations, size, payload, created_at)"
+          + " VALUES ('team/app', '" + manifest + "', 'application/vnd.oci.image.manifest.v1+json', '{}', 8, x'00', 1)");
+      s.execute("INSERT INTO manifest_blobs (repository, manifest_digest, blob_digest) VALUES ('team/app', '"
+          + manifest + "', '" + used + "')");
+    }
+
+    try (SqlMetadataStore store = SqlMetadataStore.sqlite(dir.resolve("metadata.db"))) {
+      assertThat(store.manifestsUsingBlob(used)).containsExactly(new ManifestKey(RepositoryName.of("team/app"), manifest));
+      assertThat(store.linkedRepositories(List.of(used, unused))).containsOnly(
+          Map.entry(used, List.of(RepositoryName.of("team/app"))), Map.entry(unused, List.of(RepositoryName.of("team/app"))));
+    }
+    SQLiteConfig enforcing = new SQLiteConfig();
+    enforcing.enforceForeignKeys(true);
+    try (Connection c = enforcing.createConnection("jdbc:sqlite:" + dir.resolve("metadata.db"));
+        Statement s = c.createStatement()) {
+      assertThat(rows(s, "SELECT digest || ' ' || size || ' ' || state || ' ' || created_at || ' ' || touched_at"
+          + " FROM blobs ORDER BY created_at")).containsExactly(used + " 5 live 1 2", unused + " 7 deleting 3 4");
+      assertThat(rows(s, "SELECT sql FROM sqlite_master WHERE name = 'blobs'")).singleElement().asString()
+          .endsWith("WITHOUT ROWID");
+      assertThatThrownBy(() -> s.execute("DELETE FROM blobs WHERE digest = '" + used + "'"))
+          .as("a blob a manifest references").hasMessageContaining("FOREIGN KEY");
+      s.execute("DELETE FROM blobs WHERE digest = '" + unused + "'");
+      assertThat(rows(s, "SELECT digest FROM repository_blobs")).as("the deleted blob's link went with it")
+          .containsExactly(used.toString());
+      assertThat(rows(s, "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'blobs%' OR name LIKE '%rebuilt')"))
+          .containsExactly("blobs");
+    }
+  }
+
+  private SQLiteDataSource migratedTo(String version) {
+    SQLiteDataSource database = new SQLiteDataSource();
+    database.setUrl("jdbc:sqlite:" + dir.resolve("metadata.db"));
+    Flyway.configure(SqlMetadataStore.class.getClassLoader()).dataSource(database)
+        .locations("classpath:" + SchemaVersion.MIGRATIONS).placeholders(Dialect.SQLITE.placeholders())
+        .target(version).load().migrate();
+    return database;
+  }
+
+  private static List<String> rows(Statement statement, String query) throws SQLException {
+    List<String> rows = new java.util.ArrayList<>();
+    try (ResultSet result = statement.executeQuery(query)) {
+      while (result.next()) {
+        rows.add(result.getString(1));
+      }
+    }
+    return rows;
   }
 }
