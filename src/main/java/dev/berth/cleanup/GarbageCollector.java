@@ -50,11 +50,19 @@ import org.slf4j.LoggerFactory;
 public final class GarbageCollector {
   private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
   /**
-   * Deletions per transaction: each is one commit (one fsync on SQLite), and a blob batch holds its
-   * digests' locks while its bytes are deleted, so batches are large enough to amortise the commit
-   * and small enough to keep uploads of those digests waiting briefly.
+   * Blobs and links per transaction: each is one commit (one fsync on SQLite), and a blob batch holds
+   * its digests' locks while its bytes are deleted, so batches are large enough to amortise the
+   * commit and small enough to keep uploads of those digests waiting briefly.
    */
   static final int BATCH = 256;
+  /**
+   * Manifests per transaction. A manifest's deletion takes its blob references out of the index by
+   * blob, at random places, and every commit writes each page it changed once more. Four times as
+   * many per commit rewrote fewer of those pages: 50,000 manifests of a 100,000-image database went
+   * in 12.6-13.1 s instead of 17.3-20.3 s (a replay of these deletions, with the metadata store's
+   * page cache). Each transaction then holds SQLite's writer for about a quarter of a second.
+   */
+  static final int MANIFEST_BATCH = 1024;
   /**
    * Blob files deleted at once. Deleting a file and its directory waits on the file system's journal
    * far longer than it uses the CPU (about 0.2-0.3 ms per blob on ext4 here); several in flight
@@ -211,7 +219,7 @@ public final class GarbageCollector {
       boolean progress = true;
       while (progress && !pending.isEmpty()) {
         progress = false;
-        for (List<ManifestKey> batch : batches(List.copyOf(pending.keySet()))) {
+        for (List<ManifestKey> batch : batches(List.copyOf(pending.keySet()), MANIFEST_BATCH)) {
           for (ManifestKey deleted : metadata.deleteManifestsIfGarbage(batch, cutoff, options.deleteUntagged())) {
             recordManifest(deleted, pending.remove(deleted));
             progress = true;
@@ -240,7 +248,7 @@ public final class GarbageCollector {
           unused.add(link);
         }
       });
-      for (List<BlobLink> batch : batches(unused)) {
+      for (List<BlobLink> batch : batches(unused, BATCH)) {
         for (BlobLink link : options.dryRun() ? batch : metadata.unlinkIfUnused(batch, cutoff)) {
           links++;
           linksRemoved.merge(link.repository(), 1, Integer::sum);
@@ -256,7 +264,7 @@ public final class GarbageCollector {
       Set<Digest> wouldGo = new HashSet<>();
       BlobDeletion previous = null;
       try {
-        for (List<BlobCandidate> batch : batches(candidates)) {
+        for (List<BlobCandidate> batch : batches(candidates, BATCH)) {
           List<Digest> digests = batch.stream().map(BlobCandidate::digest).toList();
           if (options.dryRun()) {
             Map<Digest, List<RepositoryName>> linked = metadata.linkedRepositories(digests);
@@ -452,10 +460,10 @@ public final class GarbageCollector {
       return empty;
     }
 
-    private static <T> List<List<T>> batches(List<T> items) {
+    private static <T> List<List<T>> batches(List<T> items, int size) {
       List<List<T>> batches = new ArrayList<>();
-      for (int from = 0; from < items.size(); from += BATCH) {
-        batches.add(items.subList(from, Math.min(items.size(), from + BATCH)));
+      for (int from = 0; from < items.size(); from += size) {
+        batches.add(items.subList(from, Math.min(items.size(), from + size)));
       }
       return batches;
     }

@@ -117,6 +117,8 @@ public final class SqlMetadataStore
       + " FROM manifests WHERE repository = :repository AND subject = :subject";
 
   static final int WAL_AUTOCHECKPOINT_PAGES = 10_000;
+  /** Per connection, in KiB. */
+  private static final int CACHE_KIB = 32 * 1024;
 
   /** Opens (creating and migrating as needed) the SQLite database in {@code databaseFile}. */
   public static SqlMetadataStore sqlite(Path databaseFile) {
@@ -130,6 +132,10 @@ public final class SqlMetadataStore
     // at random places, wrote the same hot pages to the file over and over: a 10,000-manifest sweep
     // took 3.6 s in a replay, 2.2 s at 10,000 pages (40 MB of WAL at most between checkpoints).
     config.setWalAutocheckpoint(WAL_AUTOCHECKPOINT_PAGES);
+    // A transaction that changes more pages than the cache holds writes some to the WAL before its
+    // commit, and again if it changes them again; at SQLite's default (2 MB) a 1,024-manifest GC
+    // batch did. Pages are allocated as they are read, so a small database never uses it all.
+    config.setCacheSize(-CACHE_KIB);
     config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MILLIS);
     config.enforceForeignKeys(true);
     SQLiteDataSource dataSource = new SQLiteDataSource(config);
