@@ -1,0 +1,114 @@
+package dev.berth.metadata.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteDataSource;
+
+class GroupCommitTest {
+  @TempDir Path dir;
+  private HikariDataSource pool;
+  private Jdbi jdbi;
+  private GroupCommit commits;
+
+  @BeforeEach
+  void open() {
+    SQLiteDataSource sqlite = new SQLiteDataSource();
+    sqlite.setUrl("jdbc:sqlite:" + dir.resolve("group.db"));
+    HikariConfig config = new HikariConfig();
+    config.setDataSource(sqlite);
+    config.setMaximumPoolSize(4);
+    pool = new HikariDataSource(config);
+    jdbi = Jdbi.create(pool);
+    jdbi.useHandle(h -> h.execute("CREATE TABLE rows (name TEXT NOT NULL PRIMARY KEY)"));
+    commits = new GroupCommit(jdbi, pool);
+  }
+
+  @AfterEach
+  void close() {
+    pool.close();
+  }
+
+  @Test
+  void aTransactionAloneThatFailsLeavesNothingAndItsCallerGetsItsException() {
+    assertThatThrownBy(() -> commits.run(h -> {
+      h.execute("INSERT INTO rows (name) VALUES ('half')");
+      throw new IllegalStateException("changed its mind");
+    })).isInstanceOf(IllegalStateException.class).hasMessage("changed its mind");
+
+    commits.run(h -> h.execute("INSERT INTO rows (name) VALUES ('next')"));
+    assertThat(names()).containsExactly("next");
+  }
+
+  @Test
+  void aTransactionThatFailsInAGroupIsRolledBackAloneAndTheOthersCommit() throws Exception {
+    CountDownLatch leaderInside = new CountDownLatch(1);
+    CountDownLatch releaseLeader = new CountDownLatch(1);
+    CompletableFuture<Integer> leader = CompletableFuture.supplyAsync(() -> commits.run(h -> {
+      leaderInside.countDown();
+      await(releaseLeader);
+      return h.execute("INSERT INTO rows (name) VALUES ('leader')");
+    }));
+    assertThat(leaderInside.await(30, TimeUnit.SECONDS)).isTrue();
+    // Both queue behind the leader's commit, so the next one to get the lock runs them as one group.
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    Thread failing = Thread.ofPlatform().start(() -> {
+      try {
+        commits.run(h -> {
+          h.execute("INSERT INTO rows (name) VALUES ('failing')");
+          throw new IllegalStateException("no");
+        });
+      } catch (IllegalStateException e) {
+        thrown.set(e);
+      }
+    });
+    Thread succeeding = Thread.ofPlatform().start(() -> commits.run(h -> h.execute("INSERT INTO rows (name) VALUES ('kept')")));
+    awaitParked(failing);
+    awaitParked(succeeding);
+    releaseLeader.countDown();
+
+    assertThat(leader.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+    failing.join();
+    succeeding.join();
+    assertThat(thrown.get()).hasMessage("no");
+    assertThat(names()).containsExactly("kept", "leader");
+  }
+
+  private List<String> names() {
+    return jdbi.withHandle(h -> h.createQuery("SELECT name FROM rows ORDER BY name").mapTo(String.class).list());
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      if (!latch.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("never released");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Waits until the thread waits for the commit lock, that is, has queued its transaction. */
+  private static void awaitParked(Thread thread) throws InterruptedException {
+    while (thread.getState() != Thread.State.WAITING) {
+      if (!thread.isAlive()) {
+        throw new IllegalStateException(thread + " ended before queueing");
+      }
+      Thread.sleep(5);
+    }
+  }
+}
