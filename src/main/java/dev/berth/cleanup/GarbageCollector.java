@@ -69,6 +69,11 @@ public final class GarbageCollector {
    * overlap those waits, and on object storage the round trips.
    */
   private static final int DELETE_THREADS = 8;
+  /**
+   * Blob batches whose files are being deleted at once. With two, the transaction that deletes the
+   * oldest batch's rows and marks the next one overlaps the file deletions of the batch between.
+   */
+  private static final int FILE_BATCHES_IN_FLIGHT = 2;
 
   private final CollectorStore metadata;
   private final BlobStore store;
@@ -262,7 +267,7 @@ public final class GarbageCollector {
       List<BlobCandidate> candidates = new ArrayList<>();
       metadata.forEachUnreferencedBlob(cutoff, assumedGone, candidates::add);
       Set<Digest> wouldGo = new HashSet<>();
-      BlobDeletion previous = null;
+      ArrayDeque<BlobDeletion> inFlight = new ArrayDeque<>();
       try {
         for (List<BlobCandidate> batch : batches(candidates, BATCH)) {
           List<Digest> digests = batch.stream().map(BlobCandidate::digest).toList();
@@ -272,31 +277,30 @@ public final class GarbageCollector {
             wouldGo.addAll(digests);
             continue;
           }
-          // Two batches in flight: this one is marked while the files of the one before are deleted.
-          BlobDeletion current = new BlobDeletion(digests);
-          BlobDeletion done = previous;
-          previous = current;
-          if (done != null) {
-            done.finish();
+          // The oldest batch in flight, once its files are gone, has its rows deleted in the
+          // transaction that marks this one: one commit per batch, while the files of the batches
+          // in between are being deleted.
+          BlobDeletion oldest = inFlight.size() == FILE_BATCHES_IN_FLIGHT ? inFlight.peekFirst() : null;
+          Set<Digest> rowsToDelete = oldest == null ? Set.of() : oldest.filesGone();
+          inFlight.addLast(new BlobDeletion(digests, rowsToDelete));
+          if (oldest != null) {
+            inFlight.removeFirst().rowsDeleted();
           }
         }
-        if (previous != null) {
-          BlobDeletion last = previous;
-          previous = null;
-          last.finish();
+        while (!inFlight.isEmpty()) {
+          metadata.deleteBlobRows(inFlight.peekFirst().filesGone());
+          inFlight.removeFirst().rowsDeleted();
         }
       } finally {
-        if (previous != null) {
-          previous.abandon();
-        }
+        inFlight.forEach(BlobDeletion::abandon);
       }
       return wouldGo;
     }
 
     /**
      * One batch of blobs on its way out, under the batch's digest locks from start to end: marked
-     * deleting (committed) and its files' deletion started when constructed; {@link #finish} waits
-     * for the files, deletes the rows and records the blobs. A row may go only once its bytes are.
+     * deleting (committed, together with the deletion of an earlier batch's rows) and its files'
+     * deletion started when constructed. A row may go only once its bytes are.
      */
     private final class BlobDeletion {
       private final BlobLocks.Held held;
@@ -304,10 +308,11 @@ public final class GarbageCollector {
       private final Map<Digest, List<RepositoryName>> linked;
       private final List<Map.Entry<Digest, Future<Boolean>>> files = new ArrayList<>();
 
-      BlobDeletion(List<Digest> batch) {
+      /** {@code rowsToDelete}: blobs of an earlier batch whose bytes are gone. */
+      BlobDeletion(List<Digest> batch, Set<Digest> rowsToDelete) {
         held = locks.lockAll(batch);
         try {
-          marked = metadata.markBlobsDeleting(batch, cutoff);
+          marked = metadata.deleteBlobRowsAndMarkNext(rowsToDelete, batch, cutoff);
           marked.keySet().forEach(listener::blobMarkedDeleting);
           // A blob marked deleting gains no link (a mount of it waits for its lock), so these are final.
           linked = metadata.linkedRepositories(marked.keySet());
@@ -320,12 +325,17 @@ public final class GarbageCollector {
         }
       }
 
-      void finish() throws IOException {
+      /** Waits for the batch's files; answers the blobs whose rows may now be deleted. */
+      Set<Digest> filesGone() throws IOException {
+        for (Digest missing : awaitFiles()) {
+          warn("blob " + missing + " had no bytes in storage; removing its row");
+        }
+        return marked.keySet();
+      }
+
+      /** Once the rows are deleted: records the blobs and lets go of their locks. */
+      void rowsDeleted() {
         try {
-          for (Digest missing : awaitFiles()) {
-            warn("blob " + missing + " had no bytes in storage; removing its row");
-          }
-          metadata.deleteBlobRows(marked.keySet());
           marked.forEach((digest, size) -> recordBlob(digest, size, linked));
         } finally {
           held.close();

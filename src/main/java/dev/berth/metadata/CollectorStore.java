@@ -74,6 +74,13 @@ public interface CollectorStore {
   /** Last step of deleting blobs, once their bytes are gone: removes the rows and their links. */
   void deleteBlobRows(Collection<Digest> digests);
 
+  /**
+   * The last step for {@code gone} and the first for {@code next} in one transaction, so a sweep
+   * commits once per batch: removes the rows of {@code gone} as {@link #deleteBlobRows} does, then
+   * marks {@code next} as {@link #markBlobsDeleting} does and returns what it marked.
+   */
+  Map<Digest, Long> deleteBlobRowsAndMarkNext(Collection<Digest> gone, List<Digest> next, Instant cutoff);
+
   /** Upload sessions not used since {@code idleSince}. */
   List<UploadRecord> idleUploads(Instant idleSince);
 

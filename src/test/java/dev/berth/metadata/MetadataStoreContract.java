@@ -832,6 +832,36 @@ public abstract class MetadataStoreContract {
     assertThat(store.findBlob(referenced.get(0)).orElseThrow().state()).isEqualTo(BlobState.LIVE);
   }
 
+  @Test
+  void oneTransactionRemovesTheRowsOfOneBlobBatchAndMarksTheNext() throws Exception {
+    Digest gone = blobs(OTHER, "gone").get(0);
+    markDeleting(gone);
+    List<Digest> referenced = blobs(APP, "referenced");
+    Digest next = blobs(OTHER, "next").get(0);
+    store.putManifest(image(APP, "image", referenced), Optional.empty(), T0);
+
+    Map<Digest, Long> marked = collector().deleteBlobRowsAndMarkNext(List.of(gone), List.of(referenced.get(0), next), CUTOFF);
+
+    assertThat(marked).containsExactly(Map.entry(next, (long) "next".length()));
+    assertThat(collector().blobRowExists(gone)).isFalse();
+    assertThat(collector().linkedRepositories(List.of(gone))).as("its link went with it").isEmpty();
+    assertThat(store.findBlob(next).orElseThrow().state()).isEqualTo(BlobState.DELETING);
+    assertThat(store.findBlob(referenced.get(0)).orElseThrow().state()).isEqualTo(BlobState.LIVE);
+  }
+
+  @Test
+  void aBlobBatchThatCannotBeMarkedLeavesTheRowsOfTheOneBefore() throws Exception {
+    Digest gone = blobs(OTHER, "gone").get(0);
+    markDeleting(gone);
+    Digest next = blobs(OTHER, "next").get(0);
+
+    assertThatThrownBy(() -> collector().deleteBlobRowsAndMarkNext(List.of(gone), List.of(next), null))
+        .isInstanceOf(NullPointerException.class);
+
+    assertThat(store.findBlob(gone).orElseThrow().state()).isEqualTo(BlobState.DELETING);
+    assertThat(store.findBlob(next).orElseThrow().state()).isEqualTo(BlobState.LIVE);
+  }
+
   // ---- collection history
 
   @Test

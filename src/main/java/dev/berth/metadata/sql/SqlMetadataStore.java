@@ -1096,6 +1096,15 @@ public final class SqlMetadataStore
   }
 
   @Override
+  public java.util.Map<Digest, Long> deleteBlobRowsAndMarkNext(java.util.Collection<Digest> gone, List<Digest> next,
+      Instant cutoff) {
+    return atomically(() -> {
+      deleteBlobRows(gone);
+      return markBlobsDeleting(next, cutoff);
+    });
+  }
+
+  @Override
   public List<UploadRecord> idleUploads(Instant idleSince) {
     return read(h -> h.createQuery(
             "SELECT id, repository, started_at, updated_at FROM uploads WHERE updated_at < :since ORDER BY id")
