@@ -101,10 +101,7 @@ class SchemaVersionTest {
       s.execute("INSERT INTO blobs (digest, size, state, created_at, touched_at) VALUES ('" + blob + "', 5, 'live', 1, 1)");
       s.execute("INSERT INTO repository_blobs (repository, digest, linked_at) VALUES ('team/app', '" + blob + "', 1),"
           + " ('team/mirror', '" + blob + "', 2)");
-      s.execute("INSERT INTO manifests (repository, digest, media_type, annotations, size, payload, created_at)"
-          + " VALUES ('team/app', '" + manifest + "', 'application/vnd.oci.image.manifest.v1+json', '{}', 8, x'00', 1)");
-      s.execute("INSERT INTO manifest_blobs (repository, manifest_digest, blob_digest) VALUES ('team/app', '"
-          + manifest + "', '" + blob + "')");
+      insertManifestOfTeamApp(s, manifest, blob);
     }
 
     try (SqlMetadataStore store = SqlMetadataStore.sqlite(dir.resolve("metadata.db"))) {
@@ -139,10 +136,7 @@ class SchemaVersionTest {
           + " ('" + unused + "', 7, 'deleting', 3, 4)");
       s.execute("INSERT INTO repository_blobs (repository, digest, linked_at) VALUES ('team/app', '" + used + "', 1),"
           + " ('team/app', '" + unused + "', 2)");
-      s.execute("INSERT INTO manifests (repository, digest, media_type, annotations, size, payload, created_at)"
-          + " VALUES ('team/app', '" + manifest + "', 'application/vnd.oci.image.manifest.v1+json', '{}', 8, x'00', 1)");
-      s.execute("INSERT INTO manifest_blobs (repository, manifest_digest, blob_digest) VALUES ('team/app', '"
-          + manifest + "', '" + used + "')");
+      insertManifestOfTeamApp(s, manifest, used);
     }
 
     try (SqlMetadataStore store = SqlMetadataStore.sqlite(dir.resolve("metadata.db"))) {
@@ -166,6 +160,13 @@ class SchemaVersionTest {
       assertThat(rows(s, "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'blobs%' OR name LIKE '%rebuilt')"))
           .containsExactly("blobs");
     }
+  }
+
+  private static void insertManifestOfTeamApp(Statement s, Digest manifest, Digest blob) throws SQLException {
+    s.execute("INSERT INTO manifests (repository, digest, media_type, annotations, size, payload, created_at)"
+        + " VALUES ('team/app', '" + manifest + "', 'application/vnd.oci.image.manifest.v1+json', '{}', 8, x'00', 1)");
+    s.execute("INSERT INTO manifest_blobs (repository, manifest_digest, blob_digest) VALUES ('team/app', '"
+        + manifest + "', '" + blob + "')");
   }
 
   private SQLiteDataSource migratedTo(String version) {
