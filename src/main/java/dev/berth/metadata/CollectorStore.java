@@ -61,13 +61,6 @@ public interface CollectorStore {
    */
   void forEachUnreferencedBlob(Instant cutoff, Set<ManifestKey> garbage, Consumer<BlobCandidate> action);
 
-  /**
-   * First step of deleting blobs, in one transaction: each that, re-checked now, is untouched
-   * since {@code cutoff} and unreferenced (or already {@code deleting}) is marked {@code deleting},
-   * so no manifest can reference it any more. Returns the marked ones with their sizes.
-   */
-  Map<Digest, Long> markBlobsDeleting(List<Digest> batch, Instant cutoff);
-
   /** The repositories each of the blobs is linked into, in order; a blob linked nowhere is absent. */
   Map<Digest, List<RepositoryName>> linkedRepositories(Collection<Digest> blobs);
 
@@ -75,9 +68,12 @@ public interface CollectorStore {
   void deleteBlobRows(Collection<Digest> digests);
 
   /**
-   * The last step for {@code gone} and the first for {@code next} in one transaction, so a sweep
-   * commits once per batch: removes the rows of {@code gone} as {@link #deleteBlobRows} does, then
-   * marks {@code next} as {@link #markBlobsDeleting} does and returns what it marked.
+   * The last step of deleting {@code gone} and the first of deleting {@code next}, in one
+   * transaction so a sweep commits once per batch. Removes the rows of {@code gone} as
+   * {@link #deleteBlobRows} does; then marks {@code deleting} each blob of {@code next} that,
+   * re-checked now, is untouched since {@code cutoff} and unreferenced (or already
+   * {@code deleting}), so no manifest can reference it any more. Returns the marked ones with their
+   * sizes.
    */
   Map<Digest, Long> deleteBlobRowsAndMarkNext(Collection<Digest> gone, List<Digest> next, Instant cutoff);
 

@@ -823,7 +823,7 @@ public abstract class MetadataStoreContract {
     markDeleting(interrupted);
     store.putManifest(image(APP, "image", referenced), Optional.empty(), T0);
 
-    Map<Digest, Long> marked = collector().markBlobsDeleting(
+    Map<Digest, Long> marked = collector().deleteBlobRowsAndMarkNext(List.of(),
         List.of(referenced.get(0), unreferenced, young, interrupted, digest("never")), CUTOFF);
 
     assertThat(marked).containsExactly(Map.entry(unreferenced, (long) "unreferenced".length()), Map.entry(interrupted, 11L));

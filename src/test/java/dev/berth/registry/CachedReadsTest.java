@@ -125,7 +125,7 @@ class CachedReadsTest {
 
     // Marking a blob "deleting" takes it from every repository it is linked into at once.
     assertThat(reads.findLinkedBlob(APP, layer)).isPresent();
-    assertThat(store.markBlobsDeleting(List.of(layer, shared), LATER)).containsOnlyKeys(layer, shared);
+    assertThat(store.deleteBlobRowsAndMarkNext(List.of(), List.of(layer, shared), LATER)).containsOnlyKeys(layer, shared);
     assertThat(reads.findLinkedBlob(APP, layer)).isEmpty();
     assertThat(reads.findLinkedBlob(APP, shared)).isEmpty();
   }

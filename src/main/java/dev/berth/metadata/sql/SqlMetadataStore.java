@@ -1030,8 +1030,7 @@ public final class SqlMetadataStore
     });
   }
 
-  @Override
-  public java.util.Map<Digest, Long> markBlobsDeleting(List<Digest> batch, Instant cutoff) {
+  private java.util.Map<Digest, Long> markBlobsDeleting(List<Digest> batch, Instant cutoff) {
     if (batch.isEmpty()) {
       return java.util.Map.of();
     }
