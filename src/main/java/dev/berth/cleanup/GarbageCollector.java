@@ -52,9 +52,12 @@ public final class GarbageCollector {
   /**
    * Blobs and links per transaction: each is one commit (one fsync on SQLite), and a blob batch holds
    * its digests' locks while its bytes are deleted, so batches are large enough to amortise the
-   * commit and small enough to keep uploads of those digests waiting briefly.
+   * commit and small enough to keep uploads of those digests waiting briefly (an upload waits only
+   * for a digest being collected, whose bytes nothing referenced). The fsyncs wait on a file system
+   * journal full of the deleters' unlinks: at 256 a batch, the 125,125 blobs of a 100,000-image
+   * collection spent 8.1-9.9 s in their transactions, at 1,024 about 6 s.
    */
-  static final int BATCH = 256;
+  static final int BATCH = 1024;
   /**
    * Manifests per transaction. A manifest's deletion takes its blob references out of the index by
    * blob, at random places, and every commit writes each page it changed once more. Four times as
