@@ -47,19 +47,11 @@ public final class GcService {
 
   /**
    * A run as it goes: its phase, counters and log (phases and warnings) so far. What it removes goes
-   * to the history at most every {@link #WRITE_INTERVAL} once {@link #ITEMS_PER_WRITE} are waiting
-   * (at once past {@link #MAX_UNWRITTEN}), and at every phase change, so a reader following the run
-   * sees each phase's items once the next begins.
+   * to the history in batches of {@link #ITEMS_PER_WRITE}, and at every phase change, so a reader
+   * following the run sees each phase's items once the next begins.
    */
   public static final class Progress implements GcListener {
     static final int ITEMS_PER_WRITE = 1000;
-    /**
-     * Each write is a commit, an fsync on SQLite: written every 1,000, the 175,000 items of a
-     * 100,000-image collection took 2.8-4.7 s of its run, nearly all of it in those 175 fsyncs.
-     */
-    static final Duration WRITE_INTERVAL = Duration.ofSeconds(1);
-    /** Bounds what a run holds in memory between two writes. */
-    static final int MAX_UNWRITTEN = 20_000;
     /** The log keeps the first warnings only; the report counts them all. */
     private static final int LOG_WARNINGS = 1000;
 
@@ -74,7 +66,6 @@ public final class GcService {
     private final GcListener next;
     private long seq;
     private int warnings;
-    private long lastWriteNanos = System.nanoTime();
 
     Progress(String id, HistoryStore history, GcListener next) {
       this.id = id;
@@ -100,8 +91,7 @@ public final class GcService {
       }
       bytes.addAndGet(item.size());
       unwritten.add(item.toRecord(++seq));
-      if (unwritten.size() >= MAX_UNWRITTEN
-          || (unwritten.size() >= ITEMS_PER_WRITE && System.nanoTime() - lastWriteNanos >= WRITE_INTERVAL.toNanos())) {
+      if (unwritten.size() >= ITEMS_PER_WRITE) {
         writeItems();
       }
       next.removed(item);
@@ -124,7 +114,6 @@ public final class GcService {
     void writeItems() {
       history.appendRunItems(id, unwritten);
       unwritten.clear();
-      lastWriteNanos = System.nanoTime();
     }
 
     public Map<String, Object> snapshot() {
