@@ -14,7 +14,11 @@ public interface HistoryStore {
   /** Marks every run still recorded as running as failed, appending {@code reason} to its log; returns how many. */
   int failRunningRuns(Instant at, String reason);
 
-  /** Appends items a run removed; their {@code seq} numbers continue the run's, from 1. */
+  /**
+   * Appends items a run removed; their {@code seq} numbers continue the run's, from 1. The write need
+   * not be durable when this returns, only once a later write of the same store is: a run appends
+   * items all along, and its end, recorded by {@link #runFinished}, makes them durable.
+   */
   void appendRunItems(String runId, List<GcRunItem> items);
 
   /** The run's items with {@code seq} greater than {@code afterSeq}, in order, at most {@code limit}. */

@@ -23,6 +23,11 @@ import org.jdbi.v3.core.Jdbi;
  * instead. sqlite-jdbc's own transactions (auto-commit off) are no substitute: each commit at once
  * begins the next transaction, which takes the write lock again until auto-commit is restored, and
  * can fail waiting for it after the commit succeeded.
+ *
+ * <p>A transaction may be run {@linkplain #runUnsynced unsynced}: a group of such transactions alone
+ * commits without its fsync (synchronous=NORMAL for that commit). The WAL is one file written in
+ * order, so the next synced commit's fsync, or a checkpoint's, makes it durable; a power cut before
+ * then loses it and everything after it, never part of a transaction.
  */
 final class GroupCommit {
   /** Bounds how long the last transaction of a group waits for the ones before it. */
@@ -40,18 +45,32 @@ final class GroupCommit {
 
   private static final class Pending<R> {
     final HandleCallback<R, ?> transaction;
+    final boolean synced;
     R result;
     Throwable failure;
     boolean done;
 
-    Pending(HandleCallback<R, ?> transaction) {
+    Pending(HandleCallback<R, ?> transaction, boolean synced) {
       this.transaction = transaction;
+      this.synced = synced;
     }
   }
 
   /** Runs {@code transaction} in the next group commit; throws what it threw, or why the commit failed. */
   <R, X extends Exception> R run(HandleCallback<R, X> transaction) throws X {
-    Pending<R> mine = new Pending<>(transaction);
+    return run(transaction, true);
+  }
+
+  /**
+   * As {@link #run}, but the commit need not reach the disk before this returns, unless another
+   * transaction of its group must.
+   */
+  <R, X extends Exception> R runUnsynced(HandleCallback<R, X> transaction) throws X {
+    return run(transaction, false);
+  }
+
+  private <R, X extends Exception> R run(HandleCallback<R, X> transaction, boolean synced) throws X {
+    Pending<R> mine = new Pending<>(transaction, synced);
     queue.add(mine);
     // The lock orders what the leader wrote before this thread reads it.
     lock.lock();
@@ -83,6 +102,26 @@ final class GroupCommit {
   }
 
   private void commit(Handle h, List<Pending<?>> group) {
+    if (group.stream().anyMatch(pending -> pending.synced)) {
+      commitGroup(h, group);
+      return;
+    }
+    // SQLite refuses to change the level inside a transaction; it applies to the commits that follow.
+    int level = h.createQuery("PRAGMA synchronous").mapTo(Integer.class).one();
+    h.execute("PRAGMA synchronous = NORMAL");
+    try {
+      commitGroup(h, group);
+    } finally {
+      try {
+        h.execute("PRAGMA synchronous = " + level);
+      } catch (RuntimeException e) {
+        // The group's outcome stands; a connection left unsynced must not commit anyone else's.
+        pool.evictConnection(h.getConnection());
+      }
+    }
+  }
+
+  private void commitGroup(Handle h, List<Pending<?>> group) {
     h.execute("BEGIN IMMEDIATE");
     try {
       if (group.size() == 1) {

@@ -818,7 +818,9 @@ public final class SqlMetadataStore
     if (items.isEmpty()) {
       return;
     }
-    useWriteTransaction(h -> {
+    // Unsynced: a 100,000-image collection appends 175 times, and an fsync each, waiting on a file
+    // system journal full of the blob deleters' unlinks, cost it 2.3-2.6 s.
+    inWriteTransaction(h -> {
       PreparedBatch batch = h.prepareBatch("""
           INSERT INTO gc_run_items (run_id, seq, kind, repositories, digest, size)
           VALUES (:runId, :seq, :kind, :repositories, :digest, :size)""");
@@ -831,8 +833,8 @@ public final class SqlMetadataStore
             .bind("size", item.size())
             .add();
       }
-      batch.execute();
-    });
+      return batch.execute();
+    }, false);
   }
 
   @Override
@@ -1416,15 +1418,30 @@ public final class SqlMetadataStore
   }
 
   private <R, X extends Exception> R inWriteTransaction(HandleCallback<R, X> transaction) throws X {
+    return inWriteTransaction(transaction, true);
+  }
+
+  /**
+   * {@code synced} false: the commit returns without waiting for the disk. The database's log is
+   * written in order, so the next synced commit makes it durable; until then a power cut may lose
+   * it, whole. For what a later synced write completes anyway, such as a GC run's items before the
+   * run's end.
+   */
+  private <R, X extends Exception> R inWriteTransaction(HandleCallback<R, X> transaction, boolean synced) throws X {
     Joined open = joined.get();
     if (open != null) {
       return transaction.withHandle(open.handle);
     }
     try {
       if (!dialect.singleWriter()) {
-        return jdbi.inTransaction(transaction);
+        return jdbi.inTransaction(h -> {
+          if (!synced) {
+            h.execute("SET LOCAL synchronous_commit = off");
+          }
+          return transaction.withHandle(h);
+        });
       }
-      return groupCommit.run(transaction);
+      return synced ? groupCommit.run(transaction) : groupCommit.runUnsynced(transaction);
     } catch (JdbiException e) {
       throw new MetadataException("metadata write failed", e);
     }

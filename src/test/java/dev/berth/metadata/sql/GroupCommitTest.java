@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 class GroupCommitTest {
@@ -26,11 +27,14 @@ class GroupCommitTest {
 
   @BeforeEach
   void open() {
-    SQLiteDataSource sqlite = new SQLiteDataSource();
+    SQLiteConfig settings = new SQLiteConfig();
+    settings.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    SQLiteDataSource sqlite = new SQLiteDataSource(settings);
     sqlite.setUrl("jdbc:sqlite:" + dir.resolve("group.db"));
     HikariConfig config = new HikariConfig();
     config.setDataSource(sqlite);
-    config.setMaximumPoolSize(4);
+    // One connection: what a transaction leaves behind on it, the next one sees.
+    config.setMaximumPoolSize(1);
     pool = new HikariDataSource(config);
     jdbi = Jdbi.create(pool);
     jdbi.useHandle(h -> h.execute("CREATE TABLE rows (name TEXT NOT NULL PRIMARY KEY)"));
@@ -85,6 +89,45 @@ class GroupCommitTest {
     succeeding.join();
     assertThat(thrown.get()).hasMessage("no");
     assertThat(names()).containsExactly("kept", "leader");
+  }
+
+  @Test
+  void anUnsyncedTransactionCommitsWithoutSyncAndLeavesItsConnectionAsItWas() {
+    assertThat(commits.runUnsynced(GroupCommitTest::synchronousLevel)).isEqualTo(NORMAL);
+    assertThat(commits.run(GroupCommitTest::synchronousLevel)).isEqualTo(FULL);
+    commits.runUnsynced(h -> h.execute("INSERT INTO rows (name) VALUES ('unsynced')"));
+    assertThat(names()).containsExactly("unsynced");
+  }
+
+  @Test
+  void anUnsyncedTransactionGroupedWithASyncedOneCommitsSynced() throws Exception {
+    CountDownLatch leaderInside = new CountDownLatch(1);
+    CountDownLatch releaseLeader = new CountDownLatch(1);
+    CompletableFuture<Integer> leader = CompletableFuture.supplyAsync(() -> commits.runUnsynced(h -> {
+      leaderInside.countDown();
+      await(releaseLeader);
+      return synchronousLevel(h);
+    }));
+    assertThat(leaderInside.await(30, TimeUnit.SECONDS)).isTrue();
+    AtomicReference<Integer> unsyncedLevel = new AtomicReference<>();
+    Thread unsynced = Thread.ofPlatform().start(() -> unsyncedLevel.set(commits.runUnsynced(GroupCommitTest::synchronousLevel)));
+    awaitParked(unsynced);
+    Thread synced = Thread.ofPlatform().start(() -> commits.run(h -> h.execute("INSERT INTO rows (name) VALUES ('synced')")));
+    awaitParked(synced);
+    releaseLeader.countDown();
+
+    assertThat(leader.get(30, TimeUnit.SECONDS)).isEqualTo(NORMAL);
+    unsynced.join();
+    synced.join();
+    assertThat(unsyncedLevel.get()).isEqualTo(FULL);
+    assertThat(names()).containsExactly("synced");
+  }
+
+  private static final int NORMAL = 1;
+  private static final int FULL = 2;
+
+  private static int synchronousLevel(org.jdbi.v3.core.Handle h) {
+    return h.createQuery("PRAGMA synchronous").mapTo(Integer.class).one();
   }
 
   private List<String> names() {
