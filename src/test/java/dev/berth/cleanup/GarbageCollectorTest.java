@@ -347,4 +347,38 @@ class GarbageCollectorTest {
     assertThat(second.report().blobs()).isPositive();
     assertThat(new ConsistencyCheck(f.metadata, f.blobs).run(true, line -> { }).clean()).isTrue();
   }
+
+  @Test
+  void theFilesDeletedAtOnceAreFarApartInDigestOrder() throws Exception {
+    List<Digest> pushed = new java.util.ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      pushed.add(f.pushBlob(app, f.randomBytes(16)));
+    }
+    f.clock.advance(Duration.ofDays(2));
+    List<Digest> sorted = pushed.stream().sorted(java.util.Comparator.comparing(Digest::toString)).toList();
+    // Every deleter waits until 8 have started, so the first 8 to start are the first 8 submitted.
+    java.util.concurrent.CountDownLatch allBusy = new java.util.concurrent.CountDownLatch(8);
+    List<Digest> started = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    dev.berth.storage.BlobStore recording = (dev.berth.storage.BlobStore) java.lang.reflect.Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {dev.berth.storage.BlobStore.class}, (proxy, method, args) -> {
+          if (method.getName().equals("delete")) {
+            started.add((Digest) args[0]);
+            allBusy.countDown();
+            allBusy.await(30, java.util.concurrent.TimeUnit.SECONDS);
+          }
+          try {
+            return method.invoke(f.blobs, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+
+    new GarbageCollector(f.metadata, recording, f.locks, f.clock)
+        .run(new GcOptions(false, false, DAY, Duration.ofDays(7)), GcListener.NONE);
+
+    assertThat(started).hasSize(64);
+    assertThat(started.subList(0, 8)).containsExactlyInAnyOrder(
+        sorted.get(0), sorted.get(8), sorted.get(16), sorted.get(24),
+        sorted.get(32), sorted.get(40), sorted.get(48), sorted.get(56));
+  }
 }
