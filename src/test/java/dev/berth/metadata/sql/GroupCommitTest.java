@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,14 +61,9 @@ class GroupCommitTest {
 
   @Test
   void aTransactionThatFailsInAGroupIsRolledBackAloneAndTheOthersCommit() throws Exception {
-    CountDownLatch leaderInside = new CountDownLatch(1);
     CountDownLatch releaseLeader = new CountDownLatch(1);
-    CompletableFuture<Integer> leader = CompletableFuture.supplyAsync(() -> commits.run(h -> {
-      leaderInside.countDown();
-      await(releaseLeader);
-      return h.execute("INSERT INTO rows (name) VALUES ('leader')");
-    }));
-    assertThat(leaderInside.await(30, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<Integer> leader = holdingTheLock(t -> commits.run(t), releaseLeader,
+        h -> h.execute("INSERT INTO rows (name) VALUES ('leader')"));
     // Both queue behind the leader's commit, so the next one to get the lock runs them as one group.
     AtomicReference<Throwable> thrown = new AtomicReference<>();
     Thread failing = Thread.ofPlatform().start(() -> {
@@ -101,14 +98,8 @@ class GroupCommitTest {
 
   @Test
   void anUnsyncedTransactionGroupedWithASyncedOneCommitsSynced() throws Exception {
-    CountDownLatch leaderInside = new CountDownLatch(1);
     CountDownLatch releaseLeader = new CountDownLatch(1);
-    CompletableFuture<Integer> leader = CompletableFuture.supplyAsync(() -> commits.runUnsynced(h -> {
-      leaderInside.countDown();
-      await(releaseLeader);
-      return synchronousLevel(h);
-    }));
-    assertThat(leaderInside.await(30, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<Integer> leader = holdingTheLock(t -> commits.runUnsynced(t), releaseLeader, GroupCommitTest::synchronousLevel);
     AtomicReference<Integer> unsyncedLevel = new AtomicReference<>();
     Thread unsynced = Thread.ofPlatform().start(() -> unsyncedLevel.set(commits.runUnsynced(GroupCommitTest::synchronousLevel)));
     awaitParked(unsynced);
@@ -121,6 +112,22 @@ class GroupCommitTest {
     synced.join();
     assertThat(unsyncedLevel.get()).isEqualTo(FULL);
     assertThat(names()).containsExactly("synced");
+  }
+
+  /**
+   * Starts {@code transaction} through {@code runner} and returns once it is inside, holding the
+   * commit lock until {@code release} opens: transactions queued meanwhile commit as one group next.
+   */
+  private static <R> CompletableFuture<R> holdingTheLock(Function<HandleCallback<R, RuntimeException>, R> runner,
+      CountDownLatch release, HandleCallback<R, RuntimeException> transaction) throws InterruptedException {
+    CountDownLatch inside = new CountDownLatch(1);
+    CompletableFuture<R> leader = CompletableFuture.supplyAsync(() -> runner.apply(h -> {
+      inside.countDown();
+      await(release);
+      return transaction.withHandle(h);
+    }));
+    assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
+    return leader;
   }
 
   private static final int NORMAL = 1;
