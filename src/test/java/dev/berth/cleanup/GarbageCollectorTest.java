@@ -43,6 +43,25 @@ class GarbageCollectorTest {
     f.close();
   }
 
+  /** Runs before a deletion of the fixture's blob store; throwing stops it. */
+  private interface DeleteHook {
+    void before(Digest digest) throws Exception;
+  }
+
+  private dev.berth.storage.BlobStore beforeEachDelete(DeleteHook hook) {
+    return (dev.berth.storage.BlobStore) java.lang.reflect.Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {dev.berth.storage.BlobStore.class}, (proxy, method, args) -> {
+          if (method.getName().equals("delete")) {
+            hook.before((Digest) args[0]);
+          }
+          try {
+            return method.invoke(f.blobs, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
   private List<Digest> deletedBlobs(Collected report) {
     return report.blobs().stream().map(GcItem.DeletedBlob::digest).toList();
   }
@@ -324,17 +343,11 @@ class GarbageCollectorTest {
     f.clock.advance(Duration.ofDays(2));
     Digest stuck = pushed.stream().sorted(java.util.Comparator.comparing(Digest::toString))
         .skip(GarbageCollector.BATCH + 10).findFirst().orElseThrow();
-    dev.berth.storage.BlobStore failing = (dev.berth.storage.BlobStore) java.lang.reflect.Proxy.newProxyInstance(
-        getClass().getClassLoader(), new Class<?>[] {dev.berth.storage.BlobStore.class}, (proxy, method, args) -> {
-          if (method.getName().equals("delete") && stuck.equals(args[0])) {
-            throw new IOException("disk says no");
-          }
-          try {
-            return method.invoke(f.blobs, args);
-          } catch (java.lang.reflect.InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    dev.berth.storage.BlobStore failing = beforeEachDelete(digest -> {
+      if (stuck.equals(digest)) {
+        throw new IOException("disk says no");
+      }
+    });
     GarbageCollector collector = new GarbageCollector(f.metadata, failing, f.locks, f.clock);
 
     assertThatThrownBy(() -> collector.run(new GcOptions(false, false, DAY, Duration.ofDays(7)), GcListener.NONE))
@@ -359,19 +372,11 @@ class GarbageCollectorTest {
     // Every deleter waits until 8 have started, so the first 8 to start are the first 8 submitted.
     java.util.concurrent.CountDownLatch allBusy = new java.util.concurrent.CountDownLatch(8);
     List<Digest> started = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    dev.berth.storage.BlobStore recording = (dev.berth.storage.BlobStore) java.lang.reflect.Proxy.newProxyInstance(
-        getClass().getClassLoader(), new Class<?>[] {dev.berth.storage.BlobStore.class}, (proxy, method, args) -> {
-          if (method.getName().equals("delete")) {
-            started.add((Digest) args[0]);
-            allBusy.countDown();
-            allBusy.await(30, java.util.concurrent.TimeUnit.SECONDS);
-          }
-          try {
-            return method.invoke(f.blobs, args);
-          } catch (java.lang.reflect.InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    dev.berth.storage.BlobStore recording = beforeEachDelete(digest -> {
+      started.add(digest);
+      allBusy.countDown();
+      allBusy.await(30, java.util.concurrent.TimeUnit.SECONDS);
+    });
 
     new GarbageCollector(f.metadata, recording, f.locks, f.clock)
         .run(new GcOptions(false, false, DAY, Duration.ofDays(7)), GcListener.NONE);
