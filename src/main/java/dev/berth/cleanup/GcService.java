@@ -19,6 +19,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +68,11 @@ public final class GcService {
     private final GcListener next;
     private long seq;
     private int warnings;
+    /** A lock rather than a monitor: followers wait on virtual threads, which a monitor pins on JDK 21. */
+    private final ReentrantLock writes = new ReentrantLock();
+    private final Condition wrote = writes.newCondition();
+    private long written;
+    private boolean ended;
 
     Progress(String id, HistoryStore history, GcListener next) {
       this.id = id;
@@ -114,6 +121,35 @@ public final class GcService {
     void writeItems() {
       history.appendRunItems(id, unwritten);
       unwritten.clear();
+      signal(() -> written = seq);
+    }
+
+    /** History records the run's end: followers stop waiting for more items. */
+    void ended() {
+      signal(() -> ended = true);
+    }
+
+    private void signal(Runnable change) {
+      writes.lock();
+      try {
+        change.run();
+        wrote.signalAll();
+      } finally {
+        writes.unlock();
+      }
+    }
+
+    /** Waits until history holds items after {@code afterSeq}, or the run has ended, or the timeout passes. */
+    void awaitItemsAfter(long afterSeq, Duration timeout) throws InterruptedException {
+      long left = timeout.toNanos();
+      writes.lock();
+      try {
+        while (written <= afterSeq && !ended && left > 0) {
+          left = wrote.awaitNanos(left);
+        }
+      } finally {
+        writes.unlock();
+      }
     }
 
     public Map<String, Object> snapshot() {
@@ -165,15 +201,16 @@ public final class GcService {
   }
 
   private GcReport execute(String id, GcOptions options, String requestedBy) {
+    Progress progress = live.get(id);
     try {
-      return collectAndRecord(id, options, requestedBy);
+      return collectAndRecord(id, progress, options, requestedBy);
     } finally {
       recording.remove(id).countDown();
+      progress.ended();
     }
   }
 
-  private GcReport collectAndRecord(String id, GcOptions options, String requestedBy) {
-    Progress progress = live.get(id);
+  private GcReport collectAndRecord(String id, Progress progress, GcOptions options, String requestedBy) {
     try {
       GcReport report;
       try {
@@ -238,6 +275,21 @@ public final class GcService {
       }
       Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, OTHER_PROCESS_POLL.toMillis()));
     }
+  }
+
+  /**
+   * Waits until the run has items after {@code afterSeq} in history, or has ended, or {@code timeout}
+   * passes: a follower prints what a run removes while it runs, without polling. For another
+   * process's run, which signals nothing here, it waits for the end. Answers the run's record as
+   * it stands after the wait.
+   */
+  public Optional<GcRunRecord> awaitItems(String id, long afterSeq, Duration timeout) throws InterruptedException {
+    Progress progress = live.get(id);
+    if (progress == null) {
+      return awaitEnd(id, timeout);
+    }
+    progress.awaitItemsAfter(afterSeq, timeout);
+    return history.findRun(id);
   }
 
   public Optional<Progress> progress(String id) {

@@ -15,6 +15,7 @@ import dev.berth.config.Settings;
 import dev.berth.metadata.BlobLocks;
 import dev.berth.server.BerthServer;
 import dev.berth.server.DataDirectory;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,6 +28,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -36,6 +39,8 @@ final class GcCommand implements Command {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** How long one request of a follower waits for the run to end; it prints what arrived meanwhile. */
   private static final Duration FOLLOW_WAIT = Duration.ofSeconds(2);
+  private static final int ITEMS_PAGE = 10_000;
+  private static final int PRINT_BUFFER = 1 << 16;
 
   @Override
   public String description() {
@@ -130,42 +135,43 @@ final class GcCommand implements Command {
       return 1;
     }
     String id = JSON.readTree(started.body()).path("id").asText();
-    long printed = 0;
-    while (true) {
-      // The server answers as soon as the run ends, so the last items print without a polling delay.
-      JsonNode run = get(server, "/api/v1/gc/runs/" + id + "?wait=" + FOLLOW_WAIT.toSeconds());
-      String status = run.path("status").asText();
-      // Items reach the history before the run is recorded as finished, so once it has finished,
-      // paging to the end prints every one.
-      printed = printItems(server, id, printed, out);
-      if (!status.equals("running")) {
-        for (JsonNode line : run.path("log")) {
-          if (line.asText().startsWith("warning ")) {
-            out.println(line.asText().replaceFirst("^warning ", "warning: "));
-          }
-        }
-        if (!status.equals("succeeded")) {
-          System.err.println("berth gc: run " + id + " " + status);
-          return 1;
-        }
-        out.println(run.path("report").path("summary").asText());
-        return 0;
+    // Buffered, flushed page by page: one write per line would be thousands of system calls.
+    PrintStream pages = new PrintStream(new BufferedOutputStream(out, PRINT_BUFFER), false, out.charset());
+    followItems(server, id, pages);
+    JsonNode run = get(server, "/api/v1/gc/runs/" + id);
+    for (JsonNode line : run.path("log")) {
+      if (line.asText().startsWith("warning ")) {
+        pages.println(line.asText().replaceFirst("^warning ", "warning: "));
       }
     }
+    String status = run.path("status").asText();
+    if (!status.equals("succeeded")) {
+      pages.flush();
+      System.err.println("berth gc: run " + id + " " + status);
+      return 1;
+    }
+    pages.println(run.path("report").path("summary").asText());
+    pages.flush();
+    return 0;
   }
 
-  /** Prints the run's items after {@code printed}, page by page; answers the last one printed. */
-  private static long printItems(DataDirectory.ServerInfo server, String id, long printed, PrintStream out)
-      throws Exception {
-    while (true) {
-      JsonNode items = get(server, "/api/v1/gc/runs/" + id + "/items?after=" + printed).path("items");
-      if (items.isEmpty()) {
-        return printed;
+  /**
+   * Prints the run's items as the server writes them, while it runs: each page's request waits for
+   * new items or the run's end, and names the next page until the last. The lines come as text,
+   * copied out unparsed.
+   */
+  private static void followItems(DataDirectory.ServerInfo server, String id, PrintStream out) throws Exception {
+    Optional<String> page = Optional.of("/api/v1/gc/runs/" + id + "/items?limit=" + ITEMS_PAGE + "&wait="
+        + FOLLOW_WAIT.toSeconds() + "&format=text");
+    while (page.isPresent()) {
+      AdminCall response = AdminCall.send(server, "GET", page.get(), null);
+      if (response.status() != 200) {
+        throw new IllegalStateException("the server answered " + response.status() + " to " + page.get() + ": "
+            + response.body());
       }
-      for (JsonNode item : items) {
-        out.println(item.path("line").asText());
-        printed = item.path("seq").asLong();
-      }
+      out.print(response.body());
+      out.flush();
+      page = response.next();
     }
   }
 
@@ -183,7 +189,9 @@ final class GcCommand implements Command {
    * than {@code java.net.http.HttpClient}: the latter sets up TLS when it is built, about a third of
    * a second of this short-lived JVM, for a plain-HTTP loopback call.
    */
-  private record AdminCall(int status, String body) {
+  private record AdminCall(int status, String body, Optional<String> next) {
+    private static final Pattern NEXT = Pattern.compile("^<([^>]+)>;\\s*rel=\"next\"$");
+
     static AdminCall send(DataDirectory.ServerInfo server, String method, String path, String body) throws IOException {
       HttpURLConnection connection = (HttpURLConnection) URI.create(server.url() + path).toURL().openConnection();
       connection.setRequestMethod(method);
@@ -199,7 +207,10 @@ final class GcCommand implements Command {
       int status = connection.getResponseCode();
       // Read to the end and closed, the connection goes back to the JDK's keep-alive cache.
       try (InputStream response = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
-        return new AdminCall(status, response == null ? "" : new String(response.readAllBytes(), StandardCharsets.UTF_8));
+        String text = response == null ? "" : new String(response.readAllBytes(), StandardCharsets.UTF_8);
+        Optional<String> next = Optional.ofNullable(connection.getHeaderField("Link")).map(NEXT::matcher)
+            .filter(Matcher::matches).map(m -> m.group(1));
+        return new AdminCall(status, text, next);
       }
     }
   }

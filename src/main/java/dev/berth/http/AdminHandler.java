@@ -15,6 +15,7 @@ import dev.berth.cleanup.GcReports;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
 import dev.berth.metadata.AuditEntry;
+import dev.berth.metadata.GcRunItem;
 import dev.berth.metadata.GcRunRecord;
 import dev.berth.metadata.HistoryStore;
 import dev.berth.oci.Digest;
@@ -197,22 +198,55 @@ public final class AdminHandler extends Handler.Abstract {
 
   /**
    * One page of what a run removed, in the order it removed them: {@code after} is the last
-   * {@code seq} already read (0 to start), {@code limit} at most {@value #ITEMS_PAGE_MAX}.
+   * {@code seq} already read (0 to start), {@code limit} at most {@value #ITEMS_PAGE_MAX}. With
+   * {@code wait}, answers once there are items after {@code after} or the run has ended. With
+   * {@code format=text}, the items' lines alone, as {@code berth gc} prints them.
+   *
+   * <p>Unless this page is the last, a {@code Link} header (RFC 8288) gives the next one. It is the
+   * last when the run had ended before its items were read (items reach history before the end
+   * does) and it holds fewer than {@code limit}.
    */
   private void runItems(Exchange ex, Principal caller, String id) throws IOException {
     ex.route("admin_gc_run_items");
     requireSystemAdmin(caller, "garbage collection");
     long after = number(ex, "after", 0, 0, Long.MAX_VALUE);
     int limit = (int) number(ex, "limit", ITEMS_PAGE, 1, ITEMS_PAGE_MAX);
-    GcRunRecord record = gc.findRun(id).orElseThrow(() -> new AdminError(404, "no such run"));
-    List<Map<String, Object>> items = gc.runItems(id, after, limit).stream()
-        .map(item -> GcReports.toMap(item, record.dryRun())).toList();
-    ex.json(200, Map.of("items", items));
+    long waitSeconds = number(ex, "wait", 0, 0, WAIT_MAX_SECONDS);
+    boolean text = switch (ex.query("format").orElse("json")) {
+      case "json" -> false;
+      case "text" -> true;
+      default -> throw new AdminError(400, "format is json or text");
+    };
+    Duration wait = Duration.ofSeconds(waitSeconds);
+    GcRunRecord record = (wait.isZero() ? gc.findRun(id) : waiting(id, () -> gc.awaitItems(id, after, wait)))
+        .orElseThrow(() -> new AdminError(404, "no such run"));
+    List<GcRunItem> items = gc.runItems(id, after, limit);
+    if (record.status() == GcRunRecord.Status.RUNNING || items.size() == limit) {
+      long next = items.isEmpty() ? after : items.getLast().seq();
+      ex.header(HttpHeader.LINK, "</api/v1/gc/runs/" + id + "/items?after=" + next + "&limit=" + limit
+          + (waitSeconds > 0 ? "&wait=" + waitSeconds : "") + (text ? "&format=text" : "") + ">; rel=\"next\"");
+    }
+    if (text) {
+      StringBuilder lines = new StringBuilder();
+      items.forEach(item -> lines.append(GcReports.line(item, record.dryRun())).append('\n'));
+      ex.bytes(200, "text/plain; charset=utf-8", lines.toString().getBytes(StandardCharsets.UTF_8));
+    } else {
+      ex.json(200, Map.of("status", InventoryJson.status(record),
+          "items", items.stream().map(item -> GcReports.toMap(item, record.dryRun())).toList()));
+    }
   }
 
   private Optional<GcRunRecord> awaitRun(String id, Duration wait) throws IOException {
+    return wait.isZero() ? gc.findRun(id) : waiting(id, () -> gc.awaitEnd(id, wait));
+  }
+
+  private interface Wait<T> {
+    T await() throws InterruptedException;
+  }
+
+  private static <T> T waiting(String id, Wait<T> wait) throws InterruptedIOException {
     try {
-      return wait.isZero() ? gc.findRun(id) : gc.awaitEnd(id, wait);
+      return wait.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while waiting for GC run " + id);

@@ -55,7 +55,7 @@ final class InventoryJson {
   static Map<String, Object> run(GcRunRecord run) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("id", run.id());
-    body.put("status", run.status().name().toLowerCase(Locale.ROOT));
+    body.put("status", status(run));
     body.put("requestedBy", run.requestedBy());
     body.put("trigger", run.trigger());
     body.put("dryRun", run.dryRun());
@@ -65,6 +65,10 @@ final class InventoryJson {
     run.finishedAt().ifPresent(f -> body.put("finishedAt", f.toString()));
     body.put("bytesFreed", run.bytesFreed());
     return body;
+  }
+
+  static String status(GcRunRecord run) {
+    return run.status().name().toLowerCase(Locale.ROOT);
   }
 
   static List<Map<String, Object>> images(List<Inventory.Image> images) {

@@ -149,6 +149,54 @@ class GcServiceTest {
   }
 
   @Test
+  void aFollowerWaitingForItemsLearnsOfEachWriteAndOfTheEnd() throws Exception {
+    f.pushBlob(repo("team/app"), f.randomBytes(10));
+    f.clock.advance(Duration.ofDays(2));
+    CountDownLatch begin = new CountDownLatch(1);
+    CountDownLatch atDone = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    String id = service.start(new GcOptions(false, false, Duration.ofDays(1), Duration.ofDays(7)), "ops", "api",
+        new GcListener() {
+          @Override
+          public void phase(GcPhase phase) {
+            try {
+              if (phase == GcPhase.MARK_MANIFESTS) {
+                begin.await();
+              } else if (phase == GcPhase.DONE) {
+                atDone.countDown();
+                finish.await();
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        });
+
+    // Held before it removes anything: the wait gives up.
+    assertThat(service.awaitItems(id, 0, Duration.ofMillis(20)).orElseThrow().status())
+        .isEqualTo(GcRunRecord.Status.RUNNING);
+    assertThat(service.runItems(id, 0, 100)).isEmpty();
+    begin.countDown();
+    // Woken by the first write, while the run goes on.
+    assertThat(service.awaitItems(id, 0, Duration.ofMinutes(1)).orElseThrow().status())
+        .isEqualTo(GcRunRecord.Status.RUNNING);
+    assertThat(service.runItems(id, 0, 100)).isNotEmpty();
+
+    atDone.await();
+    // Every item is written at the change to DONE, where the run is held now: no more come.
+    List<GcRunItem> written = service.runItems(id, 0, 100);
+    assertThat(written).extracting(GcRunItem::kind).contains(GcRunItem.Kind.BLOB, GcRunItem.Kind.REPOSITORY);
+    long last = written.getLast().seq();
+    assertThat(service.awaitItems(id, last, Duration.ofMillis(20)).orElseThrow().status())
+        .isEqualTo(GcRunRecord.Status.RUNNING);
+    finish.countDown();
+    // Woken by the end.
+    assertThat(service.awaitItems(id, last, Duration.ofMinutes(1)).orElseThrow().status())
+        .isEqualTo(GcRunRecord.Status.SUCCEEDED);
+    assertThat(service.awaitItems("00000000-0000-0000-0000-000000000000", 0, Duration.ofMinutes(1))).isEmpty();
+  }
+
+  @Test
   void aFollowerOfAnotherProcesssRunWatchesHistory() throws Exception {
     String id = "11111111-1111-1111-1111-111111111111";
     f.metadata.runStarted(new GcRunRecord(id, "ops", "api", false, false, Duration.ZERO, GcRunRecord.Status.RUNNING,

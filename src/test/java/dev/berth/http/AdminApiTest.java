@@ -131,6 +131,21 @@ class AdminApiTest {
     adminJson("GET", dryItemsPath + "?limit=0", null, 400);
     adminJson("GET", dryItemsPath + "?limit=10001", null, 400);
     adminJson("GET", dryItemsPath + "?after=x", null, 400);
+    adminJson("GET", dryItemsPath + "?format=xml", null, 400);
+    assertThat(adminJson("GET", dryItemsPath, null, 200).path("status").asText()).isEqualTo("succeeded");
+
+    // Pages link to the next one until the last: the run has ended and the page is not full.
+    HttpResponse<String> firstText = admin("GET", dryItemsPath + "?limit=1&wait=5&format=text", null, token);
+    assertThat(firstText.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
+    assertThat(firstText.body()).isEqualTo(dryItems.get(0).path("line").asText() + "\n");
+    assertThat(firstText.headers().firstValue("Link"))
+        .hasValue("<" + dryItemsPath + "?after=1&limit=1&wait=5&format=text>; rel=\"next\"");
+    HttpResponse<String> rest = admin("GET", dryItemsPath + "?after=1&format=text", null, token);
+    assertThat(rest.body().lines().toList()).containsExactlyElementsOf(
+        StreamSupport.stream(dryItems.spliterator(), false).skip(1).map(item -> item.path("line").asText()).toList());
+    assertThat(rest.headers().firstValue("Link")).isEmpty();
+    assertThat(admin("GET", dryItemsPath + "?limit=" + dryItems.size(), null, token).headers().firstValue("Link"))
+        .as("a full page may not be the last").isPresent();
     adminJson("GET", "/api/v1/gc/runs/00000000-0000-0000-0000-000000000000/items", null, 404);
     assertThat(registry.head("/v2/_catalog").status()).isEqualTo(200);
 
