@@ -89,7 +89,6 @@ def markdown(path):
     p("| kernel | %s |" % meta.get("kernel"))
     p("| filesystem of the data | %s |" % meta.get("fs"))
     p("| load average at start / end | %s / %s |" % (meta.get("loadavg_start"), end.get("loadavg_end")))
-    p("| free memory touched before the run (tools/primemem.py) | %s |" % json.dumps(meta.get("memory_primed")))
     p("| docker-registry | %s (Debian package) |" % meta.get("docker_registry"))
     p("| Java | %s |" % meta.get("java"))
     p("| Berth | %s, %s |" % (meta.get("berth_version"), meta.get("berth_commit")))

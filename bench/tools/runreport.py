@@ -175,7 +175,6 @@ def markdown(jsonl):
     for k, name in (("cpu", "CPU"), ("nproc", "cores (nproc)"), ("mem", "RAM"), ("kernel", "kernel"), ("fs", "filesystem of the data"),
                     ("java", "JDK"), ("docker_registry", "docker-registry"), ("nginx", "nginx"), ("ab", "ab"), ("skopeo", "skopeo"),
                     ("berth", "Berth"), ("berth_java_opts", "Berth JVM options"), ("loadavg_start", "load average at start"),
-                    ("memory_primed", "free memory touched before the run (tools/primemem.py)"),
                     ("loadavg_end", "load average at end")):
         if k in metas:
             p("| %s | %s |" % (name, str(metas[k]).replace("|", "\\|")))
