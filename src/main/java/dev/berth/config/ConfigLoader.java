@@ -21,7 +21,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -30,7 +29,6 @@ import org.slf4j.LoggerFactory;
  * validates. Every error names the key it is about.
  */
 public final class ConfigLoader {
-  private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
   private static final String ENV_PREFIX = "REGISTRY_";
   private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace", "panic", "fatal");
 
@@ -71,7 +69,9 @@ public final class ConfigLoader {
       }
       List<String> path = List.of(e.getKey().substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).split("_"));
       if (!ConfigKeys.isKnown(path)) {
-        LOG.warn("ignoring unrecognized environment variable {}", e.getKey());
+        // Fetched here, not in a static field: the first fetch initialises logback (about 30 ms),
+        // which a `berth gc` that only hands its run to a server has no other use for.
+        LoggerFactory.getLogger(ConfigLoader.class).warn("ignoring unrecognized environment variable {}", e.getKey());
         continue;
       }
       ObjectNode node = tree;
