@@ -164,11 +164,7 @@ final class GcCommand implements Command {
     Optional<String> page = Optional.of("/api/v1/gc/runs/" + id + "/items?limit=" + ITEMS_PAGE + "&wait="
         + FOLLOW_WAIT.toSeconds() + "&format=text");
     while (page.isPresent()) {
-      AdminCall response = AdminCall.send(server, "GET", page.get(), null);
-      if (response.status() != 200) {
-        throw new IllegalStateException("the server answered " + response.status() + " to " + page.get() + ": "
-            + response.body());
-      }
+      AdminCall response = fetch(server, page.get());
       out.print(response.body());
       out.flush();
       page = response.next();
@@ -176,13 +172,18 @@ final class GcCommand implements Command {
   }
 
   private static JsonNode get(DataDirectory.ServerInfo server, String path) throws Exception {
+    return JSON.readTree(fetch(server, path).body());
+  }
+
+  private static AdminCall fetch(DataDirectory.ServerInfo server, String path) throws IOException {
     AdminCall response = AdminCall.send(server, "GET", path, null);
     if (response.status() != 200) {
       throw new IllegalStateException("the server answered " + response.status() + " to " + path + ": "
           + response.body());
     }
-    return JSON.readTree(response.body());
+    return response;
   }
+
 
   /**
    * One call to the server's admin API over its loopback address. {@link HttpURLConnection} rather
