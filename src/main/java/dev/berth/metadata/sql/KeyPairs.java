@@ -15,44 +15,31 @@ import org.jdbi.v3.core.statement.SqlStatement;
  * index, where {@code (a, b) IN (VALUES ...)} makes SQLite scan the table.
  */
 final class KeyPairs {
-  private final List<String> repositories;
-  private final List<String> digests;
+  /** The start of a query over the keys bound by {@link #bind}. */
+  static final String TABLE = "WITH k (repository, digest) AS (SELECT value ->> 0, value ->> 1 FROM <keyPairs>)\n";
 
-  private KeyPairs(List<String> repositories, List<String> digests) {
-    this.repositories = repositories;
-    this.digests = digests;
+  private final List<List<String>> pairs;
+
+  private KeyPairs(List<List<String>> pairs) {
+    this.pairs = pairs;
   }
 
   static <K> KeyPairs of(List<K> keys, Function<K, RepositoryName> repository, Function<K, Digest> digest) {
-    return new KeyPairs(
-        keys.stream().map(key -> repository.apply(key).value()).toList(),
-        keys.stream().map(key -> digest.apply(key).toString()).toList());
-  }
-
-  /** {@code WITH k (repository, digest) AS (VALUES (:r0, :d0), ...)}, to start a query with. */
-  String table() {
-    StringBuilder sql = new StringBuilder("WITH k (repository, digest) AS (VALUES ");
-    for (int i = 0; i < repositories.size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append("(:r").append(i).append(", :d").append(i).append(')');
-    }
-    return sql.append(")\n").toString();
+    return new KeyPairs(keys.stream().map(key -> List.of(repository.apply(key).value(), digest.apply(key).toString())).toList());
   }
 
   <S extends SqlStatement<S>> S bind(S statement) {
-    for (int i = 0; i < repositories.size(); i++) {
-      statement.bind("r" + i, repositories.get(i)).bind("d" + i, digests.get(i));
-    }
-    return statement;
+    return statement.bind("keyPairs", Rows.jsonArray(pairs));
   }
 
   /** Runs {@code sql}, which names {@code :repository} and {@code :digest}, once per key in one batch. */
   void forEach(Handle h, String sql) {
-    if (repositories.isEmpty()) {
+    if (pairs.isEmpty()) {
       return;
     }
     PreparedBatch batch = h.prepareBatch(sql);
-    for (int i = 0; i < repositories.size(); i++) {
-      batch.bind("repository", repositories.get(i)).bind("digest", digests.get(i)).add();
+    for (List<String> pair : pairs) {
+      batch.bind("repository", pair.get(0)).bind("digest", pair.get(1)).add();
     }
     batch.execute();
   }

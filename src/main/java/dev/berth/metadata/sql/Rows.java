@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -75,6 +76,15 @@ final class Rows {
       return JSON.writeValueAsString(new TreeMap<>(annotations));
     } catch (JsonProcessingException e) {
       throw new MetadataException("cannot encode annotations", e);
+    }
+  }
+
+  /** A list bound as one parameter: see {@link Dialect#templateValues()}. */
+  static String jsonArray(Collection<?> elements) {
+    try {
+      return JSON.writeValueAsString(elements);
+    } catch (JsonProcessingException e) {
+      throw new MetadataException("cannot encode a list parameter", e);
     }
   }
 

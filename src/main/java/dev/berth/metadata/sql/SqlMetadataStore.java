@@ -97,7 +97,7 @@ public final class SqlMetadataStore
     this.dialect = dialect;
     this.jdbi = Jdbi.create(pool);
     this.groupCommit = new GroupCommit(jdbi, pool);
-    dialect.lockClauses().forEach(jdbi::define);
+    dialect.templateValues().forEach(jdbi::define);
   }
 
   /*
@@ -538,9 +538,9 @@ public final class SqlMetadataStore
     }
     return h.createQuery("""
             SELECT b.digest FROM blobs b JOIN repository_blobs l ON l.digest = b.digest
-            WHERE l.repository = :repository AND b.digest IN (<digests>) AND b.state = 'live' <forShare>""")
+            WHERE l.repository = :repository AND b.digest IN <digests> AND b.state = 'live' <forShare>""")
         .bind("repository", repository.value())
-        .bindList("digests", texts(digests))
+        .bind("digests", digestArray(digests))
         .mapTo(String.class)
         .map(Digest::parse)
         .collect(Collectors.toSet());
@@ -555,9 +555,9 @@ public final class SqlMetadataStore
       return Set.of();
     }
     return h.createQuery(
-            "SELECT digest FROM manifests WHERE repository = :repository AND digest IN (<digests>) <forShare>")
+            "SELECT digest FROM manifests WHERE repository = :repository AND digest IN <digests> <forShare>")
         .bind("repository", repository.value())
-        .bindList("digests", texts(digests))
+        .bind("digests", digestArray(digests))
         .mapTo(String.class)
         .map(Digest::parse)
         .collect(Collectors.toSet());
@@ -596,8 +596,8 @@ public final class SqlMetadataStore
     return wanted.stream().distinct().filter(d -> !present.contains(d)).toList();
   }
 
-  private static List<String> texts(Collection<Digest> digests) {
-    return digests.stream().map(Digest::toString).toList();
+  private static String digestArray(Collection<Digest> digests) {
+    return Rows.jsonArray(digests.stream().map(Digest::toString).toList());
   }
 
   private static int checkedLimit(int limit) {
@@ -820,22 +820,21 @@ public final class SqlMetadataStore
     }
     // Unsynced: a 100,000-image collection appends 183 times, and with an fsync each, waiting on a
     // file system journal full of the blob deleters' unlinks, its item writes took 4.9-5.1 s against
-    // 2.8-3.1 s without.
-    inWriteTransaction(h -> {
-      PreparedBatch batch = h.prepareBatch("""
-          INSERT INTO gc_run_items (run_id, seq, kind, repositories, digest, size)
-          VALUES (:runId, :seq, :kind, :repositories, :digest, :size)""");
-      for (GcRunItem item : items) {
-        batch.bind("runId", runId)
-            .bind("seq", item.seq())
-            .bind("kind", item.kind().name().toLowerCase(java.util.Locale.ROOT))
-            .bind("repositories", String.join(",", item.repositories().stream().map(RepositoryName::value).toList()))
-            .bind("digest", item.digest().map(Digest::toString).orElse(null))
-            .bind("size", item.size())
-            .add();
-      }
-      return batch.execute();
-    }, false);
+    // 2.8-3.1 s without. The items go as one JSON array (Dialect#templateValues): bound row by row,
+    // six parameters each, the first 1,000 took 66 ms in a fresh JVM, on the run's critical path.
+    List<List<Object>> rows = items.stream().map(item -> java.util.Arrays.<Object>asList(
+        item.seq(),
+        item.kind().name().toLowerCase(java.util.Locale.ROOT),
+        String.join(",", item.repositories().stream().map(RepositoryName::value).toList()),
+        item.digest().map(Digest::toString).orElse(null),
+        item.size())).toList();
+    inWriteTransaction(h -> h.createUpdate("""
+            INSERT INTO gc_run_items (run_id, seq, kind, repositories, digest, size)
+            SELECT :runId, CAST(value ->> 0 AS BIGINT), value ->> 1, value ->> 2, value ->> 3, CAST(value ->> 4 AS BIGINT)
+              FROM <runItems>""")
+        .bind("runId", runId)
+        .bind("runItems", Rows.jsonArray(rows))
+        .execute(), false);
   }
 
   @Override
@@ -955,13 +954,13 @@ public final class SqlMetadataStore
       return inWriteTransaction(h -> {
         KeyPairs keys = KeyPairs.of(batch, repository, digest);
         if (!dialect.singleWriter()) {
-          keys.bind(h.createQuery(keys.table() + "SELECT g.digest FROM k JOIN " + table + join
+          keys.bind(h.createQuery(KeyPairs.TABLE + "SELECT g.digest FROM k JOIN " + table + join
                   + " ORDER BY g.repository, g.digest FOR UPDATE OF g"))
               .mapTo(String.class)
               .list();
         }
         Set<String> still = keys.bind(h.createQuery(
-                keys.table() + "SELECT g.repository, g.digest FROM k JOIN " + table + join + " WHERE " + condition))
+                KeyPairs.TABLE + "SELECT g.repository, g.digest FROM k JOIN " + table + join + " WHERE " + condition))
             .bindMap(parameters)
             .map((rs, ctx) -> rs.getString(1) + ' ' + rs.getString(2))
             .collect(Collectors.toSet());
@@ -1047,28 +1046,28 @@ public final class SqlMetadataStore
     }
     try {
       return inWriteTransaction(h -> {
-        List<String> digests = texts(batch);
+        String digests = digestArray(batch);
         if (!dialect.singleWriter()) {
-          h.createQuery("SELECT digest FROM blobs WHERE digest IN (<digests>) ORDER BY digest FOR UPDATE")
-              .bindList("digests", digests)
+          h.createQuery("SELECT digest FROM blobs WHERE digest IN <digests> ORDER BY digest FOR UPDATE")
+              .bind("digests", digests)
               .mapTo(String.class)
               .list();
         }
         java.util.Map<Digest, Long> unreferenced = new java.util.HashMap<>();
         h.createQuery("""
                 SELECT b.digest, b.size FROM blobs b
-                 WHERE b.digest IN (<digests>)
+                 WHERE b.digest IN <digests>
                    AND (b.state = 'deleting' OR b.touched_at < :cutoff)
                    AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = b.digest)""")
-            .bindList("digests", digests)
+            .bind("digests", digests)
             .bind("cutoff", cutoff.toEpochMilli())
             .map((rs, ctx) -> unreferenced.put(Digest.parse(rs.getString(1)), rs.getLong(2)))
             .forEach(ignored -> { });
         java.util.Map<Digest, Long> marked = new java.util.LinkedHashMap<>();
         batch.stream().filter(unreferenced::containsKey).forEach(digest -> marked.put(digest, unreferenced.get(digest)));
         if (!marked.isEmpty()) {
-          h.createUpdate("UPDATE blobs SET state = 'deleting' WHERE digest IN (<digests>)")
-              .bindList("digests", texts(marked.keySet()))
+          h.createUpdate("UPDATE blobs SET state = 'deleting' WHERE digest IN <digests>")
+              .bind("digests", digestArray(marked.keySet()))
               .execute();
         }
         return marked;
@@ -1085,8 +1084,8 @@ public final class SqlMetadataStore
     }
     return read(h -> {
       java.util.Map<Digest, List<RepositoryName>> linked = new java.util.HashMap<>();
-      h.createQuery("SELECT digest, repository FROM repository_blobs WHERE digest IN (<digests>)")
-          .bindList("digests", texts(blobs))
+      h.createQuery("SELECT digest, repository FROM repository_blobs WHERE digest IN <digests>")
+          .bind("digests", digestArray(blobs))
           .map((rs, ctx) -> linked.computeIfAbsent(Digest.parse(rs.getString(1)), d -> new java.util.ArrayList<>())
               .add(new RepositoryName(rs.getString(2))))
           .forEach(ignored -> { });
@@ -1100,8 +1099,8 @@ public final class SqlMetadataStore
     if (digests.isEmpty()) {
       return;
     }
-    useWriteTransaction(h -> h.createUpdate("DELETE FROM blobs WHERE digest IN (<digests>) AND state = 'deleting'")
-        .bindList("digests", texts(digests))
+    useWriteTransaction(h -> h.createUpdate("DELETE FROM blobs WHERE digest IN <digests> AND state = 'deleting'")
+        .bind("digests", digestArray(digests))
         .execute());
   }
 

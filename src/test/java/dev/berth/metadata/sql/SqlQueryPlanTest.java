@@ -56,4 +56,22 @@ class SqlQueryPlanTest {
     String sql = (String) SqlMetadataStore.class.getDeclaredField(statement).get(null);
     assertThat(plan(sql)).singleElement().asString().contains("USING").endsWith("INDEX " + index);
   }
+
+  /** A batch bound as one JSON array is looked up key by key in the index, never by a scan. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "SELECT b.digest FROM blobs b WHERE b.digest IN <digests> | SEARCH b USING PRIMARY KEY (digest=?)",
+      "SELECT digest, repository FROM repository_blobs WHERE digest IN <digests>"
+          + " | SEARCH repository_blobs USING COVERING INDEX repository_blobs_digest (digest=?)",
+      "DELETE FROM blobs WHERE digest IN <digests> AND state = 'deleting' | SEARCH blobs USING PRIMARY KEY (digest=?)",
+      "<table>SELECT g.created_at FROM k JOIN manifests g ON g.repository = k.repository AND g.digest = k.digest"
+          + " | SEARCH g USING INDEX sqlite_autoindex_manifests_1 (repository=? AND digest=?)",
+  })
+  void aBatchSeeksTheIndexPerKey(String template, String step) throws Exception {
+    String sql = template.replace("<table>", KeyPairs.TABLE);
+    for (var value : Dialect.SQLITE.templateValues().entrySet()) {
+      sql = sql.replace("<" + value.getKey() + ">", value.getValue());
+    }
+    assertThat(plan(sql)).contains(step).noneMatch(detail -> detail.startsWith("SCAN") && !detail.contains("json_each"));
+  }
 }
