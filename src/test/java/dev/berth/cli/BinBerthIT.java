@@ -66,6 +66,24 @@ class BinBerthIT {
     }
   }
 
+  /** The gc command runs with the options bin/java-options gives it, and hands its run to the server. */
+  @Test
+  void gcRunsWithItsOwnJvmOptionsAndHandsTheRunToTheServer() throws Exception {
+    Path home = layOutProject();
+    try (Served server = serve(home)) {
+      ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/berth").toString(), "gc", "--config",
+          dir.resolve("config.yml").toString(), "--grace", "0s")
+          .redirectErrorStream(true);
+      builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+      builder.environment().put("BERTH_JAVA_OPTS", "-Xmx64m -XX:+PrintCommandLineFlags");
+      Process gc = builder.start();
+      String output = new String(gc.getInputStream().readAllBytes());
+      assertThat(gc.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(gc.exitValue()).as(output).isZero();
+      assertThat(output).contains("-XX:TieredStopAtLevel=1", "handing the run to it", "collected:");
+    }
+  }
+
   /** bin/, target/berth.jar and target/lib as the build leaves them, sources older than the jar. */
   private Path layOutProject() throws IOException {
     Path home = dir.resolve("berth");
