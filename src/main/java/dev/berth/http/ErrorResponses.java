@@ -19,9 +19,11 @@ final class ErrorResponses {
 
   static int status(ErrorCode code) {
     return switch (code) {
-      case BLOB_UNKNOWN, BLOB_UPLOAD_UNKNOWN, MANIFEST_BLOB_UNKNOWN, MANIFEST_UNKNOWN, NAME_UNKNOWN -> 404;
-      case BLOB_UPLOAD_INVALID, DIGEST_INVALID, MANIFEST_INVALID, NAME_INVALID, SIZE_INVALID, TAG_INVALID,
-          PAGINATION_NUMBER_INVALID -> 400;
+      case BLOB_UNKNOWN, BLOB_UPLOAD_UNKNOWN, MANIFEST_UNKNOWN, NAME_UNKNOWN -> 404;
+      // A manifest naming what the repository lacks is a bad manifest (400, as Docker Registry and
+      // zot answer), not a missing resource: the manifest itself was never there.
+      case BLOB_UPLOAD_INVALID, DIGEST_INVALID, MANIFEST_BLOB_UNKNOWN, MANIFEST_INVALID, NAME_INVALID, SIZE_INVALID,
+          TAG_INVALID, PAGINATION_NUMBER_INVALID -> 400;
       case MANIFEST_REFERENCED, BLOB_REFERENCED -> 409;
       case MANIFEST_TOO_LARGE -> 413;
       case RANGE_INVALID -> 416;

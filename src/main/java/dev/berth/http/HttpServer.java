@@ -47,8 +47,10 @@ public final class HttpServer implements AutoCloseable {
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
-    // Let "a//b" reach RepositoryName, which answers NAME_INVALID in the registry's own format.
-    http.setUriCompliance(UriCompliance.DEFAULT.with("berth", UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
+    // Jetty parses every URI it can, whatever it violates; UriGuard then refuses each violation with
+    // the path in hand, so the refusal says which part of it is wrong. Refused while parsing, the
+    // path would be lost.
+    http.setUriCompliance(UriCompliance.UNSAFE);
     HttpConnectionFactory http11 = new HttpConnectionFactory(http);
     // Uploads arrive in reads of this size; larger reads mean fewer wake-ups per gigabyte pushed.
     http11.setInputBufferSize(UPLOAD_READ_BUFFER);
@@ -65,7 +67,8 @@ public final class HttpServer implements AutoCloseable {
         admin,
         new TokenHandler(gate, json),
         new V2Handler(registry, settings, gate, json, server.getByteBufferPool()));
-    server.setHandler(new GracefulHandler(new ObservedHandler(routes, prometheus)));
+    server.setHandler(new GracefulHandler(new ObservedHandler(new UriGuard(routes), prometheus)));
+    server.setErrorHandler(new BerthErrorHandler(json));
     server.setStopTimeout(drainTimeout.toMillis());
     server.setStopAtShutdown(false);
     server.start();

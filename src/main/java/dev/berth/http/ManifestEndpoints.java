@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.metadata.StoredManifest;
 import dev.berth.oci.Digest;
 import dev.berth.oci.MediaType;
+import dev.berth.oci.OciFormatException;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepositoryName;
 import dev.berth.registry.ErrorCode;
@@ -27,7 +28,7 @@ final class ManifestEndpoints {
   }
 
   void handle(Exchange ex, RepositoryName name, String rawReference, String user) throws IOException {
-    Reference reference = Reference.parse(rawReference);
+    Reference reference = parse(ex.method(), rawReference);
     switch (ex.method()) {
       case "GET", "HEAD" -> get(ex, name, reference);
       case "PUT" -> put(ex, name, reference);
@@ -37,6 +38,18 @@ final class ManifestEndpoints {
         ex.empty(202);
       }
       default -> throw V2Handler.methodNotAllowed();
+    }
+  }
+
+  private static Reference parse(String method, String rawReference) {
+    try {
+      return Reference.parse(rawReference);
+    } catch (OciFormatException e) {
+      RegistryException refusal = PathRefusals.manifestReference(method, rawReference);
+      if (refusal.code() == ErrorCode.MANIFEST_UNKNOWN) {
+        throw refusal;
+      }
+      throw e;
     }
   }
 

@@ -305,7 +305,7 @@ class ManifestApiTest {
   }
 
   @Test
-  void layerNotUploadedIs404ManifestBlobUnknown() {
+  void layerNotUploadedIs400ManifestBlobUnknown() {
     String repo = repo();
     byte[] config = "{\"os\":\"linux\"}".getBytes();
     registry.pushBlob(repo, config);
@@ -314,7 +314,7 @@ class ManifestApiTest {
         .config(Descriptor.of(OCI_CONFIG, config))
         .layers(missingLayer);
 
-    JsonNode error = assertError(registry.putManifest(repo, "incomplete", OCI_MANIFEST, manifest.build()), 404,
+    JsonNode error = assertError(registry.putManifest(repo, "incomplete", OCI_MANIFEST, manifest.build()), 400,
         "MANIFEST_BLOB_UNKNOWN");
 
     assertThat(error.toString()).contains(missingLayer.digest());
@@ -322,7 +322,7 @@ class ManifestApiTest {
   }
 
   @Test
-  void configNotUploadedIs404ManifestBlobUnknown() {
+  void configNotUploadedIs400ManifestBlobUnknown() {
     String repo = repo();
     byte[] layer = RegistryClient.randomBytes(64);
     registry.pushBlob(repo, layer);
@@ -330,7 +330,7 @@ class ManifestApiTest {
         .config(Descriptor.of(OCI_CONFIG, "{\"missing\":true}".getBytes()))
         .layers(Descriptor.of(OCI_LAYER, layer));
 
-    assertError(registry.putManifest(repo, "noconfig", OCI_MANIFEST, manifest.build()), 404, "MANIFEST_BLOB_UNKNOWN");
+    assertError(registry.putManifest(repo, "noconfig", OCI_MANIFEST, manifest.build()), 400, "MANIFEST_BLOB_UNKNOWN");
   }
 
   @Test
@@ -340,12 +340,12 @@ class ManifestApiTest {
     ManifestBuilder manifest = registry.imageWithFreshBlobs(other, OCI_MANIFEST);
     registry.pushBlob(repo, "repository exists".getBytes());
 
-    assertError(registry.putManifest(repo, "borrowed", OCI_MANIFEST, manifest.build()), 404, "MANIFEST_BLOB_UNKNOWN");
+    assertError(registry.putManifest(repo, "borrowed", OCI_MANIFEST, manifest.build()), 400, "MANIFEST_BLOB_UNKNOWN");
     assertThat(registry.putManifest(other, "own", OCI_MANIFEST, manifest.build()).status()).isEqualTo(201);
   }
 
   @Test
-  void indexWhoseChildIsAbsentIs404ManifestBlobUnknown() {
+  void indexWhoseChildIsAbsentIs400ManifestBlobUnknown() {
     String repo = repo();
     String other = repo();
     PushedManifest present = registry.pushImage(repo, "present");
@@ -354,7 +354,7 @@ class ManifestApiTest {
 
     for (Descriptor missing : List.of(absent, elsewhere.descriptor())) {
       byte[] index = ManifestBuilder.index(OCI_INDEX).manifests(present.descriptor(), missing).build();
-      JsonNode error = assertError(registry.putManifest(repo, "partial", OCI_INDEX, index), 404,
+      JsonNode error = assertError(registry.putManifest(repo, "partial", OCI_INDEX, index), 400,
           "MANIFEST_BLOB_UNKNOWN");
       assertThat(error.toString()).contains(missing.digest());
     }
@@ -441,16 +441,25 @@ class ManifestApiTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"sha256:xyz", "md5:abc", "sha256:"})
-  void malformedDigestReferenceIs400DigestInvalid(String reference) {
+  void malformedDigestReferenceIs400DigestInvalidOnPushAnd404ManifestUnknownOnRead(String reference) {
     String repo = repo();
     registry.pushImage(repo, "exists");
-    List<RegistryResponse> responses = new ArrayList<>();
-    responses.add(registry.getManifest(repo, reference, OCI_MANIFEST));
-    responses.add(registry.putManifest(repo, reference, OCI_MANIFEST,
-        registry.imageWithFreshBlobs(repo, OCI_MANIFEST).build()));
 
-    for (RegistryResponse r : responses) {
-      assertError(r, 400, "DIGEST_INVALID");
-    }
+    assertError(registry.putManifest(repo, reference, OCI_MANIFEST,
+        registry.imageWithFreshBlobs(repo, OCI_MANIFEST).build()), 400, "DIGEST_INVALID");
+    assertError(registry.getManifest(repo, reference, OCI_MANIFEST), 404, "MANIFEST_UNKNOWN");
+    assertHeadError(registry.head("/v2/" + repo + "/manifests/" + reference), 404);
+  }
+
+  /** Docker Registry's answer, which conformance clients probing for a manifest expect. */
+  @ParameterizedTest
+  @ValueSource(strings = {"-bad", ".bad", "bad!tag", "tag,comma"})
+  void readingAReferenceThatIsNeitherTagNorDigestIs404ManifestUnknown(String reference) {
+    String repo = repo();
+    registry.pushImage(repo, "exists");
+
+    assertError(registry.getManifest(repo, reference, OCI_MANIFEST), 404, "MANIFEST_UNKNOWN");
+    assertError(registry.getManifest(repo, "t".repeat(129), OCI_MANIFEST), 404, "MANIFEST_UNKNOWN");
+    assertHeadError(registry.head("/v2/" + repo + "/manifests/" + reference), 404);
   }
 }
