@@ -38,9 +38,14 @@ public final class ConfigLoader {
 
   public Settings load(Optional<Path> file, Map<String, String> environment) throws ConfigException {
     ObjectNode tree = file.isPresent() ? readFile(file.get()) : JsonNodeFactory.instance.objectNode();
-    applyEnvironment(tree, environment);
+    Problems problems = new Problems();
+    applyEnvironment(tree, environment, problems);
+    checkAgainstModel(tree, BerthConfig.class, "", problems);
+    problems.throwIfAny();
     BerthConfig config = bind(tree);
-    return validate(config, environment);
+    Settings settings = validate(config, environment, problems);
+    problems.throwIfAny();
+    return settings;
   }
 
   private ObjectNode readFile(Path file) throws ConfigException {
@@ -56,12 +61,12 @@ public final class ConfigLoader {
     } catch (NoSuchFileException e) {
       throw new ConfigException("configuration file not found: " + file);
     } catch (IOException e) {
-      throw new ConfigException(file + ": not valid YAML: " + e.getMessage());
+      throw new ConfigException(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
     }
   }
 
   /** Environment keys are matched against the model's keys, so {@code ROOTDIRECTORY} finds {@code rootdirectory}. */
-  private static void applyEnvironment(ObjectNode tree, Map<String, String> environment) throws ConfigException {
+  private static void applyEnvironment(ObjectNode tree, Map<String, String> environment, Problems problems) {
     Map<String, String> sorted = new TreeMap<>(environment);
     for (Map.Entry<String, String> e : sorted.entrySet()) {
       if (!e.getKey().startsWith(ENV_PREFIX)) {
@@ -83,7 +88,62 @@ public final class ConfigLoader {
         node = (ObjectNode) child;
       }
       node.put(path.getLast(), e.getValue());
+      problems.setByVariable(String.join(".", path), e.getKey());
     }
+  }
+
+  /**
+   * Checks every key and scalar of the tree against the model before binding, so that each bad key
+   * or value is reported (the binder stops at the first), in words about the key rather than Java
+   * types. Values written as text (every environment value is) become the model's booleans and
+   * numbers here; an empty section means its defaults.
+   */
+  private static void checkAgainstModel(ObjectNode node, Class<?> type, String prefix, Problems problems) {
+    for (String name : iterable(node.fieldNames())) {
+      String key = prefix + name;
+      java.lang.reflect.Field field = ConfigKeys.field(type, name);
+      JsonNode value = node.get(name);
+      if (field == null) {
+        problems.add(new ConfigException("unknown configuration key '" + key + "'"));
+      } else if (ConfigKeys.isSection(field.getType())) {
+        if (value.isNull()) {
+          node.putObject(name);
+        } else if (value.isObject()) {
+          checkAgainstModel((ObjectNode) value, field.getType(), key + ".", problems);
+        } else {
+          problems.add(problems.invalid(key, "must be a section of keys, not a single value"));
+        }
+      } else if (value.isNull()) {
+        problems.add(problems.invalid(key, "has no value"));
+      } else if (!value.isValueNode()) {
+        problems.add(problems.invalid(key, "must be a single value, not a list or a section"));
+      } else if (field.getType() == boolean.class) {
+        String text = value.asText().toLowerCase(Locale.ROOT);
+        if (text.equals("true") || text.equals("false")) {
+          node.put(name, text.equals("true"));
+        } else {
+          problems.add(problems.invalid(key, quoted(value) + " is not a boolean (true or false)"));
+        }
+      } else if (field.getType() == int.class) {
+        try {
+          node.put(name, Integer.parseInt(value.asText().trim()));
+        } catch (NumberFormatException e) {
+          problems.add(problems.invalid(key, quoted(value) + " is not a whole number"));
+        }
+      } else {
+        node.put(name, value.asText());
+      }
+    }
+  }
+
+  private static <T> Iterable<T> iterable(java.util.Iterator<T> iterator) {
+    List<T> all = new ArrayList<>();
+    iterator.forEachRemaining(all::add);
+    return all;
+  }
+
+  private static String quoted(JsonNode value) {
+    return "\"" + value.asText() + "\"";
   }
 
   private BerthConfig bind(ObjectNode tree) throws ConfigException {
@@ -94,7 +154,7 @@ public final class ConfigLoader {
     } catch (JsonMappingException e) {
       throw new ConfigException("invalid value for '" + keyOf(e) + "': " + e.getOriginalMessage());
     } catch (IOException e) {
-      throw new ConfigException("invalid configuration: " + e.getMessage(), e);
+      throw new ConfigException("invalid configuration: " + e.getMessage());
     }
   }
 
@@ -104,57 +164,66 @@ public final class ConfigLoader {
         .collect(Collectors.joining("."));
   }
 
-  private static Settings validate(BerthConfig c, Map<String, String> environment) throws ConfigException {
-    if (!"0.1".equals(c.version)) {
-      throw new ConfigException("invalid value for 'version': only 0.1 is supported, got '" + c.version + "'");
-    }
-    String level = c.log.level.toLowerCase(Locale.ROOT);
-    if (!LOG_LEVELS.contains(level)) {
-      throw new ConfigException("invalid value for 'log.level': " + c.log.level + " (use error, warn, info or debug)");
-    }
-    String[] hostPort = splitAddress(c.http.addr);
-    int port;
-    try {
-      port = Integer.parseInt(hostPort[1]);
-    } catch (NumberFormatException e) {
-      throw new ConfigException("invalid value for 'http.addr': port is not a number in '" + c.http.addr + "'");
-    }
-    if (port < 0 || port > 65535) {
-      throw new ConfigException("invalid value for 'http.addr': port out of range in '" + c.http.addr + "'");
-    }
-    Duration drain = duration("http.draintimeout", c.http.draintimeout);
-    if (c.storage.filesystem.rootdirectory == null || c.storage.filesystem.rootdirectory.isBlank()) {
-      throw new ConfigException("invalid value for 'storage.filesystem.rootdirectory': must not be empty");
-    }
-    Path root = Path.of(c.storage.filesystem.rootdirectory);
-    if (c.storage.manifests.maxsize < 1024) {
-      throw new ConfigException("invalid value for 'storage.manifests.maxsize': must be at least 1024 bytes");
-    }
-    Settings.Database database = switch (c.database.driver.toLowerCase(Locale.ROOT)) {
-      case "sqlite" -> new Settings.Sqlite(
-          c.database.url.isBlank() ? root.resolve("berth/metadata.db") : Path.of(c.database.url));
-      case "postgres", "postgresql" -> {
-        if (c.database.url.isBlank()) {
-          throw new ConfigException("'database.url' is required with the postgres driver");
-        }
-        yield new Settings.Postgres(c.database.url, c.database.user, c.database.password, c.database.maxConnections);
+  private record Address(String host, int port) {}
+
+  private static Settings validate(BerthConfig c, Map<String, String> environment, Problems problems) {
+    problems.check(() -> {
+      if (!"0.1".equals(c.version)) {
+        throw problems.invalid("version", "only 0.1 is supported, got '" + c.version + "'");
       }
-      default -> throw new ConfigException(
-          "invalid value for 'database.driver': " + c.database.driver + " (use sqlite or postgres)");
+      return c.version;
+    }, "0.1");
+    String level = problems.check(() -> {
+      String lower = c.log.level.toLowerCase(Locale.ROOT);
+      if (!LOG_LEVELS.contains(lower)) {
+        throw problems.invalid("log.level", c.log.level + " (use error, warn, info or debug)");
+      }
+      return lower;
+    }, "info");
+    Address address = problems.check(() -> address(c.http.addr, problems), new Address("127.0.0.1", 0));
+    Duration drain = problems.check(() -> duration("http.draintimeout", c.http.draintimeout, problems), Duration.ZERO);
+    Path root = problems.check(() -> {
+      if (c.storage.filesystem.rootdirectory.isBlank()) {
+        throw problems.invalid("storage.filesystem.rootdirectory", "must not be empty");
+      }
+      return Path.of(c.storage.filesystem.rootdirectory);
+    }, Path.of("."));
+    problems.check(() -> {
+      if (c.storage.manifests.maxsize < 1024) {
+        throw problems.invalid("storage.manifests.maxsize", "must be at least 1024 bytes");
+      }
+      return c.storage.manifests.maxsize;
+    }, 0);
+    Settings.Database database = problems.check(() -> database(c.database, root, problems), null);
+    Settings.Gc gc = problems.check(() -> gc(c.gc, problems), Settings.Gc.defaults());
+    Optional<Settings.Auth> auth = problems.check(() -> auth(c.auth, environment, problems), Optional.empty());
+    return new Settings(address.host(), address.port(), drain, root, c.storage.delete.enabled,
+        c.storage.manifests.maxsize, database, level, !c.log.accesslog.disabled, gc, auth);
+  }
+
+  private static Settings.Database database(BerthConfig.Database db, Path root, Problems problems)
+      throws ConfigException {
+    return switch (db.driver.toLowerCase(Locale.ROOT)) {
+      case "sqlite" -> new Settings.Sqlite(db.url.isBlank() ? root.resolve("berth/metadata.db") : Path.of(db.url));
+      case "postgres", "postgresql" -> {
+        if (db.url.isBlank()) {
+          throw new ConfigException(problems.subject("database.url") + " is required with the postgres driver");
+        }
+        yield new Settings.Postgres(db.url, db.user, db.password, db.maxConnections);
+      }
+      default -> throw problems.invalid("database.driver", db.driver + " (use sqlite or postgres)");
     };
-    return new Settings(hostPort[0], port, drain, root, c.storage.delete.enabled, c.storage.manifests.maxsize,
-        database, level, !c.log.accesslog.disabled, gc(c.gc), auth(c.auth, environment));
   }
 
   /** {@code BERTH_ADMIN_PASSWORD} in the environment beats the file, so the secret need not be in it. */
-  private static Optional<Settings.Auth> auth(BerthConfig.Auth auth, Map<String, String> environment)
-      throws ConfigException {
+  private static Optional<Settings.Auth> auth(BerthConfig.Auth auth, Map<String, String> environment,
+      Problems problems) throws ConfigException {
     if (auth == null) {
       return Optional.empty();
     }
-    Duration lifetime = duration("auth.token.expiration", auth.token.expiration);
+    Duration lifetime = duration("auth.token.expiration", auth.token.expiration, problems);
     if (lifetime.isZero() || lifetime.compareTo(Duration.ofHours(24)) > 0) {
-      throw new ConfigException("invalid value for 'auth.token.expiration': between 1s and 24h");
+      throw problems.invalid("auth.token.expiration", "between 1s and 24h");
     }
     Optional<String> password = Optional.ofNullable(environment.get("BERTH_ADMIN_PASSWORD"))
         .or(() -> Optional.of(auth.admin.password))
@@ -167,39 +236,52 @@ public final class ConfigLoader {
         password));
   }
 
-  private static Settings.Gc gc(BerthConfig.Gc gc) throws ConfigException {
+  private static Settings.Gc gc(BerthConfig.Gc gc, Problems problems) throws ConfigException {
     Optional<String> schedule = Optional.of(gc.schedule.trim()).filter(s -> !s.isEmpty());
-    if (schedule.isPresent()) {
-      try {
-        com.cronutils.model.time.ExecutionTime.forCron(new com.cronutils.parser.CronParser(
-            com.cronutils.model.definition.CronDefinitionBuilder.instanceDefinitionFor(
-                com.cronutils.model.CronType.UNIX)).parse(schedule.get()));
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException("invalid value for 'gc.schedule': " + e.getMessage());
+    problems.check(() -> {
+      if (schedule.isPresent()) {
+        try {
+          com.cronutils.model.time.ExecutionTime.forCron(new com.cronutils.parser.CronParser(
+              com.cronutils.model.definition.CronDefinitionBuilder.instanceDefinitionFor(
+                  com.cronutils.model.CronType.UNIX)).parse(schedule.get()));
+        } catch (IllegalArgumentException e) {
+          throw problems.invalid("gc.schedule", e.getMessage());
+        }
       }
-    }
-    return new Settings.Gc(schedule, gc.deleteuntagged, duration("gc.grace", gc.grace),
-        duration("gc.uploadmaxage", gc.uploadmaxage));
+      return schedule;
+    }, schedule);
+    Duration grace = problems.check(() -> duration("gc.grace", gc.grace, problems), Duration.ZERO);
+    Duration uploadMaxAge = duration("gc.uploadmaxage", gc.uploadmaxage, problems);
+    return new Settings.Gc(schedule, gc.deleteuntagged, grace, uploadMaxAge);
   }
 
-  private static Duration duration(String key, String value) throws ConfigException {
+  private static Duration duration(String key, String value, Problems problems) throws ConfigException {
     try {
       return Durations.parse(value);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("invalid value for '" + key + "': " + e.getMessage());
+      throw problems.invalid(key, e.getMessage());
     }
   }
 
-  private static String[] splitAddress(String addr) throws ConfigException {
-    int colon = addr == null ? -1 : addr.lastIndexOf(':');
+  private static Address address(String addr, Problems problems) throws ConfigException {
+    int colon = addr.lastIndexOf(':');
     if (colon < 0) {
-      throw new ConfigException("invalid value for 'http.addr': expected host:port, got '" + addr + "'");
+      throw problems.invalid("http.addr", "expected host:port, got '" + addr + "'");
     }
     String host = addr.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
-    return new String[] {host.isEmpty() ? "0.0.0.0" : host, addr.substring(colon + 1)};
+    int port;
+    try {
+      port = Integer.parseInt(addr.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw problems.invalid("http.addr", "port is not a number in '" + addr + "'");
+    }
+    if (port < 0 || port > 65535) {
+      throw problems.invalid("http.addr", "port out of range in '" + addr + "'");
+    }
+    return new Address(host.isEmpty() ? "0.0.0.0" : host, port);
   }
 
   /** Valid key paths, derived from the model, so environment overrides never drift from it. */
@@ -210,6 +292,23 @@ public final class ConfigLoader {
       return KEYS.contains(path);
     }
 
+    /** A nested section of the model (as opposed to a value). */
+    static boolean isSection(Class<?> type) {
+      return type.getEnclosingClass() == BerthConfig.class;
+    }
+
+    /** The model's field for a key in the file, or null when the section has no such key. */
+    static java.lang.reflect.Field field(Class<?> section, String key) {
+      for (java.lang.reflect.Field field : section.getFields()) {
+        com.fasterxml.jackson.annotation.JsonProperty renamed =
+            field.getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+        if (key.equals(renamed != null ? renamed.value() : field.getName())) {
+          return field;
+        }
+      }
+      return null;
+    }
+
     private static Set<List<String>> collect(Class<?> type, List<String> prefix) {
       Set<List<String>> keys = new java.util.HashSet<>();
       for (java.lang.reflect.Field field : type.getFields()) {
@@ -218,7 +317,7 @@ public final class ConfigLoader {
         List<String> path = new ArrayList<>(prefix);
         path.add(renamed != null ? renamed.value() : field.getName());
         Class<?> fieldType = field.getType();
-        if (fieldType.getEnclosingClass() == BerthConfig.class) {
+        if (isSection(fieldType)) {
           keys.addAll(collect(fieldType, path));
         } else {
           keys.add(List.copyOf(path));

@@ -100,8 +100,81 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("'gc.grace'");
     assertThatThrownBy(() -> load("version: 0.2\n", Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'version'");
-    assertThatThrownBy(() -> load("", Map.of("REGISTRY_STORAGE_DELETE_ENABLED", "perhaps")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("'storage.delete.enabled'");
+  }
+
+  @Test
+  void aBadValueFromTheEnvironmentNamesTheVariableInWords() {
+    assertThatThrownBy(() -> load("", Map.of("REGISTRY_STORAGE_DELETE_ENABLED", "yes")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("invalid value for REGISTRY_STORAGE_DELETE_ENABLED: \"yes\" is not a boolean (true or false)");
+    assertThatThrownBy(() -> load("", Map.of("REGISTRY_STORAGE_MANIFESTS_MAXSIZE", "4MB")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("invalid value for REGISTRY_STORAGE_MANIFESTS_MAXSIZE: \"4MB\" is not a whole number");
+    assertThatThrownBy(() -> load("", Map.of("REGISTRY_HTTP_ADDR", "localhost")))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("invalid value for REGISTRY_HTTP_ADDR: ");
+    assertThatThrownBy(() -> load("", Map.of("REGISTRY_GC_GRACE", "a day")))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("invalid value for REGISTRY_GC_GRACE: ");
+  }
+
+  @Test
+  void valuesFromTheEnvironmentTakeTheModelsTypes() throws Exception {
+    Settings s = load("", Map.of("REGISTRY_STORAGE_DELETE_ENABLED", "TRUE", "REGISTRY_STORAGE_MANIFESTS_MAXSIZE", "2048",
+        "REGISTRY_GC_DELETEUNTAGGED", "false"));
+    assertThat(s.deleteEnabled()).isTrue();
+    assertThat(s.maxManifestBytes()).isEqualTo(2048);
+    assertThat(s.gc().deleteUntagged()).isFalse();
+  }
+
+  @Test
+  void everyProblemOfOneFileIsReportedTogether() {
+    assertThatThrownBy(() -> load("""
+        version: 0.2
+        log:
+          level: loud
+        http:
+          addr: nowhere
+          adr: typo
+        storage:
+          delete:
+            enabled: maybe
+          manifests:
+            maxsize: [1, 2]
+        gc:
+          grace: a while
+          schedule: every night
+        """, Map.of("REGISTRY_GC_UPLOADMAXAGE", "soon")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+            "unknown configuration key 'http.adr'",
+            "invalid value for 'storage.delete.enabled': \"maybe\" is not a boolean (true or false)",
+            "invalid value for 'storage.manifests.maxsize': must be a single value, not a list or a section"))
+        .as("the values are checked once every key is known and typed");
+    assertThatThrownBy(() -> load("""
+        version: 0.2
+        log:
+          level: loud
+        http:
+          addr: nowhere
+        gc:
+          grace: a while
+          schedule: every night
+        """, Map.of("REGISTRY_GC_UPLOADMAXAGE", "soon")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .hasSize(6)
+            .anySatisfy(p -> assertThat(p).startsWith("invalid value for 'version'"))
+            .anySatisfy(p -> assertThat(p).startsWith("invalid value for 'log.level'"))
+            .anySatisfy(p -> assertThat(p).startsWith("invalid value for 'http.addr'"))
+            .anySatisfy(p -> assertThat(p).startsWith("invalid value for 'gc.grace'"))
+            .anySatisfy(p -> assertThat(p).startsWith("invalid value for 'gc.schedule'"))
+            .anySatisfy(p -> assertThat(p).startsWith("invalid value for REGISTRY_GC_UPLOADMAXAGE")));
+  }
+
+  @Test
+  void anEmptySectionMeansItsDefaultsAndAnEmptyValueIsNamed() throws Exception {
+    assertThat(load("http:\ngc:\n", Map.of()).port()).isEqualTo(5000);
+    assertThatThrownBy(() -> load("log:\n  level:\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessage("invalid value for 'log.level': has no value");
+    assertThatThrownBy(() -> load("http: 5000\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'http': must be a section");
   }
 
   @Test
