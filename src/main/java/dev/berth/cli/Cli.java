@@ -1,5 +1,7 @@
 package dev.berth.cli;
 
+import dev.berth.config.ConfigException;
+import dev.berth.server.StartFailure;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -63,7 +65,38 @@ final class Cli {
     } catch (ParseException e) {
       err.println(path + ": " + problem(e));
       err.println("See '" + path + " --help'.");
-      return Main.EXIT_USAGE;
+      return ExitStatus.USAGE.code;
+    } catch (ConfigException e) {
+      e.problems().forEach(problem -> err.println(path + ": configuration error: " + problem));
+      return ExitStatus.CONFIG.code;
+    } catch (StartFailure e) {
+      err.println(path + ": " + e.getMessage());
+      debugTrace(e, err);
+      return switch (e.reason()) {
+        case DIRECTORY_UNUSABLE -> ExitStatus.CANNOT_WRITE.code;
+        case ADDRESS_IN_USE, DIRECTORY_IN_USE, DATABASE_UNUSABLE -> ExitStatus.UNAVAILABLE.code;
+      };
+    } catch (CommandFailure e) {
+      err.println(path + ": " + e.getMessage());
+      debugTrace(e, err);
+      return e.status.code;
+    }
+  }
+
+  /**
+   * Whether failures print their stack trace: with {@code log.level: debug} (or trace) in the
+   * configuration a command read. Set once the settings are loaded; a failure before that has no
+   * stack worth showing.
+   */
+  private static volatile boolean traces;
+
+  static void showTraces(boolean show) {
+    traces = show;
+  }
+
+  static void debugTrace(Throwable failure, PrintStream err) {
+    if (traces) {
+      failure.printStackTrace(err);
     }
   }
 
@@ -128,6 +161,13 @@ final class Cli {
       TextStyle summaries = TextStyle.builder().setLeftPad(2).get();
       text.appendTable(TableDefinition.from("", List.of(names, summaries), List.of("Commands", "Description"), rows));
     }
+    List<List<String>> statuses = new ArrayList<>();
+    for (ExitStatus status : ExitStatus.values()) {
+      statuses.add(List.of(String.valueOf(status.code), status.meaning));
+    }
+    TextStyle codes = TextStyle.builder().setIndent(1).setScalable(false).get();
+    TextStyle meanings = TextStyle.builder().setLeftPad(2).get();
+    text.appendTable(TableDefinition.from("", List.of(codes, meanings), List.of("Exit status", "Meaning"), statuses));
     // commons-cli pads every table cell to its column's width
     out.print(rendered.toString().replaceAll("(?m) +$", ""));
   }

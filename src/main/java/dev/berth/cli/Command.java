@@ -22,6 +22,9 @@ interface Command {
     return List.of();
   }
 
-  /** The exit status: 0 success, 1 failure, {@link Main#EXIT_USAGE}, {@link Main#EXIT_CONFIG}. */
+  /**
+   * The exit status, one of {@link ExitStatus}'s codes. A failure the operator can act on is thrown
+   * as a {@link CommandFailure}, a configuration problem as a ConfigException.
+   */
   int run(CommandLine line) throws Exception;
 }

@@ -1,7 +1,6 @@
 package dev.berth.cli;
 
 import dev.berth.cleanup.ConsistencyCheck;
-import dev.berth.config.ConfigException;
 import dev.berth.config.Settings;
 import dev.berth.server.BerthServer;
 import org.apache.commons.cli.CommandLine;
@@ -25,20 +24,14 @@ final class FsckCommand implements Command {
   @Override
   public int run(CommandLine line) throws Exception {
     boolean verifyDigests = line.hasOption("verify-digests");
-    Settings settings;
-    try {
-      settings = StoresOption.settings(line);
-    } catch (ConfigException e) {
-      System.err.println("berth fsck: " + e.getMessage());
-      return Main.EXIT_CONFIG;
-    }
+    Settings settings = StoresOption.existing(line);
     try (BerthServer.Stores stores = BerthServer.Stores.open(settings)) {
       ConsistencyCheck.Result result =
           new ConsistencyCheck(stores.metadata(), stores.blobs()).run(verifyDigests, System.out::println);
       System.out.printf("fsck: %d blobs checked%s: %d dangling, %d corrupt, %d orphaned%n", result.blobsChecked(),
           verifyDigests ? " (digests verified)" : "", result.dangling().size(), result.corrupt().size(),
           result.orphans().size());
-      return result.clean() ? 0 : 1;
+      return (result.clean() ? ExitStatus.OK : ExitStatus.FAILED).code;
     }
   }
 }

@@ -9,7 +9,6 @@ import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.GcReport;
 import dev.berth.cleanup.GcReports;
 import dev.berth.cleanup.GcService;
-import dev.berth.config.ConfigException;
 import dev.berth.config.Durations;
 import dev.berth.config.Settings;
 import dev.berth.metadata.BlobLocks;
@@ -41,6 +40,7 @@ final class GcCommand implements Command {
   private static final Duration FOLLOW_WAIT = Duration.ofSeconds(2);
   private static final int ITEMS_PAGE = 10_000;
   private static final int PRINT_BUFFER = 1 << 16;
+  private static final Settings.Gc DEFAULTS = Settings.Gc.defaults();
 
   @Override
   public String description() {
@@ -55,9 +55,11 @@ final class GcCommand implements Command {
         .addOption(StoresOption.config())
         .addOption(null, "dry-run", false, "change nothing; list exactly what a real run would delete")
         .addOption("m", "delete-untagged", false, "also collect untagged manifests nothing live references")
-        .addOption(duration("grace", "keep anything younger than this (e.g. 24h, 90m, 0s)"))
+        .addOption(duration("grace", "keep anything younger than this, e.g. 90m or 0s (default: the "
+            + "configuration's gc.grace, " + DEFAULTS.grace().toHours() + "h)"))
         .addOption(null, "orphans", false, "also walk the blob store for bytes with no metadata row (slow; after crashes)")
-        .addOption(duration("upload-max-age", "purge upload sessions idle this long"));
+        .addOption(duration("upload-max-age", "purge upload sessions idle this long (default: the configuration's "
+            + "gc.uploadmaxage, " + DEFAULTS.uploadMaxAge().toHours() + "h)"));
   }
 
   private static Option duration(String name, String description) {
@@ -75,13 +77,7 @@ final class GcCommand implements Command {
 
   @Override
   public int run(CommandLine line) throws Exception {
-    Settings settings;
-    try {
-      settings = StoresOption.settings(line);
-    } catch (ConfigException e) {
-      System.err.println("berth gc: " + e.getMessage());
-      return Main.EXIT_CONFIG;
-    }
+    Settings settings = StoresOption.existing(line);
     GcOptions options = gcOptions(line, settings.gc());
     PrintStream out = System.out;
     Optional<DataDirectory> directory = DataDirectory.tryAcquire(settings.rootDirectory());
@@ -111,7 +107,7 @@ final class GcCommand implements Command {
         report = service.runNow(options, user(), "cli", printer);
       }
       out.println(report.summary());
-      return 0;
+      return ExitStatus.OK.code;
     }
   }
 
@@ -121,20 +117,36 @@ final class GcCommand implements Command {
 
   /** Hands the run to the server holding the directory and follows it to the end. */
   private static int delegate(Path root, GcOptions options, PrintStream out) throws Exception {
-    DataDirectory.ServerInfo server = DataDirectory.published(root).orElseThrow(() ->
-        new IllegalStateException("another berth process holds " + root + " but published no address"));
+    DataDirectory.ServerInfo server = DataDirectory.published(root).orElseThrow(() -> new CommandFailure(
+        ExitStatus.UNAVAILABLE, "another berth process holds " + root.toAbsolutePath() + " but published no address"));
     out.println("a server runs on this data directory (" + server.url() + "); handing the run to it");
     String body = JSON.writeValueAsString(Map.of(
         "dryRun", options.dryRun(), "deleteUntagged", options.deleteUntagged(),
         "grace", options.grace().toSeconds() + "s", "uploadMaxAge", options.uploadMaxAge().toSeconds() + "s",
         "orphans", options.orphans(),
         "requestedBy", user()));
-    AdminCall started = AdminCall.send(server, "POST", "/api/v1/gc/runs", body);
+    AdminCall started;
+    try {
+      started = AdminCall.send(server, "POST", "/api/v1/gc/runs", body);
+    } catch (IOException e) {
+      throw new CommandFailure(ExitStatus.UNAVAILABLE, "the server at " + server.url() + " does not answer ("
+          + e.getMessage() + "); is it still running?", e);
+    }
     if (started.status() != 202) {
-      System.err.println("berth gc: the server refused the run (" + started.status() + "): " + started.body());
-      return 1;
+      throw new CommandFailure(ExitStatus.FAILED, "the server refused the run (" + started.status() + "): "
+          + started.body());
     }
     String id = JSON.readTree(started.body()).path("id").asText();
+    try {
+      return follow(server, id, out);
+    } catch (IOException e) {
+      throw new CommandFailure(ExitStatus.UNAVAILABLE, "the server at " + server.url() + " went away during run "
+          + id + " (" + e.getMessage() + "); what it deleted stays deleted, and the next run finishes the work", e);
+    }
+  }
+
+  private static int follow(DataDirectory.ServerInfo server, String id, PrintStream out) throws IOException,
+      CommandFailure {
     // Buffered, flushed page by page: one write per line would be thousands of system calls.
     PrintStream pages = new PrintStream(new BufferedOutputStream(out, PRINT_BUFFER), false, out.charset());
     followItems(server, id, pages);
@@ -147,12 +159,11 @@ final class GcCommand implements Command {
     String status = run.path("status").asText();
     if (!status.equals("succeeded")) {
       pages.flush();
-      System.err.println("berth gc: run " + id + " " + status);
-      return 1;
+      throw new CommandFailure(ExitStatus.FAILED, "run " + id + " " + status);
     }
     pages.println(run.path("report").path("summary").asText());
     pages.flush();
-    return 0;
+    return ExitStatus.OK.code;
   }
 
   /**
@@ -160,7 +171,7 @@ final class GcCommand implements Command {
    * new items or the run's end, and names the next page until the last. The lines come as text,
    * copied out unparsed.
    */
-  private static void followItems(DataDirectory.ServerInfo server, String id, PrintStream out) throws Exception {
+  private static void followItems(DataDirectory.ServerInfo server, String id, PrintStream out) throws IOException {
     Optional<String> page = Optional.of("/api/v1/gc/runs/" + id + "/items?limit=" + ITEMS_PAGE + "&wait="
         + FOLLOW_WAIT.toSeconds() + "&format=text");
     while (page.isPresent()) {
@@ -171,15 +182,14 @@ final class GcCommand implements Command {
     }
   }
 
-  private static JsonNode get(DataDirectory.ServerInfo server, String path) throws Exception {
+  private static JsonNode get(DataDirectory.ServerInfo server, String path) throws IOException {
     return JSON.readTree(fetch(server, path).body());
   }
 
   private static AdminCall fetch(DataDirectory.ServerInfo server, String path) throws IOException {
     AdminCall response = AdminCall.send(server, "GET", path, null);
     if (response.status() != 200) {
-      throw new IllegalStateException("the server answered " + response.status() + " to " + path + ": "
-          + response.body());
+      throw new IOException("the server answered " + response.status() + " to " + path + ": " + response.body());
     }
     return response;
   }

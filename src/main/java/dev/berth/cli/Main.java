@@ -3,13 +3,8 @@ package dev.berth.cli;
 import java.io.PrintStream;
 import java.util.List;
 
-/**
- * {@code berth}: the command users run. Exit codes: 0 success, 1 failure at run time, 2 bad usage,
- * 78 unusable configuration (sysexits' EX_CONFIG).
- */
+/** {@code berth}: the command users run. Its exit statuses are {@link ExitStatus}'s. */
 public final class Main {
-  public static final int EXIT_USAGE = 2;
-  public static final int EXIT_CONFIG = 78;
 
   static final Commands COMMANDS = new Commands("An OCI Distribution registry with safe, online storage reclamation.")
       .add("serve", ServeCommand::new)
@@ -25,10 +20,12 @@ public final class Main {
     try {
       status = run(args, System.out, System.err);
     } catch (Exception e) {
-      // A failure at run time: its stack trace for the bug report, and exit status 1 even when
-      // threads the command started would keep the JVM alive.
-      e.printStackTrace();
-      status = 1;
+      // A failure no command foresaw: one line, the stack trace only with log.level debug, and
+      // an exit even when threads the command started would keep the JVM alive.
+      System.err.println("berth: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage())
+          + " (log.level: debug shows the stack trace)");
+      Cli.debugTrace(e, System.err);
+      status = ExitStatus.FAILED.code;
     }
     System.exit(status);
   }

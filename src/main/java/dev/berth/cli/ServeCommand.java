@@ -2,7 +2,6 @@ package dev.berth.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import dev.berth.config.ConfigException;
 import dev.berth.config.Settings;
 import dev.berth.server.BerthServer;
 import java.util.concurrent.CountDownLatch;
@@ -24,22 +23,10 @@ final class ServeCommand implements Command {
 
   @Override
   public int run(CommandLine line) throws Exception {
-    Settings settings;
-    try {
-      settings = StoresOption.settings(line);
-    } catch (ConfigException e) {
-      System.err.println("berth: configuration error: " + e.getMessage());
-      return Main.EXIT_CONFIG;
-    }
+    Settings settings = StoresOption.settings(line);
     configureLogging(settings);
     org.slf4j.Logger log = LoggerFactory.getLogger("berth");
-    BerthServer server;
-    try {
-      server = BerthServer.start(settings);
-    } catch (BerthServer.DataDirectoryInUseException e) {
-      System.err.println("berth: " + e.getMessage());
-      return 1;
-    }
+    BerthServer server = BerthServer.start(settings);
     log.info("listening on {}:{}, data in {}, deletes {}", settings.host(), server.port(),
         settings.rootDirectory().toAbsolutePath(), settings.deleteEnabled() ? "enabled" : "disabled");
     CountDownLatch stopped = new CountDownLatch(1);
@@ -57,7 +44,7 @@ final class ServeCommand implements Command {
       stopped.countDown();
     }));
     stopped.await();
-    return 0;
+    return ExitStatus.OK.code;
   }
 
   static void configureLogging(Settings settings) {

@@ -3,6 +3,7 @@ package dev.berth.cli;
 import dev.berth.config.ConfigException;
 import dev.berth.config.ConfigLoader;
 import dev.berth.config.Settings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
@@ -21,7 +22,26 @@ final class StoresOption {
     return config("the server's YAML configuration");
   }
 
+  /** The settings, for a server, which creates its data directory on its first start. */
   static Settings settings(CommandLine line) throws ConfigException, ParseException {
-    return new ConfigLoader().load(Optional.ofNullable(line.getParsedOptionValue("config")), System.getenv());
+    Settings settings = new ConfigLoader().load(Optional.ofNullable(line.getParsedOptionValue("config")),
+        System.getenv());
+    Cli.showTraces(settings.logLevel().equals("debug") || settings.logLevel().equals("trace"));
+    return settings;
+  }
+
+  /**
+   * The settings of a deployment that must exist already: every command but serve works on one,
+   * and creating an empty registry to report on it would only hide a wrong path.
+   */
+  static Settings existing(CommandLine line) throws ConfigException, ParseException, CommandFailure {
+    Settings settings = settings(line);
+    Path root = settings.rootDirectory();
+    if (!Files.isDirectory(root)) {
+      throw new CommandFailure(ExitStatus.NOT_FOUND, "no Berth data directory at " + root.toAbsolutePath().normalize()
+          + "; pass --config with the server's configuration, or run from the directory that holds "
+          + (line.hasOption("config") ? "it" : "./data"));
+    }
+    return settings;
   }
 }

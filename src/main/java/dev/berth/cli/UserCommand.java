@@ -1,7 +1,6 @@
 package dev.berth.cli;
 
 import dev.berth.auth.Users;
-import dev.berth.config.ConfigException;
 import dev.berth.metadata.AccessStore;
 import dev.berth.server.BerthServer;
 import java.io.BufferedReader;
@@ -11,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
@@ -41,18 +41,16 @@ final class UserCommand {
       return new Options().addOption(StoresOption.config());
     }
 
-    abstract int run(CommandLine line, AccessStore store, Users users) throws Exception;
+    /** Does the work; a failure is thrown, with the status of its kind. */
+    abstract void run(CommandLine line, AccessStore store, Users users) throws Exception;
 
     @Override
     public int run(CommandLine line) throws Exception {
-      try (BerthServer.Stores opened = BerthServer.Stores.open(StoresOption.settings(line))) {
-        return run(line, opened.metadata(), new Users(opened.metadata(), Clock.systemUTC()));
-      } catch (ConfigException e) {
-        System.err.println("berth user: " + e.getMessage());
-        return Main.EXIT_CONFIG;
+      try (BerthServer.Stores opened = BerthServer.Stores.open(StoresOption.existing(line))) {
+        run(line, opened.metadata(), new Users(opened.metadata(), Clock.systemUTC()));
+        return ExitStatus.OK.code;
       } catch (IllegalArgumentException e) {
-        System.err.println("berth user: " + e.getMessage());
-        return Main.EXIT_USAGE;
+        throw new CommandFailure(ExitStatus.USAGE, e.getMessage(), e);
       }
     }
   }
@@ -61,18 +59,28 @@ final class UserCommand {
     return new Option(null, "password-stdin", false, "read the password from the first line of standard input");
   }
 
-  /** The password from stdin (one line) or, without --password-stdin, generated and printed. */
-  private static String password(CommandLine line) throws IOException {
-    if (!line.hasOption("password-stdin")) {
-      String generated = Users.generatePassword();
-      System.out.println("password: " + generated);
-      return generated;
+  /** A password from stdin, or generated: shown only once the operation it is for has happened. */
+  private record Password(String value, boolean generated) {
+    static Password of(CommandLine line) throws IOException {
+      if (!line.hasOption("password-stdin")) {
+        return new Password(Users.generatePassword(), true);
+      }
+      String read = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      if (read == null || read.isEmpty()) {
+        throw new IllegalArgumentException("no password on standard input");
+      }
+      return new Password(read, false);
     }
-    String read = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-    if (read == null || read.isEmpty()) {
-      throw new IllegalArgumentException("no password on standard input");
+
+    void showIfGenerated() {
+      if (generated) {
+        System.out.println("password: " + value);
+      }
     }
-    return read;
+  }
+
+  private static CommandFailure noUser(String name) {
+    return new CommandFailure(ExitStatus.NOT_FOUND, "no user " + name);
   }
 
   static final class Add extends StoreCommand {
@@ -94,15 +102,15 @@ final class UserCommand {
     }
 
     @Override
-    int run(CommandLine line, AccessStore store, Users users) throws Exception {
+    void run(CommandLine line, AccessStore store, Users users) throws Exception {
       String name = line.getArgs()[0];
       boolean admin = line.hasOption("admin");
-      if (!users.add(name, password(line), admin)) {
-        System.err.println("berth user: " + name + " already exists");
-        return 1;
+      Password password = Password.of(line);
+      if (!users.add(name, password.value(), admin)) {
+        throw new CommandFailure(ExitStatus.EXISTS, "user " + name + " already exists; nothing changed");
       }
       System.out.println("added " + name + (admin ? " (system administrator)" : ""));
-      return 0;
+      password.showIfGenerated();
     }
   }
 
@@ -123,14 +131,14 @@ final class UserCommand {
     }
 
     @Override
-    int run(CommandLine line, AccessStore store, Users users) throws Exception {
+    void run(CommandLine line, AccessStore store, Users users) throws Exception {
       String name = line.getArgs()[0];
-      if (!users.changePassword(name, password(line))) {
-        System.err.println("berth user: no user " + name);
-        return 1;
+      Password password = Password.of(line);
+      if (!users.changePassword(name, password.value())) {
+        throw noUser(name);
       }
       System.out.println("password of " + name + " changed");
-      return 0;
+      password.showIfGenerated();
     }
   }
 
@@ -146,14 +154,12 @@ final class UserCommand {
     }
 
     @Override
-    int run(CommandLine line, AccessStore store, Users users) {
+    void run(CommandLine line, AccessStore store, Users users) throws CommandFailure {
       String name = line.getArgs()[0];
       if (!store.removeUser(name)) {
-        System.err.println("berth user: no user " + name);
-        return 1;
+        throw noUser(name);
       }
       System.out.println("removed " + name);
-      return 0;
     }
   }
 
@@ -164,15 +170,23 @@ final class UserCommand {
     }
 
     @Override
-    int run(CommandLine line, AccessStore store, Users users) {
+    void run(CommandLine line, AccessStore store, Users users) {
       for (AccessStore.UserRecord user : store.listUsers()) {
         System.out.println(user.name() + (user.systemAdmin() ? " admin" : "") + " " + store.rolesOf(user.name()));
       }
+      Instant now = Instant.now();
       for (AccessStore.RobotRecord robot : store.listRobots()) {
-        System.out.println(robot.name() + " robot " + robot.namespace() + ":" + robot.role()
-            + (robot.revokedAt().isPresent() ? " revoked" : ""));
+        System.out.println(robot.name() + " robot " + robot.namespace() + ":" + robot.role() + " " + state(robot, now));
       }
-      return 0;
+    }
+
+    private static String state(AccessStore.RobotRecord robot, Instant now) {
+      if (robot.revokedAt().isPresent()) {
+        return "revoked " + robot.revokedAt().get().truncatedTo(ChronoUnit.SECONDS);
+      }
+      return robot.expiresAt()
+          .map(at -> (at.isAfter(now) ? "expires " : "expired ") + at.truncatedTo(ChronoUnit.SECONDS))
+          .orElse("never expires");
     }
   }
 
@@ -188,11 +202,13 @@ final class UserCommand {
     }
 
     @Override
-    int run(CommandLine line, AccessStore store, Users users) {
+    void run(CommandLine line, AccessStore store, Users users) throws CommandFailure {
       String[] args = line.getArgs();
+      if (store.findUser(args[0]).isEmpty()) {
+        throw noUser(args[0]);
+      }
       users.grant(args[0], args[1], args[2]);
       System.out.println(args[0] + " is " + args[2] + " of " + args[1]);
-      return 0;
     }
   }
 
@@ -208,9 +224,12 @@ final class UserCommand {
     }
 
     @Override
-    int run(CommandLine line, AccessStore store, Users users) {
+    void run(CommandLine line, AccessStore store, Users users) throws CommandFailure {
       String[] args = line.getArgs();
-      return store.removeRole(args[1], args[0]) ? 0 : 1;
+      if (!store.removeRole(args[1], args[0])) {
+        throw new CommandFailure(ExitStatus.NOT_FOUND, args[0] + " has no role in " + args[1]);
+      }
+      System.out.println(args[0] + " no longer has a role in " + args[1]);
     }
   }
 
@@ -231,12 +250,11 @@ final class UserCommand {
     }
 
     @Override
-    int run(CommandLine line, AccessStore store, Users users) {
+    void run(CommandLine line, AccessStore store, Users users) {
       String namespace = line.getArgs()[0];
       boolean off = line.hasOption("off");
       store.setPublic(namespace, !off);
       System.out.println(namespace + (off ? " needs a login to pull" : " allows anonymous pulls"));
-      return 0;
     }
   }
 
@@ -263,19 +281,17 @@ final class UserCommand {
     }
 
     @Override
-    int run(CommandLine line, AccessStore store, Users users) throws Exception {
+    void run(CommandLine line, AccessStore store, Users users) throws Exception {
       String namespace = line.getArgs()[0];
       String name = line.getArgs()[1];
       Optional<Integer> days = Optional.ofNullable(line.getParsedOptionValue("expires-in-days"));
       Optional<Users.NewRobot> robot = users.createRobot(namespace, name, line.getOptionValue("role", "developer"),
           System.getProperty("user.name", "cli"), days.map(Duration::ofDays));
       if (robot.isEmpty()) {
-        System.err.println("berth user: robot robot$" + namespace + "+" + name + " exists");
-        return 1;
+        throw new CommandFailure(ExitStatus.EXISTS, "robot robot$" + namespace + "+" + name + " already exists");
       }
       System.out.println("robot " + robot.get().login() + " (" + robot.get().role() + " of " + namespace + ")");
       System.out.println("secret: " + robot.get().secret());
-      return 0;
     }
   }
 
@@ -293,8 +309,17 @@ final class UserCommand {
     }
 
     @Override
-    int run(CommandLine line, AccessStore store, Users users) {
-      return store.revokeRobot(line.getArgs()[0], Instant.now()) ? 0 : 1;
+    void run(CommandLine line, AccessStore store, Users users) throws CommandFailure {
+      String login = line.getArgs()[0];
+      if (store.revokeRobot(login, Instant.now())) {
+        System.out.println("revoked " + login + "; its secret no longer works");
+        return;
+      }
+      AccessStore.RobotRecord robot = store.listRobots().stream().filter(r -> r.name().equals(login)).findFirst()
+          .orElseThrow(() -> new CommandFailure(ExitStatus.NOT_FOUND,
+              "no robot " + login + " (a robot's login looks like robot$NAMESPACE+NAME)"));
+      System.out.println(login + " was revoked already, at " + robot.revokedAt().orElseThrow().truncatedTo(ChronoUnit.SECONDS)
+          + "; nothing changed");
     }
   }
 }

@@ -18,6 +18,7 @@ import dev.berth.config.Settings;
 import dev.berth.http.AdminHandler;
 import dev.berth.http.HttpServer;
 import dev.berth.metadata.BlobLocks;
+import dev.berth.metadata.MetadataException;
 import dev.berth.metadata.sql.SqlMetadataStore;
 import dev.berth.metadata.sql.SqliteNativeLibrary;
 import dev.berth.registry.Registry;
@@ -33,7 +34,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -60,17 +60,10 @@ public final class BerthServer implements AutoCloseable {
     this.gc = gc;
   }
 
-  /** Another process serves (or collects garbage in) the same data directory. */
-  public static final class DataDirectoryInUseException extends IOException {
-    DataDirectoryInUseException(java.nio.file.Path root) {
-      super("the data directory " + root.toAbsolutePath() + " is in use by another berth process");
-    }
-  }
-
   public static BerthServer start(Settings settings) throws Exception {
-    Files.createDirectories(settings.rootDirectory());
-    DataDirectory directory = DataDirectory.tryAcquire(settings.rootDirectory())
-        .orElseThrow(() -> new DataDirectoryInUseException(settings.rootDirectory()));
+    DataDirectory directory = DataDirectory.create(settings.rootDirectory())
+        .orElseThrow(() -> new StartFailure(StartFailure.Reason.DIRECTORY_IN_USE, "the data directory "
+            + settings.rootDirectory().toAbsolutePath() + " is in use by another berth process", null));
     List<AutoCloseable> resources = new ArrayList<>();
     resources.add(directory);
     BlobLocks locks = new BlobLocks();
@@ -107,9 +100,8 @@ public final class BerthServer implements AutoCloseable {
           gcDefaults, token, access, json);
       ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, administration, inventory,
           previews, registry.manifests(), gc, gcDefaults, stores.metadata()), clock);
-      HttpServer http = HttpServer.start(settings.host(), settings.port(), settings.drainTimeout(), registry,
-          registrySettings, access, settings.auth().flatMap(Settings.Auth::realm),
-          new Handler.Sequence(admin, console), prometheus);
+      HttpServer http = listen(settings, registry, registrySettings, access, new Handler.Sequence(admin, console),
+          prometheus);
       resources.addFirst(http);
       resources.addFirst(StorageSampler.start(inventory, STORAGE_SAMPLE_PERIOD));
       directory.publish("http://" + loopbackFor(settings.host()) + ":" + http.port(), token);
@@ -123,6 +115,23 @@ public final class BerthServer implements AutoCloseable {
         }
       });
       closeAll(resources);
+      throw e;
+    }
+  }
+
+  private static HttpServer listen(Settings settings, Registry registry, RegistrySettings registrySettings,
+      AccessControl access, Handler admin, PrometheusMeterRegistry prometheus) throws Exception {
+    try {
+      return HttpServer.start(settings.host(), settings.port(), settings.drainTimeout(), registry, registrySettings,
+          access, settings.auth().flatMap(Settings.Auth::realm), admin, prometheus);
+    } catch (IOException e) {
+      if (e.getCause() instanceof java.net.BindException bind) {
+        String address = settings.host() + ":" + settings.port();
+        throw new StartFailure(StartFailure.Reason.ADDRESS_IN_USE,
+            bind.getMessage() != null && bind.getMessage().contains("in use")
+                ? "http.addr " + address + " is already in use"
+                : "http.addr " + address + " cannot be listened on: " + bind.getMessage(), e);
+      }
       throw e;
     }
   }
@@ -241,17 +250,33 @@ public final class BerthServer implements AutoCloseable {
 
   /** The two stores a deployment is made of, opened together and closed together. */
   public record Stores(SqlMetadataStore metadata, BlobStore blobs) implements AutoCloseable {
-    public static Stores open(Settings settings) throws IOException {
+    public static Stores open(Settings settings) throws IOException, StartFailure {
       BlobStore blobs = new FilesystemBlobStore(settings.rootDirectory());
       SqlMetadataStore metadata = switch (settings.database()) {
         case Settings.Sqlite sqlite -> {
-          Files.createDirectories(sqlite.file().toAbsolutePath().getParent());
+          DataDirectory.createDirectories(sqlite.file().toAbsolutePath().getParent());
           SqliteNativeLibrary.useCopyIn(settings.rootDirectory().resolve("berth/native"));
-          yield SqlMetadataStore.sqlite(sqlite.file());
+          yield openDatabase("the SQLite database " + sqlite.file().toAbsolutePath(),
+              () -> SqlMetadataStore.sqlite(sqlite.file()));
         }
-        case Settings.Postgres pg -> SqlMetadataStore.postgres(pg.url(), pg.user(), pg.password());
+        case Settings.Postgres pg -> openDatabase("the PostgreSQL database at database.url " + pg.url(),
+            () -> SqlMetadataStore.postgres(pg.url(), pg.user(), pg.password()));
       };
       return new Stores(metadata, blobs);
+    }
+
+    private static SqlMetadataStore openDatabase(String what, java.util.function.Supplier<SqlMetadataStore> open)
+        throws StartFailure {
+      try {
+        return open.get();
+      } catch (MetadataException e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+          root = root.getCause();
+        }
+        throw new StartFailure(StartFailure.Reason.DATABASE_UNUSABLE, "cannot open " + what + ": "
+            + (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage()), e);
+      }
     }
 
     @Override

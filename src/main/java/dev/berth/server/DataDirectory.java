@@ -36,17 +36,62 @@ public final class DataDirectory implements AutoCloseable {
   /** The running server's address and admin token, as it published them. */
   public record ServerInfo(String url, String token) {}
 
-  /** Takes the directory, or returns empty when another process holds it. */
-  public static Optional<DataDirectory> tryAcquire(Path root) throws IOException {
+  /**
+   * Takes the directory, creating it first when it does not exist (a server's first start), or
+   * returns empty when another process holds it.
+   */
+  public static Optional<DataDirectory> create(Path root) throws IOException, StartFailure {
+    try {
+      Files.createDirectories(root.resolve("berth"));
+    } catch (java.nio.file.FileSystemException e) {
+      throw unusable(root, e);
+    }
+    return tryAcquire(root);
+  }
+
+  /** Takes an existing directory, or returns empty when another process holds it. */
+  public static Optional<DataDirectory> tryAcquire(Path root) throws IOException, StartFailure {
     Path berth = root.resolve("berth");
-    Files.createDirectories(berth);
-    FileChannel channel = FileChannel.open(berth.resolve("serve.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    Path lockFile = berth.resolve("serve.lock");
+    FileChannel channel;
+    try {
+      if (!Files.isDirectory(berth)) {
+        Files.createDirectory(berth);
+      }
+      channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    } catch (java.nio.file.FileSystemException e) {
+      throw unusable(root, e);
+    }
     FileLock lock = channel.tryLock();
     if (lock == null) {
       channel.close();
       return Optional.empty();
     }
     return Optional.of(new DataDirectory(berth, channel, lock));
+  }
+
+  /** Creates a directory of the deployment and its parents, or says in one line why it cannot. */
+  static void createDirectories(Path directory) throws IOException, StartFailure {
+    try {
+      Files.createDirectories(directory);
+    } catch (java.nio.file.FileSystemException e) {
+      throw unusable(directory, e);
+    }
+  }
+
+  private static StartFailure unusable(Path where, java.nio.file.FileSystemException e) {
+    String file = e.getFile() == null ? where.toAbsolutePath().toString() : e.getFile();
+    String why = switch (e) {
+      case java.nio.file.AccessDeniedException denied -> "permission denied";
+      case java.nio.file.FileAlreadyExistsException exists -> "a file, not a directory, is in the way";
+      case java.nio.file.NotDirectoryException notDirectory -> "a file, not a directory, is in the way";
+      // ENOTDIR, which the JDK reports with the reason only
+      default -> e.getReason() == null ? e.getClass().getSimpleName()
+          : e.getReason().equals("Not a directory") ? "a file, not a directory, is in the way"
+          : e.getReason().toLowerCase(java.util.Locale.ROOT);
+    };
+    return new StartFailure(StartFailure.Reason.DIRECTORY_UNUSABLE, "the data directory "
+        + where.toAbsolutePath().normalize() + " cannot be created or written: " + why + " (" + file + ")", e);
   }
 
   /** A fresh admin token: 256 random bits. */

@@ -44,8 +44,15 @@ final class BerthProcess implements AutoCloseable {
 
   /** Runs a short command to completion, returning exit code and combined output. */
   static Result run(Path dir, String... args) throws Exception {
+    return run(dir, java.util.Map.of(), args);
+  }
+
+  /** Runs a short command in {@code dir}, with {@code environment} added to this process's. */
+  static Result run(Path dir, java.util.Map<String, String> environment, String... args) throws Exception {
     Path out = Files.createTempFile(dir, "berth", ".log");
-    Process p = new ProcessBuilder(command(List.of(), args)).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(command(List.of(), args)).directory(dir.toFile());
+    builder.environment().putAll(environment);
+    Process p = builder.redirectErrorStream(true).redirectOutput(out.toFile()).start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("berth " + String.join(" ", args) + " did not finish");

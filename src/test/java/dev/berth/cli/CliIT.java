@@ -35,12 +35,13 @@ class CliIT {
   @Test
   void userCommandsManageUsersRolesAndRobots() throws Exception {
     Path config = dir.resolve("config.yml");
-    Files.writeString(config, "storage:\n  filesystem:\n    rootdirectory: " + dir.resolve("data") + "\n");
+    Files.writeString(config, "storage:\n  filesystem:\n    rootdirectory: " + Files.createDirectories(dir.resolve("data"))
+        + "\n");
     String c = config.toString();
     BerthProcess.Result added = BerthProcess.run(dir, "user", "add", "--config", c, "alice");
     assertThat(added.exitCode()).as(added.output()).isZero();
     assertThat(added.output()).containsPattern("password: \\S{24}");
-    assertThat(BerthProcess.run(dir, "user", "add", "--config", c, "alice").exitCode()).isEqualTo(1);
+    assertThat(BerthProcess.run(dir, "user", "add", "--config", c, "alice").exitCode()).isEqualTo(4);
     assertThat(BerthProcess.run(dir, "user", "add", "--config", c, "Bad Name").exitCode()).isEqualTo(2);
     assertThat(BerthProcess.run(dir, "user", "grant", "--config", c, "alice", "team", "developer").exitCode()).isZero();
     assertThat(BerthProcess.run(dir, "user", "grant", "--config", c, "alice", "team", "overlord").exitCode()).isEqualTo(2);
@@ -48,7 +49,7 @@ class CliIT {
     assertThat(robot.output()).contains("robot robot$team+ci (developer of team)").contains("secret: ");
     assertThat(BerthProcess.run(dir, "user", "robot-revoke", "--config", c, "robot$team+ci").exitCode()).isZero();
     BerthProcess.Result list = BerthProcess.run(dir, "user", "list", "--config", c);
-    assertThat(list.output()).contains("alice {team=developer}").contains("robot$team+ci robot team:developer revoked");
+    assertThat(list.output()).contains("alice {team=developer}").contains("robot$team+ci robot team:developer revoked 20");
     assertThat(BerthProcess.run(dir, "user", "remove", "--config", c, "alice").exitCode()).isZero();
     assertThat(BerthProcess.run(dir, "user", "list", "--config", c).output()).doesNotContain("alice");
   }

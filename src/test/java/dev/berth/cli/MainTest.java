@@ -127,7 +127,7 @@ class MainTest {
       """)
   void usageErrorsAreOneLineAndAHintAndExitTwo(String args, String problem, String help) throws Exception {
     Outcome outcome = berth(args.isEmpty() ? new String[0] : args.split(" "));
-    assertThat(outcome.status()).isEqualTo(Main.EXIT_USAGE);
+    assertThat(outcome.status()).isEqualTo(ExitStatus.USAGE.code);
     assertThat(outcome.out()).isEmpty();
     assertThat(outcome.err()).isEqualTo(problem + "\nSee '" + help + "'.\n");
   }

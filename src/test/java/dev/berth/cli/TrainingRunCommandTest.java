@@ -28,7 +28,7 @@ class TrainingRunCommandTest {
   void roundsMustBeANumber() throws Exception {
     MainTest.Outcome outcome = MainTest.berth("training-run", "--rounds", "many");
 
-    assertThat(outcome.status()).isEqualTo(Main.EXIT_USAGE);
+    assertThat(outcome.status()).isEqualTo(ExitStatus.USAGE.code);
   }
 
   private static List<Path> trainingDirectories() throws IOException {
