@@ -179,7 +179,8 @@ public final class AccessControl {
    * or not the repository exists.
    */
   public void require(Caller caller, RepositoryName repository, Set<Action> actions) {
-    if (allowed(caller, repository).containsAll(actions)) {
+    Set<Action> allowed = allowed(caller, repository);
+    if (allowed.containsAll(actions)) {
       return;
     }
     if (caller.principal().isAnonymous()) {
@@ -187,7 +188,9 @@ public final class AccessControl {
       ask.addAll(actions);
       throw AccessDeniedException.loginRequired(Optional.of(new Scope(repository, ask)));
     }
-    throw AccessDeniedException.denied();
+    Set<Action> refused = EnumSet.copyOf(actions);
+    refused.removeAll(allowed);
+    throw AccessDeniedException.denied(refused);
   }
 
   /** GET /v2/ with auth on: any authenticated caller; anonymous callers are told to log in. */

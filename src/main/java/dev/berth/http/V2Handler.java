@@ -61,7 +61,7 @@ public final class V2Handler extends Handler.Abstract {
       ex.complete();
     } catch (AccessDeniedException e) {
       gate.challenge(ex, e);
-      error(ex, new RegistryException(gate.code(e), e.getMessage()));
+      error(ex, new RegistryException(gate.code(e), e.getMessage(), gate.detail(e)));
     } catch (RegistryException e) {
       error(ex, e);
     } catch (OciFormatException e) {

@@ -169,6 +169,9 @@ class AuthApiTest {
     if (expected == 403) {
       assertThat(errorCode(r)).isEqualTo("DENIED");
       assertThat(r.body()).doesNotContain("unknown").doesNotContain("nothing-here");
+      // docker retries a DENIED without a detail; the detail names the refused action.
+      assertThat(JSON.readTree(r.body()).path("errors").get(0).path("detail").path("refused").toString())
+          .contains("\"" + action + "\"");
     }
   }
 

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs an external client (skopeo, podman) and fails loudly, with its output, when it fails. */
+/** Runs an external client (skopeo, podman, docker) and fails loudly, with its output, when it fails. */
 public final class Tool {
   private Tool() {}
 
@@ -26,12 +26,23 @@ public final class Tool {
   }
 
   public static Result run(Path workDir, List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
+    return run(workDir, command, null, timeoutSeconds);
+  }
+
+  /** With {@code stdin} as the tool's standard input, for secrets kept off the command line. */
+  public static Result run(Path workDir, List<String> command, String stdin, long timeoutSeconds)
+      throws IOException, InterruptedException {
     Path log = Files.createTempFile(workDir, "tool", ".log");
-    Process process = new ProcessBuilder(new ArrayList<>(command))
+    ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command))
         .directory(workDir.toFile())
         .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+        .redirectOutput(log.toFile());
+    if (stdin != null) {
+      Path input = Files.createTempFile(workDir, "tool", ".in");
+      Files.writeString(input, stdin);
+      builder.redirectInput(input.toFile());
+    }
+    Process process = builder.start();
     if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError(String.join(" ", command) + " timed out:\n" + Files.readString(log));
