@@ -25,6 +25,7 @@ final class FsckCommand implements Command {
   public int run(CommandLine line) throws Exception {
     boolean verifyDigests = line.hasOption("verify-digests");
     Settings settings = StoresOption.existing(line);
+    LoggingSetup.quietUnlessDebugging(settings.logLevel());
     try (BerthServer.Stores stores = BerthServer.Stores.open(settings)) {
       ConsistencyCheck.Result result =
           new ConsistencyCheck(stores.metadata(), stores.blobs()).run(verifyDigests, System.out::println);

@@ -84,6 +84,7 @@ final class GcCommand implements Command {
     if (directory.isEmpty()) {
       return delegate(settings.rootDirectory(), options, out);
     }
+    LoggingSetup.quietUnlessDebugging(settings.logLevel());
     try (DataDirectory owned = directory.get(); BerthServer.Stores stores = BerthServer.Stores.open(settings)) {
       GarbageCollector collector = new GarbageCollector(stores.metadata(), stores.blobs(), new BlobLocks(), Clock.systemUTC());
       GcService service = new GcService(collector, stores.metadata(), Clock.systemUTC());

@@ -56,4 +56,15 @@ public final class LoggingSetup extends ContextAwareBase implements Configurator
     root.addAppender(async);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
+
+  /**
+   * For commands other than serve, which print their own results: the log says only what went
+   * wrong, unless {@code log.level} asks for debug. (A standalone gc printed its summary twice:
+   * once itself, once through the collector's log line.)
+   */
+  static void quietUnlessDebugging(String logLevel) {
+    if (!logLevel.equals("debug") && !logLevel.equals("trace")) {
+      ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.auth.Users;
+import dev.berth.config.Settings;
 import dev.berth.metadata.AccessStore;
 import dev.berth.server.BerthServer;
 import java.io.BufferedReader;
@@ -46,7 +47,9 @@ final class UserCommand {
 
     @Override
     public int run(CommandLine line) throws Exception {
-      try (BerthServer.Stores opened = BerthServer.Stores.open(StoresOption.existing(line))) {
+      Settings settings = StoresOption.existing(line);
+      LoggingSetup.quietUnlessDebugging(settings.logLevel());
+      try (BerthServer.Stores opened = BerthServer.Stores.open(settings)) {
         run(line, opened.metadata(), new Users(opened.metadata(), Clock.systemUTC()));
         return ExitStatus.OK.code;
       } catch (IllegalArgumentException e) {

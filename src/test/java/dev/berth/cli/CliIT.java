@@ -68,6 +68,18 @@ class CliIT {
     assertThat(badValue.output()).contains("'storage.delete.enabled'");
   }
 
+  @Test
+  void aStandaloneGcPrintsItsSummaryOnce() throws Exception {
+    Path config = dir.resolve("config.yml");
+    Files.writeString(config, "storage:\n  filesystem:\n    rootdirectory: " + Files.createDirectories(dir.resolve("data"))
+        + "\n");
+
+    BerthProcess.Result run = BerthProcess.run(dir, "gc", "--grace", "0s", "--config", config.toString());
+
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    assertThat(run.output().lines().filter(line -> line.contains("collected:"))).as(run.output()).hasSize(1);
+  }
+
   /** The SQLite library is loaded from the copy kept in the data directory, not extracted into tmp on each start. */
   @Test
   void serveLoadsSqlitesNativeLibraryFromTheDataDirectory() throws Exception {

@@ -30,6 +30,8 @@ import java.util.function.Consumer;
 
 /** Blobs on a local filesystem, in Docker Registry's layout. */
 public final class FilesystemBlobStore implements BlobStore {
+  /** Each lost race needs a collection to empty the fan-out directory again in between: rare twice. */
+  private static final int CREATE_ATTEMPTS = 8;
 
   private static final int COPY_BUFFER = 256 * 1024;
   /** fsync blocks its thread in the kernel; a platform thread keeps it off the request carriers. */
@@ -61,12 +63,21 @@ public final class FilesystemBlobStore implements BlobStore {
   @Override
   public boolean delete(Digest digest) throws IOException {
     boolean existed = Files.deleteIfExists(layout.blobData(digest));
-    try {
-      Files.deleteIfExists(layout.blobDirectory(digest));
-    } catch (java.nio.file.DirectoryNotEmptyException e) {
-      // Something else sits beside the data file (a foreign tool's file); leave the directory.
+    // The blob's directory, then the fan-out directory above it once its last blob is gone, so a
+    // collected registry does not keep thousands of empty directories. A directory that still
+    // holds something (another blob, a foreign tool's file) stays.
+    if (removeIfEmpty(layout.blobDirectory(digest))) {
+      removeIfEmpty(layout.blobDirectory(digest).getParent());
     }
     return existed;
+  }
+
+  private static boolean removeIfEmpty(Path directory) throws IOException {
+    try {
+      return Files.deleteIfExists(directory);
+    } catch (java.nio.file.DirectoryNotEmptyException e) {
+      return false;
+    }
   }
 
   @Override
@@ -172,7 +183,7 @@ public final class FilesystemBlobStore implements BlobStore {
     }
     Path target = layout.blobData(digest);
     Path directory = target.getParent();
-    Files.createDirectories(directory);
+    createBlobDirectory(directory);
     if (Files.exists(target)) {
       // Identical content is stored once; the digest was verified, so the existing copy is equal.
       Files.deleteIfExists(staged);
@@ -184,6 +195,25 @@ public final class FilesystemBlobStore implements BlobStore {
       throw new IOException("the upload area and the blob area must be on one filesystem", e);
     }
     fsyncDirectory(directory);
+  }
+
+  /**
+   * A collection may remove the shared fan-out directory between this commit creating it and
+   * creating the blob's own directory inside (it only removes empty ones, and the digest's lock
+   * keeps it off this blob's directory): create again. Once the blob's directory exists, the
+   * fan-out directory is not empty and stays.
+   */
+  private static void createBlobDirectory(Path directory) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        Files.createDirectories(directory);
+        return;
+      } catch (NoSuchFileException e) {
+        if (attempt == CREATE_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
   }
 
   private static void fsyncDirectory(Path directory) throws IOException {

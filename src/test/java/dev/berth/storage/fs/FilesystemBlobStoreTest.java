@@ -9,6 +9,11 @@ import dev.berth.storage.UploadId;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,5 +49,69 @@ class FilesystemBlobStoreTest extends BlobStoreContract {
     Files.createDirectories(data.getParent());
     Files.write(data, content);
     assertThat(store.stat(digest)).contains((long) content.length);
+  }
+
+  private Digest put(byte[] content) throws Exception {
+    UploadId id = UploadId.random();
+    store.createUpload(id);
+    store.appendUpload(id, 0, new ByteArrayInputStream(content));
+    Digest digest = Digest.sha256(content);
+    store.commitUpload(id, digest);
+    return digest;
+  }
+
+  /** Contents whose digests share the two-hex fan-out directory {@code prefix}. */
+  private static List<byte[]> contentsUnder(String prefix, int count) {
+    List<byte[]> found = new ArrayList<>();
+    for (long n = 0; found.size() < count; n++) {
+      byte[] content = ("fan-out " + n).getBytes();
+      if (Digest.sha256(content).hex().startsWith(prefix)) {
+        found.add(content);
+      }
+    }
+    return found;
+  }
+
+  @Test
+  void deletingTheLastBlobOfAFanOutDirectoryRemovesItAndNoOther() throws Exception {
+    List<byte[]> contents = contentsUnder("ab", 2);
+    Digest first = put(contents.get(0));
+    Digest second = put(contents.get(1));
+    Path fanOut = root.resolve("docker/registry/v2/blobs/sha256/ab");
+
+    assertThat(store.delete(first)).isTrue();
+    assertThat(fanOut).isDirectory();
+    assertThat(fanOut.resolve(first.hex())).doesNotExist();
+
+    assertThat(store.delete(second)).isTrue();
+    assertThat(fanOut).doesNotExist();
+    assertThat(root.resolve("docker/registry/v2/blobs/sha256")).isDirectory();
+  }
+
+  /**
+   * Commits and deletions of different digests in one fan-out directory, at once: a deletion that
+   * empties the directory while a commit is creating it must not fail the commit.
+   */
+  @Test
+  void commitsSurviveDeletionsEmptyingTheirFanOutDirectory() throws Exception {
+    List<byte[]> contents = contentsUnder("cd", 8);
+    int rounds = 150;
+    try (ExecutorService workers = Executors.newFixedThreadPool(contents.size())) {
+      List<Future<?>> done = new ArrayList<>();
+      for (byte[] content : contents) {
+        done.add(workers.submit(() -> {
+          for (int round = 0; round < rounds; round++) {
+            Digest digest = put(content);
+            assertThat(store.stat(digest)).contains((long) content.length);
+            assertThat(store.delete(digest)).isTrue();
+          }
+          return null;
+        }));
+      }
+      for (Future<?> worker : done) {
+        worker.get();
+      }
+    }
+    assertThat(root.resolve("docker/registry/v2/blobs/sha256/cd")).doesNotExist();
   }
 }
