@@ -39,6 +39,10 @@ final class ServeCommand implements Command {
     } catch (BerthServer.DataDirectoryInUseException e) {
       System.err.println("berth: " + e.getMessage());
       return 1;
+    } catch (ConfigException e) {
+      // The TLS files, read at start (not by every command that loads the configuration).
+      System.err.println("berth: configuration error: " + e.getMessage());
+      return Main.EXIT_CONFIG;
     }
     log.info("listening on {}:{}, data in {}, deletes {}", settings.host(), server.port(),
         settings.rootDirectory().toAbsolutePath(), settings.deleteEnabled() ? "enabled" : "disabled");

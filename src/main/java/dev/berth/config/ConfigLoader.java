@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -143,7 +145,39 @@ public final class ConfigLoader {
           "invalid value for 'database.driver': " + c.database.driver + " (use sqlite or postgres)");
     };
     return new Settings(hostPort[0], port, drain, root, c.storage.delete.enabled, c.storage.manifests.maxsize,
-        database, level, !c.log.accesslog.disabled, gc(c.gc), auth(c.auth, environment));
+        database, level, !c.log.accesslog.disabled, gc(c.gc), auth(c.auth, environment), tls(c.http.tls),
+        externalUrl(c.http.host));
+  }
+
+  /** Both files or neither; their contents are read when the server starts ({@link TlsKeyStore}). */
+  private static Optional<Settings.Tls> tls(BerthConfig.Tls tls) throws ConfigException {
+    boolean certificate = !tls.certificate.isBlank();
+    boolean key = !tls.key.isBlank();
+    if (certificate != key) {
+      throw new ConfigException("'" + (certificate ? "http.tls.key" : "http.tls.certificate") + "' is required with '"
+          + (certificate ? "http.tls.certificate" : "http.tls.key") + "'");
+    }
+    return certificate ? Optional.of(new Settings.Tls(Path.of(tls.certificate), Path.of(tls.key))) : Optional.empty();
+  }
+
+  /** Docker Registry's {@code http.host}: a scheme and an authority, nothing else. */
+  private static Optional<URI> externalUrl(String host) throws ConfigException {
+    if (host.isBlank()) {
+      return Optional.empty();
+    }
+    URI uri;
+    try {
+      uri = new URI(host.strip());
+    } catch (URISyntaxException e) {
+      throw new ConfigException("invalid value for 'http.host': " + e.getMessage());
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    boolean bare = (uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))
+        && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null;
+    if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || !bare) {
+      throw new ConfigException("invalid value for 'http.host': expected http(s)://host[:port], got '" + host + "'");
+    }
+    return Optional.of(URI.create(scheme + "://" + uri.getRawAuthority()));
   }
 
   /** {@code BERTH_ADMIN_PASSWORD} in the environment beats the file, so the secret need not be in it. */

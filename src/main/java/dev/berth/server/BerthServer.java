@@ -14,7 +14,9 @@ import dev.berth.cleanup.GcSchedule;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
 import dev.berth.cleanup.StorageSampler;
+import dev.berth.config.ConfigException;
 import dev.berth.config.Settings;
+import dev.berth.config.TlsKeyStore;
 import dev.berth.http.AdminHandler;
 import dev.berth.http.HttpServer;
 import dev.berth.metadata.BlobLocks;
@@ -67,7 +69,10 @@ public final class BerthServer implements AutoCloseable {
     }
   }
 
+  /** @throws ConfigException when the TLS files cannot be used, before anything is opened */
   public static BerthServer start(Settings settings) throws Exception {
+    Optional<TlsKeyStore> tls = settings.tls().isPresent()
+        ? Optional.of(TlsKeyStore.read(settings.tls().get())) : Optional.empty();
     Files.createDirectories(settings.rootDirectory());
     DataDirectory directory = DataDirectory.tryAcquire(settings.rootDirectory())
         .orElseThrow(() -> new DataDirectoryInUseException(settings.rootDirectory()));
@@ -107,12 +112,14 @@ public final class BerthServer implements AutoCloseable {
           gcDefaults, token, access, json);
       ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, administration, inventory,
           previews, registry.manifests(), gc, gcDefaults, stores.metadata()), clock);
-      HttpServer http = HttpServer.start(settings.host(), settings.port(), settings.drainTimeout(), registry,
-          registrySettings, access, settings.auth().flatMap(Settings.Auth::realm),
+      HttpServer http = HttpServer.start(settings, tls, registry, registrySettings, access,
           new Handler.Sequence(admin, console), prometheus);
       resources.addFirst(http);
       resources.addFirst(StorageSampler.start(inventory, STORAGE_SAMPLE_PERIOD));
-      directory.publish("http://" + loopbackFor(settings.host()) + ":" + http.port(), token);
+      // berth gc reaches the admin API here; over TLS it trusts exactly this certificate, whatever
+      // names it carries.
+      directory.publish((tls.isPresent() ? "https://" : "http://") + loopbackFor(settings.host()) + ":" + http.port(),
+          token, tls.map(TlsKeyStore::certificateSha256));
       settings.gc().schedule().ifPresent(cron -> resources.addFirst(GcSchedule.start(cron, gc, gcDefaults, clock)));
       return new BerthServer(resources, http, gc);
     } catch (Exception | Error e) {

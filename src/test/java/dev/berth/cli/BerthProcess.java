@@ -102,8 +102,9 @@ final class BerthProcess implements AutoCloseable {
     throw new AssertionError("berth did not answer within " + within + ":\n" + Files.readString(log));
   }
 
-  URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + port + path);
+  /** The URL of a path, or of a URL the server handed out (a {@code Location}), which stays as it is. */
+  URI uri(String pathOrUrl) {
+    return URI.create(pathOrUrl.startsWith("/") ? "http://127.0.0.1:" + port + pathOrUrl : pathOrUrl);
   }
 
   /** SIGTERM, then waits for the process to exit. */
