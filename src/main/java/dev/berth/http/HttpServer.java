@@ -105,7 +105,9 @@ public final class HttpServer implements AutoCloseable {
     secure.setSniHostCheck(false);
     http.addCustomizer(secure);
     HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);
-    ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), http11.getProtocol());
+    // Without arguments it negotiates the connector's other protocols as Jetty maps them to ALPN
+    // names; given the factory's name "HTTP/1.1", a client offering only "http/1.1" was cut off.
+    ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
     alpn.setDefaultProtocol(http11.getProtocol());
     return new ConnectionFactory[] {new SslConnectionFactory(context, alpn.getProtocol()), alpn, h2, http11};
   }

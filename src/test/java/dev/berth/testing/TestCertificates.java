@@ -1,10 +1,16 @@
 package dev.berth.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A throwaway certificate authority and a server certificate it signed for
@@ -41,6 +47,20 @@ public record TestCertificates(Path directory, Path trust, Path caCertificate, P
     Path trust = Files.createDirectories(directory.resolve("trust"));
     Files.copy(directory.resolve("ca.crt"), trust.resolve("ca.crt"));
     return new TestCertificates(directory, trust, trust.resolve("ca.crt"), chain, directory.resolve("server.key"));
+  }
+
+  /** A client context that trusts this CA alone, as a client given {@code --cacert ca.crt} does. */
+  public SSLContext clientContext() throws IOException, GeneralSecurityException {
+    KeyStore trusted = KeyStore.getInstance("PKCS12");
+    trusted.load(null, null);
+    try (InputStream in = Files.newInputStream(caCertificate)) {
+      trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(trusted);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    return context;
   }
 
   /** The key rewritten by {@code openssl pkey} with more arguments, e.g. {@code -traditional}. */
