@@ -24,7 +24,7 @@ public final class BerthConfig {
   }
 
   public static final class Token {
-    /** Where clients fetch tokens; empty: {@code http://<the request's host>/token}. */
+    /** Where clients fetch tokens; empty: {@code /token} at the external URL (see {@code http.host}). */
     public String realm = "";
     public String service = "berth";
     public String expiration = "5m";

@@ -31,7 +31,7 @@ public record Settings(
   /**
    * Access control, when configured.
    *
-   * @param realm token endpoint URL announced in challenges; empty derives it from the request
+   * @param realm token endpoint URL announced in challenges; empty: {@code /token} at the external URL
    * @param initialAdminPassword for the first admin; empty generates one
    */
   public record Auth(java.util.Optional<String> realm, String service, Duration tokenLifetime,
