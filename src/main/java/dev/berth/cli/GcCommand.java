@@ -23,12 +23,14 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.HttpsURLConnection;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -199,13 +201,22 @@ final class GcCommand implements Command {
   /**
    * One call to the server's admin API over its loopback address. {@link HttpURLConnection} rather
    * than {@code java.net.http.HttpClient}: the latter sets up TLS when it is built, about a third of
-   * a second of this short-lived JVM, for a plain-HTTP loopback call.
+   * a second of this short-lived JVM, even for a plain-HTTP loopback call. Over HTTPS the
+   * connection trusts the certificate the server published, and only that one.
    */
   private record AdminCall(int status, String body, Optional<String> next) {
     private static final Pattern NEXT = Pattern.compile("^<([^>]+)>;\\s*rel=\"next\"$");
 
     static AdminCall send(DataDirectory.ServerInfo server, String method, String path, String body) throws IOException {
       HttpURLConnection connection = (HttpURLConnection) URI.create(server.url() + path).toURL().openConnection();
+      if (connection instanceof HttpsURLConnection https) {
+        try {
+          PinnedCertificate.apply(https, server.certificateSha256().orElseThrow(() ->
+              new IOException("the server at " + server.url() + " published no certificate to trust")));
+        } catch (GeneralSecurityException e) {
+          throw new IOException("cannot set up TLS to " + server.url(), e);
+        }
+      }
       connection.setRequestMethod(method);
       connection.setRequestProperty("Authorization", "Bearer " + server.token());
       connection.setReadTimeout((int) FOLLOW_WAIT.plusSeconds(30).toMillis());

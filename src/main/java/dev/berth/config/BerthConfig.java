@@ -24,7 +24,7 @@ public final class BerthConfig {
   }
 
   public static final class Token {
-    /** Where clients fetch tokens; empty: {@code http://<the request's host>/token}. */
+    /** Where clients fetch tokens; empty: {@code /token} at the external URL (see {@code http.host}). */
     public String realm = "";
     public String service = "berth";
     public String expiration = "5m";
@@ -64,9 +64,24 @@ public final class BerthConfig {
   }
 
   public static final class Http {
+    /** Where to listen; not what clients are told (that is {@link #host}). */
     public String addr = "127.0.0.1:5000";
+    /**
+     * The externally visible base URL, e.g. {@code https://registry.example.com}, as in Docker
+     * Registry; empty: taken from proxy headers or the request.
+     */
+    public String host = "";
     /** How long SIGTERM waits for in-flight requests, e.g. {@code 30s}. */
     public String draintimeout = "30s";
+    public Tls tls = new Tls();
+  }
+
+  /** Serve HTTPS instead of HTTP when both are set. */
+  public static final class Tls {
+    /** PEM file: the server's certificate, then its chain. */
+    public String certificate = "";
+    /** PEM file: its private key (PKCS#8, PKCS#1 RSA or SEC1 EC), not encrypted. */
+    public String key = "";
   }
 
   public static final class Storage {

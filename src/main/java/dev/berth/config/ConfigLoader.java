@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -197,8 +199,10 @@ public final class ConfigLoader {
     Settings.Database database = problems.check(() -> database(c.database, root, problems), null);
     Settings.Gc gc = problems.check(() -> gc(c.gc, problems), Settings.Gc.defaults());
     Optional<Settings.Auth> auth = problems.check(() -> auth(c.auth, environment, problems), Optional.empty());
+    Optional<Settings.Tls> tls = problems.check(() -> tls(c.http.tls, problems), Optional.empty());
+    Optional<URI> externalUrl = problems.check(() -> externalUrl(c.http.host, problems), Optional.empty());
     return new Settings(address.host(), address.port(), drain, root, c.storage.delete.enabled,
-        c.storage.manifests.maxsize, database, level, !c.log.accesslog.disabled, gc, auth);
+        c.storage.manifests.maxsize, database, level, !c.log.accesslog.disabled, gc, auth, tls, externalUrl);
   }
 
   private static Settings.Database database(BerthConfig.Database db, Path root, Problems problems)
@@ -213,6 +217,37 @@ public final class ConfigLoader {
       }
       default -> throw problems.invalid("database.driver", db.driver + " (use sqlite or postgres)");
     };
+  }
+
+  /** Both files or neither; their contents are read when the server starts ({@link TlsKeyStore}). */
+  private static Optional<Settings.Tls> tls(BerthConfig.Tls tls, Problems problems) throws ConfigException {
+    boolean certificate = !tls.certificate.isBlank();
+    boolean key = !tls.key.isBlank();
+    if (certificate != key) {
+      throw new ConfigException(problems.subject(certificate ? "http.tls.key" : "http.tls.certificate")
+          + " is required with " + problems.subject(certificate ? "http.tls.certificate" : "http.tls.key"));
+    }
+    return certificate ? Optional.of(new Settings.Tls(Path.of(tls.certificate), Path.of(tls.key))) : Optional.empty();
+  }
+
+  /** Docker Registry's {@code http.host}: a scheme and an authority, nothing else. */
+  private static Optional<URI> externalUrl(String host, Problems problems) throws ConfigException {
+    if (host.isBlank()) {
+      return Optional.empty();
+    }
+    URI uri;
+    try {
+      uri = new URI(host.strip());
+    } catch (URISyntaxException e) {
+      throw problems.invalid("http.host", e.getMessage());
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    boolean bare = (uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))
+        && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null;
+    if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || !bare) {
+      throw problems.invalid("http.host", "expected http(s)://host[:port], got '" + host + "'");
+    }
+    return Optional.of(URI.create(scheme + "://" + uri.getRawAuthority()));
   }
 
   /** {@code BERTH_ADMIN_PASSWORD} in the environment beats the file, so the secret need not be in it. */

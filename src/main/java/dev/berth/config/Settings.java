@@ -3,7 +3,13 @@ package dev.berth.config;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Validated configuration, ready to wire the server with. */
+/**
+ * Validated configuration, ready to wire the server with.
+ *
+ * @param host and {@code port}: where to listen ({@code http.addr})
+ * @param externalUrl {@code http.host}: {@code scheme://host[:port]} clients are told to use; empty
+ *     derives it from proxy headers or the request
+ */
 public record Settings(
     String host,
     int port,
@@ -15,12 +21,17 @@ public record Settings(
     String logLevel,
     boolean accessLog,
     Gc gc,
-    java.util.Optional<Auth> auth) {
+    java.util.Optional<Auth> auth,
+    java.util.Optional<Tls> tls,
+    java.util.Optional<java.net.URI> externalUrl) {
+
+  /** PEM files of the server's certificate chain and private key; read by {@link TlsKeyStore}. */
+  public record Tls(Path certificate, Path key) {}
 
   /**
    * Access control, when configured.
    *
-   * @param realm token endpoint URL announced in challenges; empty derives it from the request
+   * @param realm token endpoint URL announced in challenges; empty: {@code /token} at the external URL
    * @param initialAdminPassword for the first admin; empty generates one
    */
   public record Auth(java.util.Optional<String> realm, String service, Duration tokenLifetime,

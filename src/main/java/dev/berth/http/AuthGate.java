@@ -20,10 +20,13 @@ import org.eclipse.jetty.server.Request;
 final class AuthGate {
   private final AccessControl access;
   private final Optional<String> realm;
+  private final ExternalUrl externalUrl;
 
-  AuthGate(AccessControl access, Optional<String> realm) {
+  /** @param realm the configured token endpoint; empty: this server's {@code /token} at its external URL */
+  AuthGate(AccessControl access, Optional<String> realm, ExternalUrl externalUrl) {
     this.access = access;
     this.realm = realm;
+    this.externalUrl = externalUrl;
   }
 
   AccessControl access() {
@@ -68,7 +71,7 @@ final class AuthGate {
     if (!e.unauthenticated() || access.tokens().isEmpty()) {
       return;
     }
-    String tokenRealm = realm.orElseGet(() -> "http://" + ex.request.getHttpURI().getAuthority() + "/token");
+    String tokenRealm = realm.orElseGet(() -> externalUrl.resolve(ex.request, "/token"));
     StringBuilder header = new StringBuilder("Bearer realm=\"").append(tokenRealm)
         .append("\",service=\"").append(access.tokens().get().service()).append('"');
     e.scope().ifPresent(scope -> header.append(",scope=\"").append(scope.text()).append('"'));

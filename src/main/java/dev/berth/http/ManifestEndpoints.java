@@ -21,10 +21,12 @@ final class ManifestEndpoints {
 
   private final Manifests manifests;
   private final int maxManifestBytes;
+  private final ExternalUrl externalUrl;
 
-  ManifestEndpoints(Manifests manifests, int maxManifestBytes) {
+  ManifestEndpoints(Manifests manifests, int maxManifestBytes, ExternalUrl externalUrl) {
     this.manifests = manifests;
     this.maxManifestBytes = maxManifestBytes;
+    this.externalUrl = externalUrl;
   }
 
   void handle(Exchange ex, RepositoryName name, String rawReference, String user) throws IOException {
@@ -60,7 +62,7 @@ final class ManifestEndpoints {
         .map(MediaType::parseHeader)
         .filter(MediaType::isManifest);
     Manifests.Pushed pushed = manifests.put(name, reference, contentType, payload);
-    ex.header(HttpHeader.LOCATION, "/v2/" + name + "/manifests/" + pushed.digest());
+    ex.header(HttpHeader.LOCATION, externalUrl.resolve(ex.request, "/v2/" + name + "/manifests/" + pushed.digest()));
     ex.header(V2Handler.CONTENT_DIGEST, pushed.digest().toString());
     pushed.subject().ifPresent(subject -> ex.header(OCI_SUBJECT, subject.toString()));
     ex.empty(201);

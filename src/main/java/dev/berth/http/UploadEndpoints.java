@@ -17,9 +17,11 @@ final class UploadEndpoints {
   private static final String UPLOAD_UUID = "Docker-Upload-UUID";
 
   private final Uploads uploads;
+  private final ExternalUrl externalUrl;
 
-  UploadEndpoints(Uploads uploads) {
+  UploadEndpoints(Uploads uploads, ExternalUrl externalUrl) {
     this.uploads = uploads;
+    this.externalUrl = externalUrl;
   }
 
   /** POST to the upload collection. */
@@ -91,14 +93,14 @@ final class UploadEndpoints {
     }
   }
 
-  private static void created(Exchange ex, RepositoryName name, Digest digest) throws IOException {
-    ex.header(HttpHeader.LOCATION, "/v2/" + name + "/blobs/" + digest);
+  private void created(Exchange ex, RepositoryName name, Digest digest) throws IOException {
+    ex.header(HttpHeader.LOCATION, externalUrl.resolve(ex.request, "/v2/" + name + "/blobs/" + digest));
     ex.header(V2Handler.CONTENT_DIGEST, digest.toString());
     ex.empty(201);
   }
 
-  static void progress(Exchange ex, RepositoryName name, UploadId id, long size, int status) throws IOException {
-    ex.header(HttpHeader.LOCATION, "/v2/" + name + "/blobs/uploads/" + id);
+  private void progress(Exchange ex, RepositoryName name, UploadId id, long size, int status) throws IOException {
+    ex.header(HttpHeader.LOCATION, externalUrl.resolve(ex.request, "/v2/" + name + "/blobs/uploads/" + id));
     ex.header(UPLOAD_UUID, id.value());
     ex.header(HttpHeader.RANGE, rangeHeader(size));
     ex.empty(status);

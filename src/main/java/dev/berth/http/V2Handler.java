@@ -37,14 +37,14 @@ public final class V2Handler extends Handler.Abstract {
   private final ListingEndpoints listings;
   private final AuthGate gate;
 
-  V2Handler(Registry registry, RegistrySettings settings, AuthGate gate, ObjectMapper json,
+  V2Handler(Registry registry, RegistrySettings settings, AuthGate gate, ExternalUrl externalUrl, ObjectMapper json,
       org.eclipse.jetty.io.ByteBufferPool pool) {
     super(InvocationType.BLOCKING);
     this.json = json;
     this.gate = gate;
     this.blobs = new BlobEndpoints(registry.blobs(), pool);
-    this.uploads = new UploadEndpoints(registry.uploads());
-    this.manifests = new ManifestEndpoints(registry.manifests(), settings.maxManifestBytes());
+    this.uploads = new UploadEndpoints(registry.uploads(), externalUrl);
+    this.manifests = new ManifestEndpoints(registry.manifests(), settings.maxManifestBytes(), externalUrl);
     this.listings = new ListingEndpoints(registry.listings());
   }
 

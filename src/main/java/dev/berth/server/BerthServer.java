@@ -14,7 +14,9 @@ import dev.berth.cleanup.GcSchedule;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
 import dev.berth.cleanup.StorageSampler;
+import dev.berth.config.ConfigException;
 import dev.berth.config.Settings;
+import dev.berth.config.TlsKeyStore;
 import dev.berth.http.AdminHandler;
 import dev.berth.http.HttpServer;
 import dev.berth.metadata.BlobLocks;
@@ -60,7 +62,13 @@ public final class BerthServer implements AutoCloseable {
     this.gc = gc;
   }
 
+  /**
+   * @throws ConfigException when the TLS files cannot be used, before anything is opened
+   * @throws StartFailure when the data directory, the database or the address cannot be used
+   */
   public static BerthServer start(Settings settings) throws Exception {
+    Optional<TlsKeyStore> tls = settings.tls().isPresent()
+        ? Optional.of(TlsKeyStore.read(settings.tls().get())) : Optional.empty();
     DataDirectory directory = DataDirectory.create(settings.rootDirectory())
         .orElseThrow(() -> new StartFailure(StartFailure.Reason.DIRECTORY_IN_USE, "the data directory "
             + settings.rootDirectory().toAbsolutePath() + " is in use by another berth process", null));
@@ -100,11 +108,14 @@ public final class BerthServer implements AutoCloseable {
           gcDefaults, token, access, json);
       ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, administration, inventory,
           previews, registry.manifests(), gc, gcDefaults, stores.metadata()), clock);
-      HttpServer http = listen(settings, registry, registrySettings, access, new Handler.Sequence(admin, console),
+      HttpServer http = listen(settings, tls, registry, registrySettings, access, new Handler.Sequence(admin, console),
           prometheus);
       resources.addFirst(http);
       resources.addFirst(StorageSampler.start(inventory, STORAGE_SAMPLE_PERIOD));
-      directory.publish("http://" + loopbackFor(settings.host()) + ":" + http.port(), token);
+      // berth gc reaches the admin API here; over TLS it trusts exactly this certificate, whatever
+      // names it carries.
+      directory.publish((tls.isPresent() ? "https://" : "http://") + loopbackFor(settings.host()) + ":" + http.port(),
+          token, tls.map(TlsKeyStore::certificateSha256));
       settings.gc().schedule().ifPresent(cron -> resources.addFirst(GcSchedule.start(cron, gc, gcDefaults, clock)));
       return new BerthServer(resources, http, gc);
     } catch (Exception | Error e) {
@@ -119,11 +130,11 @@ public final class BerthServer implements AutoCloseable {
     }
   }
 
-  private static HttpServer listen(Settings settings, Registry registry, RegistrySettings registrySettings,
-      AccessControl access, Handler admin, PrometheusMeterRegistry prometheus) throws Exception {
+  private static HttpServer listen(Settings settings, Optional<TlsKeyStore> tls, Registry registry,
+      RegistrySettings registrySettings, AccessControl access, Handler admin, PrometheusMeterRegistry prometheus)
+      throws Exception {
     try {
-      return HttpServer.start(settings.host(), settings.port(), settings.drainTimeout(), registry, registrySettings,
-          access, settings.auth().flatMap(Settings.Auth::realm), admin, prometheus);
+      return HttpServer.start(settings, tls, registry, registrySettings, access, admin, prometheus);
     } catch (IOException e) {
       if (e.getCause() instanceof java.net.BindException bind) {
         String address = settings.host() + ":" + settings.port();

@@ -1,5 +1,6 @@
 package dev.berth.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -33,8 +34,12 @@ public final class DataDirectory implements AutoCloseable {
     this.lock = lock;
   }
 
-  /** The running server's address and admin token, as it published them. */
-  public record ServerInfo(String url, String token) {}
+  /**
+   * The running server's address and admin token, as it published them.
+   *
+   * @param certificateSha256 over HTTPS, the SHA-256 of its certificate (DER, hex), which a client pins
+   */
+  public record ServerInfo(String url, String token, Optional<String> certificateSha256) {}
 
   /**
    * Takes the directory, creating it first when it does not exist (a server's first start), or
@@ -101,14 +106,18 @@ public final class DataDirectory implements AutoCloseable {
     return HexFormat.of().formatHex(random);
   }
 
-  /** Writes the server's address and admin token, readable by the owner only. */
-  public void publish(String url, String token) throws IOException {
+  /** Writes the server's address, admin token and certificate hash, readable by the owner only. */
+  public void publish(String url, String token, Optional<String> certificateSha256) throws IOException {
     Path file = berth.resolve("server.json");
     Path staged = berth.resolve("server.json.tmp");
     Files.deleteIfExists(staged);
     Files.createFile(staged, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(staged, JSON.writeValueAsString(Map.of("url", url, "token", token, "pid", ProcessHandle.current().pid())),
-        StandardCharsets.UTF_8);
+    Map<String, Object> fields = new java.util.LinkedHashMap<>();
+    fields.put("url", url);
+    fields.put("token", token);
+    fields.put("pid", ProcessHandle.current().pid());
+    certificateSha256.ifPresent(hash -> fields.put("certificateSha256", hash));
+    Files.writeString(staged, JSON.writeValueAsString(fields), StandardCharsets.UTF_8);
     Files.move(staged, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
@@ -119,7 +128,8 @@ public final class DataDirectory implements AutoCloseable {
       return Optional.empty();
     }
     var node = JSON.readTree(file.toFile());
-    return Optional.of(new ServerInfo(node.path("url").asText(), node.path("token").asText()));
+    return Optional.of(new ServerInfo(node.path("url").asText(), node.path("token").asText(),
+        Optional.ofNullable(node.get("certificateSha256")).map(JsonNode::asText)));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.testing.TestCertificates;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -21,11 +22,13 @@ final class BerthProcess implements AutoCloseable {
   final Process process;
   final Path log;
   final int port;
+  private final String scheme;
 
-  private BerthProcess(Process process, Path log, int port) {
+  private BerthProcess(Process process, Path log, int port, String scheme) {
     this.process = process;
     this.log = log;
     this.port = port;
+    this.scheme = scheme;
   }
 
   static List<String> command(List<String> jvmOptions, String... args) {
@@ -70,6 +73,17 @@ final class BerthProcess implements AutoCloseable {
 
   /** Starts {@code berth serve} with the given config text appended to an http.addr on a free port. */
   static BerthProcess serve(Path dir, List<String> jvmOptions, String extraConfig) throws Exception {
+    return serve(dir, jvmOptions, extraConfig, "http", HttpClient.newHttpClient());
+  }
+
+  /** The same over HTTPS with these certificates ({@code http.tls}), awaited by a client that trusts their CA. */
+  static BerthProcess serveTls(Path dir, TestCertificates certificates, String extraConfig) throws Exception {
+    return serve(dir, List.of(), "  tls:\n    certificate: " + certificates.chain() + "\n    key: " + certificates.key()
+        + "\n" + extraConfig, "https", HttpClient.newBuilder().sslContext(certificates.clientContext()).build());
+  }
+
+  private static BerthProcess serve(Path dir, List<String> jvmOptions, String extraConfig, String scheme,
+      HttpClient readiness) throws Exception {
     int port = freePort();
     Path config = dir.resolve("config.yml");
     Files.writeString(config, "version: 0.1\nhttp:\n  addr: 127.0.0.1:" + port + "\n" + extraConfig);
@@ -79,18 +93,17 @@ final class BerthProcess implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
-    BerthProcess berth = new BerthProcess(process, log, port);
-    berth.awaitReady();
+    BerthProcess berth = new BerthProcess(process, log, port, scheme);
+    awaitOk(process, log, berth.uri("/v2/"), Duration.ofSeconds(60), readiness);
     return berth;
-  }
-
-  private void awaitReady() throws Exception {
-    awaitOk(process, log, uri("/v2/"), Duration.ofSeconds(60));
   }
 
   /** Polls {@code uri} until it answers 200; fails with the process's log if it exits or time runs out. */
   static void awaitOk(Process process, Path log, URI uri, Duration within) throws Exception {
-    HttpClient client = HttpClient.newHttpClient();
+    awaitOk(process, log, uri, within, HttpClient.newHttpClient());
+  }
+
+  private static void awaitOk(Process process, Path log, URI uri, Duration within, HttpClient client) throws Exception {
     Instant deadline = Instant.now().plus(within);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
@@ -109,8 +122,9 @@ final class BerthProcess implements AutoCloseable {
     throw new AssertionError("berth did not answer within " + within + ":\n" + Files.readString(log));
   }
 
-  URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + port + path);
+  /** The URL of a path, or of a URL the server handed out (a {@code Location}), which stays as it is. */
+  URI uri(String pathOrUrl) {
+    return URI.create(pathOrUrl.startsWith("/") ? scheme + "://127.0.0.1:" + port + pathOrUrl : pathOrUrl);
   }
 
   /** SIGTERM, then waits for the process to exit. */

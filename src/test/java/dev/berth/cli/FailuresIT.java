@@ -196,7 +196,7 @@ class FailuresIT {
     });
     server.start();
     try (DataDirectory held = DataDirectory.tryAcquire(data).orElseThrow()) {
-      held.publish("http://127.0.0.1:" + server.getAddress().getPort(), "token");
+      held.publish("http://127.0.0.1:" + server.getAddress().getPort(), "token", java.util.Optional.empty());
 
       BerthProcess.Result result = BerthProcess.run(dir, "gc", "--config", config(data.toString(), "").toString());
 

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.testing.OciLayout;
 import dev.berth.testing.RunningRegistry;
 import dev.berth.testing.Tool;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +58,7 @@ class SkopeoIT {
     Tool.ok(work, skopeo("copy", "--src-tls-verify=false", "--preserve-digests",
         remote("skopeo/single:v1"), "oci:" + back + ":v1"));
 
-    assertSameBlobs(source.dir(), back);
+    OciLayout.assertSameBlobs(source.dir(), back);
     JsonNode inspect = JSON.readTree(Tool.ok(work, skopeo("inspect", "--tls-verify=false", remote("skopeo/single:v1"))));
     assertThat(inspect.path("Digest").asText()).isEqualTo(image.digest());
     assertThat(inspect.path("Layers")).hasSize(3);
@@ -79,7 +78,7 @@ class SkopeoIT {
     Tool.ok(work, skopeo("copy", "--all", "--src-tls-verify=false", "--preserve-digests",
         remote("skopeo/multi:latest"), "oci:" + back + ":multi"));
 
-    assertSameBlobs(source.dir(), back);
+    OciLayout.assertSameBlobs(source.dir(), back);
     String raw = Tool.ok(work, skopeo("inspect", "--raw", "--tls-verify=false", remote("skopeo/multi:latest")));
     assertThat(OciLayout.sha256(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
         .isEqualTo(index.digest().substring("sha256:".length()));
@@ -105,16 +104,5 @@ class SkopeoIT {
     assertThat(gone.output()).containsIgnoringCase("manifest unknown");
     JsonNode after = JSON.readTree(Tool.ok(work, skopeo("list-tags", "--tls-verify=false", remote("skopeo/tags"))));
     assertThat(after.path("Tags")).extracting(JsonNode::asText).containsExactly("two");
-  }
-
-  private static void assertSameBlobs(Path expected, Path actual) throws Exception {
-    List<Path> expectedBlobs = OciLayout.blobs(expected);
-    List<Path> actualBlobs = OciLayout.blobs(actual);
-    assertThat(actualBlobs.stream().map(p -> p.getFileName().toString()))
-        .containsExactlyElementsOf(expectedBlobs.stream().map(p -> p.getFileName().toString()).toList());
-    for (int i = 0; i < expectedBlobs.size(); i++) {
-      assertThat(Files.mismatch(expectedBlobs.get(i), actualBlobs.get(i)))
-          .as("blob %s", expectedBlobs.get(i).getFileName()).isEqualTo(-1L);
-    }
   }
 }

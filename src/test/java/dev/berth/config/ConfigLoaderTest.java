@@ -178,6 +178,51 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void tlsAndTheExternalUrlUseDockerRegistryKeysAndTheirEnvironmentNames() throws Exception {
+    Settings file = load("""
+        http:
+          host: https://Registry.example.com:8443/
+          tls:
+            certificate: /etc/berth/chain.pem
+            key: /etc/berth/key.pem
+        """, Map.of());
+    assertThat(file.externalUrl()).hasValue(java.net.URI.create("https://Registry.example.com:8443"));
+    assertThat(file.tls()).hasValue(new Settings.Tls(Path.of("/etc/berth/chain.pem"), Path.of("/etc/berth/key.pem")));
+
+    Settings env = new ConfigLoader().load(Optional.empty(), Map.of(
+        "REGISTRY_HTTP_HOST", "http://10.0.0.5",
+        "REGISTRY_HTTP_TLS_CERTIFICATE", "/run/cert.pem",
+        "REGISTRY_HTTP_TLS_KEY", "/run/key.pem"));
+    assertThat(env.externalUrl()).hasValue(java.net.URI.create("http://10.0.0.5"));
+    assertThat(env.tls()).hasValue(new Settings.Tls(Path.of("/run/cert.pem"), Path.of("/run/key.pem")));
+
+    Settings none = new ConfigLoader().load(Optional.empty(), Map.of());
+    assertThat(none.externalUrl()).isEmpty();
+    assertThat(none.tls()).isEmpty();
+  }
+
+  @Test
+  void oneTlsFileWithoutTheOtherNamesTheMissingKey() {
+    assertThatThrownBy(() -> load("http:\n  tls:\n    certificate: /etc/berth/chain.pem\n", Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("'http.tls.key' is required with 'http.tls.certificate'");
+    assertThatThrownBy(() -> new ConfigLoader().load(Optional.empty(), Map.of("REGISTRY_HTTP_TLS_KEY", "/run/key.pem")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("'http.tls.certificate' is required with REGISTRY_HTTP_TLS_KEY");
+  }
+
+  @Test
+  void theExternalUrlIsASchemeAndAHostOnly() {
+    for (String bad : new String[] {"registry.example.com", "ftp://registry.example.com", "https://",
+        "https://registry.example.com/v2", "https://user@registry.example.com", "https://registry.example.com?x=1"}) {
+      assertThatThrownBy(() -> new ConfigLoader().load(Optional.empty(), Map.of("REGISTRY_HTTP_HOST", bad)))
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("invalid value for REGISTRY_HTTP_HOST: ");
+    }
+  }
+
+  @Test
   void missingFileIsAClearError() {
     assertThatThrownBy(() -> new ConfigLoader().load(Optional.of(dir.resolve("nope.yml")), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("not found");

@@ -130,7 +130,7 @@ class ManifestApiTest {
     RegistryResponse put = registry.putManifest(repo, "v1", manifest.mediaType(), bytes);
 
     assertThat(put.status()).as("%s", put).isEqualTo(201);
-    assertThat(put.header("Location")).isEqualTo("/v2/" + repo + "/manifests/" + digest);
+    assertThat(put.header("Location")).isEqualTo(registry.url("/v2/" + repo + "/manifests/" + digest));
     assertThat(put.header("Docker-Content-Digest")).isEqualTo(digest);
     assertServedExactly(registry.getManifest(repo, "v1", manifest.mediaType()), manifest.mediaType(), bytes);
     assertServedExactly(registry.getManifest(repo, digest, manifest.mediaType()), manifest.mediaType(), bytes);
@@ -149,7 +149,7 @@ class ManifestApiTest {
     RegistryResponse put = registry.putManifest(repo, digest, manifest.mediaType(), bytes);
 
     assertThat(put.status()).as("%s", put).isEqualTo(201);
-    assertThat(put.header("Location")).isEqualTo("/v2/" + repo + "/manifests/" + digest);
+    assertThat(put.header("Location")).isEqualTo(registry.url("/v2/" + repo + "/manifests/" + digest));
     assertThat(put.header("Docker-Content-Digest")).isEqualTo(digest);
     assertServedExactly(registry.getManifest(repo, digest, manifest.mediaType()), manifest.mediaType(), bytes);
     assertHeadHeaders(repo, digest, manifest.mediaType(), bytes);
@@ -165,7 +165,7 @@ class ManifestApiTest {
 
     assertThat(put.status()).as("%s", put).isEqualTo(201);
     assertThat(put.header("Docker-Content-Digest")).isEqualTo(digest);
-    assertThat(put.header("Location")).isEqualTo("/v2/" + repo + "/manifests/" + digest);
+    assertThat(put.header("Location")).isEqualTo(registry.url("/v2/" + repo + "/manifests/" + digest));
     RegistryResponse get = registry.getManifest(repo, digest, OCI_MANIFEST);
     assertThat(get.status()).isEqualTo(200);
     assertThat(get.body()).isEqualTo(bytes);

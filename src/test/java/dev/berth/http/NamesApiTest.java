@@ -74,11 +74,11 @@ class NamesApiTest {
     RegistryResponse monolithic = registry.call("POST", withQuery(prefix + "/blobs/uploads/", "digest", digest))
         .body(content).send();
     assertThat(monolithic.status()).as("%s", monolithic).isEqualTo(201);
-    assertThat(monolithic.header("Location")).isEqualTo(prefix + "/blobs/" + digest);
+    assertThat(monolithic.header("Location")).isEqualTo(registry.url(prefix + "/blobs/" + digest));
 
     byte[] chunked = RegistryClient.randomBytes(64);
     String location = registry.startUpload(name);
-    assertThat(location).startsWith(prefix + "/blobs/uploads/");
+    assertThat(location).startsWith(registry.url(prefix + "/blobs/uploads/"));
     assertThat(registry.get(location).status()).isEqualTo(204);
     RegistryResponse patched = registry.patchChunk(location, chunked, 0);
     assertThat(patched.status()).as("%s", patched).isEqualTo(202);
@@ -98,7 +98,7 @@ class NamesApiTest {
     String foreign = registry.pushBlob(elsewhere, RegistryClient.randomBytes(16));
     RegistryResponse mounted = registry.mount(name, elsewhere, foreign);
     assertThat(mounted.status()).as("%s", mounted).isEqualTo(201);
-    assertThat(mounted.header("Location")).isEqualTo(prefix + "/blobs/" + foreign);
+    assertThat(mounted.header("Location")).isEqualTo(registry.url(prefix + "/blobs/" + foreign));
 
     // manifests
     PushedManifest image = registry.pushImage(name, "v1");
@@ -107,7 +107,7 @@ class NamesApiTest {
     assertThat(registry.call("HEAD", prefix + "/manifests/v1").header("Accept", OCI_MANIFEST).send().status())
         .isEqualTo(200);
     RegistryResponse put = registry.putManifest(name, "v2", OCI_MANIFEST, image.bytes());
-    assertThat(put.header("Location")).isEqualTo(prefix + "/manifests/" + image.digest());
+    assertThat(put.header("Location")).isEqualTo(registry.url(prefix + "/manifests/" + image.digest()));
 
     // referrers
     PushedManifest referrer = registry.pushManifest(name, "sig",

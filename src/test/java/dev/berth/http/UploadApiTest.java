@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,7 @@ class UploadApiTest {
     RegistryResponse r = registry.call("POST", "/v2/" + repo + "/blobs/uploads/").send();
 
     assertThat(r.status()).isEqualTo(202);
-    assertThat(r.header("Location")).matches("/v2/" + repo + "/blobs/uploads/" + UUID_PATTERN);
+    assertThat(r.header("Location")).matches(Pattern.quote(registry.url("/v2/" + repo + "/blobs/uploads/")) + UUID_PATTERN);
     assertThat(r.header("Docker-Upload-UUID")).matches(UUID_PATTERN);
     assertThat(r.header("Location")).endsWith("/" + r.header("Docker-Upload-UUID"));
     assertThat(r.header("Range")).isEqualTo("0-0");
@@ -81,7 +82,7 @@ class UploadApiTest {
 
     assertThat(r.status()).isEqualTo(202);
     assertThat(r.header("Location")).hasValueSatisfying(
-        location -> assertThat(location).matches("/v2/" + repo + "/blobs/uploads/" + UUID_PATTERN));
+        location -> assertThat(location).matches(Pattern.quote(registry.url("/v2/" + repo + "/blobs/uploads/")) + UUID_PATTERN));
   }
 
   @Test
@@ -96,7 +97,7 @@ class UploadApiTest {
         .send();
 
     assertThat(r.status()).isEqualTo(201);
-    assertThat(r.header("Location")).isEqualTo(blobPath(repo, digest));
+    assertThat(r.header("Location")).isEqualTo(registry.url(blobPath(repo, digest)));
     assertThat(r.header("Docker-Content-Digest")).isEqualTo(digest);
     assertStored(repo, content);
   }
@@ -137,7 +138,7 @@ class UploadApiTest {
 
     RegistryResponse done = put(second.header("Location"), Digests.sha256(content));
     assertThat(done.status()).isEqualTo(201);
-    assertThat(done.header("Location")).isEqualTo(blobPath(repo, Digests.sha256(content)));
+    assertThat(done.header("Location")).isEqualTo(registry.url(blobPath(repo, Digests.sha256(content))));
     assertThat(done.header("Docker-Content-Digest")).isEqualTo(Digests.sha256(content));
     assertStored(repo, content);
   }
@@ -232,7 +233,7 @@ class UploadApiTest {
         .send();
 
     assertThat(r.status()).isEqualTo(201);
-    assertThat(r.header("Location")).isEqualTo(blobPath(repo, Digests.sha256(content)));
+    assertThat(r.header("Location")).isEqualTo(registry.url(blobPath(repo, Digests.sha256(content))));
     assertStored(repo, content);
   }
 
@@ -362,7 +363,7 @@ class UploadApiTest {
     RegistryResponse r = registry.mount(to, from, digest);
 
     assertThat(r.status()).isEqualTo(201);
-    assertThat(r.header("Location")).isEqualTo(blobPath(to, digest));
+    assertThat(r.header("Location")).isEqualTo(registry.url(blobPath(to, digest)));
     assertThat(r.header("Docker-Content-Digest")).isEqualTo(digest);
     RegistryResponse head = registry.head(blobPath(to, digest));
     assertThat(head.status()).isEqualTo(200);
@@ -382,7 +383,7 @@ class UploadApiTest {
     RegistryResponse r = registry.mount(to, from, digest);
 
     assertThat(r.status()).isEqualTo(202);
-    assertThat(r.header("Location")).matches("/v2/" + to + "/blobs/uploads/" + UUID_PATTERN);
+    assertThat(r.header("Location")).matches(Pattern.quote(registry.url("/v2/" + to + "/blobs/uploads/")) + UUID_PATTERN);
     assertThat(r.header("Docker-Upload-UUID")).matches(UUID_PATTERN);
     assertHeadError(registry.head(blobPath(to, digest)), 404);
 

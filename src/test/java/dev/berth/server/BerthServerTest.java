@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.config.Settings;
-import dev.berth.metadata.MetadataException;
 import dev.berth.registry.RegistrySettings;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -24,7 +22,7 @@ class BerthServerTest {
   private Settings settings(int port, Path database) {
     return new Settings("127.0.0.1", port, Duration.ofSeconds(5), root, true,
         RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES, new Settings.Sqlite(database), "info", false,
-        Settings.Gc.defaults(), Optional.empty());
+        Settings.Gc.defaults(), Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   private static boolean sqlitePoolThreadsAlive() {
@@ -35,7 +33,8 @@ class BerthServerTest {
   void storesOpenedWhileTheListenerFailsAreClosed() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Settings busy = settings(taken.getLocalPort(), root.resolve("berth/metadata.db"));
-      assertThatThrownBy(() -> BerthServer.start(busy)).isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> BerthServer.start(busy)).isInstanceOfSatisfying(StartFailure.class,
+          e -> assertThat(e.reason()).isEqualTo(StartFailure.Reason.ADDRESS_IN_USE));
     }
     Instant deadline = Instant.now().plusSeconds(10);
     while (sqlitePoolThreadsAlive() && Instant.now().isBefore(deadline)) {
@@ -50,7 +49,8 @@ class BerthServerTest {
   @Test
   void aMetadataStoreThatCannotOpenFailsTheStartAndReleasesTheDataDirectory() throws Exception {
     Path notADatabase = Files.createDirectories(root.resolve("a-directory.db"));
-    assertThatThrownBy(() -> BerthServer.start(settings(0, notADatabase))).isInstanceOf(MetadataException.class);
+    assertThatThrownBy(() -> BerthServer.start(settings(0, notADatabase))).isInstanceOfSatisfying(StartFailure.class,
+        e -> assertThat(e.reason()).isEqualTo(StartFailure.Reason.DATABASE_UNUSABLE));
     try (BerthServer server = BerthServer.start(settings(0, root.resolve("berth/metadata.db")))) {
       assertThat(server.port()).isPositive();
     }

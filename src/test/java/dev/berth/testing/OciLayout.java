@@ -1,5 +1,7 @@
 package dev.berth.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -159,6 +161,18 @@ public final class OciLayout {
   private static void put(byte[] target, int offset, String value) {
     byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
     System.arraycopy(bytes, 0, target, offset, bytes.length);
+  }
+
+  /** Both layouts hold the same blob files with the same bytes: a copy out and back lost nothing. */
+  public static void assertSameBlobs(Path expected, Path actual) throws IOException {
+    List<Path> expectedBlobs = blobs(expected);
+    List<Path> actualBlobs = blobs(actual);
+    assertThat(actualBlobs.stream().map(p -> p.getFileName().toString()))
+        .containsExactlyElementsOf(expectedBlobs.stream().map(p -> p.getFileName().toString()).toList());
+    for (int i = 0; i < expectedBlobs.size(); i++) {
+      assertThat(Files.mismatch(expectedBlobs.get(i), actualBlobs.get(i)))
+          .as("blob %s", expectedBlobs.get(i).getFileName()).isEqualTo(-1L);
+    }
   }
 
   /** Every blob file in the layout, for byte-for-byte comparison of two layouts. */

@@ -48,6 +48,11 @@ public final class RegistryClient implements AutoCloseable {
     return registry.port();
   }
 
+  /** The absolute URL of a path, as the registry writes it into {@code Location} headers. */
+  public String url(String path) {
+    return registry.uri(path).toString();
+  }
+
   @Override
   public void close() throws Exception {
     http.close();

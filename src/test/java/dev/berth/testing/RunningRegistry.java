@@ -6,6 +6,7 @@ import dev.berth.server.BerthServer;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A real Berth on an ephemeral loopback port, with filesystem blobs and SQLite metadata under a
@@ -14,28 +15,70 @@ import java.time.Duration;
 public final class RunningRegistry implements AutoCloseable {
   private final BerthServer server;
   private final Path root;
+  private final String scheme;
 
-  private RunningRegistry(BerthServer server, Path root) {
+  private RunningRegistry(BerthServer server, Path root, String scheme) {
     this.server = server;
     this.root = root;
+    this.scheme = scheme;
   }
 
   public static RunningRegistry start(Path root, boolean deleteEnabled) throws Exception {
-    return start(root, deleteEnabled, java.util.Optional.empty());
+    return with(root).deleteEnabled(deleteEnabled).start();
   }
 
   /** With access control on: the first user is {@code admin} with {@code adminPassword}. */
   public static RunningRegistry startWithAuth(Path root, String adminPassword) throws Exception {
-    return start(root, true, java.util.Optional.of(new Settings.Auth(java.util.Optional.empty(), "berth",
-        Duration.ofMinutes(5), java.util.Optional.empty(), java.util.Optional.of(adminPassword))));
+    return with(root).auth(adminPassword).start();
   }
 
-  private static RunningRegistry start(Path root, boolean deleteEnabled, java.util.Optional<Settings.Auth> auth)
-      throws Exception {
-    Settings settings = new Settings("127.0.0.1", 0, Duration.ofSeconds(5), root, deleteEnabled,
-        RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES, new Settings.Sqlite(root.resolve("berth/metadata.db")),
-        "info", false, Settings.Gc.defaults(), auth);
-    return new RunningRegistry(BerthServer.start(settings), root);
+  /** For settings beyond the two above; deletes are enabled unless turned off. */
+  public static Options with(Path root) {
+    return new Options(root);
+  }
+
+  /** What a test may change from the defaults before starting. */
+  public static final class Options {
+    private final Path root;
+    private boolean deleteEnabled = true;
+    private Optional<Settings.Auth> auth = Optional.empty();
+    private Optional<Settings.Tls> tls = Optional.empty();
+    private Optional<URI> externalUrl = Optional.empty();
+
+    private Options(Path root) {
+      this.root = root;
+    }
+
+    public Options deleteEnabled(boolean enabled) {
+      deleteEnabled = enabled;
+      return this;
+    }
+
+    /** Access control on: the first user is {@code admin} with {@code adminPassword}. */
+    public Options auth(String adminPassword) {
+      auth = Optional.of(new Settings.Auth(Optional.empty(), "berth", Duration.ofMinutes(5), Optional.empty(),
+          Optional.of(adminPassword)));
+      return this;
+    }
+
+    /** HTTPS with these PEM files ({@code http.tls}). */
+    public Options tls(Path certificate, Path key) {
+      tls = Optional.of(new Settings.Tls(certificate, key));
+      return this;
+    }
+
+    /** {@code http.host}. */
+    public Options externalUrl(String url) {
+      externalUrl = Optional.of(URI.create(url));
+      return this;
+    }
+
+    public RunningRegistry start() throws Exception {
+      Settings settings = new Settings("127.0.0.1", 0, Duration.ofSeconds(5), root, deleteEnabled,
+          RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES, new Settings.Sqlite(root.resolve("berth/metadata.db")),
+          "info", false, Settings.Gc.defaults(), auth, tls, externalUrl);
+      return new RunningRegistry(BerthServer.start(settings), root, tls.isPresent() ? "https" : "http");
+    }
   }
 
   public int port() {
@@ -47,8 +90,9 @@ public final class RunningRegistry implements AutoCloseable {
     return "127.0.0.1:" + port();
   }
 
-  public URI uri(String path) {
-    return URI.create("http://" + hostPort() + path);
+  /** The URL of a path, or of a URL the registry handed out (a {@code Location}), which stays as it is. */
+  public URI uri(String pathOrUrl) {
+    return URI.create(pathOrUrl.startsWith("/") ? scheme + "://" + hostPort() + pathOrUrl : pathOrUrl);
   }
 
   public Path root() {

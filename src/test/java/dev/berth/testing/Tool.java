@@ -14,9 +14,13 @@ public final class Tool {
 
   public record Result(int exitCode, String output) {}
 
-  /** Fails the test (never skips it) when the tool is not installed: bin/test installs it. */
+  /**
+   * Fails the test (never skips it) when the tool is not installed: bin/test installs it. Looks on
+   * the PATH, then in the sbin directories, which hold nginx and are not on every user's PATH.
+   */
   public static String require(String name) {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+    String path = System.getenv().getOrDefault("PATH", "/usr/bin") + ":/usr/sbin:/sbin";
+    for (String dir : path.split(":")) {
       Path candidate = Path.of(dir, name);
       if (Files.isExecutable(candidate)) {
         return candidate.toString();
