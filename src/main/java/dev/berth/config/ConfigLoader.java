@@ -43,7 +43,6 @@ public final class ConfigLoader {
     Problems problems = new Problems();
     applyEnvironment(tree, environment, problems);
     checkAgainstModel(tree, BerthConfig.class, "", problems);
-    problems.throwIfAny();
     BerthConfig config = bind(tree);
     Settings settings = validate(config, environment, problems);
     problems.throwIfAny();
@@ -105,36 +104,43 @@ public final class ConfigLoader {
       String key = prefix + name;
       java.lang.reflect.Field field = ConfigKeys.field(type, name);
       JsonNode value = node.get(name);
+      Optional<ConfigException> problem = Optional.empty();
       if (field == null) {
-        problems.add(new ConfigException("unknown configuration key '" + key + "'"));
+        problem = Optional.of(new ConfigException("unknown configuration key '" + key + "'"));
       } else if (ConfigKeys.isSection(field.getType())) {
         if (value.isNull()) {
           node.putObject(name);
         } else if (value.isObject()) {
           checkAgainstModel((ObjectNode) value, field.getType(), key + ".", problems);
         } else {
-          problems.add(problems.invalid(key, "must be a section of keys, not a single value"));
+          problem = Optional.of(problems.invalid(key, "must be a section of keys, not a single value"));
         }
       } else if (value.isNull()) {
-        problems.add(problems.invalid(key, "has no value"));
+        problem = Optional.of(problems.invalid(key, "has no value"));
       } else if (!value.isValueNode()) {
-        problems.add(problems.invalid(key, "must be a single value, not a list or a section"));
+        problem = Optional.of(problems.invalid(key, "must be a single value, not a list or a section"));
       } else if (field.getType() == boolean.class) {
         String text = value.asText().toLowerCase(Locale.ROOT);
         if (text.equals("true") || text.equals("false")) {
           node.put(name, text.equals("true"));
         } else {
-          problems.add(problems.invalid(key, quoted(value) + " is not a boolean (true or false)"));
+          problem = Optional.of(problems.invalid(key, quoted(value) + " is not a boolean (true or false)"));
         }
       } else if (field.getType() == int.class) {
         try {
           node.put(name, Integer.parseInt(value.asText().trim()));
         } catch (NumberFormatException e) {
-          problems.add(problems.invalid(key, quoted(value) + " is not a whole number"));
+          problem = Optional.of(problems.invalid(key, quoted(value) + " is not a whole number"));
         }
       } else {
         node.put(name, value.asText());
       }
+      // Reported, then dropped: the key's default stands in, so that every other key is still
+      // checked and all the problems are reported together.
+      problem.ifPresent(p -> {
+        problems.add(p);
+        node.remove(name);
+      });
     }
   }
 
