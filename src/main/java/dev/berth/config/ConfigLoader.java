@@ -219,6 +219,9 @@ public final class ConfigLoader {
         if (db.url.isBlank()) {
           throw new ConfigException(problems.subject("database.url") + " is required with the postgres driver");
         }
+        if (db.maxConnections < 1) {
+          throw problems.invalid("database.maxconnections", "at least 1, got " + db.maxConnections);
+        }
         yield new Settings.Postgres(db.url, db.user, db.password, db.maxConnections);
       }
       default -> throw problems.invalid("database.driver", db.driver + " (use sqlite or postgres)");

@@ -271,7 +271,7 @@ public final class BerthServer implements AutoCloseable {
               () -> SqlMetadataStore.sqlite(sqlite.file()));
         }
         case Settings.Postgres pg -> openDatabase("the PostgreSQL database at database.url " + pg.url(),
-            () -> SqlMetadataStore.postgres(pg.url(), pg.user(), pg.password()));
+            () -> SqlMetadataStore.postgres(pg.url(), pg.user(), pg.password(), pg.maxConnections()));
       };
       return new Stores(metadata, blobs);
     }

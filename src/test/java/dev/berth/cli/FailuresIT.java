@@ -53,6 +53,20 @@ class FailuresIT {
   }
 
   @Test
+  void withLogLevelDebugAFailureAlsoPrintsItsStackTrace() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Path config = dir.resolve("debug.yml");
+      Files.writeString(config, "log:\n  level: debug\nhttp:\n  addr: 127.0.0.1:" + taken.getLocalPort()
+          + "\nstorage:\n  filesystem:\n    rootdirectory: " + dir.resolve("data") + "\n");
+
+      BerthProcess.Result result = BerthProcess.run(dir, "serve", "--config", config.toString());
+
+      assertThat(result.exitCode()).isEqualTo(69);
+      assertThat(result.output()).contains("is already in use", "StartFailure", "\tat ", "BindException");
+    }
+  }
+
+  @Test
   void aFileWhereTheDataDirectoryShouldBeExits73() throws Exception {
     Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
     BerthProcess.Result atRoot = BerthProcess.run(dir, "serve", "--config", config(file.toString(), "").toString());

@@ -75,6 +75,7 @@ class MainTest {
         "--dry-run", "change nothing; list exactly what a real run",
         "-m, --delete-untagged", "also collect untagged manifests",
         "--grace <DURATION>", "keep anything younger than this",
+        "(default: the configuration's gc.grace, 24h)", "gc.uploadmaxage, 168h)",
         "--orphans", "also walk the blob store",
         "--upload-max-age <DURATION>", "purge upload sessions idle this long",
         "-h, --help", "-V, --version");

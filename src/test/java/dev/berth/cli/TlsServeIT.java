@@ -28,18 +28,18 @@ class TlsServeIT {
     BerthProcess.Result noFile = serve("  tls:\n    certificate: " + missing + "\n    key: " + certificates.key() + "\n");
     assertThat(noFile.exitCode()).as(noFile.output()).isEqualTo(78);
     assertThat(noFile.output().strip())
-        .isEqualTo("berth: configuration error: 'http.tls.certificate' file " + missing + " does not exist");
+        .isEqualTo("berth serve: configuration error: 'http.tls.certificate' file " + missing + " does not exist");
 
     Path garbage = Files.writeString(dir.resolve("garbage.key"), "-----BEGIN PRIVATE KEY-----\n@@@\n-----END PRIVATE KEY-----\n");
     BerthProcess.Result badPem = serve("  tls:\n    certificate: " + certificates.chain() + "\n    key: " + garbage + "\n");
     assertThat(badPem.exitCode()).as(badPem.output()).isEqualTo(78);
-    assertThat(badPem.output().strip()).startsWith("berth: configuration error: 'http.tls.key' file " + garbage)
+    assertThat(badPem.output().strip()).startsWith("berth serve: configuration error: 'http.tls.key' file " + garbage)
         .doesNotContain("\n").doesNotContain("Exception");
 
     BerthProcess.Result keyOnly = serve("  tls:\n    key: " + certificates.key() + "\n");
     assertThat(keyOnly.exitCode()).as(keyOnly.output()).isEqualTo(78);
     assertThat(keyOnly.output().strip())
-        .isEqualTo("berth: configuration error: 'http.tls.certificate' is required with 'http.tls.key'");
+        .isEqualTo("berth serve: configuration error: 'http.tls.certificate' is required with 'http.tls.key'");
   }
 
   /**

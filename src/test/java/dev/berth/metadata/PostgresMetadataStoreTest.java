@@ -53,7 +53,37 @@ class PostgresMetadataStoreTest extends MetadataStoreContract {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
-    return SqlMetadataStore.postgres(jdbcUrl(), "postgres", "");
+    return SqlMetadataStore.postgres(jdbcUrl(), "postgres", "", 16);
+  }
+
+  /** The pool keeps its connections open; it opens as many as database.maxconnections, and no more. */
+  @Test
+  void thePoolOpensAsManyConnectionsAsConfigured() throws Exception {
+    String application = "berth-pool-" + schema;
+    try (Connection c = openConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+    }
+    try (SqlMetadataStore store = SqlMetadataStore.postgres(jdbcUrl() + "&ApplicationName=" + application,
+        "postgres", "", 3)) {
+      int open = 0;
+      for (int attempt = 0; attempt < 200 && open < 3; attempt++) {
+        Thread.sleep(50);
+        open = connectionsOf(application);
+      }
+      assertThat(open).isEqualTo(3);
+      Thread.sleep(500);
+      assertThat(connectionsOf(application)).as("the pool stops at its maximum").isEqualTo(3);
+      assertThat(store.userCount()).isZero();
+    }
+  }
+
+  private int connectionsOf(String application) throws SQLException {
+    try (Connection c = openConnection(); Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
+            + application + "'")) {
+      r.next();
+      return r.getInt(1);
+    }
   }
 
   @Override

@@ -53,7 +53,7 @@ class InventoryQueriesTest {
   private static SqlMetadataStore open(String database) {
     Supplier<SqlMetadataStore> opener = switch (database) {
       case "sqlite" -> () -> SqlMetadataStore.sqlite(root.resolve("inventory.db"));
-      default -> () -> SqlMetadataStore.postgres(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "");
+      default -> () -> SqlMetadataStore.postgres(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "", 16);
     };
     return opener.get();
   }

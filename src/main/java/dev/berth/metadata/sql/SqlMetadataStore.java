@@ -156,13 +156,17 @@ public final class SqlMetadataStore
     return open(hikari, Dialect.SQLITE);
   }
 
-  /** Connects to (and migrates) the PostgreSQL database at {@code jdbcUrl}. */
-  public static SqlMetadataStore postgres(String jdbcUrl, String user, String password) {
+  /**
+   * Connects to (and migrates) the PostgreSQL database at {@code jdbcUrl}, with a pool of at most
+   * {@code maxConnections}: several replicas share one server's connection limit.
+   */
+  public static SqlMetadataStore postgres(String jdbcUrl, String user, String password, int maxConnections) {
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("berth-postgres");
     hikari.setJdbcUrl(jdbcUrl);
     hikari.setUsername(user);
     hikari.setPassword(password);
+    hikari.setMaximumPoolSize(maxConnections);
     return open(hikari, Dialect.POSTGRES);
   }
 
