@@ -119,4 +119,14 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> Durations.parse("5 minutes")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Durations.parse("h")).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void durationsBeyondWhatJavaHoldsAreBadValues() {
+    assertThatThrownBy(() -> Durations.parse("9999999999999999d"))
+        .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("too long");
+    assertThatThrownBy(() -> Durations.parse("99999999999999999999h"))
+        .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("too long");
+    assertThatThrownBy(() -> load("gc:\n  grace: 9999999999999999d\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'gc.grace'");
+  }
 }
