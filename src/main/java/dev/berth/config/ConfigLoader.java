@@ -1,5 +1,7 @@
 package dev.berth.config;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,9 +34,23 @@ public final class ConfigLoader {
   private static final String ENV_PREFIX = "REGISTRY_";
   private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace", "panic", "fatal");
 
-  private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  private final ObjectMapper yaml = yamlMapper();
+
+  /**
+   * An empty YAML value is a null. For a section ({@code log:} with every key under it commented
+   * out) that means its defaults, and {@code auth:} stays absent; for a value ({@code level:}) it is
+   * a bad value, since the validation below relies on every value being there.
+   */
+  private static ObjectMapper yamlMapper() {
+    ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .setDefaultSetterInfo(JsonSetter.Value.forValueNulls(Nulls.FAIL));
+    for (Class<?> section : BerthConfig.class.getClasses()) {
+      mapper.configOverride(section).setSetterInfo(JsonSetter.Value.forValueNulls(Nulls.SKIP));
+    }
+    return mapper;
+  }
 
   public Settings load(Optional<Path> file, Map<String, String> environment) throws ConfigException {
     ObjectNode tree = file.isPresent() ? readFile(file.get()) : JsonNodeFactory.instance.objectNode();
@@ -123,7 +139,7 @@ public final class ConfigLoader {
       throw new ConfigException("invalid value for 'http.addr': port out of range in '" + c.http.addr + "'");
     }
     Duration drain = duration("http.draintimeout", c.http.draintimeout);
-    if (c.storage.filesystem.rootdirectory == null || c.storage.filesystem.rootdirectory.isBlank()) {
+    if (c.storage.filesystem.rootdirectory.isBlank()) {
       throw new ConfigException("invalid value for 'storage.filesystem.rootdirectory': must not be empty");
     }
     Path root = Path.of(c.storage.filesystem.rootdirectory);
@@ -191,7 +207,7 @@ public final class ConfigLoader {
   }
 
   private static String[] splitAddress(String addr) throws ConfigException {
-    int colon = addr == null ? -1 : addr.lastIndexOf(':');
+    int colon = addr.lastIndexOf(':');
     if (colon < 0) {
       throw new ConfigException("invalid value for 'http.addr': expected host:port, got '" + addr + "'");
     }

@@ -105,6 +105,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anEmptySectionMeansItsDefaultsAndAnEmptyValueIsABadValue() throws Exception {
+    Settings s = load("log:\nhttp:\nauth:\n", Map.of());
+    assertThat(s.logLevel()).isEqualTo("info");
+    assertThat(s.port()).isEqualTo(5000);
+    assertThat(s.auth()).isEmpty();
+    assertThatThrownBy(() -> load("log:\n  level: ~\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'log.level'");
+    assertThatThrownBy(() -> load("gc:\n  schedule:\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'gc.schedule'");
+    assertThatThrownBy(() -> load("auth:\n  token:\n    realm:\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'auth.token.realm'");
+  }
+
+  @Test
   void missingFileIsAClearError() {
     assertThatThrownBy(() -> new ConfigLoader().load(Optional.of(dir.resolve("nope.yml")), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("not found");
