@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,13 +143,13 @@ public final class ConfigLoader {
     if (c.storage.filesystem.rootdirectory.isBlank()) {
       throw new ConfigException("invalid value for 'storage.filesystem.rootdirectory': must not be empty");
     }
-    Path root = Path.of(c.storage.filesystem.rootdirectory);
+    Path root = path("storage.filesystem.rootdirectory", c.storage.filesystem.rootdirectory);
     if (c.storage.manifests.maxsize < 1024) {
       throw new ConfigException("invalid value for 'storage.manifests.maxsize': must be at least 1024 bytes");
     }
     Settings.Database database = switch (c.database.driver.toLowerCase(Locale.ROOT)) {
       case "sqlite" -> new Settings.Sqlite(
-          c.database.url.isBlank() ? root.resolve("berth/metadata.db") : Path.of(c.database.url));
+          c.database.url.isBlank() ? root.resolve("berth/metadata.db") : path("database.url", c.database.url));
       case "postgres", "postgresql" -> {
         if (c.database.url.isBlank()) {
           throw new ConfigException("'database.url' is required with the postgres driver");
@@ -172,6 +173,8 @@ public final class ConfigLoader {
     if (lifetime.isZero() || lifetime.compareTo(Duration.ofHours(24)) > 0) {
       throw new ConfigException("invalid value for 'auth.token.expiration': between 1s and 24h");
     }
+    Optional<Path> htpasswd = auth.htpasswd.path.isBlank()
+        ? Optional.empty() : Optional.of(path("auth.htpasswd.path", auth.htpasswd.path));
     Optional<String> password = Optional.ofNullable(environment.get("BERTH_ADMIN_PASSWORD"))
         .or(() -> Optional.of(auth.admin.password))
         .filter(p -> !p.isEmpty());
@@ -179,7 +182,7 @@ public final class ConfigLoader {
         Optional.of(auth.token.realm).filter(r -> !r.isBlank()),
         auth.token.service,
         lifetime,
-        Optional.of(auth.htpasswd.path).filter(p -> !p.isBlank()).map(Path::of),
+        htpasswd,
         password));
   }
 
@@ -202,6 +205,15 @@ public final class ConfigLoader {
     try {
       return Durations.parse(value);
     } catch (IllegalArgumentException e) {
+      throw new ConfigException("invalid value for '" + key + "': " + e.getMessage());
+    }
+  }
+
+  /** A NUL character, for one, is no file name. */
+  private static Path path(String key, String value) throws ConfigException {
+    try {
+      return Path.of(value);
+    } catch (InvalidPathException e) {
       throw new ConfigException("invalid value for '" + key + "': " + e.getMessage());
     }
   }

@@ -119,6 +119,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aPathNoFileSystemCanHoldIsABadValue() {
+    assertThatThrownBy(() -> load("storage:\n  filesystem:\n    rootdirectory: \"/srv/\\0berth\"\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'storage.filesystem.rootdirectory'");
+    assertThatThrownBy(() -> load("", Map.of("REGISTRY_DATABASE_URL", "metadata\0.db")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'database.url'");
+    assertThatThrownBy(() -> load("auth:\n  htpasswd:\n    path: \"/etc/\\0htpasswd\"\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'auth.htpasswd.path'");
+  }
+
+  @Test
   void missingFileIsAClearError() {
     assertThatThrownBy(() -> new ConfigLoader().load(Optional.of(dir.resolve("nope.yml")), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("not found");
