@@ -25,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (docs/testing.md):
  *
  * <pre>
- * JAZZER_FUZZ=1 nice -n 10 bin/test --fast -Dtest=ConfigLoaderFuzzTest -Djazzer.max_duration=5m \
- *   -Djunit.jupiter.execution.timeout.testtemplate.method.default=10s -Djunit.jupiter.execution.timeout.mode=disabled
+ * nice -n 10 bin/fuzz ConfigLoaderFuzzTest 5m
  * </pre>
  */
 class ConfigLoaderFuzzTest {

@@ -22,8 +22,7 @@ import java.util.OptionalLong;
  * real (docs/testing.md):
  *
  * <pre>
- * JAZZER_FUZZ=1 nice -n 10 bin/test --fast -Dtest='RangeHeadersFuzzTest#range' -Djazzer.max_duration=5m \
- *   -Djunit.jupiter.execution.timeout.testtemplate.method.default=10s -Djunit.jupiter.execution.timeout.mode=disabled
+ * nice -n 10 bin/fuzz 'RangeHeadersFuzzTest#range' 5m
  * </pre>
  */
 class RangeHeadersFuzzTest {

@@ -20,8 +20,7 @@ import java.util.Optional;
  * (docs/testing.md):
  *
  * <pre>
- * JAZZER_FUZZ=1 nice -n 10 bin/test --fast -Dtest=ManifestParserFuzzTest -Djazzer.max_duration=5m \
- *   -Djunit.jupiter.execution.timeout.testtemplate.method.default=10s -Djunit.jupiter.execution.timeout.mode=disabled
+ * nice -n 10 bin/fuzz ManifestParserFuzzTest 5m
  * </pre>
  */
 class ManifestParserFuzzTest {

@@ -17,8 +17,7 @@ import java.nio.charset.StandardCharsets;
  * (docs/testing.md):
  *
  * <pre>
- * JAZZER_FUZZ=1 nice -n 10 bin/test --fast -Dtest=NamesFuzzTest -Djazzer.max_duration=5m \
- *   -Djunit.jupiter.execution.timeout.testtemplate.method.default=10s -Djunit.jupiter.execution.timeout.mode=disabled
+ * nice -n 10 bin/fuzz NamesFuzzTest 5m
  * </pre>
  */
 class NamesFuzzTest {
