@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,7 +109,10 @@ public final class ConfigLoader {
       if (field == null) {
         problem = Optional.of(new ConfigException("unknown configuration key '" + key + "'"));
       } else if (ConfigKeys.isSection(field.getType())) {
-        if (value.isNull()) {
+        if (value.isNull() && field.getType() == BerthConfig.Auth.class) {
+          // As in Docker Registry, an empty auth section configures no access control.
+          node.remove(name);
+        } else if (value.isNull()) {
           node.putObject(name);
         } else if (value.isObject()) {
           checkAgainstModel((ObjectNode) value, field.getType(), key + ".", problems);
@@ -194,7 +198,7 @@ public final class ConfigLoader {
       if (c.storage.filesystem.rootdirectory.isBlank()) {
         throw problems.invalid("storage.filesystem.rootdirectory", "must not be empty");
       }
-      return Path.of(c.storage.filesystem.rootdirectory);
+      return path("storage.filesystem.rootdirectory", c.storage.filesystem.rootdirectory, problems);
     }, Path.of("."));
     problems.check(() -> {
       if (c.storage.manifests.maxsize < 1024) {
@@ -214,7 +218,8 @@ public final class ConfigLoader {
   private static Settings.Database database(BerthConfig.Database db, Path root, Problems problems)
       throws ConfigException {
     return switch (db.driver.toLowerCase(Locale.ROOT)) {
-      case "sqlite" -> new Settings.Sqlite(db.url.isBlank() ? root.resolve("berth/metadata.db") : Path.of(db.url));
+      case "sqlite" -> new Settings.Sqlite(
+          db.url.isBlank() ? root.resolve("berth/metadata.db") : path("database.url", db.url, problems));
       case "postgres", "postgresql" -> {
         if (db.url.isBlank()) {
           throw new ConfigException(problems.subject("database.url") + " is required with the postgres driver");
@@ -236,7 +241,8 @@ public final class ConfigLoader {
       throw new ConfigException(problems.subject(certificate ? "http.tls.key" : "http.tls.certificate")
           + " is required with " + problems.subject(certificate ? "http.tls.certificate" : "http.tls.key"));
     }
-    return certificate ? Optional.of(new Settings.Tls(Path.of(tls.certificate), Path.of(tls.key))) : Optional.empty();
+    return certificate ? Optional.of(new Settings.Tls(path("http.tls.certificate", tls.certificate, problems),
+        path("http.tls.key", tls.key, problems))) : Optional.empty();
   }
 
   /** Docker Registry's {@code http.host}: a scheme and an authority, nothing else. */
@@ -269,6 +275,8 @@ public final class ConfigLoader {
     if (lifetime.isZero() || lifetime.compareTo(Duration.ofHours(24)) > 0) {
       throw problems.invalid("auth.token.expiration", "between 1s and 24h");
     }
+    Optional<Path> htpasswd = auth.htpasswd.path.isBlank()
+        ? Optional.empty() : Optional.of(path("auth.htpasswd.path", auth.htpasswd.path, problems));
     Optional<String> password = Optional.ofNullable(environment.get("BERTH_ADMIN_PASSWORD"))
         .or(() -> Optional.of(auth.admin.password))
         .filter(p -> !p.isEmpty());
@@ -276,7 +284,7 @@ public final class ConfigLoader {
         Optional.of(auth.token.realm).filter(r -> !r.isBlank()),
         auth.token.service,
         lifetime,
-        Optional.of(auth.htpasswd.path).filter(p -> !p.isBlank()).map(Path::of),
+        htpasswd,
         password));
   }
 
@@ -297,6 +305,15 @@ public final class ConfigLoader {
     Duration grace = problems.check(() -> duration("gc.grace", gc.grace, problems), Duration.ZERO);
     Duration uploadMaxAge = duration("gc.uploadmaxage", gc.uploadmaxage, problems);
     return new Settings.Gc(schedule, gc.deleteuntagged, grace, uploadMaxAge);
+  }
+
+  /** A path no file system can hold (a NUL character) is a bad value, not an exception from deep inside. */
+  private static Path path(String key, String value, Problems problems) throws ConfigException {
+    try {
+      return Path.of(value);
+    } catch (InvalidPathException e) {
+      throw problems.invalid(key, e.getMessage());
+    }
   }
 
   private static Duration duration(String key, String value, Problems problems) throws ConfigException {

@@ -20,19 +20,24 @@ public final class Durations {
     Matcher m = PART.matcher(text.trim());
     Duration total = Duration.ZERO;
     int end = 0;
-    while (m.find()) {
-      if (m.start() != end) {
-        break;
+    try {
+      while (m.find()) {
+        if (m.start() != end) {
+          break;
+        }
+        long amount = Long.parseLong(m.group(1));
+        total = total.plus(switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(amount);
+          case "s" -> Duration.ofSeconds(amount);
+          case "m" -> Duration.ofMinutes(amount);
+          case "h" -> Duration.ofHours(amount);
+          default -> Duration.ofDays(amount);
+        });
+        end = m.end();
       }
-      long amount = Long.parseLong(m.group(1));
-      total = total.plus(switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        case "h" -> Duration.ofHours(amount);
-        default -> Duration.ofDays(amount);
-      });
-      end = m.end();
+    } catch (NumberFormatException | ArithmeticException e) {
+      // A number beyond a long, or a total beyond what Duration holds: found by ConfigLoaderFuzzTest.
+      throw new IllegalArgumentException("duration '" + text + "' is too long");
     }
     if (end == 0 || end != text.trim().length()) {
       throw new IllegalArgumentException("invalid duration '" + text + "' (write e.g. 30s, 90m, 24h)");

@@ -158,15 +158,6 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void anEmptySectionMeansItsDefaultsAndAnEmptyValueIsNamed() throws Exception {
-    assertThat(load("http:\ngc:\n", Map.of()).port()).isEqualTo(5000);
-    assertThatThrownBy(() -> load("log:\n  level:\n", Map.of()))
-        .isInstanceOf(ConfigException.class).hasMessage("invalid value for 'log.level': has no value");
-    assertThatThrownBy(() -> load("http: 5000\n", Map.of()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("'http': must be a section");
-  }
-
-  @Test
   void tlsAndTheExternalUrlUseDockerRegistryKeysAndTheirEnvironmentNames() throws Exception {
     Settings file = load("""
         http:
@@ -212,6 +203,32 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anEmptySectionMeansItsDefaultsAndAnEmptyValueIsABadValue() throws Exception {
+    Settings s = load("log:\nhttp:\nauth:\n", Map.of());
+    assertThat(s.logLevel()).isEqualTo("info");
+    assertThat(s.port()).isEqualTo(5000);
+    assertThat(s.auth()).isEmpty();
+    assertThatThrownBy(() -> load("log:\n  level: ~\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'log.level'");
+    assertThatThrownBy(() -> load("gc:\n  schedule:\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'gc.schedule'");
+    assertThatThrownBy(() -> load("auth:\n  token:\n    realm:\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessage("invalid value for 'auth.token.realm': has no value");
+    assertThatThrownBy(() -> load("http: 5000\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'http': must be a section");
+  }
+
+  @Test
+  void aPathNoFileSystemCanHoldIsABadValue() {
+    assertThatThrownBy(() -> load("storage:\n  filesystem:\n    rootdirectory: \"/srv/\\0berth\"\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'storage.filesystem.rootdirectory'");
+    assertThatThrownBy(() -> load("", Map.of("REGISTRY_DATABASE_URL", "metadata\0.db")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("REGISTRY_DATABASE_URL");
+    assertThatThrownBy(() -> load("auth:\n  htpasswd:\n    path: \"/etc/\\0htpasswd\"\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'auth.htpasswd.path'");
+  }
+
+  @Test
   void missingFileIsAClearError() {
     assertThatThrownBy(() -> new ConfigLoader().load(Optional.of(dir.resolve("nope.yml")), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("not found");
@@ -225,5 +242,15 @@ class ConfigLoaderTest {
     assertThat(Durations.parse("250ms")).isEqualTo(Duration.ofMillis(250));
     assertThatThrownBy(() -> Durations.parse("5 minutes")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Durations.parse("h")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void durationsBeyondWhatJavaHoldsAreBadValues() {
+    assertThatThrownBy(() -> Durations.parse("9999999999999999d"))
+        .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("too long");
+    assertThatThrownBy(() -> Durations.parse("99999999999999999999h"))
+        .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("too long");
+    assertThatThrownBy(() -> load("gc:\n  grace: 9999999999999999d\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'gc.grace'");
   }
 }

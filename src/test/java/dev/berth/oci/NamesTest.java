@@ -26,9 +26,9 @@ class NamesTest {
   }
 
   /** The grammars exactly as the distribution spec writes them, as an oracle for the hand-written checks. */
-  private static final Pattern SPEC_NAME = Pattern.compile(
+  static final Pattern SPEC_NAME = Pattern.compile(
       "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*");
-  private static final Pattern SPEC_TAG = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}");
+  static final Pattern SPEC_TAG = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}");
 
   @Test
   void nameAndTagChecksAgreeWithTheSpecGrammarOnRandomStrings() {
