@@ -77,6 +77,45 @@ class PostgresMetadataStoreTest extends MetadataStoreContract {
     }
   }
 
+  /** Replicas starting together on an empty database: one migrates, the others wait for it, all open. */
+  @Test
+  void storesOpeningAnEmptySchemaAtOnceMigrateItOnce() throws Exception {
+    String fresh = schema + "_together";
+    try (Connection c = openConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA " + fresh);
+    }
+    String url = postgres.getJdbcUrl("postgres", DATABASE) + "&currentSchema=" + fresh;
+    int replicas = 4;
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    List<java.util.concurrent.Future<SqlMetadataStore>> opened = new ArrayList<>();
+    try (var threads = java.util.concurrent.Executors.newFixedThreadPool(replicas)) {
+      for (int i = 0; i < replicas; i++) {
+        opened.add(threads.submit(() -> {
+          start.await();
+          return SqlMetadataStore.postgres(url, "postgres", "", 2);
+        }));
+      }
+      start.countDown();
+      List<SqlMetadataStore> stores = new ArrayList<>();
+      try {
+        for (var store : opened) {
+          stores.add(store.get());
+        }
+        for (SqlMetadataStore store : stores) {
+          assertThat(store.userCount()).isZero();
+        }
+      } finally {
+        stores.forEach(SqlMetadataStore::close);
+      }
+    }
+    try (Connection c = openConnection(); Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT count(*), count(DISTINCT version) FROM " + fresh
+            + ".flyway_schema_history WHERE success")) {
+      r.next();
+      assertThat(r.getInt(1)).as("each migration applied once").isEqualTo(r.getInt(2)).isPositive();
+    }
+  }
+
   private int connectionsOf(String application) throws SQLException {
     try (Connection c = openConnection(); Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
