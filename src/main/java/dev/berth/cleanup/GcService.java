@@ -40,11 +40,24 @@ public final class GcService {
   private final Map<String, CountDownLatch> recording = new ConcurrentHashMap<>();
   /** How often a wait for another process's run looks at history: that process signals nothing here. */
   private static final Duration OTHER_PROCESS_POLL = Duration.ofMillis(250);
+  /** How often a running collection records that its process is still alive. */
+  static final Duration HEARTBEAT = Duration.ofSeconds(10);
+  /** A run whose heartbeat is this many beats old has lost its process. */
+  private static final int BEATS_BEFORE_STALE = 6;
+  /** This process, as history records the owner of its runs. */
+  static final RunOwner OWNER = RunOwner.current();
+
+  private final Duration heartbeat;
 
   public GcService(GarbageCollector collector, HistoryStore history, Clock clock) {
+    this(collector, history, clock, HEARTBEAT);
+  }
+
+  GcService(GarbageCollector collector, HistoryStore history, Clock clock, Duration heartbeat) {
     this.collector = collector;
     this.history = history;
     this.clock = clock;
+    this.heartbeat = heartbeat;
   }
 
   /**
@@ -194,7 +207,7 @@ public final class GcService {
     // Recorded first: a run history refused never started, and must not block every later one.
     history.runStarted(new GcRunRecord(id, requestedBy, trigger, options.dryRun(), options.deleteUntagged(),
         options.grace(), GcRunRecord.Status.RUNNING, clock.instant(), Optional.empty(), 0, Optional.empty(),
-        Optional.empty()));
+        Optional.empty(), Optional.of(OWNER.toString()), Optional.empty()));
     live.put(id, new Progress(id, history, listener));
     recording.put(id, new CountDownLatch(1));
     return id;
@@ -202,11 +215,29 @@ public final class GcService {
 
   private GcReport execute(String id, GcOptions options, String requestedBy) {
     Progress progress = live.get(id);
+    // A virtual thread at normal priority: the collector's own threads run at SCHED_IDLE, and a
+    // machine busy with requests must not make a live run look dead.
+    Thread beating = Thread.ofVirtual().name("berth-gc-heartbeat-" + id).start(() -> beat(id));
     try {
       return collectAndRecord(id, progress, options, requestedBy);
     } finally {
+      beating.interrupt();
       recording.remove(id).countDown();
       progress.ended();
+    }
+  }
+
+  private void beat(String id) {
+    while (true) {
+      try {
+        Thread.sleep(heartbeat);
+        history.runHeartbeat(id, clock.instant());
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        // One missed beat is no harm; the run goes on, and so do the beats.
+        LOG.warn("gc {}: recording its heartbeat failed: {}", id, e.toString());
+      }
     }
   }
 
@@ -246,11 +277,27 @@ public final class GcService {
   }
 
   /**
-   * Runs recorded as running when this process took the data directory were cut short by a crash
-   * or kill; nothing will finish them, so history says so.
+   * Runs recorded as running whose process is gone were cut short by a crash or kill; nothing will
+   * finish them, so history says so. A run's process is gone when its heartbeat is stale, or, for
+   * a run owned on this host, when no process of its id is alive (or it is this process, which
+   * does not run it): a replica elsewhere that still runs one keeps beating and is left alone.
    */
   public void closeInterruptedRuns() {
-    int closed = history.failRunningRuns(clock.instant(), "interrupted: the process stopped before the run finished");
+    Instant now = clock.instant();
+    Instant staleBefore = now.minus(heartbeat.multipliedBy(BEATS_BEFORE_STALE));
+    int closed = 0;
+    for (GcRunRecord run : history.runningRuns()) {
+      if (live.containsKey(run.id())) {
+        continue;
+      }
+      Optional<RunOwner> owner = run.owner().flatMap(RunOwner::parse);
+      boolean ownerGone = owner.isEmpty() || owner.get().isGoneOnThisHost(OWNER)
+          || run.heartbeatAt().orElse(run.startedAt()).isBefore(staleBefore);
+      if (ownerGone) {
+        closed += history.failRun(run.id(), now, "interrupted: its process ("
+            + run.owner().orElse("unrecorded") + ") stopped before the run finished");
+      }
+    }
     if (closed > 0) {
       LOG.warn("{} garbage collection run(s) were interrupted by a stop and are recorded as failed", closed);
     }

@@ -9,6 +9,8 @@ import java.util.Optional;
  *
  * @param trigger {@code cli}, {@code api} or {@code schedule}
  * @param report the run's report as JSON, once it finished
+ * @param owner the process running it, {@code host/pid}; empty for runs recorded before owners were
+ * @param heartbeatAt when its owner last said it was still running
  */
 public record GcRunRecord(
     String id,
@@ -22,7 +24,9 @@ public record GcRunRecord(
     Optional<Instant> finishedAt,
     long bytesFreed,
     Optional<String> report,
-    Optional<String> log) {
+    Optional<String> log,
+    Optional<String> owner,
+    Optional<Instant> heartbeatAt) {
 
   public enum Status {
     RUNNING,

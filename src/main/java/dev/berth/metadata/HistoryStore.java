@@ -11,8 +11,11 @@ public interface HistoryStore {
 
   void runFinished(String id, GcRunRecord.Status status, Instant finishedAt, long bytesFreed, String report, String log);
 
-  /** Marks every run still recorded as running as failed, appending {@code reason} to its log; returns how many. */
-  int failRunningRuns(Instant at, String reason);
+  /** Its owner says the run still goes on; a finished run keeps the heartbeat it had. */
+  void runHeartbeat(String id, Instant at);
+
+  /** Marks the run failed, appending {@code reason} to its log, if it is still recorded as running; returns 1 then. */
+  int failRun(String id, Instant at, String reason);
 
   /**
    * Appends items a run removed; their {@code seq} numbers continue the run's, from 1. The write need
@@ -26,6 +29,9 @@ public interface HistoryStore {
 
   /** Most recent first. */
   List<GcRunRecord> recentRuns(int limit);
+
+  /** Every run still recorded as running, whoever owns it. */
+  List<GcRunRecord> runningRuns();
 
   Optional<GcRunRecord> findRun(String id);
 

@@ -196,11 +196,91 @@ class GcServiceTest {
     assertThat(service.awaitItems("00000000-0000-0000-0000-000000000000", 0, Duration.ofMinutes(1))).isEmpty();
   }
 
+  private String recordRunning(String id, String owner, java.time.Instant heartbeat) {
+    f.metadata.runStarted(new GcRunRecord(id, "ops", "api", false, false, Duration.ZERO, GcRunRecord.Status.RUNNING,
+        heartbeat, Optional.empty(), 0, Optional.empty(), Optional.empty(), Optional.of(owner), Optional.of(heartbeat)));
+    return id;
+  }
+
+  /** Only runs whose process is gone are closed: another replica's run that still beats is left alone. */
+  @Test
+  void interruptedRunsAreThoseWhoseProcessIsGone() {
+    RunOwner self = GcService.OWNER;
+    long parent = ProcessHandle.current().parent().orElseThrow().pid();
+    long dead = deadPid();
+    String elsewhereBeating = recordRunning("22222222-2222-2222-2222-222222222201", "other-host/7", f.clock.instant());
+    String elsewhereStale = recordRunning("22222222-2222-2222-2222-222222222202", "other-host/8",
+        f.clock.instant().minus(GcService.HEARTBEAT.multipliedBy(7)));
+    String hereAlive = recordRunning("22222222-2222-2222-2222-222222222203", self.host() + "/" + parent, f.clock.instant());
+    String hereDead = recordRunning("22222222-2222-2222-2222-222222222204", self.host() + "/" + dead, f.clock.instant());
+    String hereItself = recordRunning("22222222-2222-2222-2222-222222222205", self.toString(), f.clock.instant());
+
+    service.closeInterruptedRuns();
+
+    assertThat(f.metadata.runningRuns()).extracting(GcRunRecord::id).containsExactlyInAnyOrder(elsewhereBeating, hereAlive);
+    for (String closed : List.of(elsewhereStale, hereDead, hereItself)) {
+      GcRunRecord run = f.metadata.findRun(closed).orElseThrow();
+      assertThat(run.status()).isEqualTo(GcRunRecord.Status.FAILED);
+      assertThat(run.log()).hasValueSatisfying(log -> assertThat(log).contains("interrupted", run.owner().orElseThrow()));
+    }
+
+    f.clock.advance(GcService.HEARTBEAT.multipliedBy(7));
+    service.closeInterruptedRuns();
+    assertThat(f.metadata.runningRuns()).as("their heartbeats went stale").isEmpty();
+  }
+
+  private static long deadPid() {
+    try {
+      Process exited = new ProcessBuilder("true").start();
+      exited.waitFor();
+      return exited.pid();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void aRunningCollectionRecordsItsHeartbeatAndOwner() throws Exception {
+    GcService beating = new GcService(f.collector, f.metadata, f.clock, Duration.ofMillis(20));
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    String id = beating.start(new GcOptions(true, false, Duration.ZERO, Duration.ofDays(7)), "ops", "api",
+        new GcListener() {
+          @Override
+          public void phase(GcPhase phase) {
+            held.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        });
+    try {
+      held.await();
+      f.clock.advance(Duration.ofMinutes(5));
+      java.time.Instant later = f.clock.instant();
+      GcRunRecord run = f.metadata.findRun(id).orElseThrow();
+      for (int i = 0; i < 500 && !run.heartbeatAt().orElseThrow().equals(later); i++) {
+        Thread.sleep(10);
+        run = f.metadata.findRun(id).orElseThrow();
+      }
+      assertThat(run.heartbeatAt()).contains(later);
+      assertThat(run.owner()).contains(GcService.OWNER.toString());
+      beating.closeInterruptedRuns();
+      assertThat(f.metadata.findRun(id).orElseThrow().status()).as("its own live run").isEqualTo(GcRunRecord.Status.RUNNING);
+    } finally {
+      release.countDown();
+    }
+    assertThat(beating.awaitEnd(id, Duration.ofMinutes(1)).orElseThrow().status()).isEqualTo(GcRunRecord.Status.SUCCEEDED);
+  }
+
   @Test
   void aFollowerOfAnotherProcesssRunWatchesHistory() throws Exception {
     String id = "11111111-1111-1111-1111-111111111111";
     f.metadata.runStarted(new GcRunRecord(id, "ops", "api", false, false, Duration.ZERO, GcRunRecord.Status.RUNNING,
-        f.clock.instant(), Optional.empty(), 0, Optional.empty(), Optional.empty()));
+        f.clock.instant(), Optional.empty(), 0, Optional.empty(), Optional.empty(), Optional.of("elsewhere/1"),
+        Optional.of(f.clock.instant())));
 
     assertThat(service.awaitEnd(id, Duration.ofMillis(20)).orElseThrow().status()).isEqualTo(GcRunRecord.Status.RUNNING);
     Thread finisher = Thread.ofVirtual().start(() ->

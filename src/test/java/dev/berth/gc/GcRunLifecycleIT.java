@@ -117,8 +117,18 @@ class GcRunLifecycleIT {
     }
 
     @Override
-    public int failRunningRuns(Instant at, String reason) {
-      return delegate.failRunningRuns(at, reason);
+    public void runHeartbeat(String id, Instant at) {
+      delegate.runHeartbeat(id, at);
+    }
+
+    @Override
+    public int failRun(String id, Instant at, String reason) {
+      return delegate.failRun(id, at, reason);
+    }
+
+    @Override
+    public List<GcRunRecord> runningRuns() {
+      return delegate.runningRuns();
     }
 
     @Override

@@ -890,6 +890,31 @@ public abstract class MetadataStoreContract {
   }
 
   @Test
+  void aRunKeepsItsOwnerAndHeartbeatAndOnlyARunningRunFails() {
+    String run = "3f0c5a52-5d1e-4c8e-9a55-0b7a4c7f0d06";
+    String done = "3f0c5a52-5d1e-4c8e-9a55-0b7a4c7f0d07";
+    history().runStarted(runRecord(run));
+    history().runStarted(runRecord(done));
+    history().runFinished(done, GcRunRecord.Status.SUCCEEDED, T0.plusSeconds(5), 0, "{}", "");
+
+    history().runHeartbeat(run, T0.plusSeconds(30));
+    history().runHeartbeat(done, T0.plusSeconds(30));
+
+    assertThat(history().runningRuns()).extracting(GcRunRecord::id).containsExactly(run);
+    GcRunRecord running = history().findRun(run).orElseThrow();
+    assertThat(running.owner()).contains("host-a/42");
+    assertThat(running.heartbeatAt()).contains(T0.plusSeconds(30));
+    assertThat(history().findRun(done).orElseThrow().heartbeatAt()).as("a finished run beats no more").contains(T0);
+
+    assertThat(history().failRun(done, T0.plusSeconds(60), "interrupted")).isZero();
+    assertThat(history().failRun(run, T0.plusSeconds(60), "interrupted")).isOne();
+    GcRunRecord failed = history().findRun(run).orElseThrow();
+    assertThat(failed.status()).isEqualTo(GcRunRecord.Status.FAILED);
+    assertThat(failed.log()).hasValueSatisfying(log -> assertThat(log).endsWith("interrupted"));
+    assertThat(history().runningRuns()).isEmpty();
+  }
+
+  @Test
   void aRunItemCannotRepeatASeqNorBelongToNoRun() {
     String run = "3f0c5a52-5d1e-4c8e-9a55-0b7a4c7f0d04";
     history().runStarted(runRecord(run));
@@ -904,7 +929,7 @@ public abstract class MetadataStoreContract {
 
   private static GcRunRecord runRecord(String id) {
     return new GcRunRecord(id, "ops", "api", false, true, Duration.ZERO, GcRunRecord.Status.RUNNING, T0,
-        Optional.empty(), 0, Optional.empty(), Optional.empty());
+        Optional.empty(), 0, Optional.empty(), Optional.empty(), Optional.of("host-a/42"), Optional.of(T0));
   }
 
   // ---- helpers

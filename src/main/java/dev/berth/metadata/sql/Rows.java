@@ -101,8 +101,7 @@ final class Rows {
   }
 
   static dev.berth.metadata.GcRunRecord gcRun(ResultSet rs, StatementContext ctx) throws SQLException {
-    long finished = rs.getLong("finished_at");
-    Optional<Instant> finishedAt = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(finished));
+    Optional<Instant> finishedAt = optionalInstant(rs, "finished_at");
     return new dev.berth.metadata.GcRunRecord(
         rs.getString("id"),
         rs.getString("requested_by"),
@@ -115,7 +114,9 @@ final class Rows {
         finishedAt,
         rs.getLong("bytes_freed"),
         Optional.ofNullable(rs.getString("report")),
-        Optional.ofNullable(rs.getString("log")));
+        Optional.ofNullable(rs.getString("log")),
+        Optional.ofNullable(rs.getString("owner")),
+        optionalInstant(rs, "heartbeat_at"));
   }
 
   static GcRunItem gcRunItem(ResultSet rs, StatementContext ctx) throws SQLException {

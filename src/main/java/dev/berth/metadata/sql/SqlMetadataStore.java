@@ -772,13 +772,15 @@ public final class SqlMetadataStore
   // ---- history (HistoryStore)
 
   private static final String RUN_COLUMNS = "id, requested_by, trigger_kind, dry_run, delete_untagged, grace_ms, "
-      + "status, started_at, finished_at, bytes_freed, report, log";
+      + "status, started_at, finished_at, bytes_freed, report, log, owner, heartbeat_at";
 
   @Override
   public void runStarted(GcRunRecord run) {
     useWriteTransaction(h -> h.createUpdate("""
-            INSERT INTO gc_runs (id, requested_by, trigger_kind, dry_run, delete_untagged, grace_ms, status, started_at)
-            VALUES (:id, :requestedBy, :trigger, :dryRun, :deleteUntagged, :graceMs, 'running', :startedAt)""")
+            INSERT INTO gc_runs (id, requested_by, trigger_kind, dry_run, delete_untagged, grace_ms, status, started_at,
+                                 owner, heartbeat_at)
+            VALUES (:id, :requestedBy, :trigger, :dryRun, :deleteUntagged, :graceMs, 'running', :startedAt,
+                    :owner, :startedAt)""")
         .bind("id", run.id())
         .bind("requestedBy", run.requestedBy())
         .bind("trigger", run.trigger())
@@ -786,6 +788,16 @@ public final class SqlMetadataStore
         .bind("deleteUntagged", run.deleteUntagged() ? 1 : 0)
         .bind("graceMs", run.grace().toMillis())
         .bind("startedAt", run.startedAt().toEpochMilli())
+        .bind("owner", run.owner().orElse(null))
+        .execute());
+  }
+
+  @Override
+  public void runHeartbeat(String id, Instant at) {
+    useWriteTransaction(h -> h.createUpdate(
+            "UPDATE gc_runs SET heartbeat_at = :at WHERE id = :id AND status = 'running'")
+        .bind("id", id)
+        .bind("at", at.toEpochMilli())
         .execute());
   }
 
@@ -806,11 +818,12 @@ public final class SqlMetadataStore
   }
 
   @Override
-  public int failRunningRuns(Instant at, String reason) {
+  public int failRun(String id, Instant at, String reason) {
     return inWriteTransaction(h -> h.createUpdate("""
             UPDATE gc_runs SET status = 'failed', finished_at = :at,
                    log = CASE WHEN log IS NULL OR log = '' THEN :reason ELSE log || :newline || :reason END
-             WHERE status = 'running'""")
+             WHERE id = :id AND status = 'running'""")
+        .bind("id", id)
         .bind("at", at.toEpochMilli())
         .bind("reason", reason)
         .bind("newline", "\n")
@@ -857,6 +870,13 @@ public final class SqlMetadataStore
   public List<GcRunRecord> recentRuns(int limit) {
     return read(h -> h.createQuery("SELECT " + RUN_COLUMNS + " FROM gc_runs ORDER BY started_at DESC, id LIMIT :limit")
         .bind("limit", checkedLimit(limit))
+        .map(Rows::gcRun)
+        .list());
+  }
+
+  @Override
+  public List<GcRunRecord> runningRuns() {
+    return read(h -> h.createQuery("SELECT " + RUN_COLUMNS + " FROM gc_runs WHERE status = 'running' ORDER BY started_at")
         .map(Rows::gcRun)
         .list());
   }
