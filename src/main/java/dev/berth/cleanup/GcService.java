@@ -205,9 +205,16 @@ public final class GcService {
     }
     String id = UUID.randomUUID().toString();
     // Recorded first: a run history refused never started, and must not block every later one.
-    history.runStarted(new GcRunRecord(id, requestedBy, trigger, options.dryRun(), options.deleteUntagged(),
+    GcRunRecord run = new GcRunRecord(id, requestedBy, trigger, options.dryRun(), options.deleteUntagged(),
         options.grace(), GcRunRecord.Status.RUNNING, clock.instant(), Optional.empty(), 0, Optional.empty(),
-        Optional.empty(), Optional.of(OWNER.toString()), Optional.empty()));
+        Optional.empty(), Optional.of(OWNER.toString()), Optional.empty());
+    if (!history.runStarted(run)) {
+      // Another process's run, or one a crash left recorded as running: close it if it is gone.
+      closeInterruptedRuns();
+      if (!history.runStarted(run)) {
+        throw new GcAlreadyRunningException();
+      }
+    }
     live.put(id, new Progress(id, history, listener));
     recording.put(id, new CountDownLatch(1));
     return id;

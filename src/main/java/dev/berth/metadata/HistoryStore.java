@@ -7,7 +7,11 @@ import java.util.Optional;
 /** History of garbage collection runs and the audit log. */
 public interface HistoryStore {
 
-  void runStarted(GcRunRecord run);
+  /**
+   * Records a run as running, unless another run is recorded as running: one collection at a time
+   * per deployment, whichever process asks. Returns whether it was recorded.
+   */
+  boolean runStarted(GcRunRecord run);
 
   void runFinished(String id, GcRunRecord.Status status, Instant finishedAt, long bytesFreed, String report, String log);
 

@@ -207,26 +207,44 @@ class GcServiceTest {
   void interruptedRunsAreThoseWhoseProcessIsGone() {
     RunOwner self = GcService.OWNER;
     long parent = ProcessHandle.current().parent().orElseThrow().pid();
-    long dead = deadPid();
-    String elsewhereBeating = recordRunning("22222222-2222-2222-2222-222222222201", "other-host/7", f.clock.instant());
-    String elsewhereStale = recordRunning("22222222-2222-2222-2222-222222222202", "other-host/8",
-        f.clock.instant().minus(GcService.HEARTBEAT.multipliedBy(7)));
-    String hereAlive = recordRunning("22222222-2222-2222-2222-222222222203", self.host() + "/" + parent, f.clock.instant());
-    String hereDead = recordRunning("22222222-2222-2222-2222-222222222204", self.host() + "/" + dead, f.clock.instant());
-    String hereItself = recordRunning("22222222-2222-2222-2222-222222222205", self.toString(), f.clock.instant());
+    java.time.Instant now = f.clock.instant();
+    java.time.Instant stale = now.minus(GcService.HEARTBEAT.multipliedBy(7));
+    record Case(String owner, java.time.Instant heartbeat, boolean interrupted) {}
+    List<Case> cases = List.of(
+        new Case("other-host/7", now, false),
+        new Case("other-host/8", stale, true),
+        new Case(self.host() + "/" + parent, now, false),
+        new Case(self.host() + "/" + deadPid(), now, true),
+        new Case(self.toString(), now, true));
+    int n = 0;
+    for (Case c : cases) {
+      String id = recordRunning("22222222-2222-2222-2222-22222222220" + n++, c.owner(), c.heartbeat());
 
-    service.closeInterruptedRuns();
+      service.closeInterruptedRuns();
 
-    assertThat(f.metadata.runningRuns()).extracting(GcRunRecord::id).containsExactlyInAnyOrder(elsewhereBeating, hereAlive);
-    for (String closed : List.of(elsewhereStale, hereDead, hereItself)) {
-      GcRunRecord run = f.metadata.findRun(closed).orElseThrow();
-      assertThat(run.status()).isEqualTo(GcRunRecord.Status.FAILED);
-      assertThat(run.log()).hasValueSatisfying(log -> assertThat(log).contains("interrupted", run.owner().orElseThrow()));
+      GcRunRecord run = f.metadata.findRun(id).orElseThrow();
+      assertThat(run.status()).as(c.toString())
+          .isEqualTo(c.interrupted() ? GcRunRecord.Status.FAILED : GcRunRecord.Status.RUNNING);
+      if (c.interrupted()) {
+        assertThat(run.log()).hasValueSatisfying(log -> assertThat(log).contains("interrupted", c.owner()));
+      } else {
+        assertThatThrownBy(() -> service.start(new GcOptions(true, false, Duration.ZERO, Duration.ofDays(7)), "ops",
+            "api")).as("one run at a time, whichever process runs it").isInstanceOf(GcAlreadyRunningException.class);
+        f.metadata.runFinished(id, GcRunRecord.Status.SUCCEEDED, now, 0, "{}", "");
+      }
     }
+  }
 
-    f.clock.advance(GcService.HEARTBEAT.multipliedBy(7));
-    service.closeInterruptedRuns();
-    assertThat(f.metadata.runningRuns()).as("their heartbeats went stale").isEmpty();
+  @Test
+  void aRunLeftRunningByAGoneProcessDoesNotBlockTheNext() throws Exception {
+    recordRunning("22222222-2222-2222-2222-222222222299", "other-host/9",
+        f.clock.instant().minus(GcService.HEARTBEAT.multipliedBy(7)));
+
+    String id = service.start(new GcOptions(true, false, Duration.ZERO, Duration.ofDays(7)), "ops", "api");
+
+    assertThat(service.awaitEnd(id, Duration.ofMinutes(1)).orElseThrow().status()).isEqualTo(GcRunRecord.Status.SUCCEEDED);
+    assertThat(f.metadata.findRun("22222222-2222-2222-2222-222222222299").orElseThrow().status())
+        .isEqualTo(GcRunRecord.Status.FAILED);
   }
 
   private static long deadPid() {

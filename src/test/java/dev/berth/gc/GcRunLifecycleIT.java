@@ -112,8 +112,8 @@ class GcRunLifecycleIT {
     }
 
     @Override
-    public void runStarted(GcRunRecord run) {
-      delegate.runStarted(run);
+    public boolean runStarted(GcRunRecord run) {
+      return delegate.runStarted(run);
     }
 
     @Override

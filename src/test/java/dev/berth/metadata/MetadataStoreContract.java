@@ -868,8 +868,10 @@ public abstract class MetadataStoreContract {
   void aRunsItemsAreKeptInOrderAndReadInPagesWithTheirRun() {
     String run = "3f0c5a52-5d1e-4c8e-9a55-0b7a4c7f0d01";
     String other = "3f0c5a52-5d1e-4c8e-9a55-0b7a4c7f0d02";
-    history().runStarted(runRecord(run));
-    history().runStarted(runRecord(other));
+    assertThat(history().runStarted(runRecord(run))).isTrue();
+    assertThat(history().runStarted(runRecord(other))).as("one run at a time").isFalse();
+    history().runFinished(run, GcRunRecord.Status.SUCCEEDED, T0.plusSeconds(1), 0, "{}", "");
+    assertThat(history().runStarted(runRecord(other))).isTrue();
     List<GcRunItem> items = List.of(
         new GcRunItem(1, GcRunItem.Kind.MANIFEST, List.of(APP), Optional.of(digest("m")), 512),
         new GcRunItem(2, GcRunItem.Kind.LINK, List.of(OTHER), Optional.of(digest("l")), 0),
@@ -893,9 +895,9 @@ public abstract class MetadataStoreContract {
   void aRunKeepsItsOwnerAndHeartbeatAndOnlyARunningRunFails() {
     String run = "3f0c5a52-5d1e-4c8e-9a55-0b7a4c7f0d06";
     String done = "3f0c5a52-5d1e-4c8e-9a55-0b7a4c7f0d07";
-    history().runStarted(runRecord(run));
     history().runStarted(runRecord(done));
     history().runFinished(done, GcRunRecord.Status.SUCCEEDED, T0.plusSeconds(5), 0, "{}", "");
+    history().runStarted(runRecord(run));
 
     history().runHeartbeat(run, T0.plusSeconds(30));
     history().runHeartbeat(done, T0.plusSeconds(30));

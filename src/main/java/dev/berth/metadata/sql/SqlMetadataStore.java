@@ -775,12 +775,14 @@ public final class SqlMetadataStore
       + "status, started_at, finished_at, bytes_freed, report, log, owner, heartbeat_at";
 
   @Override
-  public void runStarted(GcRunRecord run) {
-    useWriteTransaction(h -> h.createUpdate("""
+  public boolean runStarted(GcRunRecord run) {
+    // The unique index on running runs (V13) decides between processes starting runs at once.
+    return inWriteTransaction(h -> h.createUpdate("""
             INSERT INTO gc_runs (id, requested_by, trigger_kind, dry_run, delete_untagged, grace_ms, status, started_at,
                                  owner, heartbeat_at)
             VALUES (:id, :requestedBy, :trigger, :dryRun, :deleteUntagged, :graceMs, 'running', :startedAt,
-                    :owner, :startedAt)""")
+                    :owner, :startedAt)
+            ON CONFLICT DO NOTHING""")
         .bind("id", run.id())
         .bind("requestedBy", run.requestedBy())
         .bind("trigger", run.trigger())
@@ -789,7 +791,7 @@ public final class SqlMetadataStore
         .bind("graceMs", run.grace().toMillis())
         .bind("startedAt", run.startedAt().toEpochMilli())
         .bind("owner", run.owner().orElse(null))
-        .execute());
+        .execute() == 1);
   }
 
   @Override
