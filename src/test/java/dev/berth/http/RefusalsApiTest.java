@@ -52,6 +52,9 @@ class RefusalsApiTest {
         Arguments.of("GET", "/v2/team//app/tags/list", 400, "NAME_INVALID"),
         Arguments.of("GET", "/v2/team/app/../other/tags/list", 400, "NAME_INVALID"),
         Arguments.of("GET", "/v2/./team/manifests/latest", 400, "NAME_INVALID"),
+        Arguments.of("GET", "/v2/team;x/tags/list", 400, "NAME_INVALID"),
+        Arguments.of("GET", "/v2/team/app/..;/other/tags/list", 400, "NAME_INVALID"),
+        Arguments.of("GET", "/v2/team/manifests/latest;x", 404, "MANIFEST_UNKNOWN"),
         // in the reference: a read finds nothing, a write is a bad tag or digest
         Arguments.of("GET", "/v2/team/manifests/..%2F..%2Fetc%2Fpasswd", 404, "MANIFEST_UNKNOWN"),
         Arguments.of("HEAD", "/v2/team/manifests/%2e%2e", 404, null),
