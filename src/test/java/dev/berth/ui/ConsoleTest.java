@@ -254,6 +254,20 @@ class ConsoleTest {
   }
 
   @Test
+  void deletingOneOfTwoTagsKeepsTheReferrersWithTheImage() throws Exception {
+    String digest = images.push("refs/app", "latest", 1000, Map.of());
+    images.tag("refs/app", digest, "v0004");
+    String signature = images.referrer("refs/app", digest, "application/vnd.example.signature", 100);
+    String sbom = images.referrer("refs/app", digest, "application/vnd.example.sbom", 200);
+
+    String preview = text(admin().get("/ui/delete?repository=refs/app&reference=latest").body());
+    assertThat(preview).contains("removes this tag only").doesNotContain("Going with it")
+        .contains("The image and its 2 referrers stay.");
+    assertThat(images.manifestStatus("refs/app", signature)).isEqualTo(200);
+    assertThat(images.manifestStatus("refs/app", sbom)).isEqualTo(200);
+  }
+
+  @Test
   void aDryRunStartedFromTheFormIsFollowedToItsReport() throws Exception {
     String untagged = images.push("gcui/app", "v1", 100, Map.of("build", "1"));
     images.push("gcui/app", "v1", 100, Map.of("build", "2"));
@@ -389,6 +403,15 @@ class ConsoleTest {
         .contains("Your password was changed.");
     assertThat(images.basicStatus("/v2/", "paula", PASSWORD)).isEqualTo(401);
     assertThat(images.basicStatus("/v2/", "paula", "new-password-1")).isEqualTo(200);
+  }
+
+  /**
+   * The page as a reader sees it: inline tags dropped, the others a space, entities decoded, white
+   * space collapsed.
+   */
+  static String text(String html) {
+    return html.replaceAll("</?(code|strong|em|a|span|small)( [^>]*)?>", "").replaceAll("<[^>]*>", " ").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
+        .replace("&#39;", "'").replace("&amp;", "&").replaceAll("\\s+", " ");
   }
 
   private static String secretOn(String page) {
