@@ -18,9 +18,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Says, before anything is deleted, what deleting a manifest takes with it: every tag on it, its
- * referrers (signatures, SBOMs, at any depth), and the bytes that no other image uses, which the
- * next GC frees. Bytes other images still use stay, and are counted separately.
+ * Says, before anything is deleted, what deleting a manifest takes with it: every tag on it, and
+ * the bytes that no other image uses, which the next GC frees. Its referrers (signatures, SBOMs, at
+ * any depth) stay readable until that GC deletes them too, so their bytes count as freed. Bytes
+ * other images still use stay, and are counted separately.
  */
 public final class DeletePreview {
   private final MetadataStore metadata;
@@ -32,7 +33,8 @@ public final class DeletePreview {
   }
 
   /**
-   * @param referrers manifests whose subject chain leads to the manifest; they go with it
+   * @param referrers manifests whose subject chain leads to the manifest; the registry keeps them
+   *     until a GC finds their subject gone
    * @param untaggedChildren children of the index that no other index lists and no tag names:
    *     they stay, untagged, until a GC with delete-untagged
    * @param freedBlobs blobs only the deleted manifests use
@@ -52,21 +54,29 @@ public final class DeletePreview {
     return metadata.resolveTag(repository, tag);
   }
 
-  public Optional<Preview> of(RepositoryName repository, Digest digest) {
-    if (metadata.findManifest(repository, digest).isEmpty()) {
-      return Optional.empty();
-    }
+  /** The manifests whose subject chain leads to {@code digest}, at any depth. */
+  public List<Referrer> referrers(RepositoryName repository, Digest digest) {
     List<Referrer> referrers = new ArrayList<>();
-    Set<Digest> going = new LinkedHashSet<>(List.of(digest));
+    Set<Digest> seen = new HashSet<>(List.of(digest));
     ArrayDeque<Digest> queue = new ArrayDeque<>(List.of(digest));
     while (!queue.isEmpty()) {
       for (Referrer referrer : metadata.listReferrers(repository, queue.poll(), Optional.empty())) {
-        if (going.add(referrer.digest())) {
+        if (seen.add(referrer.digest())) {
           referrers.add(referrer);
           queue.add(referrer.digest());
         }
       }
     }
+    return referrers;
+  }
+
+  public Optional<Preview> of(RepositoryName repository, Digest digest) {
+    if (metadata.findManifest(repository, digest).isEmpty()) {
+      return Optional.empty();
+    }
+    List<Referrer> referrers = referrers(repository, digest);
+    Set<Digest> going = new LinkedHashSet<>(List.of(digest));
+    referrers.forEach(r -> going.add(r.digest()));
     Set<ManifestKey> goingKeys = new HashSet<>();
     going.forEach(d -> goingKeys.add(new ManifestKey(repository, d)));
 

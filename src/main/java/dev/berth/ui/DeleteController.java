@@ -81,13 +81,21 @@ final class DeleteController {
     if (!mayDelete(ex, frame, session, target.get().repository())) {
       return;
     }
+    RepositoryName repository = target.get().repository();
+    Reference reference = target.get().reference();
+    // Counted before the delete: once the subject is gone, nothing leads to its referrers.
+    DeletedNotice notice = switch (reference) {
+      case Reference.ByDigest d -> new DeletedNotice(reference.toString(), DeletedNotice.Kind.IMAGE,
+          previews.referrers(repository, d.digest()).size());
+      case Reference.ByTag t -> new DeletedNotice(reference.toString(), DeletedNotice.Kind.TAG, 0);
+    };
     try {
-      manifests.delete(target.get().repository(), target.get().reference(), session.actor(ex.remoteAddress()));
+      manifests.delete(repository, reference, session.actor(ex.remoteAddress()));
     } catch (RegistryException e) {
       pages.message(ex, 409, frame, "Not deleted", e.getMessage());
       return;
     }
-    ex.redirect(Links.repositoryAfterDelete(target.get().repository().value(), target.get().reference().toString()));
+    ex.redirect(Links.repositoryAfterDelete(repository.value(), notice));
   }
 
   /** Answers with the refusal when the user may not delete in the repository. */

@@ -25,8 +25,8 @@ final class Links {
     return "/ui/namespace?name=" + encode(name);
   }
 
-  static String repositoryAfterDelete(String name, String deleted) {
-    return repository(name) + "&deleted=" + encode(deleted);
+  static String repositoryAfterDelete(String name, DeletedNotice notice) {
+    return repository(name) + notice.query();
   }
 
   static String delete(String repository, String reference) {
@@ -37,7 +37,7 @@ final class Links {
     return "/ui/gc/run?id=" + encode(id);
   }
 
-  private static String encode(String value) {
+  static String encode(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 }

@@ -232,7 +232,7 @@ class ConsoleTest {
     HttpResponse<String> deleted = client.submit("/ui/delete?repository=del/app&reference=v1", "/ui/delete",
         Map.of("repository", "del/app", "reference", "v1"));
     assertThat(deleted.statusCode()).isEqualTo(303);
-    assertThat(deleted.headers().firstValue("Location")).hasValue("/ui/repository?name=del%2Fapp&deleted=v1");
+    assertThat(deleted.headers().firstValue("Location")).hasValue("/ui/repository?name=del%2Fapp&deleted=v1&outcome=tag");
     assertThat(images.manifestStatus("del/app", "v1")).isEqualTo(404);
     assertThat(images.manifestStatus("del/app", "v2")).isEqualTo(200);
     assertThat(client.get("/ui/repository?name=del/app&deleted=v1").body()).contains("Deleted v1.");
@@ -268,6 +268,41 @@ class ConsoleTest {
   }
 
   @Test
+  void deletingAnIndexSaysItsReferrersStayUntilTheNextCollectionAndThePageMarksThem() throws Exception {
+    String amd = images.push("refidx/app", "amd", 700, Map.of());
+    String arm = images.push("refidx/app", "arm", 800, Map.of());
+    String index = images.index("refidx/app", "multi", java.util.List.of(amd, arm));
+    String signature = images.referrer("refidx/app", index, "application/vnd.example.signature", 100);
+    ConsoleClient client = admin();
+
+    String preview = text(client.get("/ui/delete?repository=refidx/app&reference=" + index).body());
+    assertThat(preview).contains("Its referrer stays, readable by digest, until the next garbage collection deletes it"
+        + " (once it is older than the collection's grace period): ")
+        .contains("application/vnd.example.signature " + signature);
+
+    HttpResponse<String> deleted = client.submit("/ui/delete?repository=refidx/app&reference=" + index, "/ui/delete",
+        Map.of("repository", "refidx/app", "reference", index));
+    assertThat(deleted.statusCode()).isEqualTo(303);
+    // As in Docker Registry, the referrer outlives its subject until a collection.
+    assertThat(images.manifestStatus("refidx/app", index)).isEqualTo(404);
+    assertThat(images.manifestStatus("refidx/app", signature)).isEqualTo(200);
+    String after = text(client.get(deleted.headers().firstValue("Location").orElseThrow()).body());
+    assertThat(after).contains("Deleted " + index + ".")
+        .contains("Its referrer stays, readable by digest, until the next garbage collection deletes it"
+            + " (once it is older than the collection's grace period).")
+        .contains("referrer of " + index.substring(7, 19) + ", which is gone: the next garbage collection deletes it");
+    JsonNode rows = JSON.readTree(images.admin("/api/v1/repositories/refidx/app/images").body()).path("images");
+    assertThat(rows).anySatisfy(row -> {
+      assertThat(row.path("digest").asText()).isEqualTo(signature);
+      assertThat(row.path("missingSubject").asText()).isEqualTo(index);
+    });
+
+    finished(client, client.submit("/ui/gc", "/ui/gc", Map.of("mode", "real", "grace", "0s")));
+    assertThat(images.manifestStatus("refidx/app", signature)).isEqualTo(404);
+    assertThat(client.get("/ui/repository?name=refidx/app").body()).doesNotContain(signature.substring(7, 19));
+  }
+
+  @Test
   void aDryRunStartedFromTheFormIsFollowedToItsReport() throws Exception {
     String untagged = images.push("gcui/app", "v1", 100, Map.of("build", "1"));
     images.push("gcui/app", "v1", 100, Map.of("build", "2"));
@@ -276,14 +311,7 @@ class ConsoleTest {
         Map.of("mode", "dry", "deleteUntagged", "on", "grace", "0s"));
     assertThat(started.statusCode()).isEqualTo(303);
     String location = started.headers().firstValue("Location").orElseThrow();
-    assertThat(location).startsWith("/ui/gc/run?id=");
-    String page = client.get(location).body();
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    while (page.contains("<strong id=\"status\">running") && Instant.now().isBefore(deadline)) {
-      assertThat(page).contains("http-equiv=\"refresh\"");
-      Thread.sleep(100);
-      page = client.get(location).body();
-    }
+    String page = finished(client, started);
     assertThat(page).contains("<strong id=\"status\">succeeded").contains("dry run").doesNotContain("http-equiv");
     assertThat(page).contains("Would remove").contains("would delete manifest gcui/app " + untagged + " ");
     assertThat(client.get("/ui/gc").body()).contains(location.replace("&", "&amp;"));
@@ -403,6 +431,22 @@ class ConsoleTest {
         .contains("Your password was changed.");
     assertThat(images.basicStatus("/v2/", "paula", PASSWORD)).isEqualTo(401);
     assertThat(images.basicStatus("/v2/", "paula", "new-password-1")).isEqualTo(200);
+  }
+
+  /** Follows a run the form started to its end; returns the run's page then. */
+  private static String finished(ConsoleClient client, HttpResponse<String> started) throws Exception {
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(303);
+    String location = started.headers().firstValue("Location").orElseThrow();
+    assertThat(location).startsWith("/ui/gc/run?id=");
+    String page = client.get(location).body();
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+    while (page.contains("<strong id=\"status\">running") && Instant.now().isBefore(deadline)) {
+      assertThat(page).contains("http-equiv=\"refresh\"");
+      Thread.sleep(100);
+      page = client.get(location).body();
+    }
+    assertThat(page).contains("<strong id=\"status\">succeeded");
+    return page;
   }
 
   /**
