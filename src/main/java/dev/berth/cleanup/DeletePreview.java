@@ -11,9 +11,11 @@ import dev.berth.oci.RepositoryName;
 import dev.berth.oci.Tag;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -35,9 +37,11 @@ public final class DeletePreview {
   /**
    * @param referrers manifests whose subject chain leads to the manifest; the registry keeps them
    *     until a GC finds their subject gone
-   * @param untaggedChildren children of the index that no other index lists and no tag names:
-   *     they stay, untagged, until a GC with delete-untagged
+   * @param untaggedChildren children of the index (and of the indexes among them) that no other
+   *     index lists and no tag names: they stay, untagged, until a GC with delete-untagged
    * @param freedBlobs blobs only the deleted manifests use
+   * @param bytesFreedWithUntagged what a GC with delete-untagged frees after the delete: the blobs
+   *     only the deleted manifests, the untagged children and their referrers use
    */
   public record Preview(
       RepositoryName repository,
@@ -48,6 +52,7 @@ public final class DeletePreview {
       List<BlobRecord> freedBlobs,
       long bytesFreed,
       long bytesShared,
+      long bytesFreedWithUntagged,
       List<String> indexesListingIt) {}
 
   public Optional<Digest> resolve(RepositoryName repository, Tag tag) {
@@ -77,39 +82,71 @@ public final class DeletePreview {
     List<Referrer> referrers = referrers(repository, digest);
     Set<Digest> going = new LinkedHashSet<>(List.of(digest));
     referrers.forEach(r -> going.add(r.digest()));
-    Set<ManifestKey> goingKeys = new HashSet<>();
-    going.forEach(d -> goingKeys.add(new ManifestKey(repository, d)));
+    Freed freed = freed(repository, going);
 
+    List<ManifestEdge> edges = graph.manifestEdges(repository);
+    List<String> parents = edges.stream().filter(e -> e.child().equals(digest)).map(e -> e.parent().toString())
+        .toList();
+    List<Digest> untaggedChildren = leftUntagged(repository, digest, edges);
+    // A collection that deletes untagged images takes those children, then their referrers, whose
+    // subject is gone by then.
+    Set<Digest> withUntagged = new LinkedHashSet<>(going);
+    for (Digest child : untaggedChildren) {
+      withUntagged.add(child);
+      referrers(repository, child).forEach(r -> withUntagged.add(r.digest()));
+    }
+    return Optional.of(new Preview(repository, digest, metadata.tagsOf(repository, digest), referrers,
+        untaggedChildren, freed.blobs(), freed.bytes(), freed.shared(), freed(repository, withUntagged).bytes(),
+        parents));
+  }
+
+  /** The blobs only {@code manifests} use, their bytes, and the bytes of those other manifests use too. */
+  private record Freed(List<BlobRecord> blobs, long bytes, long shared) {}
+
+  private Freed freed(RepositoryName repository, Set<Digest> manifests) {
+    Set<ManifestKey> keys = new HashSet<>();
+    manifests.forEach(d -> keys.add(new ManifestKey(repository, d)));
     List<BlobRecord> freed = new ArrayList<>();
-    long bytesFreed = 0;
-    long bytesShared = 0;
+    long bytes = 0;
+    long shared = 0;
     Set<Digest> seen = new HashSet<>();
-    for (Digest manifest : going) {
+    for (Digest manifest : manifests) {
       for (BlobRecord blob : graph.blobsOfManifest(repository, manifest)) {
         if (!seen.add(blob.digest())) {
           continue;
         }
-        if (goingKeys.containsAll(graph.manifestsUsingBlob(blob.digest()))) {
+        if (keys.containsAll(graph.manifestsUsingBlob(blob.digest()))) {
           freed.add(blob);
-          bytesFreed += blob.size();
+          bytes += blob.size();
         } else {
-          bytesShared += blob.size();
+          shared += blob.size();
         }
       }
     }
-    List<ManifestEdge> edges = graph.manifestEdges(repository);
-    List<Digest> untaggedChildren = new ArrayList<>();
-    List<String> parents = new ArrayList<>();
-    for (ManifestEdge edge : edges) {
-      if (edge.child().equals(digest)) {
-        parents.add(edge.parent().toString());
-      }
-      if (edge.parent().equals(digest) && metadata.tagsOf(repository, edge.child()).isEmpty()
-          && edges.stream().noneMatch(e -> e.child().equals(edge.child()) && !e.parent().equals(digest))) {
-        untaggedChildren.add(edge.child());
+    return new Freed(freed, bytes, shared);
+  }
+
+  /**
+   * The manifests that deleting {@code index} leaves untagged and listed by no other index: its
+   * children, and theirs in turn for an index of indexes.
+   */
+  private List<Digest> leftUntagged(RepositoryName repository, Digest index, List<ManifestEdge> edges) {
+    Map<Digest, List<Digest>> parents = new HashMap<>();
+    edges.forEach(e -> parents.computeIfAbsent(e.child(), c -> new ArrayList<>()).add(e.parent()));
+    Set<Digest> gone = new LinkedHashSet<>(List.of(index));
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      for (ManifestEdge edge : edges) {
+        Digest child = edge.child();
+        if (gone.contains(edge.parent()) && !gone.contains(child) && gone.containsAll(parents.get(child))
+            && metadata.tagsOf(repository, child).isEmpty()) {
+          gone.add(child);
+          grew = true;
+        }
       }
     }
-    return Optional.of(new Preview(repository, digest, metadata.tagsOf(repository, digest), referrers,
-        untaggedChildren, freed, bytesFreed, bytesShared, parents));
+    gone.remove(index);
+    return List.copyOf(gone);
   }
 }

@@ -64,7 +64,8 @@ final class DeleteController {
         tags.stream().filter(t -> tag.isPresent() && !t.equals(tag.get())).toList(), tags,
         p.referrers().stream().map(r -> r.artifactType().orElse(r.mediaType().value()) + " " + r.digest()).toList(),
         p.untaggedChildren().stream().map(Digest::toString).toList(), p.indexesListingIt(),
-        Format.bytesExact(p.bytesFreed()), Format.bytesExact(p.bytesShared())));
+        Format.bytesExact(p.bytesFreed()), Format.bytesExact(p.bytesShared()),
+        Format.bytesExact(p.bytesFreedWithUntagged())));
   }
 
   void confirm(WebExchange ex, Session session) throws IOException {

@@ -303,6 +303,26 @@ class ConsoleTest {
   }
 
   @Test
+  void deletingAnIndexSaysWhatACollectionOfUntaggedImagesThenFreesForTheChildrenItLeaves() throws Exception {
+    String amd = images.push("untagidx/app", null, 5000, Map.of());
+    String arm = images.push("untagidx/app", null, 6000, Map.of());
+    String index = images.index("untagidx/app", "multi", java.util.List.of(amd, arm));
+    ConsoleClient client = admin();
+
+    String preview = text(client.get("/ui/delete?repository=untagidx/app&reference=" + index).body());
+    assertThat(preview).contains("The next garbage collection frees 0 bytes")
+        .contains("Left untagged (manifests this index lists): ").contains(amd).contains(arm)
+        .containsPattern("A garbage collection that deletes untagged images then frees 10\\.\\d KiB \\(11\\d\\d\\d bytes\\) in all");
+    JsonNode json = JSON.readTree(images.admin("/api/v1/repositories/untagidx/app/manifests/" + index
+        + "/delete-preview").body());
+    // Both layers, and the children's config (the same small blob for both).
+    long configs = json.path("bytesFreedWithUntagged").asLong() - 11000;
+    assertThat(configs).isBetween(1L, 200L);
+    assertThat(json.path("bytesFreed").asLong()).isZero();
+    assertThat(preview).contains("(" + (11000 + configs) + " bytes)");
+  }
+
+  @Test
   void aDryRunStartedFromTheFormIsFollowedToItsReport() throws Exception {
     String untagged = images.push("gcui/app", "v1", 100, Map.of("build", "1"));
     images.push("gcui/app", "v1", 100, Map.of("build", "2"));

@@ -26,7 +26,10 @@ final class TestImages {
     this.authorization = Credentials.basic(user, password);
   }
 
-  /** An image with its own config and one layer of {@code layerBytes} bytes; returns its digest. */
+  /**
+   * An image with its own config and one layer of {@code layerBytes} bytes, tagged {@code tag} (null:
+   * untagged); returns its digest.
+   */
   String push(String repository, String tag, int layerBytes, Map<String, String> annotations) throws Exception {
     byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"id\":\"" + repository + ":" + tag + "\"}")
         .getBytes(StandardCharsets.UTF_8);
