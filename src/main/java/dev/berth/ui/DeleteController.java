@@ -88,7 +88,9 @@ final class DeleteController {
     DeletedNotice notice = switch (reference) {
       case Reference.ByDigest d -> new DeletedNotice(reference.toString(), DeletedNotice.Kind.IMAGE,
           previews.referrers(repository, d.digest()).size());
-      case Reference.ByTag t -> new DeletedNotice(reference.toString(), DeletedNotice.Kind.TAG, 0);
+      case Reference.ByTag t -> new DeletedNotice(reference.toString(),
+          previews.resolve(repository, t.tag()).map(d -> manifests.tagsOf(repository, d).size()).orElse(0) > 1
+              ? DeletedNotice.Kind.TAG_SHARED : DeletedNotice.Kind.TAG_LAST, 0);
     };
     try {
       manifests.delete(repository, reference, session.actor(ex.remoteAddress()));

@@ -14,8 +14,13 @@ import java.util.Optional;
 record DeletedNotice(String reference, Kind kind, int referrers) {
 
   enum Kind {
-    TAG("tag"),
-    IMAGE("image");
+    /** A tag whose image keeps other tags. */
+    TAG_SHARED("tag-shared"),
+    /** The image's last tag. */
+    TAG_LAST("tag-last"),
+    IMAGE("image"),
+    /** A link from before outcomes were carried: nothing is claimed. */
+    UNKNOWN("");
 
     private final String id;
 
@@ -33,13 +38,19 @@ record DeletedNotice(String reference, Kind kind, int referrers) {
   static Optional<DeletedNotice> of(WebExchange ex) {
     return ex.query("deleted").filter(r -> !r.isEmpty()).map(reference -> new DeletedNotice(reference,
         Arrays.stream(Kind.values()).filter(k -> ex.query("outcome").orElse("").equals(k.id)).findFirst()
-            .orElse(Kind.TAG),
+            .orElse(Kind.UNKNOWN),
         ex.query("referrers").map(DeletedNotice::count).orElse(0)));
   }
 
   String text() {
-    String text = "Deleted " + reference + ". Its bytes come back with the next garbage collection.";
-    return referrers > 0 ? text + " " + DeleteWords.referrersStay(referrers) + "." : text;
+    return switch (kind) {
+      case TAG_SHARED -> "Deleted tag " + reference + ". The image keeps its other tags, so no bytes are freed.";
+      case TAG_LAST -> "Deleted tag " + reference + ". The image is now untagged: it stays until a garbage"
+          + " collection that deletes untagged images (--delete-untagged) deletes it and frees its bytes.";
+      case IMAGE -> "Deleted " + reference + ". Its bytes come back with the next garbage collection."
+          + (referrers > 0 ? " " + DeleteWords.referrersStay(referrers) + "." : "");
+      case UNKNOWN -> "Deleted " + reference + ".";
+    };
   }
 
   private static int count(String text) {

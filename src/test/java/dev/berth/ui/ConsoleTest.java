@@ -232,7 +232,7 @@ class ConsoleTest {
     HttpResponse<String> deleted = client.submit("/ui/delete?repository=del/app&reference=v1", "/ui/delete",
         Map.of("repository", "del/app", "reference", "v1"));
     assertThat(deleted.statusCode()).isEqualTo(303);
-    assertThat(deleted.headers().firstValue("Location")).hasValue("/ui/repository?name=del%2Fapp&deleted=v1&outcome=tag");
+    assertThat(deleted.headers().firstValue("Location")).hasValue("/ui/repository?name=del%2Fapp&deleted=v1&outcome=tag-shared");
     assertThat(images.manifestStatus("del/app", "v1")).isEqualTo(404);
     assertThat(images.manifestStatus("del/app", "v2")).isEqualTo(200);
     assertThat(client.get("/ui/repository?name=del/app&deleted=v1").body()).contains("Deleted v1.");
@@ -320,6 +320,36 @@ class ConsoleTest {
     assertThat(configs).isBetween(1L, 200L);
     assertThat(json.path("bytesFreed").asLong()).isZero();
     assertThat(preview).contains("(" + (11000 + configs) + " bytes)");
+  }
+
+  @Test
+  void afterDeletingATagThePageAndTheAuditSayWhetherTheImageKeptATagOrIsNowUntagged() throws Exception {
+    String digest = images.push("tagbanner/app", "v1", 900, Map.of());
+    images.tag("tagbanner/app", digest, "v2");
+    ConsoleClient client = admin();
+
+    HttpResponse<String> first = client.submit("/ui/delete?repository=tagbanner/app&reference=v1", "/ui/delete",
+        Map.of("repository", "tagbanner/app", "reference", "v1"));
+    String shared = text(client.get(first.headers().firstValue("Location").orElseThrow()).body());
+    assertThat(shared).contains("Deleted tag v1. The image keeps its other tags, so no bytes are freed.")
+        .doesNotContain("come back");
+
+    HttpResponse<String> last = client.submit("/ui/delete?repository=tagbanner/app&reference=v2", "/ui/delete",
+        Map.of("repository", "tagbanner/app", "reference", "v2"));
+    String untagged = text(client.get(last.headers().firstValue("Location").orElseThrow()).body());
+    assertThat(untagged).contains("Deleted tag v2. The image is now untagged: it stays until a garbage collection"
+        + " that deletes untagged images (--delete-untagged) deletes it and frees its bytes.");
+
+    JsonNode audit = JSON.readTree(images.admin("/api/v1/audit").body()).path("entries");
+    assertThat(audit).anySatisfy(entry -> {
+      assertThat(entry.path("target").asText()).isEqualTo("tagbanner/app:v1");
+      assertThat(entry.path("detail").asText()).isEqualTo("tag removed; the image " + digest + " stays, tagged v2");
+    });
+    assertThat(audit).anySatisfy(entry -> {
+      assertThat(entry.path("target").asText()).isEqualTo("tagbanner/app:v2");
+      assertThat(entry.path("detail").asText()).isEqualTo("tag removed; the image " + digest
+          + " is now untagged (a GC with --delete-untagged deletes it)");
+    });
   }
 
   @Test
