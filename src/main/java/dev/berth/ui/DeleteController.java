@@ -7,13 +7,16 @@ import dev.berth.oci.OciFormatException;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepositoryName;
 import dev.berth.oci.Tag;
+import dev.berth.registry.ErrorCode;
 import dev.berth.registry.Manifests;
 import dev.berth.registry.RegistryException;
 import dev.berth.ui.view.DeleteView;
 import dev.berth.ui.view.Format;
 import dev.berth.ui.view.Frame;
+import dev.berth.ui.view.MessageView;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -95,10 +98,24 @@ final class DeleteController {
     try {
       manifests.delete(repository, reference, session.actor(ex.remoteAddress()));
     } catch (RegistryException e) {
-      pages.message(ex, 409, frame, "Not deleted", e.getMessage());
+      // Gone meanwhile: 404; deletes switched off or the image listed by an index: a conflict.
+      int status = e.code() == ErrorCode.MANIFEST_UNKNOWN ? 404 : 409;
+      pages.render(ex, status, "message", new MessageView(frame, "Not deleted", refusal(e, repository),
+          Links.repository(repository.value()), "Back to " + repository.value()));
       return;
     }
     ex.redirect(Links.repositoryAfterDelete(repository.value(), notice));
+  }
+
+  /** Why the registry refused, in the preview's words. */
+  private static String refusal(RegistryException e, RepositoryName repository) {
+    if (e.code() == ErrorCode.MANIFEST_REFERENCED && e.detail() instanceof Map<?, ?> detail
+        && detail.get("indexes") instanceof List<?> indexes) {
+      return "An index in " + repository.value() + " lists this image ("
+          + String.join(", ", indexes.stream().map(Object::toString).toList())
+          + "): delete the index first. Nothing was deleted.";
+    }
+    return e.getMessage() + ". Nothing was deleted.";
   }
 
   /** Answers with the refusal when the user may not delete in the repository. */

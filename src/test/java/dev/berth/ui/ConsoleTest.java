@@ -353,6 +353,28 @@ class ConsoleTest {
   }
 
   @Test
+  void anImageAnIndexListsOffersNoDeleteAndARefusedDeleteLeadsBackToTheRepository() throws Exception {
+    String child = images.push("listed/app", "child", 400, Map.of());
+    String index = images.index("listed/app", "multi", java.util.List.of(child));
+    ConsoleClient client = admin();
+
+    String preview = client.get("/ui/delete?repository=listed/app&reference=" + child).body();
+    assertThat(text(preview)).contains("An index lists this image (" + index + ")")
+        .contains("the registry refuses to delete it until the index is deleted");
+    assertThat(preview).doesNotContain("<button class=\"danger\"").doesNotContain("action=\"/ui/delete\"")
+        .contains("href=\"/ui/repository?name=listed%2Fapp\"");
+
+    HttpResponse<String> refused = client.submit("/ui/delete?repository=listed/app&reference=" + child, "/ui/delete",
+        Map.of("repository", "listed/app", "reference", child));
+    assertThat(refused.statusCode()).isEqualTo(409);
+    assertThat(text(refused.body())).contains("Not deleted")
+        .contains("An index in listed/app lists this image (" + index + "): delete the index first. Nothing was deleted.")
+        .doesNotContain("Back to the dashboard");
+    assertThat(refused.body()).contains("<a href=\"/ui/repository?name=listed%2Fapp\">Back to listed/app</a>");
+    assertThat(images.manifestStatus("listed/app", child)).isEqualTo(200);
+  }
+
+  @Test
   void aDryRunStartedFromTheFormIsFollowedToItsReport() throws Exception {
     String untagged = images.push("gcui/app", "v1", 100, Map.of("build", "1"));
     images.push("gcui/app", "v1", 100, Map.of("build", "2"));
