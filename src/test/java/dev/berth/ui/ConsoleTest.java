@@ -392,6 +392,20 @@ class ConsoleTest {
   }
 
   @Test
+  void aRunSaysWhatTheGracePeriodKept() throws Exception {
+    String digest = images.push("graceui/app", "v1", 300, Map.of());
+    ConsoleClient client = admin();
+    client.submit("/ui/delete?repository=graceui/app&reference=" + digest, "/ui/delete",
+        Map.of("repository", "graceui/app", "reference", digest));
+
+    String page = text(finished(client, client.submit("/ui/gc", "/ui/gc", Map.of("mode", "dry", "grace", "24h"))));
+    // Other tests' garbage is young too: at least this image's config and layer.
+    assertThat(page).containsPattern("(\\d{2,}|[2-9]) blobs( and \\d+ manifests?)? kept by the 24h grace period:"
+        + " younger than that, a later run collects them if still unused\\.")
+        .containsPattern("dry run: .*; \\d+ blobs( and \\d+ manifests?)? kept by the 24h grace period");
+  }
+
+  @Test
   void aSessionEndsWhenItsUserStopsBeingAnAdministrator() throws Exception {
     new Users(store, Clock.systemUTC()).add("carol", PASSWORD, true);
     ConsoleClient client = new ConsoleClient(registry.uri("/"));
