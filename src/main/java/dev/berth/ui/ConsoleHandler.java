@@ -124,11 +124,11 @@ public final class ConsoleHandler extends Handler.Abstract {
     try {
       dispatch(ex, route, session.get());
     } catch (NotPermittedException e) {
-      Frame frame = Pages.frame(session.get(), "Not allowed", "");
       if (e.hidden()) {
-        pages.notFound(ex, frame, "There is no such namespace.");
+        pages.notFound(ex, Pages.frame(session.get(), "Not found", ""), "There is no such namespace.");
       } else {
-        pages.forbidden(ex, frame, "You may not do that: " + e.getMessage() + ".");
+        pages.forbidden(ex, Pages.frame(session.get(), "Not allowed", ""), "You may not do that: " + e.getMessage()
+            + ".");
       }
     }
   }

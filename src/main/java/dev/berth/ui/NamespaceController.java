@@ -111,7 +111,8 @@ final class NamespaceController {
     } catch (NumberFormatException e) {
       // Answered below, as for a number out of range.
     }
-    throw new IllegalArgumentException("expiry is a whole number of days, at least 1, or empty for none");
+    throw new IllegalArgumentException("expiry is a whole number of days, 1 to " + Users.MAX_ROBOT_DAYS
+        + ", or empty for none");
   }
 
   private interface Change {

@@ -466,6 +466,44 @@ class ConsoleTest {
   }
 
   @Test
+  void robotExpiryIsBoundedAndRobotNamesAreJudgedAsRobotNames() throws Exception {
+    ConsoleClient client = admin();
+    HttpResponse<String> forever = client.submit("/ui/namespace?name=team", "/ui/namespace/robots",
+        Map.of("namespace", "team", "name", "forever", "role", "guest", "expiresInDays", "99999999"));
+    assertThat(forever.statusCode()).isEqualTo(400);
+    assertThat(text(forever.body())).contains("robot expiry is 1 to 3650 days, or none").doesNotContain("active until");
+    HttpResponse<String> badName = client.submit("/ui/namespace?name=team", "/ui/namespace/robots",
+        Map.of("namespace", "team", "name", "Bad Name!", "role", "guest"));
+    assertThat(badName.statusCode()).isEqualTo(400);
+    assertThat(text(badName.body())).contains("robot names are 1-64 of a-z").doesNotContain("user names");
+    assertThat(client.get("/ui/users").body()).doesNotContain("robot$team+forever");
+    // The CLI's --expires-in-days and the admin API create robots through the same rule.
+    Users users = new Users(store, Clock.systemUTC());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> users.createRobot("team", "cli", "guest", "test",
+        java.util.Optional.of(Duration.ofDays(3651)))).hasMessage("robot expiry is 1 to 3650 days, or none");
+    assertThat(users.createRobot("team", "decade", "guest", "test", java.util.Optional.of(Duration.ofDays(3650))))
+        .isPresent();
+  }
+
+  @Test
+  void aHiddenNamespaceIsNotFoundAsAMissingOneAndAPageBeyondTheAuditLogSaysSo() throws Exception {
+    ConsoleClient alice = new ConsoleClient(registry.uri("/"));
+    assertThat(alice.login("alice", PASSWORD).statusCode()).isEqualTo(303);
+    HttpResponse<String> hidden = alice.get("/ui/namespace?name=elsewhere");
+    assertThat(hidden.statusCode()).isEqualTo(404);
+    assertThat(hidden.body()).contains("<title>Not found · Berth</title>").contains("<h1>Not found</h1>");
+    assertThat(alice.get("/ui/namespace?name=nosuchnamespace").body().replace("nosuchnamespace", "elsewhere"))
+        .isEqualTo(hidden.body().replace("nosuchnamespace", "elsewhere"));
+
+    ConsoleClient client = admin();
+    String beyond = text(client.get("/ui/audit?page=101").body());
+    assertThat(beyond).contains("There is no page 101: the console shows the newest 100 pages of the log")
+        .doesNotContain("Nothing yet");
+    String past = text(client.get("/ui/audit?page=99").body());
+    assertThat(past).contains("There is no page 99: the log has ").doesNotContain("Nothing yet");
+  }
+
+  @Test
   void aNamespaceAdminManagesMembersRobotsAndPublicAccessOfTheirNamespaceOnly() throws Exception {
     Users users = new Users(store, Clock.systemUTC());
     users.add("nadia", PASSWORD, false);
