@@ -13,7 +13,6 @@ import dev.berth.registry.RegistryException;
 import dev.berth.ui.view.DeleteView;
 import dev.berth.ui.view.Format;
 import dev.berth.ui.view.Frame;
-import dev.berth.ui.view.MessageView;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +74,7 @@ final class DeleteController {
     Frame frame = Pages.frame(session, "Delete", "repositories");
     Optional<Target> target = target(ex.field("repository"), ex.field("reference"));
     if (target.isEmpty()) {
-      pages.message(ex, 400, frame, "Cannot delete", "The form named no valid repository and tag or digest.");
+      pages.refuse(ex, session, Links.REPOSITORIES, "Not deleted: the form named no valid repository and tag or digest.");
       return;
     }
     if (!permissions.maySee(session.principal(), target.get().repository())) {
@@ -98,10 +97,7 @@ final class DeleteController {
     try {
       manifests.delete(repository, reference, session.actor(ex.remoteAddress()));
     } catch (RegistryException e) {
-      // Gone meanwhile: 404; deletes switched off or the image listed by an index: a conflict.
-      int status = e.code() == ErrorCode.MANIFEST_UNKNOWN ? 404 : 409;
-      pages.render(ex, status, "message", new MessageView(frame, "Not deleted", refusal(e, repository),
-          Links.repository(repository.value()), "Back to " + repository.value()));
+      pages.refuse(ex, session, Links.repository(repository.value()), refusal(e, repository));
       return;
     }
     ex.redirect(Links.repositoryAfterDelete(repository.value(), notice));
@@ -111,11 +107,11 @@ final class DeleteController {
   private static String refusal(RegistryException e, RepositoryName repository) {
     if (e.code() == ErrorCode.MANIFEST_REFERENCED && e.detail() instanceof Map<?, ?> detail
         && detail.get("indexes") instanceof List<?> indexes) {
-      return "An index in " + repository.value() + " lists this image ("
+      return "Not deleted: an index in " + repository.value() + " lists this image ("
           + String.join(", ", indexes.stream().map(Object::toString).toList())
           + "): delete the index first. Nothing was deleted.";
     }
-    return e.getMessage() + ". Nothing was deleted.";
+    return "Not deleted: " + e.getMessage() + ". Nothing was deleted.";
   }
 
   /** Answers with the refusal when the user may not delete in the repository. */

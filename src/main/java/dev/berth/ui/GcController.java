@@ -47,20 +47,19 @@ final class GcController {
 
   /** The form's two buttons say dry run or real run; the options are the admin API's. */
   void start(WebExchange ex, Session session) throws IOException {
-    Frame frame = Pages.frame(session, "Garbage collection", "gc");
     GcOptions options;
     try {
       options = new GcOptions("dry".equals(ex.field("mode").orElse("")), ex.field("deleteUntagged").isPresent(),
           Durations.parse(ex.field("grace").orElse(GcOptions.text(defaults.grace()))), defaults.uploadMaxAge());
     } catch (IllegalArgumentException e) {
-      pages.message(ex, 400, frame, "Not started", e.getMessage());
+      pages.refuse(ex, session, Links.GC, "Not started: " + e.getMessage() + ".");
       return;
     }
     try {
       String id = gc.start(options, session.actor(ex.remoteAddress()), "console", inventory.sampleWhenDone());
       ex.redirect(Links.run(id));
     } catch (GcAlreadyRunningException e) {
-      pages.message(ex, 409, frame, "Not started", "Another collection is running; wait for it to finish.");
+      pages.refuse(ex, session, Links.GC, "Not started: another collection is running; wait for it to finish.");
     }
   }
 

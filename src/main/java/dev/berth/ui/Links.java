@@ -9,6 +9,8 @@ final class Links {
   static final String LOGIN = "/ui/login";
   static final String USERS = "/ui/users";
   static final String ACCOUNT = "/ui/account";
+  static final String GC = "/ui/gc";
+  static final String REPOSITORIES = "/ui/repositories";
 
   private Links() {}
 

@@ -366,11 +366,11 @@ class ConsoleTest {
 
     HttpResponse<String> refused = client.submit("/ui/delete?repository=listed/app&reference=" + child, "/ui/delete",
         Map.of("repository", "listed/app", "reference", child));
-    assertThat(refused.statusCode()).isEqualTo(409);
-    assertThat(text(refused.body())).contains("Not deleted")
-        .contains("An index in listed/app lists this image (" + index + "): delete the index first. Nothing was deleted.")
-        .doesNotContain("Back to the dashboard");
-    assertThat(refused.body()).contains("<a href=\"/ui/repository?name=listed%2Fapp\">Back to listed/app</a>");
+    assertThat(refused.headers().firstValue("Location")).hasValue("/ui/repository?name=listed%2Fapp");
+    HttpResponse<String> repository = client.follow(refused);
+    assertThat(text(repository.body())).contains("Not deleted: an index in listed/app lists this image (" + index
+        + "): delete the index first. Nothing was deleted.").doesNotContain("Back to the dashboard");
+    assertThat(repository.body()).contains("<h1>listed/app</h1>");
     assertThat(images.manifestStatus("listed/app", child)).isEqualTo(200);
   }
 
@@ -403,6 +403,27 @@ class ConsoleTest {
     assertThat(page).containsPattern("(\\d{2,}|[2-9]) blobs( and \\d+ manifests?)? kept by the 24h grace period:"
         + " younger than that, a later run collects them if still unused\\.")
         .containsPattern("dry run: .*; \\d+ blobs( and \\d+ manifests?)? kept by the 24h grace period");
+  }
+
+  @Test
+  void refusedFormsRedirectToAPageThatSaysWhyOnce() throws Exception {
+    ConsoleClient client = admin();
+    int runs = JSON.readTree(images.admin("/api/v1/gc/runs").body()).path("runs").size();
+    HttpResponse<String> gc = client.submit("/ui/gc", "/ui/gc", Map.of("mode", "dry", "grace", "soon"));
+    assertThat(gc.headers().firstValue("Location")).hasValue("/ui/gc");
+    assertThat(text(client.follow(gc).body())).contains("Not started: invalid duration 'soon'");
+    assertThat(client.get("/ui/gc").body()).doesNotContain("Not started");
+    assertThat(JSON.readTree(images.admin("/api/v1/gc/runs").body()).path("runs")).hasSize(runs);
+
+    HttpResponse<String> delete = client.submit("/ui/repositories", "/ui/delete",
+        Map.of("repository", "Not Valid", "reference", "v1"));
+    assertThat(delete.headers().firstValue("Location")).hasValue("/ui/repositories");
+    assertThat(text(client.follow(delete).body()))
+        .contains("Not deleted: the form named no valid repository and tag or digest.");
+
+    HttpResponse<String> user = client.submit("/ui/users", "/ui/users", Map.of("name", "Not Valid", "password", ""));
+    assertThat(user.headers().firstValue("Location")).hasValue("/ui/users");
+    assertThat(text(client.follow(user).body())).contains("user names are 1-64 of a-z");
   }
 
   @Test
@@ -443,16 +464,18 @@ class ConsoleTest {
     assertThat(images.basicStatus("/v2/", "robot$team+ci", secret)).isEqualTo(401);
     assertThat(client.get("/ui/users").body()).contains("revoked");
 
+    // A refused form redirects to its page, which says why once: reloading it posts nothing again.
     HttpResponse<String> refused = client.submit("/ui/namespace?name=team", "/ui/namespace/role",
         Map.of("user", "bob", "namespace", "team", "role", "overlord"));
-    assertThat(refused.statusCode()).isEqualTo(400);
-    assertThat(refused.body()).contains("unknown role overlord");
-    HttpResponse<String> badExpiry = client.submit("/ui/namespace?name=team", "/ui/namespace/robots",
-        Map.of("namespace", "team", "name", "later", "role", "guest", "expiresInDays", "soon"));
-    assertThat(badExpiry.statusCode()).isEqualTo(400);
+    assertThat(refused.statusCode()).isEqualTo(303);
+    assertThat(refused.headers().firstValue("Location")).hasValue("/ui/namespace?name=team");
+    assertThat(client.follow(refused).body()).contains("<p class=\"error\" role=\"alert\">unknown role overlord</p>");
+    assertThat(client.follow(refused).body()).doesNotContain("unknown role overlord");
+    HttpResponse<String> badExpiry = client.follow(client.submit("/ui/namespace?name=team", "/ui/namespace/robots",
+        Map.of("namespace", "team", "name", "later", "role", "guest", "expiresInDays", "soon")));
     assertThat(badExpiry.body()).contains("expiry is a whole number of days");
-    HttpResponse<String> badNamespace = client.submit("/ui/namespace?name=team", "/ui/namespace/role",
-        Map.of("user", "bob", "namespace", "Not A Namespace", "role", "guest"));
+    HttpResponse<String> badNamespace = client.follow(client.submit("/ui/namespace?name=team", "/ui/namespace/role",
+        Map.of("user", "bob", "namespace", "Not A Namespace", "role", "guest")));
     assertThat(badNamespace.statusCode()).isEqualTo(400);
     assertThat(badNamespace.body()).contains("namespaces are 1-64 of a-z");
     assertThat(client.get("/ui/namespace?name=").statusCode()).isEqualTo(400);
@@ -460,21 +483,18 @@ class ConsoleTest {
     assertThat(client.submit("/ui/users", "/ui/users/remove", Map.of("name", "bob")).statusCode()).isEqualTo(303);
     assertThat(client.get("/ui/users").body()).doesNotContain("<td>bob</td>");
     assertThat(images.basicStatus("/v2/", "bob", password)).isEqualTo(401);
-    HttpResponse<String> self = client.submit("/ui/users", "/ui/users/remove", Map.of("name", "admin"));
-    assertThat(self.statusCode()).isEqualTo(400);
+    HttpResponse<String> self = client.follow(client.submit("/ui/users", "/ui/users/remove", Map.of("name", "admin")));
     assertThat(self.body()).contains("you cannot remove yourself");
   }
 
   @Test
   void robotExpiryIsBoundedAndRobotNamesAreJudgedAsRobotNames() throws Exception {
     ConsoleClient client = admin();
-    HttpResponse<String> forever = client.submit("/ui/namespace?name=team", "/ui/namespace/robots",
-        Map.of("namespace", "team", "name", "forever", "role", "guest", "expiresInDays", "99999999"));
-    assertThat(forever.statusCode()).isEqualTo(400);
+    HttpResponse<String> forever = client.follow(client.submit("/ui/namespace?name=team", "/ui/namespace/robots",
+        Map.of("namespace", "team", "name", "forever", "role", "guest", "expiresInDays", "99999999")));
     assertThat(text(forever.body())).contains("robot expiry is 1 to 3650 days, or none").doesNotContain("active until");
-    HttpResponse<String> badName = client.submit("/ui/namespace?name=team", "/ui/namespace/robots",
-        Map.of("namespace", "team", "name", "Bad Name!", "role", "guest"));
-    assertThat(badName.statusCode()).isEqualTo(400);
+    HttpResponse<String> badName = client.follow(client.submit("/ui/namespace?name=team", "/ui/namespace/robots",
+        Map.of("namespace", "team", "name", "Bad Name!", "role", "guest")));
     assertThat(text(badName.body())).contains("robot names are 1-64 of a-z").doesNotContain("user names");
     assertThat(client.get("/ui/users").body()).doesNotContain("robot$team+forever");
     // The CLI's --expires-in-days and the admin API create robots through the same rule.
@@ -537,14 +557,14 @@ class ConsoleTest {
     ConsoleClient paula = new ConsoleClient(registry.uri("/"));
     assertThat(paula.login("paula", PASSWORD).statusCode()).isEqualTo(303);
 
-    HttpResponse<String> wrong = paula.submit("/ui/account", "/ui/account/password",
-        Map.of("current", "not-it-at-all", "password", "new-password-1", "repeat", "new-password-1"));
-    assertThat(wrong.statusCode()).isEqualTo(403);
-    HttpResponse<String> differ = paula.submit("/ui/account", "/ui/account/password",
-        Map.of("current", PASSWORD, "password", "new-password-1", "repeat", "new-password-2"));
-    assertThat(differ.statusCode()).isEqualTo(400);
-    HttpResponse<String> tooShort = paula.submit("/ui/account", "/ui/account/password",
-        Map.of("current", PASSWORD, "password", "short", "repeat", "short"));
+    HttpResponse<String> wrong = paula.follow(paula.submit("/ui/account", "/ui/account/password",
+        Map.of("current", "not-it-at-all", "password", "new-password-1", "repeat", "new-password-1")));
+    assertThat(wrong.body()).contains("The current password is wrong; nothing was changed.");
+    HttpResponse<String> differ = paula.follow(paula.submit("/ui/account", "/ui/account/password",
+        Map.of("current", PASSWORD, "password", "new-password-1", "repeat", "new-password-2")));
+    assertThat(differ.body()).contains("The new password and its repetition differ.");
+    HttpResponse<String> tooShort = paula.follow(paula.submit("/ui/account", "/ui/account/password",
+        Map.of("current", PASSWORD, "password", "short", "repeat", "short")));
     assertThat(tooShort.body()).contains("at least 8 characters");
     assertThat(images.basicStatus("/v2/", "paula", PASSWORD)).isEqualTo(200);
 
