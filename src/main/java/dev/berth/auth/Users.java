@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
 /** Managing users and robot accounts: the rules the CLI, the admin API and start-up share. */
 public final class Users {
   public static final String FIRST_ADMIN = "admin";
+  /** Ten years: a longer "expiry" is a typo, or a robot that should simply not expire. */
+  public static final int MAX_ROBOT_DAYS = 3650;
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -69,14 +71,22 @@ public final class Users {
   /**
    * Creates a robot account for CI in one namespace. Empty when a robot of that name exists.
    *
-   * @param lifetime revoked automatically after this long, when given
+   * @param lifetime revoked automatically after this long, when given: 1 to {@link #MAX_ROBOT_DAYS}
+   *     days
    */
   public Optional<NewRobot> createRobot(String namespace, String name, String role, String createdBy,
       Optional<java.time.Duration> lifetime) {
     Role parsed = Role.parse(role).filter(r -> r != Role.ADMIN)
         .orElseThrow(() -> new IllegalArgumentException("robot roles: maintainer, developer, guest"));
-    requireValidName(name);
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "robot names are 1-64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
+    }
     requireValidNamespace(namespace);
+    if (lifetime.isPresent() && (lifetime.get().compareTo(java.time.Duration.ofDays(1)) < 0
+        || lifetime.get().compareTo(java.time.Duration.ofDays(MAX_ROBOT_DAYS)) > 0)) {
+      throw new IllegalArgumentException("robot expiry is 1 to " + MAX_ROBOT_DAYS + " days, or none");
+    }
     String login = AccessControl.ROBOT_PREFIX + namespace + "+" + name;
     String secret = generatePassword();
     java.time.Instant now = clock.instant();

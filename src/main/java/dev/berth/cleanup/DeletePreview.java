@@ -11,16 +11,19 @@ import dev.berth.oci.RepositoryName;
 import dev.berth.oci.Tag;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Says, before anything is deleted, what deleting a manifest takes with it: every tag on it, its
- * referrers (signatures, SBOMs, at any depth), and the bytes that no other image uses, which the
- * next GC frees. Bytes other images still use stay, and are counted separately.
+ * Says, before anything is deleted, what deleting a manifest takes with it: every tag on it, and
+ * the bytes that no other image uses, which the next GC frees. Its referrers (signatures, SBOMs, at
+ * any depth) stay readable until that GC deletes them too, so their bytes count as freed. Bytes
+ * other images still use stay, and are counted separately.
  */
 public final class DeletePreview {
   private final MetadataStore metadata;
@@ -32,10 +35,13 @@ public final class DeletePreview {
   }
 
   /**
-   * @param referrers manifests whose subject chain leads to the manifest; they go with it
-   * @param untaggedChildren children of the index that no other index lists and no tag names:
-   *     they stay, untagged, until a GC with delete-untagged
+   * @param referrers manifests whose subject chain leads to the manifest; the registry keeps them
+   *     until a GC finds their subject gone
+   * @param untaggedChildren children of the index (and of the indexes among them) that no other
+   *     index lists and no tag names: they stay, untagged, until a GC with delete-untagged
    * @param freedBlobs blobs only the deleted manifests use
+   * @param bytesFreedWithUntagged what a GC with delete-untagged frees after the delete: the blobs
+   *     only the deleted manifests, the untagged children and their referrers use
    */
   public record Preview(
       RepositoryName repository,
@@ -46,60 +52,101 @@ public final class DeletePreview {
       List<BlobRecord> freedBlobs,
       long bytesFreed,
       long bytesShared,
+      long bytesFreedWithUntagged,
       List<String> indexesListingIt) {}
 
   public Optional<Digest> resolve(RepositoryName repository, Tag tag) {
     return metadata.resolveTag(repository, tag);
   }
 
-  public Optional<Preview> of(RepositoryName repository, Digest digest) {
-    if (metadata.findManifest(repository, digest).isEmpty()) {
-      return Optional.empty();
-    }
+  /** The manifests whose subject chain leads to {@code digest}, at any depth. */
+  public List<Referrer> referrers(RepositoryName repository, Digest digest) {
     List<Referrer> referrers = new ArrayList<>();
-    Set<Digest> going = new LinkedHashSet<>(List.of(digest));
+    Set<Digest> seen = new HashSet<>(List.of(digest));
     ArrayDeque<Digest> queue = new ArrayDeque<>(List.of(digest));
     while (!queue.isEmpty()) {
       for (Referrer referrer : metadata.listReferrers(repository, queue.poll(), Optional.empty())) {
-        if (going.add(referrer.digest())) {
+        if (seen.add(referrer.digest())) {
           referrers.add(referrer);
           queue.add(referrer.digest());
         }
       }
     }
-    Set<ManifestKey> goingKeys = new HashSet<>();
-    going.forEach(d -> goingKeys.add(new ManifestKey(repository, d)));
+    return referrers;
+  }
 
+  public Optional<Preview> of(RepositoryName repository, Digest digest) {
+    if (metadata.findManifest(repository, digest).isEmpty()) {
+      return Optional.empty();
+    }
+    List<Referrer> referrers = referrers(repository, digest);
+    Set<Digest> going = new LinkedHashSet<>(List.of(digest));
+    referrers.forEach(r -> going.add(r.digest()));
+    Freed freed = freed(repository, going);
+
+    List<ManifestEdge> edges = graph.manifestEdges(repository);
+    List<String> parents = edges.stream().filter(e -> e.child().equals(digest)).map(e -> e.parent().toString())
+        .toList();
+    List<Digest> untaggedChildren = leftUntagged(repository, digest, edges);
+    // A collection that deletes untagged images takes those children, then their referrers, whose
+    // subject is gone by then.
+    Set<Digest> withUntagged = new LinkedHashSet<>(going);
+    for (Digest child : untaggedChildren) {
+      withUntagged.add(child);
+      referrers(repository, child).forEach(r -> withUntagged.add(r.digest()));
+    }
+    return Optional.of(new Preview(repository, digest, metadata.tagsOf(repository, digest), referrers,
+        untaggedChildren, freed.blobs(), freed.bytes(), freed.shared(), freed(repository, withUntagged).bytes(),
+        parents));
+  }
+
+  /** The blobs only {@code manifests} use, their bytes, and the bytes of those other manifests use too. */
+  private record Freed(List<BlobRecord> blobs, long bytes, long shared) {}
+
+  private Freed freed(RepositoryName repository, Set<Digest> manifests) {
+    Set<ManifestKey> keys = new HashSet<>();
+    manifests.forEach(d -> keys.add(new ManifestKey(repository, d)));
     List<BlobRecord> freed = new ArrayList<>();
-    long bytesFreed = 0;
-    long bytesShared = 0;
+    long bytes = 0;
+    long shared = 0;
     Set<Digest> seen = new HashSet<>();
-    for (Digest manifest : going) {
+    for (Digest manifest : manifests) {
       for (BlobRecord blob : graph.blobsOfManifest(repository, manifest)) {
         if (!seen.add(blob.digest())) {
           continue;
         }
-        if (goingKeys.containsAll(graph.manifestsUsingBlob(blob.digest()))) {
+        if (keys.containsAll(graph.manifestsUsingBlob(blob.digest()))) {
           freed.add(blob);
-          bytesFreed += blob.size();
+          bytes += blob.size();
         } else {
-          bytesShared += blob.size();
+          shared += blob.size();
         }
       }
     }
-    List<ManifestEdge> edges = graph.manifestEdges(repository);
-    List<Digest> untaggedChildren = new ArrayList<>();
-    List<String> parents = new ArrayList<>();
-    for (ManifestEdge edge : edges) {
-      if (edge.child().equals(digest)) {
-        parents.add(edge.parent().toString());
-      }
-      if (edge.parent().equals(digest) && metadata.tagsOf(repository, edge.child()).isEmpty()
-          && edges.stream().noneMatch(e -> e.child().equals(edge.child()) && !e.parent().equals(digest))) {
-        untaggedChildren.add(edge.child());
+    return new Freed(freed, bytes, shared);
+  }
+
+  /**
+   * The manifests that deleting {@code index} leaves untagged and listed by no other index: its
+   * children, and theirs in turn for an index of indexes.
+   */
+  private List<Digest> leftUntagged(RepositoryName repository, Digest index, List<ManifestEdge> edges) {
+    Map<Digest, List<Digest>> parents = new HashMap<>();
+    edges.forEach(e -> parents.computeIfAbsent(e.child(), c -> new ArrayList<>()).add(e.parent()));
+    Set<Digest> gone = new LinkedHashSet<>(List.of(index));
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      for (ManifestEdge edge : edges) {
+        Digest child = edge.child();
+        if (gone.contains(edge.parent()) && !gone.contains(child) && gone.containsAll(parents.get(child))
+            && metadata.tagsOf(repository, child).isEmpty()) {
+          gone.add(child);
+          grew = true;
+        }
       }
     }
-    return Optional.of(new Preview(repository, digest, metadata.tagsOf(repository, digest), referrers,
-        untaggedChildren, freed, bytesFreed, bytesShared, parents));
+    gone.remove(index);
+    return List.copyOf(gone);
   }
 }

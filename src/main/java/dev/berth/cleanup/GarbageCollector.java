@@ -129,6 +129,10 @@ public final class GarbageCollector {
     private long warningCount;
     private int uploads;
     private long bytesFreed;
+    /** Garbage but for the grace period: unreferenced blobs touched since the cutoff. */
+    private long blobsKeptByGrace;
+    /** Manifests live only because they, or a manifest leading to them, are younger than the cutoff. */
+    private long manifestsKeptByGrace;
 
     Run(GcOptions options, GcListener listener, ExecutorService deleters) {
       this.options = options;
@@ -168,7 +172,8 @@ public final class GarbageCollector {
 
       listener.phase(GcPhase.DONE);
       return new GcReport(options.dryRun(), manifests, blobs, orphans, links, uploads, repositories, bytesFreed,
-          Duration.between(started, clock.instant()), warnings, warningCount);
+          Duration.between(started, clock.instant()), warnings, warningCount,
+          new GcReport.KeptByGrace(options.grace(), manifestsKeptByGrace, blobsKeptByGrace));
     }
 
     private Map<ManifestKey, Long> markGarbageManifests() {
@@ -179,17 +184,22 @@ public final class GarbageCollector {
         if (nodes.isEmpty()) {
           continue;
         }
-        Set<Digest> live = reachable(nodes, metadata.manifestEdges(repository));
+        List<ManifestEdge> edges = metadata.manifestEdges(repository);
+        Set<Digest> live = reachable(nodes, edges, true);
+        Set<Digest> liveWithoutGrace = reachable(nodes, edges, false);
         for (ManifestNode node : nodes) {
           if (!live.contains(node.digest())) {
             garbage.put(new ManifestKey(repository, node.digest()), node.size());
+          } else if (!liveWithoutGrace.contains(node.digest())) {
+            manifestsKeptByGrace++;
           }
         }
       }
       return garbage;
     }
 
-    private Set<Digest> reachable(List<ManifestNode> nodes, List<ManifestEdge> edges) {
+    /** {@code grace}: whether manifests younger than the cutoff are roots; without, what the grace kept shows. */
+    private Set<Digest> reachable(List<ManifestNode> nodes, List<ManifestEdge> edges, boolean grace) {
       Map<Digest, List<Digest>> next = new HashMap<>();
       for (ManifestEdge edge : edges) {
         next.computeIfAbsent(edge.parent(), k -> new ArrayList<>()).add(edge.child());
@@ -198,7 +208,7 @@ public final class GarbageCollector {
       for (ManifestNode node : nodes) {
         node.subject().ifPresent(subject -> next.computeIfAbsent(subject, k -> new ArrayList<>()).add(node.digest()));
         boolean root = node.tagged()
-            || !node.createdAt().isBefore(cutoff)
+            || (grace && !node.createdAt().isBefore(cutoff))
             || (!options.deleteUntagged() && node.subject().isEmpty());
         if (root) {
           queue.add(node.digest());
@@ -268,7 +278,13 @@ public final class GarbageCollector {
     /** Answers, for a dry run, the blobs it would delete; a real run's are gone. */
     private Set<Digest> sweepBlobs(Set<ManifestKey> assumedGone) throws IOException {
       List<BlobCandidate> candidates = new ArrayList<>();
-      metadata.forEachUnreferencedBlob(cutoff, assumedGone, candidates::add);
+      metadata.forEachUnreferencedBlob(cutoff, assumedGone, candidate -> {
+        if (candidate.withinGrace()) {
+          blobsKeptByGrace++;
+        } else {
+          candidates.add(candidate);
+        }
+      });
       Set<Digest> wouldGo = new HashSet<>();
       ArrayDeque<BlobDeletion> inFlight = new ArrayDeque<>();
       try {

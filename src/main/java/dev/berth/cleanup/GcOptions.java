@@ -27,4 +27,13 @@ public record GcOptions(
   public GcOptions(boolean dryRun, boolean deleteUntagged, Duration grace, Duration uploadMaxAge) {
     this(dryRun, deleteUntagged, grace, uploadMaxAge, false);
   }
+
+  /** A duration as the options are written: 24h, 90m, 30s. */
+  public static String text(Duration duration) {
+    long seconds = duration.toSeconds();
+    if (seconds % 3600 == 0) {
+      return seconds / 3600 + "h";
+    }
+    return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
+  }
 }

@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param links links removed on their own, their blob staying in use elsewhere
  * @param warnings the first {@link #WARNINGS_KEPT}; {@code warningCount} counts them all
+ * @param keptByGrace what would have gone but for the grace period
  */
 public record GcReport(
     boolean dryRun,
@@ -22,19 +23,50 @@ public record GcReport(
     long bytesFreed,
     Duration duration,
     List<String> warnings,
-    long warningCount) {
+    long warningCount,
+    KeptByGrace keptByGrace) {
 
   public static final int WARNINGS_KEPT = 100;
+
+  /**
+   * Garbage that a run left only because it is younger than the grace period: manifests (which
+   * keep what they use) and unreferenced blobs. A report that frees nothing says why.
+   */
+  public record KeptByGrace(Duration grace, long manifests, long blobs) {
+    public boolean any() {
+      return manifests > 0 || blobs > 0;
+    }
+
+    /** "3 blobs and 1 manifest kept by the 24h grace period". */
+    public String describe() {
+      String what = blobs == 0 ? count(manifests, "manifest")
+          : manifests == 0 ? count(blobs, "blob") : count(blobs, "blob") + " and " + count(manifests, "manifest");
+      return what + " kept by the " + GcOptions.text(grace) + " grace period";
+    }
+
+    private static String count(long n, String noun) {
+      return n + " " + noun + (n == 1 ? "" : "s");
+    }
+  }
+
+  public long manifestsKeptByGrace() {
+    return keptByGrace.manifests();
+  }
+
+  public long blobsKeptByGrace() {
+    return keptByGrace.blobs();
+  }
 
   public GcReport {
     warnings = List.copyOf(warnings);
   }
 
-  /** The report's closing summary, one line. */
+  /** The report's closing summary, one line; what the grace period kept comes last. */
   public String summary() {
     return String.format("%s: %d manifests, %d blobs, %d orphaned blobs, %d links, %d upload sessions, "
             + "%d empty repositories; %d bytes %s; %.3f s",
         dryRun ? "dry run" : "collected", manifests, blobs, orphans, links, uploads,
-        repositories, bytesFreed, dryRun ? "would be freed" : "freed", duration.toNanos() / 1e9);
+        repositories, bytesFreed, dryRun ? "would be freed" : "freed", duration.toNanos() / 1e9)
+        + (keptByGrace.any() ? "; " + keptByGrace.describe() : "");
   }
 }

@@ -23,6 +23,9 @@ public final class GcReports {
     map.put("durationMillis", report.duration().toMillis());
     map.put("warnings", report.warnings());
     map.put("warningCount", report.warningCount());
+    map.put("graceSeconds", report.keptByGrace().grace().toSeconds());
+    map.put("manifestsKeptByGrace", report.manifestsKeptByGrace());
+    map.put("blobsKeptByGrace", report.blobsKeptByGrace());
     map.put("summary", report.summary());
     return map;
   }

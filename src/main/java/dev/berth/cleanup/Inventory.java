@@ -63,9 +63,12 @@ public final class Inventory {
    * @param size the manifest, its config and layers; for an index, also every manifest it lists
    * @param platforms {@code os/architecture[/variant]} of each entry of an index; empty otherwise
    * @param lastPulledAt the newest recorded GET of the image's manifest (written every half minute)
+   * @param missingSubject for a referrer whose subject is not in the repository (deleted, or never
+   *     pushed): that subject; the next collection deletes the referrer
    */
   public record Image(Digest digest, MediaType mediaType, Optional<String> artifactType, long size, Instant pushedAt,
-      Optional<Instant> lastPulledAt, List<Tag> tags, List<String> platforms, List<Attachment> referrers, Map<String, String> annotations) {}
+      Optional<Instant> lastPulledAt, List<Tag> tags, List<String> platforms, List<Attachment> referrers,
+      Map<String, String> annotations, Optional<Digest> missingSubject) {}
 
   /**
    * @param lastRun the newest finished run, dry or real
@@ -117,7 +120,7 @@ public final class Inventory {
       List<String> platforms = entries.isEmpty() ? List.of() : platforms(repository, m.digest());
       images.add(new Image(m.digest(), m.mediaType(), m.artifactType(), size, m.pushedAt(), m.lastPulledAt(),
           tags.getOrDefault(m.digest(), List.of()), platforms, referrers.getOrDefault(m.digest(), List.of()),
-          m.annotations()));
+          m.annotations(), m.subject()));
     }
     return Optional.of(images);
   }

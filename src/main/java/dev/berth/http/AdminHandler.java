@@ -340,6 +340,7 @@ public final class AdminHandler extends Handler.Abstract {
     body.put("freedBlobs", p.freedBlobs().stream().map(b -> Map.of("digest", b.digest().toString(), "size", b.size())).toList());
     body.put("bytesFreed", p.bytesFreed());
     body.put("bytesShared", p.bytesShared());
+    body.put("bytesFreedWithUntagged", p.bytesFreedWithUntagged());
     ex.json(200, body);
   }
 

@@ -34,6 +34,7 @@ final class InventoryJson {
     body.put("tags", image.tags().stream().map(Tag::value).toList());
     body.put("platforms", image.platforms());
     body.put("annotations", image.annotations());
+    image.missingSubject().ifPresent(subject -> body.put("missingSubject", subject.toString()));
     body.put("referrers", image.referrers().stream().map(r -> Map.of("digest", r.digest().toString(),
         "artifactType", r.artifactType(), "size", r.size(), "annotations", r.annotations())).toList());
     return body;

@@ -52,12 +52,16 @@ public interface CollectorStore {
    */
   List<BlobLink> unlinkIfUnused(List<BlobLink> batch, Instant cutoff);
 
-  /** A blob that GC may remove: its size, and whether an earlier run already began removing it. */
-  record BlobCandidate(Digest digest, long size, boolean alreadyDeleting) {}
+  /**
+   * A blob no manifest references: its size, whether an earlier run already began removing it, and
+   * whether it was touched since the cutoff (GC leaves it for the grace period, and counts it).
+   */
+  record BlobCandidate(Digest digest, long size, boolean alreadyDeleting, boolean withinGrace) {}
 
   /**
-   * Blobs untouched since {@code cutoff} that no manifest references (counting those in
-   * {@code garbage} as gone), plus every blob an interrupted run left in {@code deleting} state.
+   * Blobs that no manifest references (counting those in {@code garbage} as gone), plus every blob
+   * an interrupted run left in {@code deleting} state; those touched since {@code cutoff} and not
+   * {@code deleting} are {@code withinGrace}.
    */
   void forEachUnreferencedBlob(Instant cutoff, Set<ManifestKey> garbage, Consumer<BlobCandidate> action);
 

@@ -121,10 +121,15 @@ public final class Manifests {
     metadata.atomically(() -> {
       switch (reference) {
         case Reference.ByTag t -> {
+          Digest image = metadata.resolveTag(repository, t.tag()).orElseThrow(() -> unknown(reference));
           if (!metadata.deleteTag(repository, t.tag())) {
             throw unknown(reference);
           }
-          deletes.audit(actor, "tag.delete", repository + ":" + t.tag(), "tag removed; the image stays");
+          List<Tag> left = metadata.tagsOf(repository, image);
+          deletes.audit(actor, "tag.delete", repository + ":" + t.tag(), left.isEmpty()
+              ? "tag removed; the image " + image + " is now untagged (a GC with --delete-untagged deletes it)"
+              : "tag removed; the image " + image + " stays, tagged "
+                  + String.join(", ", left.stream().map(Tag::value).toList()));
         }
         case Reference.ByDigest d -> {
           switch (metadata.deleteManifest(repository, d.digest())) {

@@ -17,35 +17,32 @@ final class AccountController {
   }
 
   void show(WebExchange ex, Session session) throws IOException {
-    render(ex, session, 200, ex.query("changed").isPresent() ? "Your password was changed." : "", "");
+    pages.render(ex, 200, "account", new AccountView(Pages.frame(session, "Account", "account"),
+        session.principal().systemAdmin(), session.principal().roles().entrySet().stream()
+            .map(e -> e.getKey() + ": " + e.getValue().id()).sorted().toList(),
+        ex.query("changed").isPresent() ? "Your password was changed." : ""));
   }
 
   /** The current password is asked for, so a browser left signed in cannot have its password taken over. */
   void changePassword(WebExchange ex, Session session) throws IOException {
     String password = ex.field("password").orElse("");
     if (!password.equals(ex.field("repeat").orElse(""))) {
-      render(ex, session, 400, "", "The new password and its repetition differ.");
+      pages.refuse(ex, session, Links.ACCOUNT, "The new password and its repetition differ.");
       return;
     }
     try {
       administration.changePassword(session.principal(), session.principal().name(), ex.field("current"), password,
           ex.remoteAddress());
     } catch (IllegalArgumentException e) {
-      render(ex, session, 400, "", e.getMessage());
+      pages.refuse(ex, session, Links.ACCOUNT, e.getMessage());
       return;
     } catch (NotPermittedException e) {
-      render(ex, session, 403, "", "The current password is wrong; nothing was changed.");
+      pages.refuse(ex, session, Links.ACCOUNT, "The current password is wrong; nothing was changed.");
       return;
     } catch (AccessDeniedException e) {
-      render(ex, session, 429, "", "Too many wrong passwords; wait a few minutes and try again.");
+      pages.refuse(ex, session, Links.ACCOUNT, "Too many wrong passwords; wait a few minutes and try again.");
       return;
     }
     ex.redirect(Links.ACCOUNT + "?changed");
-  }
-
-  private void render(WebExchange ex, Session session, int status, String notice, String error) throws IOException {
-    pages.render(ex, status, "account", new AccountView(Pages.frame(session, "Account", "account"),
-        session.principal().systemAdmin(), session.principal().roles().entrySet().stream()
-            .map(e -> e.getKey() + ": " + e.getValue().id()).sorted().toList(), notice, error));
   }
 }

@@ -35,7 +35,7 @@ public final class ConsoleHandler extends Handler.Abstract {
   private final AccessControl access;
   private final Permissions permissions;
   private final StaticAssets assets = new StaticAssets();
-  private final Pages pages = new Pages(new Templates());
+  private final Pages pages;
   private final LoginController login;
   private final DashboardController dashboard;
   private final RepositoryController repositories;
@@ -49,6 +49,7 @@ public final class ConsoleHandler extends Handler.Abstract {
   public ConsoleHandler(ConsoleServices services, Clock clock) {
     super(InvocationType.BLOCKING);
     this.sessions = new SessionStore(IDLE_TIMEOUT, clock);
+    this.pages = new Pages(new Templates(), sessions);
     this.access = services.access();
     this.permissions = services.administration().permissions();
     this.login = new LoginController(services.access(), sessions, pages);
@@ -117,18 +118,19 @@ public final class ConsoleHandler extends Handler.Abstract {
       return;
     }
     String route = (post ? "POST " : "GET ") + path;
-    if (SYSTEM_ADMIN_ONLY.contains(route) && !permissions.administersRegistry(session.get().principal())) {
-      pages.forbidden(ex, Pages.frame(session.get(), "Not allowed", ""), "This page is for system administrators.");
+    // The page a refused form redirected to shows why, once.
+    Session current = post ? session.get() : session.get().withFlash(sessions.takeFlash(session.get()));
+    if (SYSTEM_ADMIN_ONLY.contains(route) && !permissions.administersRegistry(current.principal())) {
+      pages.forbidden(ex, Pages.frame(current, "Not allowed", ""), "This page is for system administrators.");
       return;
     }
     try {
-      dispatch(ex, route, session.get());
+      dispatch(ex, route, current);
     } catch (NotPermittedException e) {
-      Frame frame = Pages.frame(session.get(), "Not allowed", "");
       if (e.hidden()) {
-        pages.notFound(ex, frame, "There is no such namespace.");
+        pages.notFound(ex, Pages.frame(current, "Not found", ""), "There is no such namespace.");
       } else {
-        pages.forbidden(ex, frame, "You may not do that: " + e.getMessage() + ".");
+        pages.forbidden(ex, Pages.frame(current, "Not allowed", ""), "You may not do that: " + e.getMessage() + ".");
       }
     }
   }

@@ -39,7 +39,7 @@ final class DashboardController {
       pages.render(ex, 200, "dashboard", new DashboardView(Pages.frame(session, "Dashboard", "dashboard"),
           Format.bytesExact(visible.stream().mapToLong(RepositoryUsage::bytes).sum()), 0, visible.size(),
           visible.stream().mapToLong(RepositoryUsage::manifests).sum(), Optional.empty(), Optional.empty(),
-          LineChart.of(List.of()), GcController.format(defaults.grace()), defaults.deleteUntagged()));
+          LineChart.of(List.of()), GcOptions.text(defaults.grace()), defaults.deleteUntagged()));
       return;
     }
     Inventory.Overview overview = inventory.overview();
@@ -49,7 +49,7 @@ final class DashboardController {
         Format.bytesExact(overview.totals().liveBytes()), overview.totals().blobs(),
         overview.totals().repositories(), overview.totals().manifests(),
         overview.lastDryRun().map(DashboardController::reclaimable), overview.lastRun().map(RunRows::of), chart,
-        GcController.format(defaults.grace()), defaults.deleteUntagged()));
+        GcOptions.text(defaults.grace()), defaults.deleteUntagged()));
   }
 
   /** A dry run's figure is only as fresh as the run; the page says when it ran. */

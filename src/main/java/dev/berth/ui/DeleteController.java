@@ -7,6 +7,7 @@ import dev.berth.oci.OciFormatException;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepositoryName;
 import dev.berth.oci.Tag;
+import dev.berth.registry.ErrorCode;
 import dev.berth.registry.Manifests;
 import dev.berth.registry.RegistryException;
 import dev.berth.ui.view.DeleteView;
@@ -14,6 +15,7 @@ import dev.berth.ui.view.Format;
 import dev.berth.ui.view.Frame;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -64,14 +66,15 @@ final class DeleteController {
         tags.stream().filter(t -> tag.isPresent() && !t.equals(tag.get())).toList(), tags,
         p.referrers().stream().map(r -> r.artifactType().orElse(r.mediaType().value()) + " " + r.digest()).toList(),
         p.untaggedChildren().stream().map(Digest::toString).toList(), p.indexesListingIt(),
-        Format.bytesExact(p.bytesFreed()), Format.bytesExact(p.bytesShared())));
+        Format.bytesExact(p.bytesFreed()), Format.bytesExact(p.bytesShared()),
+        Format.bytesExact(p.bytesFreedWithUntagged())));
   }
 
   void confirm(WebExchange ex, Session session) throws IOException {
     Frame frame = Pages.frame(session, "Delete", "repositories");
     Optional<Target> target = target(ex.field("repository"), ex.field("reference"));
     if (target.isEmpty()) {
-      pages.message(ex, 400, frame, "Cannot delete", "The form named no valid repository and tag or digest.");
+      pages.refuse(ex, session, Links.REPOSITORIES, "Not deleted: the form named no valid repository and tag or digest.");
       return;
     }
     if (!permissions.maySee(session.principal(), target.get().repository())) {
@@ -81,13 +84,34 @@ final class DeleteController {
     if (!mayDelete(ex, frame, session, target.get().repository())) {
       return;
     }
+    RepositoryName repository = target.get().repository();
+    Reference reference = target.get().reference();
+    // Counted before the delete: once the subject is gone, nothing leads to its referrers.
+    DeletedNotice notice = switch (reference) {
+      case Reference.ByDigest d -> new DeletedNotice(reference.toString(), DeletedNotice.Kind.IMAGE,
+          previews.referrers(repository, d.digest()).size());
+      case Reference.ByTag t -> new DeletedNotice(reference.toString(),
+          previews.resolve(repository, t.tag()).map(d -> manifests.tagsOf(repository, d).size()).orElse(0) > 1
+              ? DeletedNotice.Kind.TAG_SHARED : DeletedNotice.Kind.TAG_LAST, 0);
+    };
     try {
-      manifests.delete(target.get().repository(), target.get().reference(), session.actor(ex.remoteAddress()));
+      manifests.delete(repository, reference, session.actor(ex.remoteAddress()));
     } catch (RegistryException e) {
-      pages.message(ex, 409, frame, "Not deleted", e.getMessage());
+      pages.refuse(ex, session, Links.repository(repository.value()), refusal(e, repository));
       return;
     }
-    ex.redirect(Links.repositoryAfterDelete(target.get().repository().value(), target.get().reference().toString()));
+    ex.redirect(Links.repositoryAfterDelete(repository.value(), notice));
+  }
+
+  /** Why the registry refused, in the preview's words. */
+  private static String refusal(RegistryException e, RepositoryName repository) {
+    if (e.code() == ErrorCode.MANIFEST_REFERENCED && e.detail() instanceof Map<?, ?> detail
+        && detail.get("indexes") instanceof List<?> indexes) {
+      return "Not deleted: an index in " + repository.value() + " lists this image ("
+          + String.join(", ", indexes.stream().map(Object::toString).toList())
+          + "): delete the index first. Nothing was deleted.";
+    }
+    return "Not deleted: " + e.getMessage() + ". Nothing was deleted.";
   }
 
   /** Answers with the refusal when the user may not delete in the repository. */

@@ -1,8 +1,10 @@
 package dev.berth.ui;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.cleanup.GcAlreadyRunningException;
 import dev.berth.cleanup.GcOptions;
+import dev.berth.cleanup.GcReport;
 import dev.berth.cleanup.GcReports;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
@@ -40,25 +42,24 @@ final class GcController {
   void list(WebExchange ex, Session session) throws IOException {
     List<GcView.Run> runs = gc.recentRuns(HISTORY).stream().map(RunRows::of).toList();
     pages.render(ex, 200, "gc", new GcView(Pages.frame(session, "Garbage collection", "gc"),
-        format(defaults.grace()), defaults.deleteUntagged(), runs));
+        GcOptions.text(defaults.grace()), defaults.deleteUntagged(), runs));
   }
 
   /** The form's two buttons say dry run or real run; the options are the admin API's. */
   void start(WebExchange ex, Session session) throws IOException {
-    Frame frame = Pages.frame(session, "Garbage collection", "gc");
     GcOptions options;
     try {
       options = new GcOptions("dry".equals(ex.field("mode").orElse("")), ex.field("deleteUntagged").isPresent(),
-          Durations.parse(ex.field("grace").orElse(format(defaults.grace()))), defaults.uploadMaxAge());
+          Durations.parse(ex.field("grace").orElse(GcOptions.text(defaults.grace()))), defaults.uploadMaxAge());
     } catch (IllegalArgumentException e) {
-      pages.message(ex, 400, frame, "Not started", e.getMessage());
+      pages.refuse(ex, session, Links.GC, "Not started: " + e.getMessage() + ".");
       return;
     }
     try {
       String id = gc.start(options, session.actor(ex.remoteAddress()), "console", inventory.sampleWhenDone());
       ex.redirect(Links.run(id));
     } catch (GcAlreadyRunningException e) {
-      pages.message(ex, 409, frame, "Not started", "Another collection is running; wait for it to finish.");
+      pages.refuse(ex, session, Links.GC, "Not started: another collection is running; wait for it to finish.");
     }
   }
 
@@ -78,12 +79,27 @@ final class GcController {
         .map(item -> GcReports.line(item, run.dryRun())).toList();
     Paging paging = Paging.of(page, items.size() > ITEMS_PAGE, Links.run(run.id()) + "&page=");
     pages.render(ex, 200, "run", new RunView(frame, RunRows.of(run), run.status() == GcRunRecord.Status.RUNNING,
-        progress, summary(run), log, items.subList(0, Math.min(items.size(), ITEMS_PAGE)), paging));
+        progress, summary(run), keptByGrace(run), log, items.subList(0, Math.min(items.size(), ITEMS_PAGE)),
+        paging));
   }
 
   private static String describe(Map<String, Object> snapshot) {
     return "phase " + snapshot.get("phase") + ": " + snapshot.get("manifests") + " manifests, "
         + snapshot.get("blobs") + " blobs, " + snapshot.get("bytes") + " bytes so far";
+  }
+
+  /** What the grace period kept, from the report; empty when it kept nothing (or the run has no report). */
+  private static String keptByGrace(GcRunRecord run) {
+    return run.report().map(report -> {
+      try {
+        JsonNode json = JSON.readTree(report);
+        GcReport.KeptByGrace kept = new GcReport.KeptByGrace(Duration.ofSeconds(json.path("graceSeconds").asLong()),
+            json.path("manifestsKeptByGrace").asLong(), json.path("blobsKeptByGrace").asLong());
+        return kept.any() ? kept.describe() + ": younger than that, a later run collects them if still unused." : "";
+      } catch (IOException e) {
+        return "";
+      }
+    }).orElse("");
   }
 
   /** The report's one-line summary, as the CLI prints it. */
@@ -95,14 +111,5 @@ final class GcController {
         return "";
       }
     }).orElse("");
-  }
-
-  /** A duration as the form's text field takes it back: 24h, 90m, 30s. */
-  static String format(Duration duration) {
-    long seconds = duration.toSeconds();
-    if (seconds % 3600 == 0) {
-      return seconds / 3600 + "h";
-    }
-    return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
   }
 }

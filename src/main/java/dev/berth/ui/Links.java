@@ -9,6 +9,8 @@ final class Links {
   static final String LOGIN = "/ui/login";
   static final String USERS = "/ui/users";
   static final String ACCOUNT = "/ui/account";
+  static final String GC = "/ui/gc";
+  static final String REPOSITORIES = "/ui/repositories";
 
   private Links() {}
 
@@ -25,8 +27,8 @@ final class Links {
     return "/ui/namespace?name=" + encode(name);
   }
 
-  static String repositoryAfterDelete(String name, String deleted) {
-    return repository(name) + "&deleted=" + encode(deleted);
+  static String repositoryAfterDelete(String name, DeletedNotice notice) {
+    return repository(name) + notice.query();
   }
 
   static String delete(String repository, String reference) {
@@ -37,7 +39,7 @@ final class Links {
     return "/ui/gc/run?id=" + encode(id);
   }
 
-  private static String encode(String value) {
+  static String encode(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 }

@@ -48,7 +48,7 @@ final class NamespaceController {
   }
 
   void show(WebExchange ex, Session session) throws IOException {
-    render(ex, session, ex.query("name").orElse("").strip(), 200, Optional.empty(), "");
+    render(ex, session, ex.query("name").orElse("").strip(), Optional.empty());
   }
 
   /** Sets the user's role in the namespace; "none" takes it away. */
@@ -111,31 +111,35 @@ final class NamespaceController {
     } catch (NumberFormatException e) {
       // Answered below, as for a number out of range.
     }
-    throw new IllegalArgumentException("expiry is a whole number of days, at least 1, or empty for none");
+    throw new IllegalArgumentException("expiry is a whole number of days, 1 to " + Users.MAX_ROBOT_DAYS
+        + ", or empty for none");
   }
 
   private interface Change {
     Optional<UsersView.Secret> apply();
   }
 
-  /** Applies a change; the page then shows its secret, or why the change was refused. */
+  /**
+   * Applies a change; the page then shows its secret (in the answer to the POST, never in a URL),
+   * or, after a redirect, why the change was refused.
+   */
   private void change(WebExchange ex, Session session, String namespace, Change change) throws IOException {
     Optional<UsersView.Secret> secret;
     try {
       secret = change.apply();
     } catch (IllegalArgumentException e) {
-      render(ex, session, namespace, 400, Optional.empty(), e.getMessage());
+      pages.refuse(ex, session, Links.namespace(namespace), e.getMessage());
       return;
     }
     if (secret.isEmpty()) {
       ex.redirect(Links.namespace(namespace));
     } else {
-      render(ex, session, namespace, 200, secret, "");
+      render(ex, session, namespace, secret);
     }
   }
 
-  private void render(WebExchange ex, Session session, String namespace, int status,
-      Optional<UsersView.Secret> secret, String error) throws IOException {
+  private void render(WebExchange ex, Session session, String namespace, Optional<UsersView.Secret> secret)
+      throws IOException {
     Administration.Namespace ns;
     try {
       ns = administration.namespace(session.principal(), namespace);
@@ -145,8 +149,8 @@ final class NamespaceController {
       return;
     }
     List<String> roles = Arrays.stream(Role.values()).map(Role::id).toList();
-    pages.render(ex, status, "namespace", new NamespaceView(Pages.frame(session, ns.name(), "namespaces"), ns.name(),
-        ns.isPublic(), secret, error,
+    pages.render(ex, 200, "namespace", new NamespaceView(Pages.frame(session, ns.name(), "namespaces"), ns.name(),
+        ns.isPublic(), secret,
         ns.members().entrySet().stream().map(e -> new NamespaceView.Member(e.getKey(), e.getValue())).toList(),
         ns.robots().stream().map(r -> RobotRow.of(r, clock.instant())).toList(), roles,
         roles.stream().filter(r -> !r.equals(Role.ADMIN.id())).toList()));

@@ -4,17 +4,31 @@ import dev.berth.ui.view.Frame;
 import dev.berth.ui.view.MessageView;
 import java.io.IOException;
 
-/** Renders pages for a request: the frame of the signed-in session, and the common refusals. */
+/**
+ * Renders pages for a request: the frame of the signed-in session, the common refusals, and a
+ * refused form's redirect to the page that says why.
+ */
 final class Pages {
   private final Templates templates;
+  private final SessionStore sessions;
 
-  Pages(Templates templates) {
+  Pages(Templates templates, SessionStore sessions) {
     this.templates = templates;
+    this.sessions = sessions;
   }
 
   static Frame frame(Session session, String title, String active) {
     return new Frame(title, active, session.principal().name(), session.principal().systemAdmin(),
-        session.csrfToken());
+        session.csrfToken(), session.flash());
+  }
+
+  /**
+   * A form's input or the state it met refused the change: redirect (303) to {@code location}, whose
+   * page says {@code why} once, so that reloading it does not post the form again.
+   */
+  void refuse(WebExchange ex, Session session, String location, String why) throws IOException {
+    sessions.flash(session, why);
+    ex.redirect(location);
   }
 
   void render(WebExchange ex, int status, String template, Object model) throws IOException {

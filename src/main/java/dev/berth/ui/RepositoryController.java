@@ -7,6 +7,7 @@ import dev.berth.oci.OciFormatException;
 import dev.berth.oci.RepositoryName;
 import dev.berth.oci.Tag;
 import dev.berth.ui.view.BarChart;
+import dev.berth.ui.view.DeleteWords;
 import dev.berth.ui.view.Format;
 import dev.berth.ui.view.Paging;
 import dev.berth.ui.view.RepositoriesView;
@@ -74,7 +75,7 @@ final class RepositoryController {
     List<RepositoryView.Image> rows = Paging.slice(images.get(), page).stream()
         .map(image -> row(repository, image, deletable)).toList();
     pages.render(ex, 200, "repository", new RepositoryView(Pages.frame(session, repository, "repositories"),
-        repository, ex.query("deleted").orElse(""), rows, deletable,
+        repository, DeletedNotice.of(ex).map(DeletedNotice::text).orElse(""), rows, deletable,
         Paging.of(page, page * Paging.SIZE < images.get().size(), Links.repository(repository) + "&page=")));
   }
 
@@ -89,7 +90,8 @@ final class RepositoryController {
         image.platforms(),
         image.referrers().stream().map(r -> new RepositoryView.Referrer(Format.shortDigest(r.digest().toString()),
             r.artifactType(), Format.bytes(r.size()), lines(r.annotations()))).toList(),
-        lines(image.annotations()), deletable ? Links.delete(repository, digest) : "");
+        lines(image.annotations()), deletable ? Links.delete(repository, digest) : "",
+        image.missingSubject().map(s -> DeleteWords.orphanedReferrer(Format.shortDigest(s.toString()))).orElse(""));
   }
 
   private static List<String> lines(Map<String, String> annotations) {

@@ -18,6 +18,8 @@ final class SessionStore {
   private static final int TOKEN_BYTES = 32;
 
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  /** Per session id, the refusal a form's POST left for the page it redirected to. */
+  private final Map<String, String> flashes = new ConcurrentHashMap<>();
   private final Duration idleTimeout;
   private final Clock clock;
 
@@ -36,7 +38,8 @@ final class SessionStore {
   Session create(Principal principal) {
     // Dropping expired sessions here keeps the map bounded by the logins of one idle period.
     sessions.values().removeIf(this::expired);
-    Session session = new Session(randomToken(), principal, randomToken(), clock.instant().plus(idleTimeout));
+    flashes.keySet().retainAll(sessions.keySet());
+    Session session = new Session(randomToken(), principal, randomToken(), clock.instant().plus(idleTimeout), "");
     sessions.put(session.id(), session);
     return session;
   }
@@ -51,13 +54,29 @@ final class SessionStore {
       sessions.remove(id, found);
       return Optional.empty();
     }
-    Session touched = new Session(found.id(), found.principal(), found.csrfToken(), clock.instant().plus(idleTimeout));
+    Session touched =
+        new Session(found.id(), found.principal(), found.csrfToken(), clock.instant().plus(idleTimeout), "");
     sessions.replace(id, found, touched);
     return Optional.of(touched);
   }
 
   void remove(String id) {
     sessions.remove(id);
+    flashes.remove(id);
+  }
+
+  /**
+   * Post/redirect/get: a refused form's POST leaves why here and redirects to a page, whose GET
+   * shows it once ({@link #takeFlash}), so reloading that page re-submits nothing.
+   */
+  void flash(Session session, String message) {
+    flashes.put(session.id(), message);
+  }
+
+  /** The message a refused form left, removed as it is read; empty when there is none. */
+  String takeFlash(Session session) {
+    String message = flashes.remove(session.id());
+    return message == null ? "" : message;
   }
 
   private boolean expired(Session session) {

@@ -27,7 +27,7 @@ final class UsersController {
   }
 
   void list(WebExchange ex, Session session) throws IOException {
-    render(ex, session, 200, Optional.empty(), "");
+    render(ex, session, Optional.empty());
   }
 
   /** A password left empty is generated, and shown once. */
@@ -40,13 +40,13 @@ final class UsersController {
         throw new IllegalArgumentException("user " + name + " exists");
       }
     } catch (IllegalArgumentException e) {
-      render(ex, session, 400, Optional.empty(), e.getMessage());
+      pages.refuse(ex, session, Links.USERS, e.getMessage());
       return;
     }
     if (given.isPresent()) {
       ex.redirect(Links.USERS);
     } else {
-      render(ex, session, 200, Optional.of(new UsersView.Secret(name, password)), "");
+      render(ex, session, Optional.of(new UsersView.Secret(name, password)));
     }
   }
 
@@ -57,14 +57,13 @@ final class UsersController {
         throw new IllegalArgumentException("no user " + name);
       }
     } catch (IllegalArgumentException e) {
-      render(ex, session, 400, Optional.empty(), e.getMessage());
+      pages.refuse(ex, session, Links.USERS, e.getMessage());
       return;
     }
     ex.redirect(Links.USERS);
   }
 
-  private void render(WebExchange ex, Session session, int status, Optional<UsersView.Secret> secret, String error)
-      throws IOException {
+  private void render(WebExchange ex, Session session, Optional<UsersView.Secret> secret) throws IOException {
     List<UsersView.User> users = administration.listUsers(session.principal()).stream()
         .map(u -> new UsersView.User(u.name(), u.systemAdmin(), Format.time(u.createdAt()),
             administration.rolesOf(session.principal(), u.name()).entrySet().stream()
@@ -73,7 +72,6 @@ final class UsersController {
         .toList();
     List<RobotRow> robots = administration.listRobots(session.principal()).stream()
         .map(r -> RobotRow.of(r, clock.instant())).toList();
-    pages.render(ex, status, "users", new UsersView(Pages.frame(session, "Users", "users"), secret, error, users,
-        robots));
+    pages.render(ex, 200, "users", new UsersView(Pages.frame(session, "Users", "users"), secret, users, robots));
   }
 }

@@ -161,6 +161,31 @@ class GarbageCollectorTest {
   }
 
   @Test
+  void theReportCountsWhatOnlyTheGracePeriodKept() throws Exception {
+    f.pushBlob(app, f.randomBytes(1000));
+    f.pushImage(app, "drop", List.of(f.pushBlob(app, f.randomBytes(500))));
+    f.registry.manifests().delete(app, Reference.parse("drop"), "test");
+    f.pushImage(app, "keep", List.of());
+    f.clock.advance(Duration.ofMinutes(1));
+
+    Collected young = f.gc(true, DAY);
+    assertThat(young.items()).isEmpty();
+    // The stray blob, and the untagged manifest (whose blobs it keeps); the tagged image is no one's to keep.
+    assertThat(young.report().blobsKeptByGrace()).isEqualTo(1);
+    assertThat(young.report().manifestsKeptByGrace()).isEqualTo(1);
+    assertThat(young.report().summary()).startsWith("collected: 0 manifests, 0 blobs,")
+        .endsWith("; 1 blob and 1 manifest kept by the 24h grace period");
+
+    f.clock.advance(DAY);
+    Collected old = f.gc(true, DAY);
+    assertThat(old.report().manifests()).isEqualTo(1);
+    assertThat(old.report().blobs()).isEqualTo(4);
+    assertThat(old.report().blobsKeptByGrace()).isZero();
+    assertThat(old.report().manifestsKeptByGrace()).isZero();
+    assertThat(old.report().summary()).doesNotContain("grace");
+  }
+
+  @Test
   void graceZeroCollectsAtOnce() throws Exception {
     Digest pending = f.pushBlob(app, f.randomBytes(1000));
     f.clock.advance(Duration.ofMillis(1));

@@ -91,14 +91,14 @@ class ConsoleBrowserIT {
     assertThat(warning).containsText("The same image is also tagged v2.");
     screenshot(page, "04-delete-tag-preview");
     page.getByText("Delete", new Page.GetByTextOptions().setExact(true)).click();
-    assertThat(page.locator(".notice")).containsText("Deleted v1.");
+    assertThat(page.locator(".notice")).containsText("Deleted tag v1. The image keeps its other tags, so no bytes are freed.");
     assertThat(page.locator("a[aria-label='delete tag v1']")).hasCount(0);
     assertThat(page.locator("a[aria-label='delete tag v2']")).hasCount(1);
 
     page.locator("a[aria-label='delete tag old']").click();
     assertThat(page.locator(".preview")).containsText("This is the only tag on image");
     page.getByText("Delete", new Page.GetByTextOptions().setExact(true)).click();
-    assertThat(page.locator(".notice")).containsText("Deleted old.");
+    assertThat(page.locator(".notice")).containsText("Deleted tag old. The image is now untagged");
     screenshot(page, "05-after-deletes");
 
     long dryRunFreed = collect(page, "Dry run", "06-dry-run");

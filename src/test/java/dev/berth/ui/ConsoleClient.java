@@ -68,6 +68,14 @@ final class ConsoleClient {
     return post(action, withToken);
   }
 
+  /** The page a form's 303 leads to, loaded as a browser does after the POST. */
+  HttpResponse<String> follow(HttpResponse<String> redirect) throws Exception {
+    if (redirect.statusCode() != 303) {
+      throw new AssertionError("expected a redirect, got " + redirect.statusCode() + ":\n" + redirect.body());
+    }
+    return get(redirect.headers().firstValue("Location").orElseThrow());
+  }
+
   static String csrfOf(String page) {
     Matcher m = CSRF.matcher(page);
     if (!m.find()) {

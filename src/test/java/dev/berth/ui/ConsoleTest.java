@@ -232,7 +232,7 @@ class ConsoleTest {
     HttpResponse<String> deleted = client.submit("/ui/delete?repository=del/app&reference=v1", "/ui/delete",
         Map.of("repository", "del/app", "reference", "v1"));
     assertThat(deleted.statusCode()).isEqualTo(303);
-    assertThat(deleted.headers().firstValue("Location")).hasValue("/ui/repository?name=del%2Fapp&deleted=v1");
+    assertThat(deleted.headers().firstValue("Location")).hasValue("/ui/repository?name=del%2Fapp&deleted=v1&outcome=tag-shared");
     assertThat(images.manifestStatus("del/app", "v1")).isEqualTo(404);
     assertThat(images.manifestStatus("del/app", "v2")).isEqualTo(200);
     assertThat(client.get("/ui/repository?name=del/app&deleted=v1").body()).contains("Deleted v1.");
@@ -254,6 +254,127 @@ class ConsoleTest {
   }
 
   @Test
+  void deletingOneOfTwoTagsKeepsTheReferrersWithTheImage() throws Exception {
+    String digest = images.push("refs/app", "latest", 1000, Map.of());
+    images.tag("refs/app", digest, "v0004");
+    String signature = images.referrer("refs/app", digest, "application/vnd.example.signature", 100);
+    String sbom = images.referrer("refs/app", digest, "application/vnd.example.sbom", 200);
+
+    String preview = text(admin().get("/ui/delete?repository=refs/app&reference=latest").body());
+    assertThat(preview).contains("removes this tag only").doesNotContain("Going with it")
+        .contains("The image and its 2 referrers stay.");
+    assertThat(images.manifestStatus("refs/app", signature)).isEqualTo(200);
+    assertThat(images.manifestStatus("refs/app", sbom)).isEqualTo(200);
+  }
+
+  @Test
+  void deletingAnIndexSaysItsReferrersStayUntilTheNextCollectionAndThePageMarksThem() throws Exception {
+    String amd = images.push("refidx/app", "amd", 700, Map.of());
+    String arm = images.push("refidx/app", "arm", 800, Map.of());
+    String index = images.index("refidx/app", "multi", java.util.List.of(amd, arm));
+    String signature = images.referrer("refidx/app", index, "application/vnd.example.signature", 100);
+    ConsoleClient client = admin();
+
+    String preview = text(client.get("/ui/delete?repository=refidx/app&reference=" + index).body());
+    assertThat(preview).contains("Its referrer stays, readable by digest, until the next garbage collection deletes it"
+        + " (once it is older than the collection's grace period): ")
+        .contains("application/vnd.example.signature " + signature);
+
+    HttpResponse<String> deleted = client.submit("/ui/delete?repository=refidx/app&reference=" + index, "/ui/delete",
+        Map.of("repository", "refidx/app", "reference", index));
+    assertThat(deleted.statusCode()).isEqualTo(303);
+    // As in Docker Registry, the referrer outlives its subject until a collection.
+    assertThat(images.manifestStatus("refidx/app", index)).isEqualTo(404);
+    assertThat(images.manifestStatus("refidx/app", signature)).isEqualTo(200);
+    String after = text(client.get(deleted.headers().firstValue("Location").orElseThrow()).body());
+    assertThat(after).contains("Deleted " + index + ".")
+        .contains("Its referrer stays, readable by digest, until the next garbage collection deletes it"
+            + " (once it is older than the collection's grace period).")
+        .contains("referrer of " + index.substring(7, 19) + ", which is gone: the next garbage collection deletes it");
+    JsonNode rows = JSON.readTree(images.admin("/api/v1/repositories/refidx/app/images").body()).path("images");
+    assertThat(rows).anySatisfy(row -> {
+      assertThat(row.path("digest").asText()).isEqualTo(signature);
+      assertThat(row.path("missingSubject").asText()).isEqualTo(index);
+    });
+
+    finished(client, client.submit("/ui/gc", "/ui/gc", Map.of("mode", "real", "grace", "0s")));
+    assertThat(images.manifestStatus("refidx/app", signature)).isEqualTo(404);
+    assertThat(client.get("/ui/repository?name=refidx/app").body()).doesNotContain(signature.substring(7, 19));
+  }
+
+  @Test
+  void deletingAnIndexSaysWhatACollectionOfUntaggedImagesThenFreesForTheChildrenItLeaves() throws Exception {
+    String amd = images.push("untagidx/app", null, 5000, Map.of());
+    String arm = images.push("untagidx/app", null, 6000, Map.of());
+    String index = images.index("untagidx/app", "multi", java.util.List.of(amd, arm));
+    ConsoleClient client = admin();
+
+    String preview = text(client.get("/ui/delete?repository=untagidx/app&reference=" + index).body());
+    assertThat(preview).contains("The next garbage collection frees 0 bytes")
+        .contains("Left untagged (manifests this index lists): ").contains(amd).contains(arm)
+        .containsPattern("A garbage collection that deletes untagged images then frees 10\\.\\d KiB \\(11\\d\\d\\d bytes\\) in all");
+    JsonNode json = JSON.readTree(images.admin("/api/v1/repositories/untagidx/app/manifests/" + index
+        + "/delete-preview").body());
+    // Both layers, and the children's config (the same small blob for both).
+    long configs = json.path("bytesFreedWithUntagged").asLong() - 11000;
+    assertThat(configs).isBetween(1L, 200L);
+    assertThat(json.path("bytesFreed").asLong()).isZero();
+    assertThat(preview).contains("(" + (11000 + configs) + " bytes)");
+  }
+
+  @Test
+  void afterDeletingATagThePageAndTheAuditSayWhetherTheImageKeptATagOrIsNowUntagged() throws Exception {
+    String digest = images.push("tagbanner/app", "v1", 900, Map.of());
+    images.tag("tagbanner/app", digest, "v2");
+    ConsoleClient client = admin();
+
+    HttpResponse<String> first = client.submit("/ui/delete?repository=tagbanner/app&reference=v1", "/ui/delete",
+        Map.of("repository", "tagbanner/app", "reference", "v1"));
+    String shared = text(client.get(first.headers().firstValue("Location").orElseThrow()).body());
+    assertThat(shared).contains("Deleted tag v1. The image keeps its other tags, so no bytes are freed.")
+        .doesNotContain("come back");
+
+    HttpResponse<String> last = client.submit("/ui/delete?repository=tagbanner/app&reference=v2", "/ui/delete",
+        Map.of("repository", "tagbanner/app", "reference", "v2"));
+    String untagged = text(client.get(last.headers().firstValue("Location").orElseThrow()).body());
+    assertThat(untagged).contains("Deleted tag v2. The image is now untagged: it stays until a garbage collection"
+        + " that deletes untagged images (--delete-untagged) deletes it and frees its bytes.");
+
+    JsonNode audit = JSON.readTree(images.admin("/api/v1/audit").body()).path("entries");
+    assertThat(audit).anySatisfy(entry -> {
+      assertThat(entry.path("target").asText()).isEqualTo("tagbanner/app:v1");
+      assertThat(entry.path("detail").asText()).isEqualTo("tag removed; the image " + digest + " stays, tagged v2");
+    });
+    assertThat(audit).anySatisfy(entry -> {
+      assertThat(entry.path("target").asText()).isEqualTo("tagbanner/app:v2");
+      assertThat(entry.path("detail").asText()).isEqualTo("tag removed; the image " + digest
+          + " is now untagged (a GC with --delete-untagged deletes it)");
+    });
+  }
+
+  @Test
+  void anImageAnIndexListsOffersNoDeleteAndARefusedDeleteLeadsBackToTheRepository() throws Exception {
+    String child = images.push("listed/app", "child", 400, Map.of());
+    String index = images.index("listed/app", "multi", java.util.List.of(child));
+    ConsoleClient client = admin();
+
+    String preview = client.get("/ui/delete?repository=listed/app&reference=" + child).body();
+    assertThat(text(preview)).contains("An index lists this image (" + index + ")")
+        .contains("the registry refuses to delete it until the index is deleted");
+    assertThat(preview).doesNotContain("<button class=\"danger\"").doesNotContain("action=\"/ui/delete\"")
+        .contains("href=\"/ui/repository?name=listed%2Fapp\"");
+
+    HttpResponse<String> refused = client.submit("/ui/delete?repository=listed/app&reference=" + child, "/ui/delete",
+        Map.of("repository", "listed/app", "reference", child));
+    assertThat(refused.headers().firstValue("Location")).hasValue("/ui/repository?name=listed%2Fapp");
+    HttpResponse<String> repository = client.follow(refused);
+    assertThat(text(repository.body())).contains("Not deleted: an index in listed/app lists this image (" + index
+        + "): delete the index first. Nothing was deleted.").doesNotContain("Back to the dashboard");
+    assertThat(repository.body()).contains("<h1>listed/app</h1>");
+    assertThat(images.manifestStatus("listed/app", child)).isEqualTo(200);
+  }
+
+  @Test
   void aDryRunStartedFromTheFormIsFollowedToItsReport() throws Exception {
     String untagged = images.push("gcui/app", "v1", 100, Map.of("build", "1"));
     images.push("gcui/app", "v1", 100, Map.of("build", "2"));
@@ -262,19 +383,47 @@ class ConsoleTest {
         Map.of("mode", "dry", "deleteUntagged", "on", "grace", "0s"));
     assertThat(started.statusCode()).isEqualTo(303);
     String location = started.headers().firstValue("Location").orElseThrow();
-    assertThat(location).startsWith("/ui/gc/run?id=");
-    String page = client.get(location).body();
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    while (page.contains("<strong id=\"status\">running") && Instant.now().isBefore(deadline)) {
-      assertThat(page).contains("http-equiv=\"refresh\"");
-      Thread.sleep(100);
-      page = client.get(location).body();
-    }
+    String page = finished(client, started);
     assertThat(page).contains("<strong id=\"status\">succeeded").contains("dry run").doesNotContain("http-equiv");
     assertThat(page).contains("Would remove").contains("would delete manifest gcui/app " + untagged + " ");
     assertThat(client.get("/ui/gc").body()).contains(location.replace("&", "&amp;"));
     String dashboard = client.get("/ui/").body();
     assertThat(dashboard).contains("by the dry run of").contains("Compute now (dry run)");
+  }
+
+  @Test
+  void aRunSaysWhatTheGracePeriodKept() throws Exception {
+    String digest = images.push("graceui/app", "v1", 300, Map.of());
+    ConsoleClient client = admin();
+    client.submit("/ui/delete?repository=graceui/app&reference=" + digest, "/ui/delete",
+        Map.of("repository", "graceui/app", "reference", digest));
+
+    String page = text(finished(client, client.submit("/ui/gc", "/ui/gc", Map.of("mode", "dry", "grace", "24h"))));
+    // Other tests' garbage is young too: at least this image's config and layer.
+    assertThat(page).containsPattern("(\\d{2,}|[2-9]) blobs( and \\d+ manifests?)? kept by the 24h grace period:"
+        + " younger than that, a later run collects them if still unused\\.")
+        .containsPattern("dry run: .*; \\d+ blobs( and \\d+ manifests?)? kept by the 24h grace period");
+  }
+
+  @Test
+  void refusedFormsRedirectToAPageThatSaysWhyOnce() throws Exception {
+    ConsoleClient client = admin();
+    int runs = JSON.readTree(images.admin("/api/v1/gc/runs").body()).path("runs").size();
+    HttpResponse<String> gc = client.submit("/ui/gc", "/ui/gc", Map.of("mode", "dry", "grace", "soon"));
+    assertThat(gc.headers().firstValue("Location")).hasValue("/ui/gc");
+    assertThat(text(client.follow(gc).body())).contains("Not started: invalid duration 'soon'");
+    assertThat(client.get("/ui/gc").body()).doesNotContain("Not started");
+    assertThat(JSON.readTree(images.admin("/api/v1/gc/runs").body()).path("runs")).hasSize(runs);
+
+    HttpResponse<String> delete = client.submit("/ui/repositories", "/ui/delete",
+        Map.of("repository", "Not Valid", "reference", "v1"));
+    assertThat(delete.headers().firstValue("Location")).hasValue("/ui/repositories");
+    assertThat(text(client.follow(delete).body()))
+        .contains("Not deleted: the form named no valid repository and tag or digest.");
+
+    HttpResponse<String> user = client.submit("/ui/users", "/ui/users", Map.of("name", "Not Valid", "password", ""));
+    assertThat(user.headers().firstValue("Location")).hasValue("/ui/users");
+    assertThat(text(client.follow(user).body())).contains("user names are 1-64 of a-z");
   }
 
   @Test
@@ -315,16 +464,18 @@ class ConsoleTest {
     assertThat(images.basicStatus("/v2/", "robot$team+ci", secret)).isEqualTo(401);
     assertThat(client.get("/ui/users").body()).contains("revoked");
 
+    // A refused form redirects to its page, which says why once: reloading it posts nothing again.
     HttpResponse<String> refused = client.submit("/ui/namespace?name=team", "/ui/namespace/role",
         Map.of("user", "bob", "namespace", "team", "role", "overlord"));
-    assertThat(refused.statusCode()).isEqualTo(400);
-    assertThat(refused.body()).contains("unknown role overlord");
-    HttpResponse<String> badExpiry = client.submit("/ui/namespace?name=team", "/ui/namespace/robots",
-        Map.of("namespace", "team", "name", "later", "role", "guest", "expiresInDays", "soon"));
-    assertThat(badExpiry.statusCode()).isEqualTo(400);
+    assertThat(refused.statusCode()).isEqualTo(303);
+    assertThat(refused.headers().firstValue("Location")).hasValue("/ui/namespace?name=team");
+    assertThat(client.follow(refused).body()).contains("<p class=\"error\" role=\"alert\">unknown role overlord</p>");
+    assertThat(client.follow(refused).body()).doesNotContain("unknown role overlord");
+    HttpResponse<String> badExpiry = client.follow(client.submit("/ui/namespace?name=team", "/ui/namespace/robots",
+        Map.of("namespace", "team", "name", "later", "role", "guest", "expiresInDays", "soon")));
     assertThat(badExpiry.body()).contains("expiry is a whole number of days");
-    HttpResponse<String> badNamespace = client.submit("/ui/namespace?name=team", "/ui/namespace/role",
-        Map.of("user", "bob", "namespace", "Not A Namespace", "role", "guest"));
+    HttpResponse<String> badNamespace = client.follow(client.submit("/ui/namespace?name=team", "/ui/namespace/role",
+        Map.of("user", "bob", "namespace", "Not A Namespace", "role", "guest")));
     assertThat(badNamespace.statusCode()).isEqualTo(400);
     assertThat(badNamespace.body()).contains("namespaces are 1-64 of a-z");
     assertThat(client.get("/ui/namespace?name=").statusCode()).isEqualTo(400);
@@ -332,9 +483,44 @@ class ConsoleTest {
     assertThat(client.submit("/ui/users", "/ui/users/remove", Map.of("name", "bob")).statusCode()).isEqualTo(303);
     assertThat(client.get("/ui/users").body()).doesNotContain("<td>bob</td>");
     assertThat(images.basicStatus("/v2/", "bob", password)).isEqualTo(401);
-    HttpResponse<String> self = client.submit("/ui/users", "/ui/users/remove", Map.of("name", "admin"));
-    assertThat(self.statusCode()).isEqualTo(400);
+    HttpResponse<String> self = client.follow(client.submit("/ui/users", "/ui/users/remove", Map.of("name", "admin")));
     assertThat(self.body()).contains("you cannot remove yourself");
+  }
+
+  @Test
+  void robotExpiryIsBoundedAndRobotNamesAreJudgedAsRobotNames() throws Exception {
+    ConsoleClient client = admin();
+    HttpResponse<String> forever = client.follow(client.submit("/ui/namespace?name=team", "/ui/namespace/robots",
+        Map.of("namespace", "team", "name", "forever", "role", "guest", "expiresInDays", "99999999")));
+    assertThat(text(forever.body())).contains("robot expiry is 1 to 3650 days, or none").doesNotContain("active until");
+    HttpResponse<String> badName = client.follow(client.submit("/ui/namespace?name=team", "/ui/namespace/robots",
+        Map.of("namespace", "team", "name", "Bad Name!", "role", "guest")));
+    assertThat(text(badName.body())).contains("robot names are 1-64 of a-z").doesNotContain("user names");
+    assertThat(client.get("/ui/users").body()).doesNotContain("robot$team+forever");
+    // The CLI's --expires-in-days and the admin API create robots through the same rule.
+    Users users = new Users(store, Clock.systemUTC());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> users.createRobot("team", "cli", "guest", "test",
+        java.util.Optional.of(Duration.ofDays(3651)))).hasMessage("robot expiry is 1 to 3650 days, or none");
+    assertThat(users.createRobot("team", "decade", "guest", "test", java.util.Optional.of(Duration.ofDays(3650))))
+        .isPresent();
+  }
+
+  @Test
+  void aHiddenNamespaceIsNotFoundAsAMissingOneAndAPageBeyondTheAuditLogSaysSo() throws Exception {
+    ConsoleClient alice = new ConsoleClient(registry.uri("/"));
+    assertThat(alice.login("alice", PASSWORD).statusCode()).isEqualTo(303);
+    HttpResponse<String> hidden = alice.get("/ui/namespace?name=elsewhere");
+    assertThat(hidden.statusCode()).isEqualTo(404);
+    assertThat(hidden.body()).contains("<title>Not found · Berth</title>").contains("<h1>Not found</h1>");
+    assertThat(alice.get("/ui/namespace?name=nosuchnamespace").body().replace("nosuchnamespace", "elsewhere"))
+        .isEqualTo(hidden.body().replace("nosuchnamespace", "elsewhere"));
+
+    ConsoleClient client = admin();
+    String beyond = text(client.get("/ui/audit?page=101").body());
+    assertThat(beyond).contains("There is no page 101: the console shows the newest 100 pages of the log")
+        .doesNotContain("Nothing yet");
+    String past = text(client.get("/ui/audit?page=99").body());
+    assertThat(past).contains("There is no page 99: the log has ").doesNotContain("Nothing yet");
   }
 
   @Test
@@ -371,14 +557,14 @@ class ConsoleTest {
     ConsoleClient paula = new ConsoleClient(registry.uri("/"));
     assertThat(paula.login("paula", PASSWORD).statusCode()).isEqualTo(303);
 
-    HttpResponse<String> wrong = paula.submit("/ui/account", "/ui/account/password",
-        Map.of("current", "not-it-at-all", "password", "new-password-1", "repeat", "new-password-1"));
-    assertThat(wrong.statusCode()).isEqualTo(403);
-    HttpResponse<String> differ = paula.submit("/ui/account", "/ui/account/password",
-        Map.of("current", PASSWORD, "password", "new-password-1", "repeat", "new-password-2"));
-    assertThat(differ.statusCode()).isEqualTo(400);
-    HttpResponse<String> tooShort = paula.submit("/ui/account", "/ui/account/password",
-        Map.of("current", PASSWORD, "password", "short", "repeat", "short"));
+    HttpResponse<String> wrong = paula.follow(paula.submit("/ui/account", "/ui/account/password",
+        Map.of("current", "not-it-at-all", "password", "new-password-1", "repeat", "new-password-1")));
+    assertThat(wrong.body()).contains("The current password is wrong; nothing was changed.");
+    HttpResponse<String> differ = paula.follow(paula.submit("/ui/account", "/ui/account/password",
+        Map.of("current", PASSWORD, "password", "new-password-1", "repeat", "new-password-2")));
+    assertThat(differ.body()).contains("The new password and its repetition differ.");
+    HttpResponse<String> tooShort = paula.follow(paula.submit("/ui/account", "/ui/account/password",
+        Map.of("current", PASSWORD, "password", "short", "repeat", "short")));
     assertThat(tooShort.body()).contains("at least 8 characters");
     assertThat(images.basicStatus("/v2/", "paula", PASSWORD)).isEqualTo(200);
 
@@ -389,6 +575,31 @@ class ConsoleTest {
         .contains("Your password was changed.");
     assertThat(images.basicStatus("/v2/", "paula", PASSWORD)).isEqualTo(401);
     assertThat(images.basicStatus("/v2/", "paula", "new-password-1")).isEqualTo(200);
+  }
+
+  /** Follows a run the form started to its end; returns the run's page then. */
+  private static String finished(ConsoleClient client, HttpResponse<String> started) throws Exception {
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(303);
+    String location = started.headers().firstValue("Location").orElseThrow();
+    assertThat(location).startsWith("/ui/gc/run?id=");
+    String page = client.get(location).body();
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+    while (page.contains("<strong id=\"status\">running") && Instant.now().isBefore(deadline)) {
+      assertThat(page).contains("http-equiv=\"refresh\"");
+      Thread.sleep(100);
+      page = client.get(location).body();
+    }
+    assertThat(page).contains("<strong id=\"status\">succeeded");
+    return page;
+  }
+
+  /**
+   * The page as a reader sees it: inline tags dropped, the others a space, entities decoded, white
+   * space collapsed.
+   */
+  static String text(String html) {
+    return html.replaceAll("</?(code|strong|em|a|span|small)( [^>]*)?>", "").replaceAll("<[^>]*>", " ").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
+        .replace("&#39;", "'").replace("&amp;", "&").replaceAll("\\s+", " ");
   }
 
   private static String secretOn(String page) {

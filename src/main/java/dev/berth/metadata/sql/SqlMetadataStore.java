@@ -1045,18 +1045,17 @@ public final class SqlMetadataStore
       // of the four structures a deletion changes (the key's index, the links and their index).
       // Creation order, which orders the other, doubled the time to delete the rows.
       h.createQuery("""
-              SELECT b.digest, b.size, b.state, mb.repository, mb.manifest_digest
+              SELECT b.digest, b.size, b.state, mb.repository, mb.manifest_digest, b.touched_at
                 FROM blobs b
                 LEFT JOIN manifest_blobs mb ON mb.blob_digest = b.digest
-               WHERE b.touched_at < :cutoff OR b.state = 'deleting'
                ORDER BY b.digest""")
-          .bind("cutoff", cutoff.toEpochMilli())
           .map((rs, ctx) -> {
             String repository = rs.getString(4);
             boolean live = repository != null && (garbage.isEmpty() || !garbage.contains(
                 new ManifestKey(new RepositoryName(repository), Digest.parse(rs.getString(5)))));
-            BlobCandidate candidate =
-                new BlobCandidate(Digest.parse(rs.getString(1)), rs.getLong(2), "deleting".equals(rs.getString(3)));
+            boolean deleting = "deleting".equals(rs.getString(3));
+            BlobCandidate candidate = new BlobCandidate(Digest.parse(rs.getString(1)), rs.getLong(2), deleting,
+                !deleting && rs.getLong(6) >= cutoff.toEpochMilli());
             scan.row(candidate, live);
             return 0;
           })

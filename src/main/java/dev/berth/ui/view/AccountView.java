@@ -6,6 +6,5 @@ import java.util.List;
  * The signed-in user's own account: their roles, and the form to change their password.
  *
  * @param notice what the last change did (empty: nothing)
- * @param error why the last change was refused (empty: it was not)
  */
-public record AccountView(Frame frame, boolean systemAdmin, List<String> roles, String notice, String error) {}
+public record AccountView(Frame frame, boolean systemAdmin, List<String> roles, String notice) {}

@@ -7,10 +7,9 @@ import java.util.Optional;
  * A namespace as its admins manage it: members and their roles, robot accounts, public access.
  *
  * @param secret a robot secret just generated: shown on this one page, never again
- * @param error why the last change was refused (empty: it was not)
  */
 public record NamespaceView(Frame frame, String name, boolean isPublic, Optional<UsersView.Secret> secret,
-    String error, List<Member> members, List<RobotRow> robots, List<String> roles, List<String> robotRoles) {
+    List<Member> members, List<RobotRow> robots, List<String> roles, List<String> robotRoles) {
 
   /** As {@code berth user robot}: CI pushes and pulls, but does not delete. */
   public String defaultRobotRole() {

@@ -7,9 +7,8 @@ import java.util.Optional;
  * Every user with their namespace roles, and every robot account (managed on its namespace's page).
  *
  * @param secret a password just generated: shown on this one page, never again
- * @param error why the last change was refused (empty: it was not)
  */
-public record UsersView(Frame frame, Optional<Secret> secret, String error, List<User> users, List<RobotRow> robots) {
+public record UsersView(Frame frame, Optional<Secret> secret, List<User> users, List<RobotRow> robots) {
 
   public record Secret(String login, String secret) {}
 

@@ -1,0 +1,31 @@
+package dev.berth.ui.view;
+
+/**
+ * What the preview promises and what the page after the delete reports, in the same words, so the
+ * two cannot drift apart.
+ */
+public final class DeleteWords {
+  private DeleteWords() {}
+
+  /**
+   * A deleted manifest's referrers: the registry keeps them, readable by digest, until a collection
+   * finds their subject gone (as Docker Registry does), and a collection spares what is younger than
+   * its grace period.
+   */
+  public static String referrersStay(int count) {
+    return count == 1
+        ? "Its referrer stays, readable by digest, until the next garbage collection deletes it"
+            + " (once it is older than the collection's grace period)"
+        : "Its " + count + " referrers stay, readable by digest, until the next garbage collection deletes them"
+            + " (once they are older than the collection's grace period)";
+  }
+
+  /**
+   * The mark on a repository page's row for a referrer whose subject is not in the repository
+   * (deleted, or never pushed): nothing keeps it, whether or not a collection deletes untagged images.
+   */
+  public static String orphanedReferrer(String subjectShortDigest) {
+    return "referrer of " + subjectShortDigest + ", which is gone: the next garbage collection deletes it"
+        + " once it is older than the grace period";
+  }
+}
