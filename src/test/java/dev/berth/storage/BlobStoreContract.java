@@ -32,7 +32,7 @@ public abstract class BlobStoreContract {
     return bytes;
   }
 
-  private Digest put(byte[] content) throws Exception {
+  protected Digest put(byte[] content) throws Exception {
     UploadId id = UploadId.random();
     store.createUpload(id);
     store.appendUpload(id, 0, new ByteArrayInputStream(content));

@@ -51,15 +51,6 @@ class FilesystemBlobStoreTest extends BlobStoreContract {
     assertThat(store.stat(digest)).contains((long) content.length);
   }
 
-  private Digest put(byte[] content) throws Exception {
-    UploadId id = UploadId.random();
-    store.createUpload(id);
-    store.appendUpload(id, 0, new ByteArrayInputStream(content));
-    Digest digest = Digest.sha256(content);
-    store.commitUpload(id, digest);
-    return digest;
-  }
-
   /** Contents whose digests share the two-hex fan-out directory {@code prefix}. */
   private static List<byte[]> contentsUnder(String prefix, int count) {
     List<byte[]> found = new ArrayList<>();
