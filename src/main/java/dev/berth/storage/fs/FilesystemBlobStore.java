@@ -198,8 +198,8 @@ public final class FilesystemBlobStore implements BlobStore {
   }
 
   /**
-   * A collection may remove the shared fan-out directory between this commit creating it and
-   * creating the blob's own directory inside (it only removes empty ones, and the digest's lock
+   * A collection may remove the shared fan-out directory between this commit finding or creating it
+   * and creating the blob's own directory inside (it only removes empty ones, and the digest's lock
    * keeps it off this blob's directory): create again. Once the blob's directory exists, the
    * fan-out directory is not empty and stays.
    */
@@ -208,7 +208,9 @@ public final class FilesystemBlobStore implements BlobStore {
       try {
         Files.createDirectories(directory);
         return;
-      } catch (NoSuchFileException e) {
+      } catch (NoSuchFileException | java.nio.file.FileAlreadyExistsException e) {
+        // FileAlreadyExists: the JDK found the directory there, then not a directory when it looked
+        // again, because the collection had removed it in between.
         if (attempt == CREATE_ATTEMPTS) {
           throw e;
         }
