@@ -1,0 +1,58 @@
+package dev.berth.testing;
+
+import dev.berth.storage.s3.S3Settings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+
+/**
+ * A real S3 server for tests: s3proxy in this JVM on a free loopback port, keeping its objects
+ * under a directory, with one bucket created and AWS v4 signatures checked.
+ */
+public final class S3Server implements AutoCloseable {
+  public static final String BUCKET = "registry";
+  public static final String ACCESS_KEY = "berth-access";
+  public static final String SECRET_KEY = "berth-secret";
+
+  private final S3Proxy proxy;
+
+  private S3Server(S3Proxy proxy) {
+    this.proxy = proxy;
+  }
+
+  public static S3Server start(Path directory) throws Exception {
+    FilesystemNio2BlobStore objects = new FilesystemNio2BlobStore(directory.toAbsolutePath().toString());
+    objects.createContainer(BUCKET);
+    S3Proxy proxy = S3Proxy.builder()
+        .blobStore(objects)
+        .endpoint(URI.create("http://127.0.0.1:0"))
+        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+        .build();
+    proxy.start();
+    // start() returns before the connector is bound on some versions; wait until it is.
+    while (!"STARTED".equals(proxy.getState())) {
+      Thread.sleep(5);
+    }
+    return new S3Server(proxy);
+  }
+
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + proxy.getPort());
+  }
+
+  /** Settings for a store on this server's bucket under {@code rootDirectory}. */
+  public S3Settings settings(String rootDirectory, boolean redirect) {
+    return new S3Settings("us-east-1", Optional.of(endpoint()), BUCKET, rootDirectory,
+        Optional.of(new S3Settings.Credentials(ACCESS_KEY, SECRET_KEY)), true, S3Settings.MIN_CHUNK_SIZE,
+        redirect ? Optional.of(Duration.ofMinutes(20)) : Optional.empty());
+  }
+
+  @Override
+  public void close() throws Exception {
+    proxy.stop();
+  }
+}
