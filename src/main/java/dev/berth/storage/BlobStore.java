@@ -1,6 +1,7 @@
 package dev.berth.storage;
 
 import dev.berth.oci.Digest;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -15,8 +16,10 @@ import java.util.function.Consumer;
  * #commitUpload} makes them durable and moves them to their digest's place in one atomic step. A
  * blob therefore either exists whole or not at all. Callers verify the digest while they stream the
  * bytes in; the store trusts the digest it is given at commit.
+ *
+ * <p>A store whose backend cannot be reached throws {@link StorageUnavailableException}.
  */
-public interface BlobStore {
+public interface BlobStore extends Closeable {
 
   /** Size of the stored blob, or empty when the store does not hold it. */
   Optional<Long> stat(Digest digest) throws IOException;
@@ -54,6 +57,10 @@ public interface BlobStore {
 
   /** Staged uploads with the time they last changed, for purging abandoned sessions. */
   void forEachUpload(UploadVisitor visitor) throws IOException;
+
+  /** Releases the clients the store holds; a local store holds none. */
+  @Override
+  default void close() throws IOException {}
 
   @FunctionalInterface
   interface UploadVisitor {

@@ -8,6 +8,11 @@ import java.util.Optional;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * A real S3 server for tests: s3proxy in this JVM on a free loopback port, keeping its objects
@@ -49,6 +54,17 @@ public final class S3Server implements AutoCloseable {
     return new S3Settings("us-east-1", Optional.of(endpoint()), BUCKET, rootDirectory,
         Optional.of(new S3Settings.Credentials(ACCESS_KEY, SECRET_KEY)), true, S3Settings.MIN_CHUNK_SIZE,
         redirect ? Optional.of(Duration.ofMinutes(20)) : Optional.empty());
+  }
+
+  /** A plain client on the bucket, for a test to look at (or tamper with) what the store wrote. */
+  public S3Client client() {
+    return S3Client.builder()
+        .region(Region.US_EAST_1)
+        .endpointOverride(endpoint())
+        .forcePathStyle(true)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+        .httpClientBuilder(UrlConnectionHttpClient.builder())
+        .build();
   }
 
   @Override
