@@ -123,10 +123,23 @@ public final class ConfigLoader {
       throw new ConfigException("invalid value for 'http.addr': port out of range in '" + c.http.addr + "'");
     }
     Duration drain = duration("http.draintimeout", c.http.draintimeout);
-    if (c.storage.filesystem.rootdirectory == null || c.storage.filesystem.rootdirectory.isBlank()) {
-      throw new ConfigException("invalid value for 'storage.filesystem.rootdirectory': must not be empty");
+    if (c.storage.filesystem != null && c.storage.s3 != null) {
+      throw new ConfigException("configure exactly one of 'storage.filesystem' and 'storage.s3', not both");
     }
-    Path root = Path.of(c.storage.filesystem.rootdirectory);
+    Path root;
+    Settings.Blobs blobs;
+    if (c.storage.s3 != null) {
+      root = Path.of(c.datadirectory == null ? "./data" : required("datadirectory", c.datadirectory));
+      blobs = s3(c.storage.s3, !c.storage.redirect.disable);
+    } else {
+      if (c.datadirectory != null) {
+        throw new ConfigException("'datadirectory' applies only with 'storage.s3'; "
+            + "with the filesystem, Berth's files live under 'storage.filesystem.rootdirectory'");
+      }
+      BerthConfig.Filesystem filesystem = c.storage.filesystem == null ? new BerthConfig.Filesystem() : c.storage.filesystem;
+      root = Path.of(required("storage.filesystem.rootdirectory", filesystem.rootdirectory));
+      blobs = new Settings.LocalBlobs();
+    }
     if (c.storage.manifests.maxsize < 1024) {
       throw new ConfigException("invalid value for 'storage.manifests.maxsize': must be at least 1024 bytes");
     }
@@ -142,8 +155,51 @@ public final class ConfigLoader {
       default -> throw new ConfigException(
           "invalid value for 'database.driver': " + c.database.driver + " (use sqlite or postgres)");
     };
-    return new Settings(hostPort[0], port, drain, root, c.storage.delete.enabled, c.storage.manifests.maxsize,
+    return new Settings(hostPort[0], port, drain, root, blobs, c.storage.delete.enabled, c.storage.manifests.maxsize,
         database, level, !c.log.accesslog.disabled, gc(c.gc), auth(c.auth, environment));
+  }
+
+  /** S3's smallest part but the last, and its largest part. */
+  private static final long MIN_CHUNK_SIZE = 5L << 20;
+  private static final long MAX_CHUNK_SIZE = 5L << 30;
+
+  private static Settings.S3Blobs s3(BerthConfig.S3 s3, boolean redirect) throws ConfigException {
+    String region = required("storage.s3.region", s3.region);
+    String bucket = required("storage.s3.bucket", s3.bucket);
+    Optional<java.net.URI> endpoint = Optional.empty();
+    if (s3.regionendpoint != null && !s3.regionendpoint.isBlank()) {
+      try {
+        java.net.URI uri = new java.net.URI(s3.regionendpoint.trim());
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+          throw new ConfigException("invalid value for 'storage.s3.regionendpoint': expected an http:// or https:// URL, got '"
+              + s3.regionendpoint + "'");
+        }
+        endpoint = Optional.of(uri);
+      } catch (java.net.URISyntaxException e) {
+        throw new ConfigException("invalid value for 'storage.s3.regionendpoint': " + e.getMessage());
+      }
+    }
+    Optional<String> accessKey = Optional.ofNullable(s3.accesskey).filter(k -> !k.isBlank());
+    Optional<String> secretKey = Optional.ofNullable(s3.secretkey).filter(k -> !k.isBlank());
+    if (accessKey.isPresent() && secretKey.isEmpty()) {
+      throw new ConfigException("'storage.s3.secretkey' is required with 'storage.s3.accesskey'");
+    }
+    if (secretKey.isPresent() && accessKey.isEmpty()) {
+      throw new ConfigException("'storage.s3.accesskey' is required with 'storage.s3.secretkey'");
+    }
+    if (s3.chunksize < MIN_CHUNK_SIZE || s3.chunksize > MAX_CHUNK_SIZE) {
+      throw new ConfigException("invalid value for 'storage.s3.chunksize': S3 parts are between 5 MiB ("
+          + MIN_CHUNK_SIZE + " bytes) and 5 GiB, got " + s3.chunksize);
+    }
+    return new Settings.S3Blobs(region, endpoint, bucket, s3.rootdirectory == null ? "" : s3.rootdirectory,
+        accessKey, secretKey, s3.forcepathstyle, s3.chunksize, redirect);
+  }
+
+  private static String required(String key, String value) throws ConfigException {
+    if (value == null || value.isBlank()) {
+      throw new ConfigException("'" + key + "' is required and must not be empty");
+    }
+    return value;
   }
 
   /** {@code BERTH_ADMIN_PASSWORD} in the environment beats the file, so the secret need not be in it. */

@@ -1,7 +1,6 @@
 package dev.berth.storage;
 
 import dev.berth.oci.Digest;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -19,7 +18,7 @@ import java.util.function.Consumer;
  *
  * <p>A store whose backend cannot be reached throws {@link StorageUnavailableException}.
  */
-public interface BlobStore extends Closeable {
+public interface BlobStore extends AutoCloseable {
 
   /** Size of the stored blob, or empty when the store does not hold it. */
   Optional<Long> stat(Digest digest) throws IOException;
@@ -60,7 +59,7 @@ public interface BlobStore extends Closeable {
 
   /** Releases the clients the store holds; a local store holds none. */
   @Override
-  default void close() throws IOException {}
+  default void close() {}
 
   @FunctionalInterface
   interface UploadVisitor {

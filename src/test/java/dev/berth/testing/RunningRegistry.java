@@ -32,7 +32,7 @@ public final class RunningRegistry implements AutoCloseable {
 
   private static RunningRegistry start(Path root, boolean deleteEnabled, java.util.Optional<Settings.Auth> auth)
       throws Exception {
-    Settings settings = new Settings("127.0.0.1", 0, Duration.ofSeconds(5), root, deleteEnabled,
+    Settings settings = new Settings("127.0.0.1", 0, Duration.ofSeconds(5), root, new Settings.LocalBlobs(), deleteEnabled,
         RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES, new Settings.Sqlite(root.resolve("berth/metadata.db")),
         "info", false, Settings.Gc.defaults(), auth);
     return new RunningRegistry(BerthServer.start(settings), root);
