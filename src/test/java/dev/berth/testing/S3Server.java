@@ -1,5 +1,6 @@
 package dev.berth.testing;
 
+import dev.berth.config.Settings;
 import dev.berth.storage.s3.S3Settings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -54,6 +55,12 @@ public final class S3Server implements AutoCloseable {
     return new S3Settings("us-east-1", Optional.of(endpoint()), BUCKET, rootDirectory,
         Optional.of(new S3Settings.Credentials(ACCESS_KEY, SECRET_KEY)), true, S3Settings.MIN_CHUNK_SIZE,
         redirect ? Optional.of(Duration.ofMinutes(20)) : Optional.empty());
+  }
+
+  /** The same, as a server's configuration names it. */
+  public Settings.S3Blobs blobs(String rootDirectory, boolean redirect) {
+    return new Settings.S3Blobs("us-east-1", Optional.of(endpoint()), BUCKET, rootDirectory, Optional.of(ACCESS_KEY),
+        Optional.of(SECRET_KEY), true, S3Settings.MIN_CHUNK_SIZE, redirect);
   }
 
   /** A plain client on the bucket, for a test to look at (or tamper with) what the store wrote. */

@@ -230,19 +230,26 @@ public final class S3BlobStore implements BlobStore {
   public void commitUpload(UploadId id, Digest digest) throws IOException, NoSuchUploadException {
     List<S3Object> parts = staged(id).parts();
     String target = layout.blobData(digest);
-    // Identical content is stored once; the digest was verified, so an existing copy is equal.
-    if (stat(digest).isEmpty()) {
-      try {
-        switch (parts.size()) {
-          case 0 -> call("PUT " + target, () -> s3.putObject(b -> b.bucket(bucket).key(target), RequestBody.empty()));
-          case 1 -> copy(parts.getFirst().key(), target);
-          default -> assemble(id, parts, target);
+    List<String> staged = new ArrayList<>(parts.stream().map(S3Object::key).toList());
+    try {
+      switch (parts.size()) {
+        case 0 -> call("PUT " + target, () -> s3.putObject(b -> b.bucket(bucket).key(target), RequestBody.empty()));
+        // Copying over an existing copy replaces it with the same bytes in one step, so a small
+        // blob needs no HEAD first to be stored once.
+        case 1 -> copy(parts.getFirst().key(), target);
+        default -> {
+          // Identical content is stored once; the digest was verified, so an existing copy is equal.
+          if (stat(digest).isEmpty()) {
+            assemble(id, parts, target);
+            staged.add(layout.uploadCommit(id));
+          }
         }
-      } catch (NoSuchFileException e) {
-        throw new NoSuchUploadException(id);
       }
+    } catch (NoSuchFileException e) {
+      throw new NoSuchUploadException(id);
     }
-    deleteUpload(id);
+    staged.add(layout.uploadMarker(id));
+    deleteObjects(layout.uploadPrefix(id), staged);
   }
 
   private void copy(String source, String target) throws IOException {
@@ -332,17 +339,25 @@ public final class S3BlobStore implements BlobStore {
         // The commit finished meanwhile and took its record away.
       }
     }
-    // The marker goes last: an upload half deleted is still listed, and the next purge finishes it.
-    String marker = layout.uploadMarker(id);
-    List<String> rest = keys.stream().filter(k -> !k.equals(marker)).toList();
-    for (int from = 0; from < rest.size(); from += DELETE_BATCH) {
-      List<ObjectIdentifier> batch = rest.subList(from, Math.min(rest.size(), from + DELETE_BATCH)).stream()
-          .map(k -> ObjectIdentifier.builder().key(k).build()).toList();
-      call("DELETE " + batch.size() + " objects under " + prefix,
-          () -> s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(batch).quiet(true))));
-    }
-    call("DELETE " + marker, () -> s3.deleteObject(b -> b.bucket(bucket).key(marker)));
+    deleteObjects(prefix, keys);
     return true;
+  }
+
+  /**
+   * Deletes an upload's objects. One that fails to go leaves the upload listed by {@link
+   * #forEachUpload} (any object under its prefix is), so the next purge finishes the job.
+   */
+  private void deleteObjects(String prefix, List<String> keys) throws IOException {
+    for (int from = 0; from < keys.size(); from += DELETE_BATCH) {
+      List<ObjectIdentifier> batch = keys.subList(from, Math.min(keys.size(), from + DELETE_BATCH)).stream()
+          .map(k -> ObjectIdentifier.builder().key(k).build()).toList();
+      var response = call("DELETE " + batch.size() + " objects under " + prefix,
+          () -> s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(batch).quiet(true))));
+      if (response.hasErrors() && !response.errors().isEmpty()) {
+        throw new StorageUnavailableException("object store: DELETE under " + prefix + " failed: "
+            + response.errors().getFirst().key() + ": " + response.errors().getFirst().message(), null);
+      }
+    }
   }
 
   @Override
