@@ -16,11 +16,18 @@ public final class RunningRegistry implements AutoCloseable {
   private final BerthServer server;
   private final Path root;
   private final BlobBackend.Deployment blobs;
+  private final Settings settings;
 
-  private RunningRegistry(BerthServer server, Path root, BlobBackend.Deployment blobs) {
+  private RunningRegistry(BerthServer server, Settings settings, BlobBackend.Deployment blobs) {
     this.server = server;
-    this.root = root;
+    this.root = settings.rootDirectory();
+    this.settings = settings;
     this.blobs = blobs;
+  }
+
+  /** What the server was started with, for a test that opens its stores beside it as fsck does. */
+  public Settings settings() {
+    return settings;
   }
 
   public static RunningRegistry start(Path root, boolean deleteEnabled) throws Exception {
@@ -45,7 +52,7 @@ public final class RunningRegistry implements AutoCloseable {
       Settings settings = new Settings("127.0.0.1", 0, Duration.ofSeconds(5), root, blobs.blobs(), deleteEnabled,
           RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES, new Settings.Sqlite(root.resolve("berth/metadata.db")),
           "info", false, Settings.Gc.defaults(), auth);
-      return new RunningRegistry(BerthServer.start(settings), root, blobs);
+      return new RunningRegistry(BerthServer.start(settings), settings, blobs);
     } catch (Exception | Error e) {
       blobs.close();
       throw e;

@@ -2,18 +2,23 @@ package dev.berth.testing;
 
 import dev.berth.config.Settings;
 import dev.berth.storage.s3.S3Settings;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * A real S3 server for tests: s3proxy in this JVM on a free loopback port, keeping its objects
@@ -25,16 +30,19 @@ public final class S3Server implements AutoCloseable {
   public static final String SECRET_KEY = "berth-secret";
 
   private final S3Proxy proxy;
+  private final Faults faults;
 
-  private S3Server(S3Proxy proxy) {
+  private S3Server(S3Proxy proxy, Faults faults) {
     this.proxy = proxy;
+    this.faults = faults;
   }
 
   public static S3Server start(Path directory) throws Exception {
     FilesystemNio2BlobStore objects = new FilesystemNio2BlobStore(directory.toAbsolutePath().toString());
     objects.createContainer(BUCKET);
+    Faults faults = new Faults();
     S3Proxy proxy = S3Proxy.builder()
-        .blobStore(objects)
+        .blobStore(faults.around(objects))
         .endpoint(URI.create("http://127.0.0.1:0"))
         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
         .build();
@@ -43,7 +51,61 @@ public final class S3Server implements AutoCloseable {
     while (!"STARTED".equals(proxy.getState())) {
       Thread.sleep(5);
     }
-    return new S3Server(proxy);
+    return new S3Server(proxy, faults);
+  }
+
+  /** Makes the server fail requests on demand, as an overloaded or broken object store does. */
+  public Faults faults() {
+    return faults;
+  }
+
+  /**
+   * Fails every n-th request with S3's 503 SlowDown, while switched on: real HTTP 503s that the
+   * client's retry policy sees. (A part copy counts twice: its read and its write.)
+   */
+  public static final class Faults {
+    /**
+     * The store operation each S3 request the blob store makes comes down to; s3proxy's other calls
+     * (what the store supports, part size limits, part listings) are steps of those requests.
+     */
+    private static final java.util.Set<String> REQUESTS = java.util.Set.of("putBlob", "getBlob", "blobMetadata", "list",
+        "removeBlob", "removeBlobs", "copyBlob", "initiateMultipartUpload", "uploadMultipartPart",
+        "completeMultipartUpload", "abortMultipartUpload");
+    private final AtomicLong operations = new AtomicLong();
+    private final AtomicLong injected = new AtomicLong();
+    private volatile int every;
+
+    /** Fails every {@code n}-th operation from now on; 1 fails them all. */
+    public void failEvery(int n) {
+      every = n;
+    }
+
+    public void off() {
+      every = 0;
+    }
+
+    /** How many failures were answered so far. */
+    public long injected() {
+      return injected.get();
+    }
+
+    org.gaul.s3proxy.blobstore.BlobStore around(org.gaul.s3proxy.blobstore.BlobStore store) {
+      return (org.gaul.s3proxy.blobstore.BlobStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+          new Class<?>[] {org.gaul.s3proxy.blobstore.BlobStore.class}, (self, method, args) -> {
+            int n = every;
+            if (n > 0 && REQUESTS.contains(method.getName()) && operations.incrementAndGet() % n == 0) {
+              injected.incrementAndGet();
+              throw S3Exception.builder().statusCode(503).message("injected fault")
+                  .awsErrorDetails(AwsErrorDetails.builder().errorCode("SlowDown").errorMessage("injected fault").build())
+                  .build();
+            }
+            try {
+              return method.invoke(store, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+    }
   }
 
   public URI endpoint() {
