@@ -39,7 +39,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -95,9 +95,14 @@ public final class S3BlobStore implements BlobStore {
         .region(region)
         .credentialsProvider(credentials)
         .forcePathStyle(settings.forcePathStyle())
-        .httpClientBuilder(UrlConnectionHttpClient.builder()
+        .httpClientBuilder(Apache5HttpClient.builder()
             .connectionTimeout(Duration.ofSeconds(10))
-            .socketTimeout(Duration.ofSeconds(60)))
+            .socketTimeout(Duration.ofSeconds(60))
+            // Idle connections go before servers drop them (AWS S3 after about 20 s, Jetty after 30 s):
+            // a PUT sent on a connection the server closed fails, and its retries may meet the same.
+            .connectionMaxIdleTime(Duration.ofSeconds(10))
+            // Uploads, GETs and a commit's 8 part copies at a time share the pool.
+            .maxConnections(128))
         // Checksums beyond what S3 requires cost CPU on every byte and are not understood by every
         // S3-compatible store; the registry verifies each blob's digest itself.
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
