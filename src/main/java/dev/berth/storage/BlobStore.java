@@ -51,6 +51,30 @@ public interface BlobStore extends AutoCloseable {
    */
   void commitUpload(UploadId id, Digest digest) throws IOException, NoSuchUploadException;
 
+  /**
+   * The size up to which a caller may hand a whole blob, already verified, to {@link #writeBlob}
+   * instead of staging it: a store whose staging costs round trips (object storage) takes small
+   * blobs in one write. 0: always stage.
+   */
+  default int directWriteLimit() {
+    return 0;
+  }
+
+  /**
+   * Stores bytes whose digest the caller verified at {@code digest}'s place, appearing whole or not
+   * at all; identical content is stored once. Staged like any upload unless the store does better.
+   */
+  default void writeBlob(Digest digest, byte[] content) throws IOException {
+    UploadId id = UploadId.random();
+    createUpload(id);
+    try {
+      appendUpload(id, 0, new java.io.ByteArrayInputStream(content));
+      commitUpload(id, digest);
+    } catch (NoSuchUploadException | UploadOffsetException e) {
+      throw new IOException("an upload of this process vanished: " + id, e);
+    }
+  }
+
   /** Discards a staged upload; true when it existed. */
   boolean deleteUpload(UploadId id) throws IOException;
 

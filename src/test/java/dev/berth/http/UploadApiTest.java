@@ -87,10 +87,12 @@ class UploadApiTest {
         location -> assertThat(location).matches("/v2/" + repo + "/blobs/uploads/" + UUID_PATTERN));
   }
 
-  @Test
-  void monolithicPostWithDigestCreatesTheBlob() {
+  /** Sizes on both sides of an object store's direct-write limit (1 MiB on S3), which stages larger ones. */
+  @ParameterizedTest
+  @ValueSource(ints = {1000, 1 << 20, (1 << 20) + 1})
+  void monolithicPostWithDigestCreatesTheBlob(int size) {
     String repo = repo();
-    byte[] content = RegistryClient.randomBytes(1000);
+    byte[] content = RegistryClient.randomBytes(size);
     String digest = Digests.sha256(content);
 
     RegistryResponse r = registry.call("POST", withQuery("/v2/" + repo + "/blobs/uploads/", "digest", digest))
@@ -104,11 +106,12 @@ class UploadApiTest {
     assertStored(repo, content);
   }
 
-  @Test
-  void monolithicPostWithWrongDigestStoresNothing() {
+  @ParameterizedTest
+  @ValueSource(ints = {100, (1 << 20) + 1})
+  void monolithicPostWithWrongDigestStoresNothing(int size) {
     String repo = repo();
     registry.pushBlob(repo, "repository exists".getBytes());
-    byte[] content = RegistryClient.randomBytes(100);
+    byte[] content = RegistryClient.randomBytes(size);
     String claimed = Digests.sha256("something else".getBytes());
 
     RegistryResponse r = registry.call("POST", withQuery("/v2/" + repo + "/blobs/uploads/", "digest", claimed))
