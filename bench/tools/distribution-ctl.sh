@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Copied unchanged (apart from this comment) from /work/shared/tools/distribution-ctl.sh (the shared
-# registry benchmark harness), so that bench/gc does not depend on /work/shared at run time.
+# Copied from /work/shared/tools/distribution-ctl.sh (the shared registry benchmark harness), so that
+# bench/gc does not depend on /work/shared at run time; Berth's copy adds the S3_* variables below.
 # Control script for the CNCF Distribution anchor (Debian package docker-registry 2.8.2).
 # Implements the "registry ctl" interface used by regbench.sh:
 #   distribution-ctl.sh start  DATADIR PORT   -> writes DATADIR/config.yml, starts in background,
@@ -12,7 +12,8 @@
 #   distribution-ctl.sh storage DATADIR       -> prints the storage root (for du / blob counts)
 #   distribution-ctl.sh blobs  DATADIR        -> prints the number of stored blobs (content-addressed)
 # Env: DELETE_ENABLED=true|false (default true), LOG_LEVEL (default warn for serve, info for gc),
-#      ACCESSLOG=false|true (default false).
+#      ACCESSLOG=false|true (default false); S3_ENDPOINT, S3_BUCKET, S3_ACCESSKEY, S3_SECRETKEY: blobs
+#      in that bucket with the s3 driver (path style, us-east-1, redirects off) instead of the filesystem.
 set -euo pipefail
 REG=${REGISTRY_BIN:-/usr/bin/docker-registry}
 cmd=${1:?cmd}; D=${2:?datadir}
@@ -29,8 +30,12 @@ log:
   fields:
     service: registry
 storage:
-  filesystem:
-    rootdirectory: $D/storage
+$(if [ -n "${S3_ENDPOINT:-}" ]; then
+  printf '  s3:\n    region: us-east-1\n    regionendpoint: %s\n    bucket: %s\n    accesskey: %s\n    secretkey: %s\n    forcepathstyle: true\n    secure: false\n  redirect:\n    disable: true\n' \
+    "$S3_ENDPOINT" "$S3_BUCKET" "$S3_ACCESSKEY" "$S3_SECRETKEY"
+else
+  printf '  filesystem:\n    rootdirectory: %s\n' "$D/storage"
+fi)
   delete:
     enabled: ${DELETE_ENABLED:-true}
   cache:

@@ -27,8 +27,10 @@ final class ServeCommand implements Command {
     configureLogging(settings);
     org.slf4j.Logger log = LoggerFactory.getLogger("berth");
     BerthServer server = BerthServer.start(settings);
-    log.info("listening on {}:{}, data in {}, deletes {}", settings.host(), server.port(),
-        settings.rootDirectory().toAbsolutePath(), settings.deleteEnabled() ? "enabled" : "disabled");
+    log.info("listening on {}:{}, data in {}, blobs {}, deletes {}", settings.host(), server.port(),
+        settings.rootDirectory().toAbsolutePath(),
+        settings.blobs() instanceof Settings.S3Blobs s3 ? "in " + s3 : "in the data directory",
+        settings.deleteEnabled() ? "enabled" : "disabled");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("berth-shutdown").unstarted(() -> {
       log.info("shutting down: draining in-flight requests for up to {}", settings.drainTimeout());

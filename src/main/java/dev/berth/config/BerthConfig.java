@@ -13,6 +13,12 @@ public final class BerthConfig {
   public Storage storage = new Storage();
   public Database database = new Database();
   public Gc gc = new Gc();
+  /**
+   * Berth's own key: where its local files (SQLite metadata, the serve lock, the token signing key)
+   * live when blobs are in object storage; absent: {@code ./data}. With {@code storage.filesystem}
+   * they live under its root directory, and this key is refused.
+   */
+  public String datadirectory;
   /** Absent: the registry API is open, as Docker Registry's is without an auth section. */
   public Auth auth;
 
@@ -84,10 +90,34 @@ public final class BerthConfig {
     public String key = "";
   }
 
+  /** Exactly one of {@code filesystem} and {@code s3}; neither means the filesystem under {@code ./data}. */
   public static final class Storage {
-    public Filesystem filesystem = new Filesystem();
+    public Filesystem filesystem;
+    public S3 s3;
+    public Redirect redirect = new Redirect();
     public Delete delete = new Delete();
     public Manifests manifests = new Manifests();
+  }
+
+  /** Docker Registry's {@code s3} driver's keys, for any S3-compatible store. */
+  public static final class S3 {
+    public String region;
+    /** The endpoint of an S3-compatible store (MinIO, Ceph RGW, s3proxy); absent for AWS itself. */
+    public String regionendpoint;
+    public String bucket;
+    /** A key prefix inside the bucket. */
+    public String rootdirectory = "";
+    /** Absent: the SDK's default credential chain (environment, profile, instance role). */
+    public String accesskey;
+    public String secretkey;
+    public boolean forcepathstyle = false;
+    /** Multipart part size, at least 5 MiB. */
+    public long chunksize = 10L * 1024 * 1024;
+  }
+
+  public static final class Redirect {
+    /** With object storage, a blob GET answers 307 to a pre-signed URL unless this is true. */
+    public boolean disable = false;
   }
 
   public static final class Filesystem {

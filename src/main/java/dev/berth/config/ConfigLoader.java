@@ -130,9 +130,13 @@ public final class ConfigLoader {
         } else {
           problem = Optional.of(problems.invalid(key, quoted(value) + " is not a boolean (true or false)"));
         }
-      } else if (field.getType() == int.class) {
+      } else if (field.getType() == int.class || field.getType() == long.class) {
         try {
-          node.put(name, Integer.parseInt(value.asText().trim()));
+          if (field.getType() == int.class) {
+            node.put(name, Integer.parseInt(value.asText().trim()));
+          } else {
+            node.put(name, Long.parseLong(value.asText().trim()));
+          }
         } catch (NumberFormatException e) {
           problem = Optional.of(problems.invalid(key, quoted(value) + " is not a whole number"));
         }
@@ -194,12 +198,9 @@ public final class ConfigLoader {
     }, "info");
     Address address = problems.check(() -> address(c.http.addr, problems), new Address("127.0.0.1", 0));
     Duration drain = problems.check(() -> duration("http.draintimeout", c.http.draintimeout, problems), Duration.ZERO);
-    Path root = problems.check(() -> {
-      if (c.storage.filesystem.rootdirectory.isBlank()) {
-        throw problems.invalid("storage.filesystem.rootdirectory", "must not be empty");
-      }
-      return path("storage.filesystem.rootdirectory", c.storage.filesystem.rootdirectory, problems);
-    }, Path.of("."));
+    Path root = problems.check(() -> dataDirectory(c, problems), Path.of("."));
+    Settings.Blobs blobs = problems.check(() -> c.storage.s3 == null ? new Settings.LocalBlobs()
+        : s3(c.storage.s3, !c.storage.redirect.disable, problems), new Settings.LocalBlobs());
     problems.check(() -> {
       if (c.storage.manifests.maxsize < 1024) {
         throw problems.invalid("storage.manifests.maxsize", "must be at least 1024 bytes");
@@ -211,7 +212,7 @@ public final class ConfigLoader {
     Optional<Settings.Auth> auth = problems.check(() -> auth(c.auth, environment, problems), Optional.empty());
     Optional<Settings.Tls> tls = problems.check(() -> tls(c.http.tls, problems), Optional.empty());
     Optional<URI> externalUrl = problems.check(() -> externalUrl(c.http.host, problems), Optional.empty());
-    return new Settings(address.host(), address.port(), drain, root, c.storage.delete.enabled,
+    return new Settings(address.host(), address.port(), drain, root, blobs, c.storage.delete.enabled,
         c.storage.manifests.maxsize, database, level, !c.log.accesslog.disabled, gc, auth, tls, externalUrl);
   }
 
@@ -263,6 +264,69 @@ public final class ConfigLoader {
       throw problems.invalid("http.host", "expected http(s)://host[:port], got '" + host + "'");
     }
     return Optional.of(URI.create(scheme + "://" + uri.getRawAuthority()));
+  }
+
+  /**
+   * Berth's own files (SQLite, the serve lock, the token key): under the filesystem store's root, or,
+   * with blobs in S3, under {@code datadirectory}. Exactly one store is configured.
+   */
+  private static Path dataDirectory(BerthConfig c, Problems problems) throws ConfigException {
+    if (c.storage.filesystem != null && c.storage.s3 != null) {
+      throw new ConfigException("configure exactly one of 'storage.filesystem' and 'storage.s3', not both");
+    }
+    if (c.storage.s3 != null) {
+      return path("datadirectory", c.datadirectory == null ? "./data" : required("datadirectory", c.datadirectory,
+          problems), problems);
+    }
+    if (c.datadirectory != null) {
+      throw new ConfigException(problems.subject("datadirectory") + " applies only with 'storage.s3'; with the "
+          + "filesystem, Berth's files live under 'storage.filesystem.rootdirectory'");
+    }
+    BerthConfig.Filesystem filesystem = c.storage.filesystem == null ? new BerthConfig.Filesystem() : c.storage.filesystem;
+    return path("storage.filesystem.rootdirectory",
+        required("storage.filesystem.rootdirectory", filesystem.rootdirectory, problems), problems);
+  }
+
+  /** S3's smallest part but the last, and its largest part. */
+  private static final long MIN_CHUNK_SIZE = 5L << 20;
+  private static final long MAX_CHUNK_SIZE = 5L << 30;
+
+  private static Settings.S3Blobs s3(BerthConfig.S3 s3, boolean redirect, Problems problems) throws ConfigException {
+    String region = required("storage.s3.region", s3.region, problems);
+    String bucket = required("storage.s3.bucket", s3.bucket, problems);
+    Optional<URI> endpoint = Optional.empty();
+    if (s3.regionendpoint != null && !s3.regionendpoint.isBlank()) {
+      try {
+        URI uri = new URI(s3.regionendpoint.trim());
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+          throw problems.invalid("storage.s3.regionendpoint", "expected an http:// or https:// URL, got '"
+              + s3.regionendpoint + "'");
+        }
+        endpoint = Optional.of(uri);
+      } catch (URISyntaxException e) {
+        throw problems.invalid("storage.s3.regionendpoint", e.getMessage());
+      }
+    }
+    Optional<String> accessKey = Optional.ofNullable(s3.accesskey).filter(k -> !k.isBlank());
+    Optional<String> secretKey = Optional.ofNullable(s3.secretkey).filter(k -> !k.isBlank());
+    if (accessKey.isPresent() != secretKey.isPresent()) {
+      String missing = accessKey.isPresent() ? "storage.s3.secretkey" : "storage.s3.accesskey";
+      String given = accessKey.isPresent() ? "storage.s3.accesskey" : "storage.s3.secretkey";
+      throw new ConfigException(problems.subject(missing) + " is required with " + problems.subject(given));
+    }
+    if (s3.chunksize < MIN_CHUNK_SIZE || s3.chunksize > MAX_CHUNK_SIZE) {
+      throw problems.invalid("storage.s3.chunksize", "S3 parts are between 5 MiB (" + MIN_CHUNK_SIZE
+          + " bytes) and 5 GiB, got " + s3.chunksize);
+    }
+    return new Settings.S3Blobs(region, endpoint, bucket, s3.rootdirectory == null ? "" : s3.rootdirectory,
+        accessKey, secretKey, s3.forcepathstyle, s3.chunksize, redirect);
+  }
+
+  private static String required(String key, String value, Problems problems) throws ConfigException {
+    if (value == null || value.isBlank()) {
+      throw new ConfigException(problems.subject(key) + " is required and must not be empty");
+    }
+    return value;
   }
 
   /** {@code BERTH_ADMIN_PASSWORD} in the environment beats the file, so the secret need not be in it. */

@@ -4,7 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Validated configuration, ready to wire the server with.
+ * Validated configuration, ready to wire the server with. {@code rootDirectory} is the local data
+ * directory (SQLite, the serve lock, the token key, and with {@link LocalBlobs} the blobs too).
  *
  * @param host and {@code port}: where to listen ({@code http.addr})
  * @param externalUrl {@code http.host}: {@code scheme://host[:port]} clients are told to use; empty
@@ -15,6 +16,7 @@ public record Settings(
     int port,
     Duration drainTimeout,
     Path rootDirectory,
+    Blobs blobs,
     boolean deleteEnabled,
     int maxManifestBytes,
     Database database,
@@ -41,6 +43,28 @@ public record Settings(
   public record Gc(java.util.Optional<String> schedule, boolean deleteUntagged, Duration grace, Duration uploadMaxAge) {
     public static Gc defaults() {
       return new Gc(java.util.Optional.empty(), false, Duration.ofHours(24), Duration.ofHours(168));
+    }
+  }
+
+  /** Where blob bytes live. */
+  public sealed interface Blobs permits LocalBlobs, S3Blobs {}
+
+  /** Blobs on the filesystem under the root directory, in Docker Registry's layout. */
+  public record LocalBlobs() implements Blobs {}
+
+  /**
+   * Blobs in an S3 bucket.
+   *
+   * @param endpoint empty for AWS itself
+   * @param accessKey with {@code secretKey}; both empty for the SDK's default credential chain
+   * @param redirect blob GETs answer 307 to a pre-signed URL
+   */
+  public record S3Blobs(String region, java.util.Optional<java.net.URI> endpoint, String bucket, String rootDirectory,
+      java.util.Optional<String> accessKey, java.util.Optional<String> secretKey, boolean forcePathStyle,
+      long chunkSize, boolean redirect) implements Blobs {
+    @Override
+    public String toString() {
+      return "S3Blobs[" + bucket + " at " + endpoint.map(Object::toString).orElse("AWS " + region) + "]";
     }
   }
 

@@ -10,6 +10,7 @@ import dev.berth.storage.BlobContent;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
@@ -18,22 +19,25 @@ import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.RetainableByteBuffer;
 
 /** {@code /v2/<name>/blobs/<digest>}: HEAD, GET (with ranges) and DELETE. */
 final class BlobEndpoints {
   private static final int FILE_BUFFER = 128 * 1024;
   private static final int LARGE_BUFFER = 1024 * 1024;
+  private static final int STREAM_BUFFER = 256 * 1024;
 
   private final Blobs blobs;
   private final ByteBufferPool.Sized fileBuffers;
   private final ByteBufferPool.Sized largeBuffers;
+  /** On the heap: a stream reads into an array. */
+  private final ByteBufferPool.Sized streamBuffers;
 
   BlobEndpoints(Blobs blobs, ByteBufferPool pool) {
     this.blobs = blobs;
     this.fileBuffers = new ByteBufferPool.Sized(pool, true, FILE_BUFFER);
     this.largeBuffers = new ByteBufferPool.Sized(pool, true, LARGE_BUFFER);
+    this.streamBuffers = new ByteBufferPool.Sized(pool, false, STREAM_BUFFER);
   }
 
   void handle(Exchange ex, RepositoryName name, String reference, String user) throws IOException {
@@ -59,6 +63,13 @@ final class BlobEndpoints {
     ex.route("blob_get");
     BlobContent content = blobs.open(name, digest);
     blobHeaders(ex, digest);
+    Optional<URI> redirect = content.redirect();
+    if (redirect.isPresent()) {
+      // The object store serves the bytes (and any Range) itself; Berth only checked the client may have them.
+      ex.header(HttpHeader.LOCATION, redirect.get().toString());
+      ex.empty(307);
+      return;
+    }
     long size = content.size();
     Optional<ByteRange> range;
     try {
@@ -81,8 +92,38 @@ final class BlobEndpoints {
     if (file.isPresent()) {
       sendFile(ex, digest, file.get(), first, length);
     } else {
-      InputStream stream = content.openRange(first, length);
-      Content.copy(Content.Source.from(stream), ex.response, ex.detach());
+      sendStream(ex, digest, content, first, length);
+    }
+  }
+
+  /** A store without local files (object storage): a ranged read, copied in the same blocking loop. */
+  private void sendStream(Exchange ex, Digest digest, BlobContent content, long first, long length) throws IOException {
+    InputStream stream;
+    try {
+      stream = content.openRange(first, length);
+    } catch (NoSuchFileException e) {
+      throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob unknown to registry", digest.toString());
+    }
+    RetainableByteBuffer buffer = streamBuffers.acquire();
+    try (stream) {
+      ByteBuffer bytes = buffer.getByteBuffer();
+      long sent = 0;
+      do {
+        bytes.clear().limit((int) Math.min(bytes.capacity(), length - sent));
+        while (bytes.hasRemaining()) {
+          int n = stream.read(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+          if (n < 0) {
+            throw new EOFException("blob " + digest + " shorter in storage than recorded");
+          }
+          bytes.position(bytes.position() + n);
+        }
+        bytes.flip();
+        sent += bytes.remaining();
+        ex.write(sent == length, bytes);
+      } while (sent < length);
+      ex.complete();
+    } finally {
+      buffer.release();
     }
   }
 

@@ -11,6 +11,7 @@ import dev.berth.registry.Registry;
 import dev.berth.registry.RegistryException;
 import dev.berth.registry.RegistrySettings;
 import dev.berth.registry.Uploads;
+import dev.berth.storage.StorageUnavailableException;
 import java.io.IOException;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
@@ -69,6 +70,9 @@ public final class V2Handler extends Handler.Abstract {
     } catch (EofException e) {
       // The client went away mid-request; nothing to answer.
       ex.fail(e);
+    } catch (StorageUnavailableException e) {
+      LOG.warn("{} {}: {}", request.getMethod(), path, e.getMessage());
+      error(ex, new RegistryException(ErrorCode.UNAVAILABLE, "blob storage is unavailable; retry later"));
     } catch (Throwable e) {
       LOG.error("{} {} failed", request.getMethod(), path, e);
       error(ex, new RegistryException(ErrorCode.UNKNOWN, "internal error"));

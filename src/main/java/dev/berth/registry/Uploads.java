@@ -64,10 +64,40 @@ public final class Uploads {
     return id;
   }
 
-  /** POST with {@code ?digest=}: the whole blob in one request. */
+  /**
+   * POST with {@code ?digest=}: the whole blob in one request. A blob no larger than the store's
+   * direct-write limit is read, verified and written in one step, without an upload session.
+   */
   public BlobRecord putMonolithic(RepositoryName repository, Digest digest, InputStream body) throws IOException {
+    int limit = store.directWriteLimit();
+    if (limit > 0) {
+      byte[] head = body.readNBytes(limit + 1);
+      if (head.length <= limit) {
+        return writeVerified(repository, digest, head);
+      }
+      body = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), body);
+    }
     UploadId id = start(repository);
     return complete(repository, id, digest, OptionalLong.of(0), body);
+  }
+
+  private BlobRecord writeVerified(RepositoryName repository, Digest expected, byte[] content) throws IOException {
+    RunningHash hash = RunningHash.empty(expected.algorithm());
+    hash.update(content, 0, content.length);
+    Digest actual = hash.current();
+    if (!actual.equals(expected)) {
+      throw new RegistryException(ErrorCode.DIGEST_INVALID,
+          "provided digest did not match uploaded content", "expected " + expected + ", got " + actual);
+    }
+    // Under the digest's lock, as every commit (see commit).
+    ReentrantLock lock = locks.of(expected);
+    lock.lock();
+    try {
+      store.writeBlob(expected, content);
+      return metadata.recordBlob(repository, expected, content.length, clock.instant());
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Links a blob {@code from} holds into {@code to}; empty when {@code from} does not hold it. */

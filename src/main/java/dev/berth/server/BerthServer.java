@@ -27,6 +27,8 @@ import dev.berth.registry.Registry;
 import dev.berth.registry.RegistrySettings;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.fs.FilesystemBlobStore;
+import dev.berth.storage.s3.S3BlobStore;
+import dev.berth.storage.s3.S3Settings;
 import dev.berth.ui.ConsoleHandler;
 import dev.berth.ui.ConsoleServices;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -261,9 +263,26 @@ public final class BerthServer implements AutoCloseable {
 
   /** The two stores a deployment is made of, opened together and closed together. */
   public record Stores(SqlMetadataStore metadata, BlobStore blobs) implements AutoCloseable {
+    /** How long a pre-signed blob URL stays valid: Docker Registry's 20 minutes. */
+    private static final Duration REDIRECT_VALIDITY = Duration.ofMinutes(20);
+
     public static Stores open(Settings settings) throws IOException, StartFailure {
-      BlobStore blobs = new FilesystemBlobStore(settings.rootDirectory());
-      SqlMetadataStore metadata = switch (settings.database()) {
+      BlobStore blobs = switch (settings.blobs()) {
+        case Settings.LocalBlobs local -> new FilesystemBlobStore(settings.rootDirectory());
+        case Settings.S3Blobs s3 -> S3BlobStore.open(new S3Settings(s3.region(), s3.endpoint(), s3.bucket(),
+            s3.rootDirectory(), s3.accessKey().map(key -> new S3Settings.Credentials(key, s3.secretKey().orElseThrow())),
+            s3.forcePathStyle(), s3.chunkSize(), s3.redirect() ? Optional.of(REDIRECT_VALIDITY) : Optional.empty()));
+      };
+      try {
+        return new Stores(openMetadata(settings), blobs);
+      } catch (IOException | StartFailure | RuntimeException e) {
+        blobs.close();
+        throw e;
+      }
+    }
+
+    private static SqlMetadataStore openMetadata(Settings settings) throws IOException, StartFailure {
+      return switch (settings.database()) {
         case Settings.Sqlite sqlite -> {
           DataDirectory.createDirectories(sqlite.file().toAbsolutePath().getParent());
           SqliteNativeLibrary.useCopyIn(settings.rootDirectory().resolve("berth/native"));
@@ -273,7 +292,6 @@ public final class BerthServer implements AutoCloseable {
         case Settings.Postgres pg -> openDatabase("the PostgreSQL database at database.url " + pg.url(),
             () -> SqlMetadataStore.postgres(pg.url(), pg.user(), pg.password(), pg.maxConnections()));
       };
-      return new Stores(metadata, blobs);
     }
 
     private static SqlMetadataStore openDatabase(String what, java.util.function.Supplier<SqlMetadataStore> open)
@@ -292,7 +310,11 @@ public final class BerthServer implements AutoCloseable {
 
     @Override
     public void close() {
-      metadata.close();
+      try {
+        metadata.close();
+      } finally {
+        blobs.close();
+      }
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.berth.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -16,6 +17,17 @@ public interface BlobContent {
    */
   Optional<Path> localFile();
 
-  /** A stream of {@code length} bytes starting at {@code offset}. */
+  /**
+   * Where a client may fetch the bytes itself (a short-lived pre-signed URL of an object store),
+   * when the store offers that and it is enabled; the HTTP layer then answers a GET with a redirect.
+   */
+  default Optional<URI> redirect() {
+    return Optional.empty();
+  }
+
+  /**
+   * A stream of {@code length} bytes starting at {@code offset}. Throws {@link
+   * java.nio.file.NoSuchFileException} when the bytes went away since the blob was opened.
+   */
   InputStream openRange(long offset, long length) throws IOException;
 }

@@ -15,8 +15,10 @@ import java.util.function.Consumer;
  * #commitUpload} makes them durable and moves them to their digest's place in one atomic step. A
  * blob therefore either exists whole or not at all. Callers verify the digest while they stream the
  * bytes in; the store trusts the digest it is given at commit.
+ *
+ * <p>A store whose backend cannot be reached throws {@link StorageUnavailableException}.
  */
-public interface BlobStore {
+public interface BlobStore extends AutoCloseable {
 
   /** Size of the stored blob, or empty when the store does not hold it. */
   Optional<Long> stat(Digest digest) throws IOException;
@@ -49,11 +51,39 @@ public interface BlobStore {
    */
   void commitUpload(UploadId id, Digest digest) throws IOException, NoSuchUploadException;
 
+  /**
+   * The size up to which a caller may hand a whole blob, already verified, to {@link #writeBlob}
+   * instead of staging it: a store whose staging costs round trips (object storage) takes small
+   * blobs in one write. 0: always stage.
+   */
+  default int directWriteLimit() {
+    return 0;
+  }
+
+  /**
+   * Stores bytes whose digest the caller verified at {@code digest}'s place, appearing whole or not
+   * at all; identical content is stored once. Staged like any upload unless the store does better.
+   */
+  default void writeBlob(Digest digest, byte[] content) throws IOException {
+    UploadId id = UploadId.random();
+    createUpload(id);
+    try {
+      appendUpload(id, 0, new java.io.ByteArrayInputStream(content));
+      commitUpload(id, digest);
+    } catch (NoSuchUploadException | UploadOffsetException e) {
+      throw new IOException("an upload of this process vanished: " + id, e);
+    }
+  }
+
   /** Discards a staged upload; true when it existed. */
   boolean deleteUpload(UploadId id) throws IOException;
 
   /** Staged uploads with the time they last changed, for purging abandoned sessions. */
   void forEachUpload(UploadVisitor visitor) throws IOException;
+
+  /** Releases the clients the store holds; a local store holds none. */
+  @Override
+  default void close() {}
 
   @FunctionalInterface
   interface UploadVisitor {

@@ -10,6 +10,7 @@ import dev.berth.oci.Reference;
 import dev.berth.oci.RepositoryName;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
+import dev.berth.testing.BlobBackend;
 import dev.berth.storage.UploadId;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What is garbage and what is not, decided over real stores. */
@@ -33,13 +35,14 @@ class GarbageCollectorTest {
   RegistryFixture f;
   final RepositoryName app = repo("team/app");
 
+  /** On the filesystem here; again on S3 in {@code S3GarbageCollectorTest}. */
   @BeforeEach
-  void open() throws IOException {
-    f = new RegistryFixture(dir);
+  void open(TestInfo test) throws Exception {
+    f = new RegistryFixture(dir, BlobBackend.of(test));
   }
 
   @AfterEach
-  void close() {
+  void close() throws Exception {
     f.close();
   }
 

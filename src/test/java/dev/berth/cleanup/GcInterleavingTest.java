@@ -10,6 +10,7 @@ import dev.berth.oci.Reference;
 import dev.berth.oci.RepositoryName;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
+import dev.berth.testing.BlobBackend;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,13 +39,14 @@ class GcInterleavingTest {
   RegistryFixture f;
   final RepositoryName app = repo("team/app");
 
+  /** On the filesystem here; again on S3 in {@code S3GcInterleavingTest}. */
   @BeforeEach
-  void open() throws IOException {
-    f = new RegistryFixture(dir);
+  void open(TestInfo test) throws Exception {
+    f = new RegistryFixture(dir, BlobBackend.of(test));
   }
 
   @AfterEach
-  void close() {
+  void close() throws Exception {
     f.close();
   }
 

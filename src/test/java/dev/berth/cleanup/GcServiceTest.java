@@ -46,7 +46,7 @@ class GcServiceTest {
   }
 
   @AfterEach
-  void close() {
+  void close() throws Exception {
     f.close();
   }
 

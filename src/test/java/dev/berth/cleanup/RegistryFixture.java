@@ -14,7 +14,8 @@ import dev.berth.oci.RepositoryName;
 import dev.berth.registry.Registry;
 import dev.berth.registry.RegistrySettings;
 import dev.berth.storage.BlobContent;
-import dev.berth.storage.fs.FilesystemBlobStore;
+import dev.berth.storage.BlobStore;
+import dev.berth.testing.BlobBackend;
 import dev.berth.testing.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -29,8 +30,9 @@ import java.util.Optional;
 import java.util.Random;
 
 /**
- * The registry's use cases and the collector wired to real stores (SQLite + filesystem) in a
- * temporary directory, with a clock the test moves: the components exactly as the server wires them.
+ * The registry's use cases and the collector wired to real stores (SQLite, and blobs on the
+ * filesystem or on an S3 server whose objects are kept there too) in a temporary directory, with a
+ * clock the test moves: the components exactly as the server wires them.
  */
 final class RegistryFixture implements AutoCloseable {
   static final Duration DAY = Duration.ofHours(24);
@@ -38,16 +40,22 @@ final class RegistryFixture implements AutoCloseable {
   final Path root;
   final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   final SqlMetadataStore metadata;
-  final FilesystemBlobStore blobs;
+  final BlobStore blobs;
+  private final BlobBackend.Opened opened;
   final BlobLocks locks = new BlobLocks();
   final Registry registry;
   final GarbageCollector collector;
   private final Random random = new Random(1);
 
-  RegistryFixture(Path root) throws IOException {
+  RegistryFixture(Path root) throws Exception {
+    this(root, BlobBackend.FILESYSTEM);
+  }
+
+  RegistryFixture(Path root, BlobBackend backend) throws Exception {
     this.root = root;
     this.metadata = SqlMetadataStore.sqlite(root.resolve("metadata.db"));
-    this.blobs = new FilesystemBlobStore(root.resolve("blobs"));
+    this.opened = backend.openStore(root.resolve("blobs"));
+    this.blobs = opened.store();
     this.registry = Registry.create(metadata, metadata, blobs, locks,
         new RegistrySettings(true, RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES), clock);
     this.collector = new GarbageCollector(metadata, blobs, locks, clock);
@@ -136,7 +144,11 @@ final class RegistryFixture implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    metadata.close();
+  public void close() throws Exception {
+    try {
+      metadata.close();
+    } finally {
+      opened.close();
+    }
   }
 }

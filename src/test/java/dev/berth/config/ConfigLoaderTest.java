@@ -65,6 +65,65 @@ class ConfigLoaderTest {
     assertThat(s.rootDirectory()).isEqualTo(Path.of("/srv/reg"));
   }
 
+  private static final String S3 = """
+      storage:
+        s3:
+          region: eu-west-1
+          regionendpoint: http://127.0.0.1:9000
+          bucket: registry
+          rootdirectory: /berth
+          accesskey: AKIA
+          secretkey: secret
+          forcepathstyle: true
+          chunksize: 6291456
+        redirect:
+          disable: true
+      datadirectory: /var/lib/berth
+      """;
+
+  @Test
+  void readsDockerRegistrysS3Keys() throws Exception {
+    Settings s = load(S3, Map.of());
+    assertThat(s.blobs()).isEqualTo(new Settings.S3Blobs("eu-west-1", Optional.of(java.net.URI.create("http://127.0.0.1:9000")),
+        "registry", "/berth", Optional.of("AKIA"), Optional.of("secret"), true, 6L << 20, false));
+    assertThat(s.rootDirectory()).isEqualTo(Path.of("/var/lib/berth"));
+    assertThat(s.database()).isEqualTo(new Settings.Sqlite(Path.of("/var/lib/berth/berth/metadata.db")));
+    assertThat(s.blobs().toString()).doesNotContain("secret");
+  }
+
+  @Test
+  void s3KeysComeFromTheEnvironmentAloneWithDefaults() throws Exception {
+    Settings s = new ConfigLoader().load(Optional.empty(), Map.of(
+        "REGISTRY_STORAGE_S3_REGION", "us-east-1",
+        "REGISTRY_STORAGE_S3_BUCKET", "images",
+        "REGISTRY_STORAGE_S3_FORCEPATHSTYLE", "true",
+        "REGISTRY_STORAGE_S3_CHUNKSIZE", "20971520"));
+    assertThat(s.blobs()).isEqualTo(new Settings.S3Blobs("us-east-1", Optional.empty(), "images", "",
+        Optional.empty(), Optional.empty(), true, 20L << 20, true));
+    assertThat(s.rootDirectory()).isEqualTo(Path.of("./data"));
+    assertThat(new ConfigLoader().load(Optional.empty(), Map.of()).blobs()).isEqualTo(new Settings.LocalBlobs());
+  }
+
+  @Test
+  void s3ConfigurationsThatCannotWorkAreRefusedNamingTheKey() {
+    assertThatThrownBy(() -> load("storage:\n  filesystem:\n    rootdirectory: /x\n  s3:\n    region: a\n    bucket: b\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'storage.filesystem'").hasMessageContaining("'storage.s3'");
+    assertThatThrownBy(() -> load("storage:\n  s3:\n    region: us-east-1\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'storage.s3.bucket'");
+    assertThatThrownBy(() -> load("storage:\n  s3:\n    bucket: b\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'storage.s3.region'");
+    assertThatThrownBy(() -> load("storage:\n  s3:\n    region: a\n    bucket: b\n    chunksize: 1048576\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'storage.s3.chunksize'");
+    assertThatThrownBy(() -> load("storage:\n  s3:\n    region: a\n    bucket: b\n    accesskey: k\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'storage.s3.secretkey'");
+    assertThatThrownBy(() -> load("storage:\n  s3:\n    region: a\n    bucket: b\n    regionendpoint: minio:9000\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'storage.s3.regionendpoint'");
+    assertThatThrownBy(() -> load("storage:\n  filesystem:\n    rootdirectory: /x\n", Map.of("REGISTRY_STORAGE_S3_BUCKET", "b")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("not both");
+    assertThatThrownBy(() -> load("datadirectory: /x\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'datadirectory'");
+  }
+
   @Test
   void readsTheGcSection() throws Exception {
     Settings s = load("gc:\n  schedule: \"0 3 * * *\"\n  deleteuntagged: true\n  grace: 2h\n", Map.of());
@@ -78,8 +137,8 @@ class ConfigLoaderTest {
   void unknownKeysAreNamed() {
     assertThatThrownBy(() -> load("http:\n  adr: 127.0.0.1:5000\n", Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'http.adr'");
-    assertThatThrownBy(() -> load("storage:\n  s3:\n    bucket: x\n", Map.of()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("'storage.s3'");
+    assertThatThrownBy(() -> load("storage:\n  gcs:\n    bucket: x\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'storage.gcs'");
   }
 
   @Test

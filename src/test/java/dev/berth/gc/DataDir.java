@@ -1,6 +1,9 @@
 package dev.berth.gc;
 
+import dev.berth.config.Settings;
 import dev.berth.testing.Digests;
+import dev.berth.testing.RunningRegistry;
+import dev.berth.testing.S3Server;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +19,9 @@ final class DataDir {
   private final Path work;
   private final Path root;
   private final Path config;
+  /** Where the blobs are when not under the root: a running server's S3 bucket. */
+  private Settings.S3Blobs s3;
+  private S3Server s3Server;
 
   private DataDir(Path work) {
     this.work = work;
@@ -47,6 +53,18 @@ final class DataDir {
     return root.resolve("berth/metadata.db");
   }
 
+  /**
+   * Points the configuration at the blobs a server on this directory was started with, when they
+   * are not under the root (S3: the bucket of the S3 server the test started with it).
+   */
+  void useBlobsOf(RunningRegistry server) throws IOException {
+    if (server.settings().blobs() instanceof Settings.S3Blobs blobs) {
+      s3 = blobs;
+      s3Server = server.s3().orElseThrow();
+      writeConfig(config, 0);
+    }
+  }
+
   /** Points the shared configuration at {@code port}; the commands that do not listen ignore it. */
   Path configureServerPort(int port) throws IOException {
     return writeConfig(config, port);
@@ -58,6 +76,24 @@ final class DataDir {
   }
 
   private Path writeConfig(Path file, int port) throws IOException {
+    String blobs = s3 == null
+        ? "  filesystem:\n    rootdirectory: " + root.toAbsolutePath() + "\n"
+        : """
+              s3:
+                region: %s
+                regionendpoint: %s
+                bucket: %s
+                rootdirectory: %s
+                accesskey: %s
+                secretkey: %s
+                forcepathstyle: %s
+                chunksize: %d
+              redirect:
+                disable: %s
+            datadirectory: %s
+            """.formatted(s3.region(), s3.endpoint().orElseThrow(), s3.bucket(), s3.rootDirectory(),
+                s3.accessKey().orElseThrow(), s3.secretKey().orElseThrow(), s3.forcePathStyle(), s3.chunkSize(),
+                !s3.redirect(), root.toAbsolutePath());
     Files.writeString(file, """
         version: 0.1
         log:
@@ -68,11 +104,9 @@ final class DataDir {
           addr: 127.0.0.1:%d
           draintimeout: 5s
         storage:
-          filesystem:
-            rootdirectory: %s
           delete:
             enabled: true
-        """.formatted(port, root.toAbsolutePath()));
+        """.formatted(port) + blobs);
     return file;
   }
 
@@ -107,6 +141,19 @@ final class DataDir {
 
   /** The digests whose bytes are in the blob store, read straight from Docker Registry's layout. */
   Set<String> blobsOnDisk() throws IOException {
+    if (s3 != null) {
+      String prefix = s3.rootDirectory().replaceAll("^/+", "") + "/docker/registry/v2/blobs/sha256/";
+      Set<String> digests = new TreeSet<>();
+      try (var client = s3Server.client()) {
+        client.listObjectsV2Paginator(b -> b.bucket(s3.bucket()).prefix(prefix)).contents().forEach(object -> {
+          String[] segments = object.key().substring(prefix.length()).split("/");
+          if (segments.length == 3 && segments[2].equals("data")) {
+            digests.add("sha256:" + segments[1]);
+          }
+        });
+      }
+      return digests;
+    }
     Path sha256 = root.resolve("docker/registry/v2/blobs/sha256");
     Set<String> digests = new TreeSet<>();
     if (!Files.isDirectory(sha256)) {

@@ -4,6 +4,7 @@ import static dev.berth.testing.ApiAssertions.assertError;
 import static dev.berth.testing.ApiAssertions.assertHeadError;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.testing.BlobBackend;
 import dev.berth.testing.Digests;
 import dev.berth.testing.ManifestBuilder;
 import dev.berth.testing.ManifestBuilder.Descriptor;
@@ -15,6 +16,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,9 +29,10 @@ class BlobApiTest {
   static Path root;
   static RegistryClient registry;
 
+  /** On the filesystem here; again on S3 in {@code S3BlobApiTest}. */
   @BeforeAll
-  static void start() throws Exception {
-    registry = RegistryClient.start(root, false);
+  static void start(TestInfo test) throws Exception {
+    registry = RegistryClient.start(root, false, BlobBackend.of(test));
   }
 
   @AfterAll

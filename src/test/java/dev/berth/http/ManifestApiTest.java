@@ -11,6 +11,7 @@ import static dev.berth.testing.ManifestBuilder.OCI_MANIFEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.testing.BlobBackend;
 import dev.berth.testing.Digests;
 import dev.berth.testing.ManifestBuilder;
 import dev.berth.testing.ManifestBuilder.Descriptor;
@@ -26,6 +27,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -39,9 +41,10 @@ class ManifestApiTest {
   static Path root;
   static RegistryClient registry;
 
+  /** On the filesystem here; again on S3 in {@code S3ManifestApiTest}. */
   @BeforeAll
-  static void start() throws Exception {
-    registry = RegistryClient.start(root, false);
+  static void start(TestInfo test) throws Exception {
+    registry = RegistryClient.start(root, false, BlobBackend.of(test));
   }
 
   @AfterAll

@@ -6,6 +6,7 @@ import static dev.berth.testing.ApiAssertions.assertStatus;
 import static dev.berth.testing.RegistryClient.withQuery;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.testing.BlobBackend;
 import dev.berth.testing.Digests;
 import dev.berth.testing.RawHttp;
 import dev.berth.testing.RegistryClient;
@@ -18,6 +19,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,9 +32,10 @@ class UploadApiTest {
   static Path root;
   static RegistryClient registry;
 
+  /** On the filesystem here; again on S3 in {@code S3UploadApiTest}. */
   @BeforeAll
-  static void start() throws Exception {
-    registry = RegistryClient.start(root, false);
+  static void start(TestInfo test) throws Exception {
+    registry = RegistryClient.start(root, false, BlobBackend.of(test));
   }
 
   @AfterAll
@@ -85,10 +88,12 @@ class UploadApiTest {
         location -> assertThat(location).matches(Pattern.quote(registry.url("/v2/" + repo + "/blobs/uploads/")) + UUID_PATTERN));
   }
 
-  @Test
-  void monolithicPostWithDigestCreatesTheBlob() {
+  /** Sizes on both sides of an object store's direct-write limit (1 MiB on S3), which stages larger ones. */
+  @ParameterizedTest
+  @ValueSource(ints = {1000, 1 << 20, (1 << 20) + 1})
+  void monolithicPostWithDigestCreatesTheBlob(int size) {
     String repo = repo();
-    byte[] content = RegistryClient.randomBytes(1000);
+    byte[] content = RegistryClient.randomBytes(size);
     String digest = Digests.sha256(content);
 
     RegistryResponse r = registry.call("POST", withQuery("/v2/" + repo + "/blobs/uploads/", "digest", digest))
@@ -102,11 +107,12 @@ class UploadApiTest {
     assertStored(repo, content);
   }
 
-  @Test
-  void monolithicPostWithWrongDigestStoresNothing() {
+  @ParameterizedTest
+  @ValueSource(ints = {100, (1 << 20) + 1})
+  void monolithicPostWithWrongDigestStoresNothing(int size) {
     String repo = repo();
     registry.pushBlob(repo, "repository exists".getBytes());
-    byte[] content = RegistryClient.randomBytes(100);
+    byte[] content = RegistryClient.randomBytes(size);
     String claimed = Digests.sha256("something else".getBytes());
 
     RegistryResponse r = registry.call("POST", withQuery("/v2/" + repo + "/blobs/uploads/", "digest", claimed))

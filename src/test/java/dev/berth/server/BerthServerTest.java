@@ -20,7 +20,7 @@ class BerthServerTest {
   @TempDir Path root;
 
   private Settings settings(int port, Path database) {
-    return new Settings("127.0.0.1", port, Duration.ofSeconds(5), root, true,
+    return new Settings("127.0.0.1", port, Duration.ofSeconds(5), root, new Settings.LocalBlobs(), true,
         RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES, new Settings.Sqlite(database), "info", false,
         Settings.Gc.defaults(), Optional.empty(), Optional.empty(), Optional.empty());
   }

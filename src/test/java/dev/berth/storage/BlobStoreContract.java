@@ -144,6 +144,24 @@ public abstract class BlobStoreContract {
   }
 
   @Test
+  void aBlobWrittenDirectlyIsStoredWholeAndOnce() throws Exception {
+    byte[] content = random(Math.max(1, Math.min(store.directWriteLimit(), 50_000)), 8);
+    Digest digest = Digest.sha256(content);
+    store.writeBlob(digest, content);
+    store.writeBlob(digest, content);
+    assertThat(store.stat(digest)).contains((long) content.length);
+    try (InputStream in = store.open(digest).orElseThrow().openRange(0, content.length)) {
+      assertThat(in.readAllBytes()).isEqualTo(content);
+    }
+    List<Digest> listed = new ArrayList<>();
+    store.forEachBlob(listed::add);
+    assertThat(listed).containsExactly(digest);
+    List<UploadId> uploads = new ArrayList<>();
+    store.forEachUpload((id, modified) -> uploads.add(id));
+    assertThat(uploads).isEmpty();
+  }
+
+  @Test
   void concurrentCommitsOfTheSameContentAllSucceed() throws Exception {
     byte[] content = random(200_000, 6);
     ExecutorService pool = Executors.newFixedThreadPool(8);

@@ -41,7 +41,16 @@ public final class RegistryClient implements AutoCloseable {
 
   /** Starts a registry with its data under {@code root}. */
   public static RegistryClient start(Path root, boolean deleteEnabled) throws Exception {
-    return new RegistryClient(RunningRegistry.start(root, deleteEnabled));
+    return start(root, deleteEnabled, BlobBackend.FILESYSTEM);
+  }
+
+  /** Starts a registry with its data under {@code root} and its blobs on {@code backend}. */
+  public static RegistryClient start(Path root, boolean deleteEnabled, BlobBackend backend) throws Exception {
+    return new RegistryClient(RunningRegistry.start(root, deleteEnabled, backend));
+  }
+
+  public RunningRegistry registry() {
+    return registry;
   }
 
   public int port() {

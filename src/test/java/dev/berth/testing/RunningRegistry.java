@@ -9,22 +9,29 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A real Berth on an ephemeral loopback port, with filesystem blobs and SQLite metadata under a
- * temporary directory: the embedded default, exactly as {@code berth serve} wires it.
+ * A real Berth on an ephemeral loopback port, with SQLite metadata under a temporary directory and
+ * blobs there too (the embedded default) or on an S3 server it starts: exactly as {@code berth
+ * serve} wires it.
  */
 public final class RunningRegistry implements AutoCloseable {
   private final BerthServer server;
-  private final Path root;
+  private final Settings settings;
+  private final BlobBackend.Deployment blobs;
   private final String scheme;
 
-  private RunningRegistry(BerthServer server, Path root, String scheme) {
+  private RunningRegistry(BerthServer server, Settings settings, BlobBackend.Deployment blobs) {
     this.server = server;
-    this.root = root;
-    this.scheme = scheme;
+    this.settings = settings;
+    this.blobs = blobs;
+    this.scheme = settings.tls().isPresent() ? "https" : "http";
   }
 
   public static RunningRegistry start(Path root, boolean deleteEnabled) throws Exception {
     return with(root).deleteEnabled(deleteEnabled).start();
+  }
+
+  public static RunningRegistry start(Path root, boolean deleteEnabled, BlobBackend backend) throws Exception {
+    return with(root).deleteEnabled(deleteEnabled).blobs(backend).start();
   }
 
   /** With access control on: the first user is {@code admin} with {@code adminPassword}. */
@@ -32,7 +39,7 @@ public final class RunningRegistry implements AutoCloseable {
     return with(root).auth(adminPassword).start();
   }
 
-  /** For settings beyond the two above; deletes are enabled unless turned off. */
+  /** For settings beyond the ones above; deletes are enabled unless turned off. */
   public static Options with(Path root) {
     return new Options(root);
   }
@@ -41,6 +48,7 @@ public final class RunningRegistry implements AutoCloseable {
   public static final class Options {
     private final Path root;
     private boolean deleteEnabled = true;
+    private BlobBackend backend = BlobBackend.FILESYSTEM;
     private Optional<Settings.Auth> auth = Optional.empty();
     private Optional<Settings.Tls> tls = Optional.empty();
     private Optional<URI> externalUrl = Optional.empty();
@@ -51,6 +59,12 @@ public final class RunningRegistry implements AutoCloseable {
 
     public Options deleteEnabled(boolean enabled) {
       deleteEnabled = enabled;
+      return this;
+    }
+
+    /** Where the blobs go: the data directory (the default) or an S3 server started for the test. */
+    public Options blobs(BlobBackend where) {
+      backend = where;
       return this;
     }
 
@@ -74,11 +88,27 @@ public final class RunningRegistry implements AutoCloseable {
     }
 
     public RunningRegistry start() throws Exception {
-      Settings settings = new Settings("127.0.0.1", 0, Duration.ofSeconds(5), root, deleteEnabled,
-          RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES, new Settings.Sqlite(root.resolve("berth/metadata.db")),
-          "info", false, Settings.Gc.defaults(), auth, tls, externalUrl);
-      return new RunningRegistry(BerthServer.start(settings), root, tls.isPresent() ? "https" : "http");
+      BlobBackend.Deployment blobs = backend.deploy();
+      try {
+        Settings settings = new Settings("127.0.0.1", 0, Duration.ofSeconds(5), root, blobs.blobs(), deleteEnabled,
+            RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES, new Settings.Sqlite(root.resolve("berth/metadata.db")),
+            "info", false, Settings.Gc.defaults(), auth, tls, externalUrl);
+        return new RunningRegistry(BerthServer.start(settings), settings, blobs);
+      } catch (Exception | Error e) {
+        blobs.close();
+        throw e;
+      }
     }
+  }
+
+  /** What the server was started with, for a test that opens its stores beside it as fsck does. */
+  public Settings settings() {
+    return settings;
+  }
+
+  /** The S3 server the blobs are on, when they are. */
+  public Optional<S3Server> s3() {
+    return blobs.s3();
   }
 
   public int port() {
@@ -96,11 +126,15 @@ public final class RunningRegistry implements AutoCloseable {
   }
 
   public Path root() {
-    return root;
+    return settings.rootDirectory();
   }
 
   @Override
   public void close() throws Exception {
-    server.close();
+    try {
+      server.close();
+    } finally {
+      blobs.close();
+    }
   }
 }
