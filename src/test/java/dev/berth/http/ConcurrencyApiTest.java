@@ -5,6 +5,7 @@ import static dev.berth.testing.ManifestBuilder.OCI_LAYER;
 import static dev.berth.testing.ManifestBuilder.OCI_MANIFEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.testing.BlobBackend;
 import dev.berth.testing.Digests;
 import dev.berth.testing.ManifestBuilder;
 import dev.berth.testing.ManifestBuilder.Descriptor;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,9 +42,10 @@ class ConcurrencyApiTest {
   static Path root;
   static RegistryClient registry;
 
+  /** On the filesystem here; again on S3 in {@code S3ConcurrencyApiTest}. */
   @BeforeAll
-  static void start() throws Exception {
-    registry = RegistryClient.start(root, false);
+  static void start(TestInfo test) throws Exception {
+    registry = RegistryClient.start(root, false, BlobBackend.of(test));
   }
 
   @AfterAll

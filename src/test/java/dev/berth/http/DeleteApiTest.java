@@ -6,6 +6,7 @@ import static dev.berth.testing.ManifestBuilder.OCI_INDEX;
 import static dev.berth.testing.ManifestBuilder.OCI_MANIFEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.testing.BlobBackend;
 import dev.berth.testing.Digests;
 import dev.berth.testing.ManifestBuilder;
 import dev.berth.testing.ManifestBuilder.Descriptor;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code DELETE} of manifests, tags and blobs, with deletes enabled and disabled. */
@@ -27,9 +29,10 @@ class DeleteApiTest {
   static Path root;
   static RegistryClient registry;
 
+  /** On the filesystem here; again on S3 in {@code S3DeleteApiTest}. */
   @BeforeAll
-  static void start() throws Exception {
-    registry = RegistryClient.start(root.resolve("enabled"), true);
+  static void start(TestInfo test) throws Exception {
+    registry = RegistryClient.start(root.resolve("enabled"), true, BlobBackend.of(test));
   }
 
   @AfterAll

@@ -7,6 +7,7 @@ import static dev.berth.testing.ManifestBuilder.OCI_MANIFEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.testing.BlobBackend;
 import dev.berth.testing.Digests;
 import dev.berth.testing.ManifestBuilder;
 import dev.berth.testing.ManifestBuilder.Descriptor;
@@ -20,6 +21,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code GET /v2/<name>/referrers/<digest>} and the {@code OCI-Subject} header on push. */
@@ -31,9 +33,10 @@ class ReferrersApiTest {
   static Path root;
   static RegistryClient registry;
 
+  /** On the filesystem here; again on S3 in {@code S3ReferrersApiTest}. */
   @BeforeAll
-  static void start() throws Exception {
-    registry = RegistryClient.start(root, false);
+  static void start(TestInfo test) throws Exception {
+    registry = RegistryClient.start(root, false, BlobBackend.of(test));
   }
 
   @AfterAll
