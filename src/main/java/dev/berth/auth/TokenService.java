@@ -62,6 +62,23 @@ public final class TokenService {
     }
   }
 
+  /**
+   * With a key the deployment provides, shared by every replica: read, never created, and refused
+   * unless it is an EC P-256 private key.
+   */
+  public static TokenService openShared(Path keyFile, String service, Duration lifetime, Clock clock)
+      throws IOException {
+    try {
+      ECKey key = ECKey.parse(Files.readString(keyFile, StandardCharsets.UTF_8));
+      if (!key.isPrivate() || !Curve.P_256.equals(key.getCurve())) {
+        throw new IOException("token signing key " + keyFile + " is not an EC P-256 private key");
+      }
+      return new TokenService(key, "berth", service, lifetime, clock);
+    } catch (JOSEException | ParseException e) {
+      throw new IOException("token signing key " + keyFile + " is unusable: " + e.getMessage(), e);
+    }
+  }
+
   private static ECKey loadOrCreate(Path keyFile) throws IOException, JOSEException, ParseException {
     if (Files.exists(keyFile)) {
       return ECKey.parse(Files.readString(keyFile, StandardCharsets.UTF_8));

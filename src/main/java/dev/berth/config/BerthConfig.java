@@ -34,6 +34,12 @@ public final class BerthConfig {
     public String realm = "";
     public String service = "berth";
     public String expiration = "5m";
+    /**
+     * A JWK file with the EC P-256 private key that signs tokens, the same on every replica so that
+     * each accepts the others' tokens (e.g. a copy of the one a server generated); empty: generated
+     * once in the data directory.
+     */
+    public String signingkey = "";
   }
 
   public static final class Htpasswd {

@@ -349,7 +349,9 @@ public final class ConfigLoader {
         auth.token.service,
         lifetime,
         htpasswd,
-        password));
+        password,
+        auth.token.signingkey.isBlank() ? Optional.empty()
+            : Optional.of(path("auth.token.signingkey", auth.token.signingkey, problems))));
   }
 
   private static Settings.Gc gc(BerthConfig.Gc gc, Problems problems) throws ConfigException {

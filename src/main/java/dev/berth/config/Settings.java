@@ -37,7 +37,8 @@ public record Settings(
    * @param initialAdminPassword for the first admin; empty generates one
    */
   public record Auth(java.util.Optional<String> realm, String service, Duration tokenLifetime,
-      java.util.Optional<Path> htpasswd, java.util.Optional<String> initialAdminPassword) {}
+      java.util.Optional<Path> htpasswd, java.util.Optional<String> initialAdminPassword,
+      java.util.Optional<Path> signingKey) {}
 
   /** Garbage collection defaults and schedule; {@code schedule} is a validated UNIX cron expression. */
   public record Gc(java.util.Optional<String> schedule, boolean deleteUntagged, Duration grace, Duration uploadMaxAge) {

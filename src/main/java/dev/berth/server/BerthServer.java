@@ -190,7 +190,7 @@ public final class BerthServer implements AutoCloseable {
     }
   }
 
-  private static AccessControl accessControl(Settings settings, SqlMetadataStore store, Clock clock) throws IOException {
+  private static AccessControl accessControl(Settings settings, SqlMetadataStore store, Clock clock) throws IOException, ConfigException {
     if (settings.auth().isEmpty()) {
       if (!isLoopback(settings.host())) {
         LOG.warn("no auth section: the registry API is open to anyone who can reach {}:{}", settings.host(),
@@ -205,10 +205,23 @@ public final class BerthServer implements AutoCloseable {
     Settings.Auth auth = settings.auth().get();
     Optional<Htpasswd> htpasswd = auth.htpasswd().isPresent()
         ? Optional.of(Htpasswd.read(auth.htpasswd().get())) : Optional.empty();
-    TokenService tokens = TokenService.open(settings.rootDirectory().resolve("berth/token-signing-key.jwk"),
-        auth.service(), auth.tokenLifetime(), clock);
+    TokenService tokens = tokens(settings, auth, clock);
     ensureFirstAdmin(store, clock, auth.initialAdminPassword());
     return AccessControl.enforcing(store, htpasswd, tokens, new LoginThrottle(10, Duration.ofMinutes(5), clock), clock);
+  }
+
+  /** The deployment's shared key when configured, else the one generated in this data directory. */
+  private static TokenService tokens(Settings settings, Settings.Auth auth, Clock clock) throws IOException,
+      ConfigException {
+    if (auth.signingKey().isEmpty()) {
+      return TokenService.open(settings.rootDirectory().resolve("berth/token-signing-key.jwk"), auth.service(),
+          auth.tokenLifetime(), clock);
+    }
+    try {
+      return TokenService.openShared(auth.signingKey().get(), auth.service(), auth.tokenLifetime(), clock);
+    } catch (IOException e) {
+      throw new ConfigException("invalid value for 'auth.token.signingkey': " + e.getMessage());
+    }
   }
 
   private static void ensureFirstAdmin(SqlMetadataStore store, Clock clock, Optional<String> password) {

@@ -288,6 +288,13 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aSharedTokenSigningKeyIsAPath() throws Exception {
+    assertThat(load("auth:\n  token:\n    signingkey: /etc/berth/signing-key.jwk\n", Map.of()).auth().orElseThrow()
+        .signingKey()).contains(Path.of("/etc/berth/signing-key.jwk"));
+    assertThat(load("auth:\n  admin:\n    password: x\n", Map.of()).auth().orElseThrow().signingKey()).isEmpty();
+  }
+
+  @Test
   void missingFileIsAClearError() {
     assertThatThrownBy(() -> new ConfigLoader().load(Optional.of(dir.resolve("nope.yml")), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("not found");

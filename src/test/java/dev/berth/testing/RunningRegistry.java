@@ -71,7 +71,15 @@ public final class RunningRegistry implements AutoCloseable {
     /** Access control on: the first user is {@code admin} with {@code adminPassword}. */
     public Options auth(String adminPassword) {
       auth = Optional.of(new Settings.Auth(Optional.empty(), "berth", Duration.ofMinutes(5), Optional.empty(),
-          Optional.of(adminPassword)));
+          Optional.of(adminPassword), Optional.empty()));
+      return this;
+    }
+
+    /** Tokens signed with the key in this JWK file ({@code auth.token.signingkey}); needs {@link #auth}. */
+    public Options signingKey(Path jwk) {
+      Settings.Auth configured = auth.orElseThrow();
+      auth = Optional.of(new Settings.Auth(configured.realm(), configured.service(), configured.tokenLifetime(),
+          configured.htpasswd(), configured.initialAdminPassword(), Optional.of(jwk)));
       return this;
     }
 
