@@ -43,6 +43,11 @@ final class PathRefusals {
 
   /** A path whose {@code .} or {@code ..} segments the server would resolve into another name. */
   static boolean hasDotSegment(String rawPath) {
+    // Every request passes here: a path with no segment starting with a dot is answered without
+    // splitting it (no valid name, tag, digest or upload id has one).
+    if (rawPath.indexOf("/.") < 0) {
+      return false;
+    }
     for (String segment : rawPath.split("/", -1)) {
       if (segment.equals(".") || segment.equals("..")) {
         return true;
