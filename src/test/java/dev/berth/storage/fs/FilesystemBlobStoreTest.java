@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.berth.oci.Digest;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.BlobStoreContract;
-import dev.berth.storage.UploadId;
-import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,11 +27,7 @@ class FilesystemBlobStoreTest extends BlobStoreContract {
   @Test
   void blobsSitWhereDockerRegistryPutsThem() throws Exception {
     byte[] content = "hello".getBytes();
-    UploadId id = UploadId.random();
-    store.createUpload(id);
-    store.appendUpload(id, 0, new ByteArrayInputStream(content));
-    Digest digest = Digest.sha256(content);
-    store.commitUpload(id, digest);
+    Digest digest = put(content);
     Path expected = root.resolve("docker/registry/v2/blobs/sha256")
         .resolve(digest.hex().substring(0, 2)).resolve(digest.hex()).resolve("data");
     assertThat(expected).hasBinaryContent(content);

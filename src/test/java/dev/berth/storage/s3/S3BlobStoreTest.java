@@ -99,11 +99,7 @@ class S3BlobStoreTest extends BlobStoreContract {
   @Test
   void blobsSitWhereDockerRegistrysS3DriverPutsThemAndSuchBlobsAreAdopted() throws Exception {
     byte[] content = "hello".getBytes();
-    UploadId id = UploadId.random();
-    store.createUpload(id);
-    store.appendUpload(id, 0, new ByteArrayInputStream(content));
-    Digest digest = Digest.sha256(content);
-    store.commitUpload(id, digest);
+    Digest digest = put(content);
     String key = root + "/docker/registry/v2/blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex() + "/data";
     assertThat(bucket.getObjectAsBytes(b -> b.bucket(S3Server.BUCKET).key(key)).asByteArray()).isEqualTo(content);
 
