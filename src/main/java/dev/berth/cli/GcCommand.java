@@ -106,7 +106,7 @@ final class GcCommand implements Command {
       if (options.dryRun()) {
         report = collector.run(options, printer);
       } else {
-        service.closeInterruptedRuns();
+        // A run an interrupted process left recorded as running is closed when it blocks this one.
         report = service.runNow(options, user(), "cli", printer);
       }
       out.println(report.summary());
