@@ -4,58 +4,40 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
+import dev.berth.metadata.JobClaims;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.util.Optional;
+import java.time.ZoneOffset;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Starts collections at the times of a UNIX cron expression ({@code 0 3 * * *}: every day at 03:00). */
-public final class GcSchedule implements AutoCloseable {
+/**
+ * Starts collections at the times of a UNIX cron expression ({@code 0 3 * * *}: every day at 03:00
+ * UTC), each time in one process of the deployment.
+ */
+public final class GcSchedule {
   private static final Logger LOG = LoggerFactory.getLogger(GcSchedule.class);
   private static final CronParser PARSER = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+  /** The job's name in the claims: one schedule per deployment. */
+  static final String JOB = "gc";
 
-  private final ExecutionTime times;
-  private final Thread thread;
-
-  private GcSchedule(ExecutionTime times, GcService service, GcOptions options, Clock clock) {
-    this.times = times;
-    this.thread = Thread.ofVirtual().name("berth-gc-schedule").start(() -> loop(service, options, clock));
-  }
+  private GcSchedule() {}
 
   /** Validates the expression; throws IllegalArgumentException with the parser's reason. */
   public static ExecutionTime parse(String cron) {
     return ExecutionTime.forCron(PARSER.parse(cron));
   }
 
-  public static GcSchedule start(String cron, GcService service, GcOptions options, Clock clock) {
-    return new GcSchedule(parse(cron), service, options, clock);
-  }
-
-  private void loop(GcService service, GcOptions options, Clock clock) {
-    while (!Thread.currentThread().isInterrupted()) {
-      Optional<Duration> wait = times.timeToNextExecution(ZonedDateTime.now(clock));
-      if (wait.isEmpty()) {
-        return;
-      }
-      try {
-        Thread.sleep(wait.get().plusMillis(1));
-      } catch (InterruptedException e) {
-        return;
-      }
+  public static ScheduledJob start(String cron, GcService service, GcOptions options, JobClaims claims, Clock clock) {
+    ExecutionTime times = parse(cron);
+    // In UTC, whatever each process's zone: every replica must compute the same instants.
+    ScheduledJob.Occurrences occurrences = instant -> times.nextExecution(instant.atZone(ZoneOffset.UTC))
+        .map(java.time.ZonedDateTime::toInstant);
+    return ScheduledJob.start(JOB, occurrences, claims, clock, () -> {
       try {
         service.start(options, "schedule", "schedule");
       } catch (GcAlreadyRunningException e) {
         LOG.info("scheduled gc skipped: another run is in progress");
-      } catch (RuntimeException e) {
-        LOG.error("scheduled gc could not start", e);
       }
-    }
-  }
-
-  @Override
-  public void close() {
-    thread.interrupt();
+    });
   }
 }

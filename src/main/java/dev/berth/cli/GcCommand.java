@@ -46,8 +46,10 @@ final class GcCommand implements Command {
   @Override
   public String description() {
     return """
-        Collect garbage in the data directory, online.
-        When a server runs on the directory the run is handed to it (its admin API); otherwise it runs here.""";
+        Collect garbage, online.
+        With --url the run is handed to that server (any replica) and followed. Otherwise, on SQLite, a server
+        running on the data directory gets the run (its admin API), or it runs here; on PostgreSQL it runs here,
+        beside any number of replicas (the database keeps it the only run, and guards each digest).""";
   }
 
   @Override
@@ -60,7 +62,11 @@ final class GcCommand implements Command {
             + "configuration's gc.grace, " + DEFAULTS.grace().toHours() + "h)"))
         .addOption(null, "orphans", false, "also walk the blob store for bytes with no metadata row (slow; after crashes)")
         .addOption(duration("upload-max-age", "purge upload sessions idle this long (default: the configuration's "
-            + "gc.uploadmaxage, " + DEFAULTS.uploadMaxAge().toHours() + "h)"));
+            + "gc.uploadmaxage, " + DEFAULTS.uploadMaxAge().toHours() + "h)"))
+        .addOption(Option.builder().longOpt("url").hasArg().argName("URL")
+            .desc("hand the run to the server at URL (its admin API) and follow it; needs --user").get())
+        .addOption(Option.builder().longOpt("user").hasArg().argName("NAME")
+            .desc("with --url: an administrator's name; the password comes from BERTH_PASSWORD or is asked").get());
   }
 
   private static Option duration(String name, String description) {
@@ -78,15 +84,33 @@ final class GcCommand implements Command {
 
   @Override
   public int run(CommandLine line) throws Exception {
+    PrintStream out = System.out;
+    if (line.hasOption("url")) {
+      return delegate(AdminEndpoint.remote(line.getOptionValue("url"), line.getOptionValue("user")),
+          requestOf(line, Optional.empty()), out);
+    }
     Settings settings = StoresOption.existing(line);
     GcOptions options = gcOptions(line, settings.gc());
-    PrintStream out = System.out;
+    if (settings.database() instanceof Settings.Postgres) {
+      LoggingSetup.quietUnlessDebugging(settings.logLevel());
+      return runHere(settings, options, out);
+    }
     Optional<DataDirectory> directory = DataDirectory.tryAcquire(settings.rootDirectory());
     if (directory.isEmpty()) {
-      return delegate(settings.rootDirectory(), options, out);
+      DataDirectory.ServerInfo server = DataDirectory.published(settings.rootDirectory()).orElseThrow(() ->
+          new CommandFailure(ExitStatus.UNAVAILABLE, "another berth process holds "
+              + settings.rootDirectory().toAbsolutePath() + " but published no address"));
+      out.println("a server runs on this data directory (" + server.url() + "); handing the run to it");
+      return delegate(AdminEndpoint.local(server), requestOf(line, Optional.of(options)), out);
     }
     LoggingSetup.quietUnlessDebugging(settings.logLevel());
-    try (DataDirectory owned = directory.get(); BerthServer.Stores stores = BerthServer.Stores.open(settings)) {
+    try (DataDirectory owned = directory.get()) {
+      return runHere(settings, options, out);
+    }
+  }
+
+  private static int runHere(Settings settings, GcOptions options, PrintStream out) throws Exception {
+    try (BerthServer.Stores stores = BerthServer.Stores.open(settings)) {
       GarbageCollector collector = new GarbageCollector(stores.metadata(), stores.blobs(), stores.guard(), Clock.systemUTC());
       GcService service = new GcService(collector, stores.metadata(), Clock.systemUTC());
       GcListener printer = new GcListener() {
@@ -117,16 +141,36 @@ final class GcCommand implements Command {
     return System.getProperty("user.name", "unknown") + "@cli";
   }
 
-  /** Hands the run to the server holding the directory and follows it to the end. */
-  private static int delegate(Path root, GcOptions options, PrintStream out) throws Exception {
-    DataDirectory.ServerInfo server = DataDirectory.published(root).orElseThrow(() -> new CommandFailure(
-        ExitStatus.UNAVAILABLE, "another berth process holds " + root.toAbsolutePath() + " but published no address"));
-    out.println("a server runs on this data directory (" + server.url() + "); handing the run to it");
-    String body = JSON.writeValueAsString(Map.of(
-        "dryRun", options.dryRun(), "deleteUntagged", options.deleteUntagged(),
-        "grace", options.grace().toSeconds() + "s", "uploadMaxAge", options.uploadMaxAge().toSeconds() + "s",
-        "orphans", options.orphans(),
-        "requestedBy", user()));
+  /**
+   * The run's request to a server. Beside the server, the options as this command resolved them
+   * from its configuration; to a remote server only what the command line says, the rest being that
+   * server's configuration, and the run is recorded as requested by the signed-in user.
+   */
+  private static String requestOf(CommandLine line, Optional<GcOptions> resolved) throws Exception {
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    if (resolved.isPresent()) {
+      GcOptions options = resolved.get();
+      body.putAll(Map.of("dryRun", options.dryRun(), "deleteUntagged", options.deleteUntagged(),
+          "grace", options.grace().toSeconds() + "s", "uploadMaxAge", options.uploadMaxAge().toSeconds() + "s",
+          "orphans", options.orphans(), "requestedBy", user()));
+    } else {
+      body.put("dryRun", line.hasOption("dry-run"));
+      body.put("orphans", line.hasOption("orphans"));
+      if (line.hasOption("delete-untagged")) {
+        body.put("deleteUntagged", true);
+      }
+      for (String duration : new String[] {"grace", "upload-max-age"}) {
+        if (line.hasOption(duration)) {
+          body.put(duration.equals("grace") ? "grace" : "uploadMaxAge",
+              line.<Duration>getParsedOptionValue(duration).toSeconds() + "s");
+        }
+      }
+    }
+    return JSON.writeValueAsString(body);
+  }
+
+  /** Hands the run to a server and follows it to the end. */
+  private static int delegate(AdminEndpoint server, String body, PrintStream out) throws Exception {
     AdminCall started;
     try {
       started = AdminCall.send(server, "POST", "/api/v1/gc/runs", body);
@@ -147,7 +191,7 @@ final class GcCommand implements Command {
     }
   }
 
-  private static int follow(DataDirectory.ServerInfo server, String id, PrintStream out) throws IOException,
+  private static int follow(AdminEndpoint server, String id, PrintStream out) throws IOException,
       CommandFailure {
     // Buffered, flushed page by page: one write per line would be thousands of system calls.
     PrintStream pages = new PrintStream(new BufferedOutputStream(out, PRINT_BUFFER), false, out.charset());
@@ -173,7 +217,7 @@ final class GcCommand implements Command {
    * new items or the run's end, and names the next page until the last. The lines come as text,
    * copied out unparsed.
    */
-  private static void followItems(DataDirectory.ServerInfo server, String id, PrintStream out) throws IOException {
+  private static void followItems(AdminEndpoint server, String id, PrintStream out) throws IOException {
     Optional<String> page = Optional.of("/api/v1/gc/runs/" + id + "/items?limit=" + ITEMS_PAGE + "&wait="
         + FOLLOW_WAIT.toSeconds() + "&format=text");
     while (page.isPresent()) {
@@ -184,11 +228,11 @@ final class GcCommand implements Command {
     }
   }
 
-  private static JsonNode get(DataDirectory.ServerInfo server, String path) throws IOException {
+  private static JsonNode get(AdminEndpoint server, String path) throws IOException {
     return JSON.readTree(fetch(server, path).body());
   }
 
-  private static AdminCall fetch(DataDirectory.ServerInfo server, String path) throws IOException {
+  private static AdminCall fetch(AdminEndpoint server, String path) throws IOException {
     AdminCall response = AdminCall.send(server, "GET", path, null);
     if (response.status() != 200) {
       throw new IOException("the server answered " + response.status() + " to " + path + ": " + response.body());
@@ -198,26 +242,59 @@ final class GcCommand implements Command {
 
 
   /**
-   * One call to the server's admin API over its loopback address. {@link HttpURLConnection} rather
-   * than {@code java.net.http.HttpClient}: the latter sets up TLS when it is built, about a third of
-   * a second of this short-lived JVM, even for a plain-HTTP loopback call. Over HTTPS the
-   * connection trusts the certificate the server published, and only that one.
+   * Where the admin API is and how to be let in: beside a server, its published loopback URL, its
+   * admin token and the certificate it published (trusted alone, whatever names it carries); a
+   * remote server, an administrator's Basic credentials over the JDK's usual TLS trust.
+   */
+  record AdminEndpoint(String url, String authorization, Optional<String> pinnedCertificateSha256) {
+    static AdminEndpoint local(DataDirectory.ServerInfo server) {
+      return new AdminEndpoint(server.url(), "Bearer " + server.token(), server.certificateSha256());
+    }
+
+    static AdminEndpoint remote(String url, String user) throws ParseException {
+      if (user == null) {
+        throw new ParseException("--url needs --user, an administrator of that server");
+      }
+      URI uri;
+      try {
+        uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+      } catch (IllegalArgumentException e) {
+        throw new ParseException("--url " + url + " is not a URL: " + e.getMessage());
+      }
+      if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+          || uri.getHost() == null) {
+        throw new ParseException("--url must be http(s)://host[:port], got " + url);
+      }
+      String password = Optional.ofNullable(System.getenv("BERTH_PASSWORD")).orElseGet(() -> {
+        java.io.Console console = System.console();
+        char[] typed = console == null ? null : console.readPassword("password for %s: ", user);
+        return typed == null ? "" : new String(typed);
+      });
+      String credentials = java.util.Base64.getEncoder()
+          .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+      return new AdminEndpoint(uri.toString(), "Basic " + credentials, Optional.empty());
+    }
+  }
+
+  /**
+   * One call to a server's admin API. {@link HttpURLConnection} rather than
+   * {@code java.net.http.HttpClient}: the latter sets up TLS when it is built, about a third of a
+   * second of this short-lived JVM, even for a plain-HTTP loopback call.
    */
   private record AdminCall(int status, String body, Optional<String> next) {
     private static final Pattern NEXT = Pattern.compile("^<([^>]+)>;\\s*rel=\"next\"$");
 
-    static AdminCall send(DataDirectory.ServerInfo server, String method, String path, String body) throws IOException {
+    static AdminCall send(AdminEndpoint server, String method, String path, String body) throws IOException {
       HttpURLConnection connection = (HttpURLConnection) URI.create(server.url() + path).toURL().openConnection();
-      if (connection instanceof HttpsURLConnection https) {
+      if (connection instanceof HttpsURLConnection https && server.pinnedCertificateSha256().isPresent()) {
         try {
-          PinnedCertificate.apply(https, server.certificateSha256().orElseThrow(() ->
-              new IOException("the server at " + server.url() + " published no certificate to trust")));
+          PinnedCertificate.apply(https, server.pinnedCertificateSha256().get());
         } catch (GeneralSecurityException e) {
           throw new IOException("cannot set up TLS to " + server.url(), e);
         }
       }
       connection.setRequestMethod(method);
-      connection.setRequestProperty("Authorization", "Bearer " + server.token());
+      connection.setRequestProperty("Authorization", server.authorization());
       connection.setReadTimeout((int) FOLLOW_WAIT.plusSeconds(30).toMillis());
       if (body != null) {
         connection.setDoOutput(true);

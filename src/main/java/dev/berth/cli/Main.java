@@ -8,6 +8,7 @@ public final class Main {
 
   static final Commands COMMANDS = new Commands("An OCI Distribution registry with safe, online storage reclamation.")
       .add("serve", ServeCommand::new)
+      .add("worker", WorkerCommand::new)
       .add("gc", GcCommand::new)
       .add("fsck", FsckCommand::new)
       .add("user", UserCommand::commands)

@@ -4,7 +4,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.berth.config.Settings;
 import dev.berth.server.BerthServer;
-import java.util.concurrent.CountDownLatch;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.slf4j.LoggerFactory;
@@ -31,21 +30,7 @@ final class ServeCommand implements Command {
         settings.rootDirectory().toAbsolutePath(),
         settings.blobs() instanceof Settings.S3Blobs s3 ? "in " + s3 : "in the data directory",
         settings.deleteEnabled() ? "enabled" : "disabled");
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("berth-shutdown").unstarted(() -> {
-      log.info("shutting down: draining in-flight requests for up to {}", settings.drainTimeout());
-      try {
-        server.close();
-      } catch (Exception e) {
-        log.error("unclean shutdown", e);
-      }
-      log.info("stopped");
-      // Access lines go through an asynchronous appender; stopping the context flushes them before
-      // the JVM exits, so the last lines of a shutdown are never lost.
-      ((ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory()).stop();
-      stopped.countDown();
-    }));
-    stopped.await();
+    UntilStopped.await(server, "shutting down: draining in-flight requests for up to " + settings.drainTimeout());
     return ExitStatus.OK.code;
   }
 

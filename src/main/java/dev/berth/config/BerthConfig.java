@@ -13,6 +13,7 @@ public final class BerthConfig {
   public Storage storage = new Storage();
   public Database database = new Database();
   public Gc gc = new Gc();
+  public Scheduler scheduler = new Scheduler();
   /**
    * Berth's own key: where its local files (SQLite metadata, the serve lock, the token signing key)
    * live when blobs are in object storage; absent: {@code ./data}. With {@code storage.filesystem}
@@ -63,6 +64,15 @@ public final class BerthConfig {
     public String grace = "24h";
     /** Upload sessions idle longer than this are purged. */
     public String uploadmaxage = "168h";
+  }
+
+  /** The jobs run on a schedule: GC, storage samples. */
+  public static final class Scheduler {
+    /**
+     * False on replicas that leave scheduled jobs to a {@code berth worker}. With several processes
+     * scheduling, each occurrence still runs in one of them.
+     */
+    public boolean enabled = true;
   }
 
   public static final class Log {

@@ -215,7 +215,8 @@ public final class ConfigLoader {
     Optional<Settings.Tls> tls = problems.check(() -> tls(c.http.tls, problems), Optional.empty());
     Optional<URI> externalUrl = problems.check(() -> externalUrl(c.http.host, problems), Optional.empty());
     return new Settings(address.host(), address.port(), drain, root, blobs, c.storage.delete.enabled,
-        c.storage.manifests.maxsize, database, level, !c.log.accesslog.disabled, gc, auth, tls, externalUrl);
+        c.storage.manifests.maxsize, database, level, !c.log.accesslog.disabled, gc, c.scheduler.enabled, auth, tls,
+        externalUrl);
   }
 
   private static Settings.Database database(BerthConfig.Database db, Path root, Problems problems)

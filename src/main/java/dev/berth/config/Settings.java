@@ -8,6 +8,7 @@ import java.time.Duration;
  * directory (SQLite, the serve lock, the token key, and with {@link LocalBlobs} the blobs too).
  *
  * @param host and {@code port}: where to listen ({@code http.addr})
+ * @param schedulerEnabled {@code scheduler.enabled}: whether this process runs scheduled jobs
  * @param externalUrl {@code http.host}: {@code scheme://host[:port]} clients are told to use; empty
  *     derives it from proxy headers or the request
  */
@@ -23,6 +24,7 @@ public record Settings(
     String logLevel,
     boolean accessLog,
     Gc gc,
+    boolean schedulerEnabled,
     java.util.Optional<Auth> auth,
     java.util.Optional<Tls> tls,
     java.util.Optional<java.net.URI> externalUrl) {

@@ -53,7 +53,7 @@ import org.eclipse.jetty.server.Handler;
 public final class BerthServer implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BerthServer.class);
   /** How often the console's storage chart gets a point between collections. */
-  private static final Duration STORAGE_SAMPLE_PERIOD = Duration.ofHours(1);
+  static final Duration STORAGE_SAMPLE_PERIOD = Duration.ofHours(1);
   /** How long pull times wait in memory before one batched write. */
   private static final Duration PULL_FLUSH_PERIOD = Duration.ofSeconds(30);
   private final List<AutoCloseable> closeInOrder;
@@ -115,12 +115,15 @@ public final class BerthServer implements AutoCloseable {
       HttpServer http = listen(settings, tls, registry, registrySettings, access, new Handler.Sequence(admin, console),
           prometheus);
       resources.addFirst(http);
-      resources.addFirst(StorageSampler.start(inventory, STORAGE_SAMPLE_PERIOD));
+      if (settings.schedulerEnabled()) {
+        resources.addFirst(StorageSampler.start(inventory, STORAGE_SAMPLE_PERIOD, stores.metadata().jobClaims(), clock));
+        settings.gc().schedule().ifPresent(cron -> resources.addFirst(
+            GcSchedule.start(cron, gc, gcDefaults, stores.metadata().jobClaims(), clock)));
+      }
       // berth gc reaches the admin API here; over TLS it trusts exactly this certificate, whatever
       // names it carries.
       directory.publish((tls.isPresent() ? "https://" : "http://") + loopbackFor(settings.host()) + ":" + http.port(),
           token, tls.map(TlsKeyStore::certificateSha256));
-      settings.gc().schedule().ifPresent(cron -> resources.addFirst(GcSchedule.start(cron, gc, gcDefaults, clock)));
       return new BerthServer(resources, http, gc);
     } catch (Exception | Error e) {
       // Stores that were never handed over are closed once they have opened.
@@ -258,7 +261,7 @@ public final class BerthServer implements AutoCloseable {
     closeAll(closeInOrder);
   }
 
-  private static void closeAll(List<AutoCloseable> resources) throws Exception {
+  static void closeAll(List<AutoCloseable> resources) throws Exception {
     Exception failure = null;
     for (AutoCloseable resource : resources) {
       try {

@@ -23,7 +23,7 @@ class GcScheduleTest {
       GcService service = new GcService(f.collector, f.metadata, f.clock);
       GcOptions options = new GcOptions(false, true, Duration.ofHours(24), Duration.ofDays(7));
 
-      try (GcSchedule schedule = GcSchedule.start("* * * * *", service, options, f.clock)) {
+      try (ScheduledJob schedule = GcSchedule.start("* * * * *", service, options, f.metadata.jobClaims(), f.clock)) {
         List<GcRunRecord> runs = List.of();
         Instant deadline = Instant.now().plusSeconds(20);
         while (runs.isEmpty() && Instant.now().isBefore(deadline)) {

@@ -40,7 +40,8 @@ class MainTest {
     assertThat(outcome.out()).startsWith("Usage: berth [-h] [-V] COMMAND")
         .contains("--version", "print the version and exit")
         .containsPattern("(?m)^serve +Run the registry\\.")
-        .containsPattern("(?m)^gc +Collect garbage in the data directory, online\\.$")
+        .containsPattern("(?m)^worker +Run the scheduled jobs \\(gc.schedule, storage samples\\) of a$")
+        .containsPattern("(?m)^gc +Collect garbage, online\\.$")
         .containsPattern("(?m)^fsck +Check that metadata and storage agree")
         .containsPattern("(?m)^user +Manage users, namespace roles and robot accounts")
         .containsPattern("(?m)^help +Show a command's help: berth help COMMAND$")
@@ -70,7 +71,9 @@ class MainTest {
   @Test
   void gcHelpDescribesEveryOption() throws Exception {
     assertThat(berth("gc", "--help").out()).contains(
-        "the run is handed to it (its admin API); otherwise it runs here",
+        "With --url the run is handed to that server (any\nreplica) and followed.", "on PostgreSQL it runs\nhere",
+        "--url <URL>", "hand the run to the server at URL (its admin",
+        "--user <NAME>", "with --url: an administrator's name; the",
         "-c, --config <FILE>", "the server's YAML configuration",
         "--dry-run", "change nothing; list exactly what a real run",
         "-m, --delete-untagged", "also collect untagged manifests",
@@ -106,7 +109,7 @@ class MainTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', textBlock = """
-      ''                                     | berth: a command is required: serve, gc, fsck, user, training-run     | berth --help
+      ''                                     | berth: a command is required: serve, worker, gc, fsck, user, training-run | berth --help
       bogus                                  | berth: unknown command 'bogus'                                        | berth --help
       help bogus                             | berth: unknown command 'bogus'                                        | berth --help
       --bogus                                | berth: unknown option '--bogus'                                       | berth --help
@@ -117,6 +120,8 @@ class MainTest {
       gc --grace                             | berth gc: --grace needs a value (DURATION)                            | berth gc --help
       gc --grace 5x                          | berth gc: invalid value '5x' for --grace                              | berth gc --help
       gc --upload-max-age=soon               | berth gc: invalid value 'soon' for --upload-max-age                   | berth gc --help
+      gc --url http://127.0.0.1:1            | berth gc: --url needs --user, an administrator of that server         | berth gc --help
+      gc --url ftp://x --user admin          | berth gc: --url must be http(s)://host[:port], got ftp://x            | berth gc --help
       fsck --verify                          | berth fsck: unknown option '--verify'                                 | berth fsck --help
       user                                   | berth user: a command is required: add, passwd, remove, list, grant, revoke, public, robot, robot-revoke | berth user --help
       user frobnicate                        | berth user: unknown command 'frobnicate'                              | berth user --help

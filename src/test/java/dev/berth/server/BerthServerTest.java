@@ -22,7 +22,7 @@ class BerthServerTest {
   private Settings settings(int port, Path database) {
     return new Settings("127.0.0.1", port, Duration.ofSeconds(5), root, new Settings.LocalBlobs(), true,
         RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES, new Settings.Sqlite(database), "info", false,
-        Settings.Gc.defaults(), Optional.empty(), Optional.empty(), Optional.empty());
+        Settings.Gc.defaults(), true, Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   private static boolean sqlitePoolThreadsAlive() {

@@ -100,7 +100,7 @@ public final class RunningRegistry implements AutoCloseable {
       try {
         Settings settings = new Settings("127.0.0.1", 0, Duration.ofSeconds(5), root, blobs.blobs(), deleteEnabled,
             RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES, new Settings.Sqlite(root.resolve("berth/metadata.db")),
-            "info", false, Settings.Gc.defaults(), auth, tls, externalUrl);
+            "info", false, Settings.Gc.defaults(), true, auth, tls, externalUrl);
         return new RunningRegistry(BerthServer.start(settings), settings, blobs);
       } catch (Exception | Error e) {
         blobs.close();

@@ -10,6 +10,7 @@ import dev.berth.metadata.GcRunItem;
 import dev.berth.metadata.GcRunRecord;
 import dev.berth.metadata.HistoryStore;
 import dev.berth.metadata.InventoryStore;
+import dev.berth.metadata.JobClaims;
 import dev.berth.metadata.BlobRecord;
 import dev.berth.metadata.CollectorStore;
 import dev.berth.metadata.ManifestEdge;
@@ -191,6 +192,11 @@ public final class SqlMetadataStore
       throw new MetadataException("cannot migrate the metadata database", e);
     }
     return new SqlMetadataStore(pool, dialect);
+  }
+
+  /** Claims of scheduled jobs' occurrences, on this database. */
+  public JobClaims jobClaims() {
+    return new SqlJobClaims(jdbi);
   }
 
   // ---- repositories
