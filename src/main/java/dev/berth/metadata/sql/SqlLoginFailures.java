@@ -26,7 +26,7 @@ final class SqlLoginFailures implements LoginFailureStore {
   @Override
   public void record(Collection<String> keys, Instant at) {
     statements.write(h -> {
-      // In one order, so that two transactions counting the same keys cannot wait for each other's rows.
+      // Rows locked in one order: two transactions counting overlapping keys never wait for each other in a cycle.
       keys.stream().distinct().sorted().forEach(key -> h.createUpdate(COUNT_ONE)
           .bind("key", key)
           .bind("second", at.getEpochSecond())
