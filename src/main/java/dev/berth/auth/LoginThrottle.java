@@ -1,13 +1,10 @@
 package dev.berth.auth;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.berth.metadata.LoginFailureStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 
 /**
  * Slows password guessing: after {@code limit} failed logins for one user name from one address,
@@ -16,79 +13,49 @@ import java.util.concurrent.TimeUnit;
  * moves on.
  *
  * <p>Never per name alone: then anyone could lock a user out from everywhere by failing to log in
- * as them. Failures are forgotten a window after the last one, and at most {@link #MAX_KEYS}
- * (name, address) pairs and addresses are remembered, so a spray of random names cannot grow the
- * memory without end; the cache keeps the keys that fail often, such as a guessing address.
+ * as them. The failures are counted in the metadata database, so every replica on it refuses an
+ * address that failed on any of them; its keys are hashes, since a user name that failed is often
+ * a password typed in the wrong field. Each failure forgets the failures older than the window:
+ * the store holds one window of failures, and as each one cost a password check, a spray of
+ * random names grows it no faster than the registry checks passwords.
  */
 public final class LoginThrottle {
   private static final int ADDRESS_FACTOR = 10;
-  static final long MAX_KEYS = 100_000;
 
+  private final LoginFailureStore failures;
   private final int limit;
   private final Duration window;
   private final Clock clock;
-  private final Cache<String, Deque<Instant>> failures;
 
-  public LoginThrottle(int limit, Duration window, Clock clock) {
+  public LoginThrottle(LoginFailureStore failures, int limit, Duration window, Clock clock) {
+    this.failures = failures;
     this.limit = limit;
     this.window = window;
     this.clock = clock;
-    this.failures = Caffeine.newBuilder()
-        .expireAfterWrite(window)
-        .maximumSize(MAX_KEYS)
-        .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-        .executor(Runnable::run)
-        .build();
+  }
+
+  /** Berth's limits: 10 failures per 5 minutes for a name from an address, 100 for an address. */
+  public static LoginThrottle standard(LoginFailureStore failures, Clock clock) {
+    return new LoginThrottle(failures, 10, Duration.ofMinutes(5), clock);
   }
 
   public boolean allows(String user, String address) {
-    return recent(pair(user, address)) < limit && recent(address(address)) < limit * ADDRESS_FACTOR;
+    Instant since = clock.instant().minus(window);
+    return failures.countSince(pair(user, address), since) < limit
+        && failures.countSince(address(address), since) < limit * ADDRESS_FACTOR;
   }
 
   public void failed(String user, String address) {
-    record(pair(user, address), limit);
-    record(address(address), limit * ADDRESS_FACTOR);
-  }
-
-  /** How many keys are remembered now (after pending expiries and evictions): for tests. */
-  long remembered() {
-    failures.cleanUp();
-    return failures.estimatedSize();
+    Instant now = clock.instant();
+    failures.record(List.of(pair(user, address), address(address)), now);
+    failures.forgetBefore(now.minus(window));
   }
 
   private static String pair(String user, String address) {
-    return "user:" + address + " " + user;
+    return SecretHash.sha256("user:" + address + " " + user);
   }
 
   private static String address(String address) {
-    return "addr:" + address;
-  }
-
-  private int recent(String key) {
-    Deque<Instant> times = failures.getIfPresent(key);
-    if (times == null) {
-      return 0;
-    }
-    synchronized (times) {
-      Instant horizon = clock.instant().minus(window);
-      while (!times.isEmpty() && times.peekFirst().isBefore(horizon)) {
-        times.pollFirst();
-      }
-      return times.size();
-    }
-  }
-
-  private void record(String key, int keep) {
-    // compute, not get-then-put: it counts as a write, so the entry lives a window past its last failure
-    failures.asMap().compute(key, (k, times) -> {
-      Deque<Instant> updated = times == null ? new ArrayDeque<>() : times;
-      synchronized (updated) {
-        updated.addLast(clock.instant());
-        while (updated.size() > keep) {
-          updated.pollFirst();
-        }
-      }
-      return updated;
-    });
+    return SecretHash.sha256("addr:" + address);
   }
 }

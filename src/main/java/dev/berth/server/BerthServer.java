@@ -101,7 +101,8 @@ public final class BerthServer implements AutoCloseable {
       resources.addFirst(registry.pulls().start(PULL_FLUSH_PERIOD));
       GcOptions gcDefaults = defaultGcOptions(settings);
 
-      AccessControl access = accessControl(settings, stores.metadata(), clock);
+      LoginThrottle throttle = LoginThrottle.standard(stores.metadata().loginFailures(), clock);
+      AccessControl access = accessControl(settings, stores.metadata(), throttle, clock);
       String token = DataDirectory.newToken();
       DeletePreview previews = new DeletePreview(stores.metadata(), stores.metadata());
       Inventory inventory = new Inventory(stores.metadata(), stores.metadata(), stores.metadata(), stores.metadata(),
@@ -111,7 +112,8 @@ public final class BerthServer implements AutoCloseable {
       AdminHandler admin = new AdminHandler(gc, previews, inventory, administration, stores.metadata(),
           gcDefaults, token, access, json);
       ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, administration, inventory,
-          previews, registry.manifests(), gc, gcDefaults, stores.metadata()), clock);
+          previews, registry.manifests(), gc, gcDefaults, stores.metadata(), stores.metadata().consoleSessions()),
+          clock);
       HttpServer http = listen(settings, tls, registry, registrySettings, access, new Handler.Sequence(admin, console),
           prometheus);
       resources.addFirst(http);
@@ -195,7 +197,8 @@ public final class BerthServer implements AutoCloseable {
     }
   }
 
-  private static AccessControl accessControl(Settings settings, SqlMetadataStore store, Clock clock) throws IOException, ConfigException {
+  private static AccessControl accessControl(Settings settings, SqlMetadataStore store, LoginThrottle throttle,
+      Clock clock) throws IOException, ConfigException {
     if (settings.auth().isEmpty()) {
       if (!isLoopback(settings.host())) {
         LOG.warn("no auth section: the registry API is open to anyone who can reach {}:{}", settings.host(),
@@ -205,14 +208,14 @@ public final class BerthServer implements AutoCloseable {
       // the first one as with auth on (its password can only come from the auth section, so it is
       // generated and printed once).
       ensureFirstAdmin(store, clock, Optional.empty());
-      return AccessControl.open(store, clock);
+      return AccessControl.open(store, throttle, clock);
     }
     Settings.Auth auth = settings.auth().get();
     Optional<Htpasswd> htpasswd = auth.htpasswd().isPresent()
         ? Optional.of(Htpasswd.read(auth.htpasswd().get())) : Optional.empty();
     TokenService tokens = tokens(settings, auth, clock);
     ensureFirstAdmin(store, clock, auth.initialAdminPassword());
-    return AccessControl.enforcing(store, htpasswd, tokens, new LoginThrottle(10, Duration.ofMinutes(5), clock), clock);
+    return AccessControl.enforcing(store, htpasswd, tokens, throttle, clock);
   }
 
   /** The deployment's shared key when configured, else the one generated in this data directory. */

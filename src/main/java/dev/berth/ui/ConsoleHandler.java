@@ -1,6 +1,5 @@
 package dev.berth.ui;
 
-import dev.berth.auth.AccessControl;
 import dev.berth.auth.NotPermittedException;
 import dev.berth.auth.Permissions;
 import dev.berth.ui.view.Frame;
@@ -25,14 +24,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConsoleHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleHandler.class);
-  /** A console signs out after this long without a request. */
+  /** A console signs out after this long without a request (or up to {@link SessionStore#EXTENSION_STEP} less). */
   private static final Duration IDLE_TIMEOUT = Duration.ofMinutes(30);
   /** Pages and forms about the whole registry rather than the namespaces a user belongs to. */
   private static final Set<String> SYSTEM_ADMIN_ONLY = Set.of("GET /ui/gc", "POST /ui/gc", "GET /ui/gc/run",
       "GET /ui/audit", "GET /ui/users", "POST /ui/users", "POST /ui/users/remove");
 
   private final SessionStore sessions;
-  private final AccessControl access;
   private final Permissions permissions;
   private final StaticAssets assets = new StaticAssets();
   private final Pages pages;
@@ -48,9 +46,8 @@ public final class ConsoleHandler extends Handler.Abstract {
 
   public ConsoleHandler(ConsoleServices services, Clock clock) {
     super(InvocationType.BLOCKING);
-    this.sessions = new SessionStore(IDLE_TIMEOUT, clock);
+    this.sessions = new SessionStore(services.sessions(), IDLE_TIMEOUT, clock, services.access()::currentUser);
     this.pages = new Pages(new Templates(), sessions);
-    this.access = services.access();
     this.permissions = services.administration().permissions();
     this.login = new LoginController(services.access(), sessions, pages);
     this.dashboard = new DashboardController(services.inventory(), permissions, services.gcDefaults(), pages);
@@ -102,7 +99,7 @@ public final class ConsoleHandler extends Handler.Abstract {
       }
       return;
     }
-    Optional<Session> session = ex.cookie(LoginController.COOKIE).flatMap(sessions::find).flatMap(this::current);
+    Optional<Session> session = ex.cookie(LoginController.COOKIE).flatMap(sessions::find);
     if (session.isEmpty()) {
       if (post) {
         pages.message(ex, 403, Frame.anonymous("Refused"), "Refused", "Sign in first; nothing was changed.");
@@ -118,8 +115,8 @@ public final class ConsoleHandler extends Handler.Abstract {
       return;
     }
     String route = (post ? "POST " : "GET ") + path;
-    // The page a refused form redirected to shows why, once.
-    Session current = post ? session.get() : session.get().withFlash(sessions.takeFlash(session.get()));
+    // The page a refused form redirected to shows why, once; a form's POST leaves it for that page.
+    Session current = post ? session.get().withFlash("") : sessions.takeFlash(session.get());
     if (SYSTEM_ADMIN_ONLY.contains(route) && !permissions.administersRegistry(current.principal())) {
       pages.forbidden(ex, Pages.frame(current, "Not allowed", ""), "This page is for system administrators.");
       return;
@@ -133,18 +130,6 @@ public final class ConsoleHandler extends Handler.Abstract {
         pages.forbidden(ex, Pages.frame(current, "Not allowed", ""), "You may not do that: " + e.getMessage() + ".");
       }
     }
-  }
-
-  /**
-   * The session with its user as stored now: a role granted or taken away counts from the next
-   * request, and a removed user's session ends.
-   */
-  private Optional<Session> current(Session session) {
-    Optional<Session> refreshed = access.currentUser(session.principal().name()).map(session::as);
-    if (refreshed.isEmpty()) {
-      sessions.remove(session.id());
-    }
-    return refreshed;
   }
 
   private void dispatch(WebExchange ex, String route, Session session) throws IOException {

@@ -6,6 +6,7 @@ import dev.berth.cleanup.DeletePreview;
 import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
+import dev.berth.metadata.ConsoleSessionStore;
 import dev.berth.metadata.HistoryStore;
 import dev.berth.registry.Manifests;
 
@@ -15,4 +16,5 @@ import dev.berth.registry.Manifests;
  * browser does a script can do too, and nothing more.
  */
 public record ConsoleServices(AccessControl access, Administration administration, Inventory inventory,
-    DeletePreview previews, Manifests manifests, GcService gc, GcOptions gcDefaults, HistoryStore history) {}
+    DeletePreview previews, Manifests manifests, GcService gc, GcOptions gcDefaults, HistoryStore history,
+    ConsoleSessionStore sessions) {}

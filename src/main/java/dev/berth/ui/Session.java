@@ -4,23 +4,18 @@ import dev.berth.auth.Principal;
 import java.time.Instant;
 
 /**
- * One signed-in user's console session, kept on the server only: the browser holds the random id,
- * never the principal.
+ * One signed-in user's console session, during one request: the browser holds the random id, never
+ * the principal, and the database the id's hash, never the id.
  *
  * @param csrfToken what every form that changes something must send back (see {@link CsrfGuard})
- * @param flash on a GET, why the form posted just before was refused (see {@link SessionStore#flash});
- *     empty otherwise
+ * @param flash on a GET, why the form posted just before was refused and not yet
+ *     shown (see {@link SessionStore#flash}); empty otherwise
  */
 record Session(String id, Principal principal, String csrfToken, Instant expiresAt, String flash) {
 
   /** Who the audit log names for what this session does: the user, and where the request came from. */
   String actor(String remoteAddress) {
     return principal.name() + "@" + remoteAddress;
-  }
-
-  /** The same session for the principal as it is now (roles change while a session lives). */
-  Session as(Principal current) {
-    return new Session(id, current, csrfToken, expiresAt, flash);
   }
 
   Session withFlash(String message) {

@@ -9,9 +9,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A real Berth on an ephemeral loopback port, with SQLite metadata under a temporary directory and
- * blobs there too (the embedded default) or on an S3 server it starts: exactly as {@code berth
- * serve} wires it.
+ * A real Berth on an ephemeral loopback port, with SQLite metadata under a temporary directory (or
+ * a PostgreSQL database the test gives it) and blobs there too (the embedded default) or on an S3
+ * server it starts: exactly as {@code berth serve} wires it.
  */
 public final class RunningRegistry implements AutoCloseable {
   private final BerthServer server;
@@ -52,6 +52,7 @@ public final class RunningRegistry implements AutoCloseable {
     private Optional<Settings.Auth> auth = Optional.empty();
     private Optional<Settings.Tls> tls = Optional.empty();
     private Optional<URI> externalUrl = Optional.empty();
+    private Optional<Settings.Database> database = Optional.empty();
 
     private Options(Path root) {
       this.root = root;
@@ -95,11 +96,18 @@ public final class RunningRegistry implements AutoCloseable {
       return this;
     }
 
+    /** The metadata database, when not SQLite in the data directory: replicas share one. */
+    public Options database(Settings.Database shared) {
+      database = Optional.of(shared);
+      return this;
+    }
+
     public RunningRegistry start() throws Exception {
       BlobBackend.Deployment blobs = backend.deploy();
       try {
         Settings settings = new Settings("127.0.0.1", 0, Duration.ofSeconds(5), root, blobs.blobs(), deleteEnabled,
-            RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES, new Settings.Sqlite(root.resolve("berth/metadata.db")),
+            RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES,
+            database.orElseGet(() -> new Settings.Sqlite(root.resolve("berth/metadata.db"))),
             "info", false, Settings.Gc.defaults(), true, auth, tls, externalUrl);
         return new RunningRegistry(BerthServer.start(settings), settings, blobs);
       } catch (Exception | Error e) {

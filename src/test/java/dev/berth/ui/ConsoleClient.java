@@ -41,6 +41,13 @@ final class ConsoleClient {
     return response;
   }
 
+  /** The same browser, its requests now reaching another server (as a load balancer may send them). */
+  ConsoleClient at(URI otherBase) {
+    ConsoleClient moved = new ConsoleClient(otherBase);
+    moved.cookies = cookies;
+    return moved;
+  }
+
   static Optional<String> sessionCookie(HttpResponse<String> response) {
     return cookie(response, LoginController.COOKIE).filter(c -> !c.startsWith(LoginController.COOKIE + "=;"));
   }

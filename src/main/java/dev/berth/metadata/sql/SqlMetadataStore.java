@@ -18,6 +18,8 @@ import dev.berth.metadata.ManifestKey;
 import dev.berth.metadata.ManifestNode;
 import dev.berth.metadata.BlobUnlink;
 import dev.berth.metadata.ChangeListener;
+import dev.berth.metadata.ConsoleSessionStore;
+import dev.berth.metadata.LoginFailureStore;
 import dev.berth.metadata.ManifestDeletion;
 import dev.berth.metadata.ManifestRecord;
 import dev.berth.metadata.MetadataStore;
@@ -79,6 +81,18 @@ public final class SqlMetadataStore
   private final Dialect dialect;
   private final GroupCommit groupCommit;
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+  /** The stores beside this one run their statements on its pool and queue its writers. */
+  private final Statements statements = new Statements() {
+    @Override
+    public <R> R read(HandleCallback<R, RuntimeException> query) {
+      return SqlMetadataStore.this.read(query);
+    }
+
+    @Override
+    public <R> R write(HandleCallback<R, RuntimeException> transaction) {
+      return inWriteTransaction(transaction);
+    }
+  };
   /** The transaction {@link #atomically} opened on this thread; every call on the thread joins it. */
   private final ThreadLocal<Joined> joined = new ThreadLocal<>();
 
@@ -496,6 +510,16 @@ public final class SqlMetadataStore
     return inWriteTransaction(h -> h.createUpdate("DELETE FROM uploads WHERE id = :id")
         .bind("id", id.value())
         .execute() > 0);
+  }
+
+  /** Console sessions, in this database: every replica on it knows them. */
+  public ConsoleSessionStore consoleSessions() {
+    return new SqlConsoleSessions(statements);
+  }
+
+  /** Failed logins, in this database: every replica on it counts them. */
+  public LoginFailureStore loginFailures() {
+    return new SqlLoginFailures(statements);
   }
 
   @Override

@@ -74,4 +74,16 @@ class SqlQueryPlanTest {
     }
     assertThat(plan(sql)).contains(step).noneMatch(detail -> detail.startsWith("SCAN") && !detail.contains("json_each"));
   }
+
+  /** Every console request looks its session up, and every login its failures: one seek each. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "FIND | SEARCH console_sessions USING PRIMARY KEY (token_hash=?)",
+      "COUNT_SINCE | SEARCH login_failures USING PRIMARY KEY (throttle_key=? AND at_second>?)",
+  })
+  void sharedStateIsFoundByItsPrimaryKey(String statement, String step) throws Exception {
+    Class<?> store = statement.equals("FIND") ? SqlConsoleSessions.class : SqlLoginFailures.class;
+    java.lang.reflect.Field field = store.getDeclaredField(statement);
+    assertThat(plan((String) field.get(null))).singleElement().asString().isEqualTo(step);
+  }
 }
