@@ -2,6 +2,7 @@ package dev.berth.gc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.testing.BerthJar;
 import dev.berth.testing.BlobBackend;
 import dev.berth.testing.RunningRegistry;
 import java.nio.file.Path;
