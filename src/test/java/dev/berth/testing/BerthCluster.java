@@ -262,8 +262,37 @@ public final class BerthCluster implements AutoCloseable {
     return digests;
   }
 
+  /**
+   * The errors every replica logged, each with its stack trace: printed when the cluster stops, so
+   * that a failed test's report shows what went wrong inside the replicas whose logs are gone
+   * with the test's directory.
+   */
+  public String errors() throws IOException {
+    StringBuilder errors = new StringBuilder();
+    for (Replica replica : replicas) {
+      if (!Files.exists(replica.dir.resolve("server.log"))) {
+        continue;
+      }
+      boolean inError = false;
+      for (String line : Files.readAllLines(replica.dir.resolve("server.log"))) {
+        boolean entry = line.matches("^\\d{4}-\\d{2}-\\d{2}T.*");
+        if (entry) {
+          inError = line.contains(" ERROR ");
+        }
+        if (inError) {
+          errors.append(replica.name).append(": ").append(line).append('\n');
+        }
+      }
+    }
+    return errors.toString();
+  }
+
   @Override
   public void close() throws Exception {
+    String errors = errors();
+    if (!errors.isEmpty()) {
+      System.out.println("---- errors the replicas logged\n" + errors);
+    }
     Exception failure = null;
     List<AutoCloseable> toClose = new ArrayList<>();
     if (nginx != null) {

@@ -41,6 +41,13 @@ final class ConsoleClient {
     return response;
   }
 
+  /** The same browser session sent to another address: another replica of one deployment. */
+  ConsoleClient at(URI otherBase) {
+    ConsoleClient moved = new ConsoleClient(otherBase);
+    moved.cookies = cookies;
+    return moved;
+  }
+
   static Optional<String> sessionCookie(HttpResponse<String> response) {
     return cookie(response, LoginController.COOKIE).filter(c -> !c.startsWith(LoginController.COOKIE + "=;"));
   }
