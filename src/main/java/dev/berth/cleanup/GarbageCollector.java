@@ -1,10 +1,10 @@
 package dev.berth.cleanup;
 
 import dev.berth.metadata.BlobLink;
-import dev.berth.metadata.BlobLocks;
 import dev.berth.metadata.CollectorStore;
 import dev.berth.metadata.CollectorStore.BlobCandidate;
 import dev.berth.metadata.CollectorStore.Guarded;
+import dev.berth.metadata.DigestGuard;
 import dev.berth.metadata.ManifestEdge;
 import dev.berth.metadata.ManifestKey;
 import dev.berth.metadata.ManifestNode;
@@ -80,14 +80,14 @@ public final class GarbageCollector {
 
   private final CollectorStore metadata;
   private final BlobStore store;
-  private final BlobLocks locks;
+  private final DigestGuard guard;
   private final Clock clock;
   private final ReentrantLock running = new ReentrantLock();
 
-  public GarbageCollector(CollectorStore metadata, BlobStore store, BlobLocks locks, Clock clock) {
+  public GarbageCollector(CollectorStore metadata, BlobStore store, DigestGuard guard, Clock clock) {
     this.metadata = metadata;
     this.store = store;
-    this.locks = locks;
+    this.guard = guard;
     this.clock = clock;
   }
 
@@ -101,8 +101,8 @@ public final class GarbageCollector {
     }
     ExecutorService deleters = Executors.newFixedThreadPool(DELETE_THREADS,
         BackgroundThreads.factory(Thread.ofPlatform().name("berth-gc-delete-", 0)));
-    try {
-      return new Run(options, listener, deleters).execute();
+    try (DigestGuard.Batches guarded = guard.batches()) {
+      return new Run(options, listener, deleters, guarded).execute();
     } finally {
       deleters.shutdownNow();
       running.unlock();
@@ -114,6 +114,8 @@ public final class GarbageCollector {
     private final GcOptions options;
     private final GcListener listener;
     private final ExecutorService deleters;
+    /** Every digest this run holds, it holds through these. */
+    private final DigestGuard.Batches guarded;
     private final Instant started = clock.instant();
     private final Instant cutoff;
     private final List<String> warnings = new ArrayList<>();
@@ -134,10 +136,11 @@ public final class GarbageCollector {
     /** Manifests live only because they, or a manifest leading to them, are younger than the cutoff. */
     private long manifestsKeptByGrace;
 
-    Run(GcOptions options, GcListener listener, ExecutorService deleters) {
+    Run(GcOptions options, GcListener listener, ExecutorService deleters, DigestGuard.Batches guarded) {
       this.options = options;
       this.listener = listener;
       this.deleters = deleters;
+      this.guarded = guarded;
       this.cutoff = started.minus(options.grace());
     }
 
@@ -322,14 +325,14 @@ public final class GarbageCollector {
      * deletion started when constructed. A row may go only once its bytes are.
      */
     private final class BlobDeletion {
-      private final BlobLocks.Held held;
+      private final DigestGuard.Held held;
       private final Map<Digest, Long> marked;
       private final Map<Digest, List<RepositoryName>> linked;
       private final List<Map.Entry<Digest, Future<Boolean>>> files = new ArrayList<>();
 
       /** {@code rowsToDelete}: blobs of an earlier batch whose bytes are gone. */
       BlobDeletion(List<Digest> batch, Set<Digest> rowsToDelete) {
-        held = locks.lockAll(batch);
+        held = guarded.holdAll(batch);
         try {
           marked = metadata.deleteBlobRowsAndMarkNext(rowsToDelete, batch, cutoff);
           marked.keySet().forEach(listener::blobMarkedDeleting);
@@ -427,16 +430,14 @@ public final class GarbageCollector {
     }
 
     /**
-     * Bytes with no row. Under the digest lock "no row" is final: an upload holds the lock from
-     * renaming its bytes into place until their row commits, so it is never caught in between.
+     * Bytes with no row. Under the digest's guard "no row" is final: an upload holds it from putting
+     * its bytes into place until their row commits, so it is never caught in between.
      */
     private void sweepOrphans() throws IOException {
       List<Digest> stored = new ArrayList<>();
       store.forEachBlob(stored::add);
       for (Digest digest : stored) {
-        ReentrantLock lock = locks.of(digest);
-        lock.lock();
-        try {
+        try (DigestGuard.Held held = guarded.holdAll(List.of(digest))) {
           if (metadata.blobRowExists(digest)) {
             continue;
           }
@@ -446,8 +447,6 @@ public final class GarbageCollector {
           }
           orphans++;
           removed(new GcItem.DeletedOrphan(digest, size));
-        } finally {
-          lock.unlock();
         }
       }
     }

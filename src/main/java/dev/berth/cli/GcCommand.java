@@ -11,7 +11,6 @@ import dev.berth.cleanup.GcReports;
 import dev.berth.cleanup.GcService;
 import dev.berth.config.Durations;
 import dev.berth.config.Settings;
-import dev.berth.metadata.BlobLocks;
 import dev.berth.server.BerthServer;
 import dev.berth.server.DataDirectory;
 import java.io.BufferedOutputStream;
@@ -88,7 +87,7 @@ final class GcCommand implements Command {
     }
     LoggingSetup.quietUnlessDebugging(settings.logLevel());
     try (DataDirectory owned = directory.get(); BerthServer.Stores stores = BerthServer.Stores.open(settings)) {
-      GarbageCollector collector = new GarbageCollector(stores.metadata(), stores.blobs(), new BlobLocks(), Clock.systemUTC());
+      GarbageCollector collector = new GarbageCollector(stores.metadata(), stores.blobs(), stores.guard(), Clock.systemUTC());
       GcService service = new GcService(collector, stores.metadata(), Clock.systemUTC());
       GcListener printer = new GcListener() {
         @Override

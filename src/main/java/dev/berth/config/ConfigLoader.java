@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class ConfigLoader {
   private static final String ENV_PREFIX = "REGISTRY_";
   private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace", "panic", "fatal");
+  /** The digest guard takes two of them at least, and the transactions need two. */
+  private static final int MIN_POSTGRES_CONNECTIONS = 4;
 
   private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -225,8 +227,10 @@ public final class ConfigLoader {
         if (db.url.isBlank()) {
           throw new ConfigException(problems.subject("database.url") + " is required with the postgres driver");
         }
-        if (db.maxConnections < 1) {
-          throw problems.invalid("database.maxconnections", "at least 1, got " + db.maxConnections);
+        if (db.maxConnections < MIN_POSTGRES_CONNECTIONS) {
+          // A quarter (at least two) hold the digest guard's locks; the rest run the transactions.
+          throw problems.invalid("database.maxconnections", "at least " + MIN_POSTGRES_CONNECTIONS + ", got "
+              + db.maxConnections);
         }
         yield new Settings.Postgres(db.url, db.user, db.password, db.maxConnections);
       }

@@ -34,10 +34,10 @@ public interface MetadataStore extends AutoCloseable {
   Optional<BlobRecord> findLinkedBlob(RepositoryName repository, Digest digest);
 
   /**
-   * Called after the bytes are durable in the blob store, with the digest's {@link BlobLocks} lock
-   * held: inserts (or touches) the blob row, creates the repository if needed and links the blob
+   * Called after the bytes are durable in the blob store, with the digest's {@link DigestGuard} held:
+   * inserts (or touches) the blob row, creates the repository if needed and links the blob
    * into it. A row that an interrupted collection left {@code deleting} becomes live again, since
-   * the bytes it describes were just put back in place under the lock GC also takes.
+   * the bytes it describes were just put back in place under the guard GC also holds.
    */
   BlobRecord recordBlob(RepositoryName repository, Digest digest, long size, Instant now);
 

@@ -1,6 +1,6 @@
 package dev.berth.registry;
 
-import dev.berth.metadata.BlobLocks;
+import dev.berth.metadata.DigestGuard;
 import dev.berth.metadata.HistoryStore;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.storage.BlobStore;
@@ -12,14 +12,14 @@ import java.time.Clock;
  */
 public record Registry(Blobs blobs, Uploads uploads, Manifests manifests, Listings listings, PullRecorder pulls) {
 
-  public static Registry create(MetadataStore metadata, HistoryStore history, BlobStore store, BlobLocks locks,
+  public static Registry create(MetadataStore metadata, HistoryStore history, BlobStore store, DigestGuard guard,
       RegistrySettings settings, Clock clock) {
     Deletes deletes = new Deletes(settings, history, clock);
     CachedReads reads = new CachedReads(metadata);
     PullRecorder pulls = new PullRecorder(metadata, clock);
     return new Registry(
         new Blobs(metadata, reads, store, deletes),
-        new Uploads(metadata, store, locks, clock),
+        new Uploads(metadata, store, guard, clock),
         new Manifests(metadata, reads, settings, deletes, pulls, clock),
         new Listings(metadata),
         pulls);

@@ -1,6 +1,6 @@
 package dev.berth.registry;
 
-import dev.berth.metadata.BlobLocks;
+import dev.berth.metadata.DigestGuard;
 import dev.berth.metadata.BlobRecord;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.metadata.UploadRecord;
@@ -31,14 +31,14 @@ public final class Uploads {
 
   private final MetadataStore metadata;
   private final BlobStore store;
-  private final BlobLocks locks;
+  private final DigestGuard guard;
   private final Clock clock;
   private final ConcurrentMap<UploadId, Session> sessions = new ConcurrentHashMap<>();
 
-  public Uploads(MetadataStore metadata, BlobStore store, BlobLocks locks, Clock clock) {
+  public Uploads(MetadataStore metadata, BlobStore store, DigestGuard guard, Clock clock) {
     this.metadata = metadata;
     this.store = store;
-    this.locks = locks;
+    this.guard = guard;
     this.clock = clock;
   }
 
@@ -89,14 +89,10 @@ public final class Uploads {
       throw new RegistryException(ErrorCode.DIGEST_INVALID,
           "provided digest did not match uploaded content", "expected " + expected + ", got " + actual);
     }
-    // Under the digest's lock, as every commit (see commit).
-    ReentrantLock lock = locks.of(expected);
-    lock.lock();
-    try {
+    // Under the digest's guard, as every commit (see commit).
+    try (DigestGuard.Held held = guard.hold(expected)) {
       store.writeBlob(expected, content);
       return metadata.recordBlob(repository, expected, content.length, clock.instant());
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -166,20 +162,16 @@ public final class Uploads {
   }
 
   /**
-   * Renames the verified bytes into place and records them, under the digest's lock: GC removing
-   * the same digest holds it from marking the row to deleting it, so it can never delete bytes this
-   * upload has just put in place (DESIGN.md, "the trap").
+   * Puts the verified bytes in place and records them, under the digest's guard: GC removing the
+   * same digest holds it from marking the row to deleting it, so it can never delete bytes this
+   * upload has just put in place (docs/design.md, "The per-digest guard").
    */
   private BlobRecord commit(RepositoryName repository, UploadId id, Digest digest, long size) throws IOException {
-    ReentrantLock lock = locks.of(digest);
-    lock.lock();
-    try {
+    try (DigestGuard.Held held = guard.hold(digest)) {
       store.commitUpload(id, digest);
       return metadata.recordBlob(repository, digest, size, clock.instant());
     } catch (NoSuchUploadException e) {
       throw unknownUpload(id);
-    } finally {
-      lock.unlock();
     }
   }
 

@@ -19,8 +19,10 @@ import dev.berth.config.Settings;
 import dev.berth.config.TlsKeyStore;
 import dev.berth.http.AdminHandler;
 import dev.berth.http.HttpServer;
-import dev.berth.metadata.BlobLocks;
+import dev.berth.metadata.DigestGuard;
+import dev.berth.metadata.InProcessDigestGuard;
 import dev.berth.metadata.MetadataException;
+import dev.berth.metadata.sql.PostgresDigestGuard;
 import dev.berth.metadata.sql.SqlMetadataStore;
 import dev.berth.metadata.sql.SqliteNativeLibrary;
 import dev.berth.registry.Registry;
@@ -76,9 +78,8 @@ public final class BerthServer implements AutoCloseable {
             + settings.rootDirectory().toAbsolutePath() + " is in use by another berth process", null));
     List<AutoCloseable> resources = new ArrayList<>();
     resources.add(directory);
-    BlobLocks locks = new BlobLocks();
     Clock clock = Clock.systemUTC();
-    CompletableFuture<Opened> opening = openInBackground(settings, locks, clock);
+    CompletableFuture<Opened> opening = openInBackground(settings, clock);
     try {
       PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       new JvmMemoryMetrics().bindTo(prometheus);
@@ -94,7 +95,8 @@ public final class BerthServer implements AutoCloseable {
       resources.addFirst(stores);
       GcService gc = opened.gc();
       RegistrySettings registrySettings = new RegistrySettings(settings.deleteEnabled(), settings.maxManifestBytes());
-      Registry registry = Registry.create(stores.metadata(), stores.metadata(), stores.blobs(), locks, registrySettings, clock);
+      Registry registry = Registry.create(stores.metadata(), stores.metadata(), stores.blobs(), stores.guard(), registrySettings,
+          clock);
       // Closed after HTTP has drained (resources close newest first), so the last pulls are written.
       resources.addFirst(registry.pulls().start(PULL_FLUSH_PERIOD));
       GcOptions gcDefaults = defaultGcOptions(settings);
@@ -157,14 +159,14 @@ public final class BerthServer implements AutoCloseable {
    * caller builds what does not need them. On two cores the compiler threads take most of the
    * second core during a start, and the overlap measured no clear gain there.
    */
-  private static CompletableFuture<Opened> openInBackground(Settings settings, BlobLocks locks, Clock clock) {
+  private static CompletableFuture<Opened> openInBackground(Settings settings, Clock clock) {
     CompletableFuture<Opened> opening = new CompletableFuture<>();
     Thread.ofPlatform().name("berth-open-stores").start(() -> {
       try {
         Stores stores = Stores.open(settings);
         try {
           GcService gc = new GcService(
-              new GarbageCollector(stores.metadata(), stores.blobs(), locks, clock), stores.metadata(), clock);
+              new GarbageCollector(stores.metadata(), stores.blobs(), stores.guard(), clock), stores.metadata(), clock);
           gc.closeInterruptedRuns();
           opening.complete(new Opened(stores, gc));
         } catch (RuntimeException | Error e) {
@@ -274,8 +276,11 @@ public final class BerthServer implements AutoCloseable {
     }
   }
 
-  /** The two stores a deployment is made of, opened together and closed together. */
-  public record Stores(SqlMetadataStore metadata, BlobStore blobs) implements AutoCloseable {
+  /**
+   * The two stores a deployment is made of, and the guard its processes share between uploads and
+   * the collector: opened together and closed together.
+   */
+  public record Stores(SqlMetadataStore metadata, BlobStore blobs, DigestGuard guard) implements AutoCloseable {
     /** How long a pre-signed blob URL stays valid: Docker Registry's 20 minutes. */
     private static final Duration REDIRECT_VALIDITY = Duration.ofMinutes(20);
 
@@ -287,11 +292,30 @@ public final class BerthServer implements AutoCloseable {
             s3.forcePathStyle(), s3.chunkSize(), s3.redirect() ? Optional.of(REDIRECT_VALIDITY) : Optional.empty()));
       };
       try {
-        return new Stores(openMetadata(settings), blobs);
+        SqlMetadataStore metadata = openMetadata(settings);
+        try {
+          return new Stores(metadata, blobs, openGuard(settings));
+        } catch (StartFailure | RuntimeException e) {
+          metadata.close();
+          throw e;
+        }
       } catch (IOException | StartFailure | RuntimeException e) {
         blobs.close();
         throw e;
       }
+    }
+
+    /**
+     * On PostgreSQL the guard holds across every process on the database; with SQLite one process
+     * serves the data directory and the guard is that process's.
+     */
+    private static DigestGuard openGuard(Settings settings) throws StartFailure {
+      return switch (settings.database()) {
+        case Settings.Sqlite sqlite -> new InProcessDigestGuard();
+        case Settings.Postgres pg -> openDatabase("the PostgreSQL database at database.url " + pg.url(),
+            () -> PostgresDigestGuard.open(pg.url(), pg.user(), pg.password(),
+                PostgresDigestGuard.connectionsOf(pg.maxConnections())));
+      };
     }
 
     private static SqlMetadataStore openMetadata(Settings settings) throws IOException, StartFailure {
@@ -303,11 +327,12 @@ public final class BerthServer implements AutoCloseable {
               () -> SqlMetadataStore.sqlite(sqlite.file()));
         }
         case Settings.Postgres pg -> openDatabase("the PostgreSQL database at database.url " + pg.url(),
-            () -> SqlMetadataStore.postgres(pg.url(), pg.user(), pg.password(), pg.maxConnections()));
+            () -> SqlMetadataStore.postgres(pg.url(), pg.user(), pg.password(),
+                pg.maxConnections() - PostgresDigestGuard.connectionsOf(pg.maxConnections())));
       };
     }
 
-    private static SqlMetadataStore openDatabase(String what, java.util.function.Supplier<SqlMetadataStore> open)
+    private static <T> T openDatabase(String what, java.util.function.Supplier<T> open)
         throws StartFailure {
       try {
         return open.get();
@@ -323,10 +348,8 @@ public final class BerthServer implements AutoCloseable {
 
     @Override
     public void close() {
-      try {
-        metadata.close();
-      } finally {
-        blobs.close();
+      try (blobs; metadata; guard) {
+        // Closed in reverse: the guard, the metadata, then the blobs.
       }
     }
   }

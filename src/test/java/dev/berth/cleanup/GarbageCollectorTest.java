@@ -10,7 +10,6 @@ import dev.berth.oci.Reference;
 import dev.berth.oci.RepositoryName;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
-import dev.berth.testing.BlobBackend;
 import dev.berth.storage.UploadId;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,10 +34,13 @@ class GarbageCollectorTest {
   RegistryFixture f;
   final RepositoryName app = repo("team/app");
 
-  /** On the filesystem here; again on S3 in {@code S3GarbageCollectorTest}. */
+  /**
+   * On the filesystem here; again on S3 in {@code S3GarbageCollectorTest}, and as two replicas on
+   * PostgreSQL in {@code PostgresReplicasGarbageCollectorTest}.
+   */
   @BeforeEach
   void open(TestInfo test) throws Exception {
-    f = new RegistryFixture(dir, BlobBackend.of(test));
+    f = new RegistryFixture(dir, test);
   }
 
   @AfterEach
@@ -376,12 +378,12 @@ class GarbageCollectorTest {
         throw new IOException("disk says no");
       }
     });
-    GarbageCollector collector = new GarbageCollector(f.metadata, failing, f.locks, f.clock);
+    GarbageCollector collector = new GarbageCollector(f.metadata, failing, f.collectorGuard, f.clock);
 
     assertThatThrownBy(() -> collector.run(new GcOptions(false, false, DAY, Duration.ofDays(7)), GcListener.NONE))
         .isInstanceOf(IOException.class).hasMessageContaining(stuck.toString());
 
-    assertThat(pushed).allSatisfy(digest -> assertThat(f.locks.of(digest).isLocked()).isFalse());
+    assertThat(f.someoneHoldsAnyOf(pushed)).as("a digest still held").isFalse();
     assertThat(f.blobBytesExist(stuck)).isTrue();
     Collected second = f.gc(false, DAY);
     assertThat(pushed).allSatisfy(digest -> assertThat(f.blobBytesExist(digest)).isFalse());
@@ -406,7 +408,7 @@ class GarbageCollectorTest {
       allBusy.await(30, java.util.concurrent.TimeUnit.SECONDS);
     });
 
-    new GarbageCollector(f.metadata, recording, f.locks, f.clock)
+    new GarbageCollector(f.metadata, recording, f.collectorGuard, f.clock)
         .run(new GcOptions(false, false, DAY, Duration.ofDays(7)), GcListener.NONE);
 
     assertThat(started).hasSize(64);

@@ -10,7 +10,6 @@ import dev.berth.oci.Reference;
 import dev.berth.oci.RepositoryName;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.RegistryException;
-import dev.berth.testing.BlobBackend;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -39,10 +38,13 @@ class GcInterleavingTest {
   RegistryFixture f;
   final RepositoryName app = repo("team/app");
 
-  /** On the filesystem here; again on S3 in {@code S3GcInterleavingTest}. */
+  /**
+   * On the filesystem here; again on S3 in {@code S3GcInterleavingTest}, and as two replicas on
+   * PostgreSQL in {@code PostgresReplicasGcInterleavingTest}.
+   */
   @BeforeEach
   void open(TestInfo test) throws Exception {
-    f = new RegistryFixture(dir, BlobBackend.of(test));
+    f = new RegistryFixture(dir, test);
   }
 
   @AfterEach
@@ -167,11 +169,11 @@ class GcInterleavingTest {
     f.assertPulls(app, "v1");
   }
 
-  private void awaitQueuedOnLock(Digest digest) throws InterruptedException {
-    for (int i = 0; i < 3000 && !f.locks.of(digest).hasQueuedThreads(); i++) {
+  private void awaitQueuedOnLock(Digest digest) throws Exception {
+    for (int i = 0; i < 3000 && !f.someoneWaitsFor(digest); i++) {
       Thread.sleep(10);
     }
-    assertThat(f.locks.of(digest).hasQueuedThreads()).as("upload waits for the digest lock").isTrue();
+    assertThat(f.someoneWaitsFor(digest)).as("upload waits for the digest's guard").isTrue();
   }
 
   @Test

@@ -2,7 +2,9 @@ package dev.berth.cleanup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.berth.metadata.BlobLocks;
+import dev.berth.metadata.DigestGuard;
+import dev.berth.metadata.InProcessDigestGuard;
+import dev.berth.metadata.sql.PostgresDigestGuard;
 import dev.berth.metadata.StoredManifest;
 import dev.berth.metadata.sql.SqlMetadataStore;
 import dev.berth.oci.Descriptor;
@@ -17,6 +19,8 @@ import dev.berth.storage.BlobContent;
 import dev.berth.storage.BlobStore;
 import dev.berth.testing.BlobBackend;
 import dev.berth.testing.MutableClock;
+import dev.berth.testing.OnPostgresReplicas;
+import dev.berth.testing.SharedPostgres;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,11 +32,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * The registry's use cases and the collector wired to real stores (SQLite, and blobs on the
  * filesystem or on an S3 server whose objects are kept there too) in a temporary directory, with a
- * clock the test moves: the components exactly as the server wires them.
+ * clock the test moves: the components exactly as the server wires them. Or, for a test class marked
+ * {@link OnPostgresReplicas}, as two replicas wire them: the metadata on PostgreSQL, and the registry
+ * and the collector each with its own digest guard on it.
  */
 final class RegistryFixture implements AutoCloseable {
   static final Duration DAY = Duration.ofHours(24);
@@ -42,23 +49,77 @@ final class RegistryFixture implements AutoCloseable {
   final SqlMetadataStore metadata;
   final BlobStore blobs;
   private final BlobBackend.Opened opened;
-  final BlobLocks locks = new BlobLocks();
+  /** The registry's guard; on SQLite also the collector's, as in the one process of that deployment. */
+  final DigestGuard registryGuard;
+  final DigestGuard collectorGuard;
+  private final Optional<String> postgresUrl;
   final Registry registry;
   final GarbageCollector collector;
   private final Random random = new Random(1);
 
   RegistryFixture(Path root) throws Exception {
-    this(root, BlobBackend.FILESYSTEM);
+    this(root, BlobBackend.FILESYSTEM, false);
   }
 
-  RegistryFixture(Path root, BlobBackend backend) throws Exception {
+  /** Blobs where the test class says ({@link BlobBackend#of}), the metadata too. */
+  RegistryFixture(Path root, TestInfo test) throws Exception {
+    this(root, BlobBackend.of(test),
+        test.getTestClass().filter(c -> c.isAnnotationPresent(OnPostgresReplicas.class)).isPresent());
+  }
+
+  private RegistryFixture(Path root, BlobBackend backend, boolean postgresReplicas) throws Exception {
     this.root = root;
-    this.metadata = SqlMetadataStore.sqlite(root.resolve("metadata.db"));
+    if (postgresReplicas) {
+      String url = SharedPostgres.newDatabase();
+      this.postgresUrl = Optional.of(url);
+      this.metadata = SqlMetadataStore.postgres(url, "postgres", "", 8);
+      this.registryGuard = PostgresDigestGuard.open(url, "postgres", "", 4);
+      this.collectorGuard = PostgresDigestGuard.open(url, "postgres", "", 2);
+    } else {
+      this.postgresUrl = Optional.empty();
+      this.metadata = SqlMetadataStore.sqlite(root.resolve("metadata.db"));
+      this.registryGuard = new InProcessDigestGuard();
+      this.collectorGuard = registryGuard;
+    }
     this.opened = backend.openStore(root.resolve("blobs"));
     this.blobs = opened.store();
-    this.registry = Registry.create(metadata, metadata, blobs, locks,
+    this.registry = Registry.create(metadata, metadata, blobs, registryGuard,
         new RegistrySettings(true, RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES), clock);
-    this.collector = new GarbageCollector(metadata, blobs, locks, clock);
+    this.collector = new GarbageCollector(metadata, blobs, collectorGuard, clock);
+  }
+
+  /** True once someone waits for {@code digest}'s guard: a thread here, or a session on the database. */
+  boolean someoneWaitsFor(Digest digest) throws java.sql.SQLException {
+    return postgresUrl.isEmpty() ? lockOf(digest).hasQueuedThreads() : waitingAdvisoryLocks(digest) > 0;
+  }
+
+  /** True while someone holds the guard of one of {@code digests} (on PostgreSQL: of any digest). */
+  boolean someoneHoldsAnyOf(java.util.Collection<Digest> digests) throws java.sql.SQLException {
+    if (postgresUrl.isEmpty()) {
+      return digests.stream().anyMatch(digest -> lockOf(digest).isLocked());
+    }
+    try (java.sql.Connection c = SharedPostgres.connect(postgresUrl.get());
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet result = s.executeQuery(SharedPostgres.COUNT_ADVISORY_LOCKS)) {
+      result.next();
+      return result.getLong(1) > 0;
+    }
+  }
+
+  private java.util.concurrent.locks.ReentrantLock lockOf(Digest digest) {
+    return ((InProcessDigestGuard) registryGuard).of(digest);
+  }
+
+  private long waitingAdvisoryLocks(Digest digest) throws java.sql.SQLException {
+    try (java.sql.Connection c = SharedPostgres.connect(postgresUrl.orElseThrow());
+        java.sql.PreparedStatement locks = c.prepareStatement(SharedPostgres.COUNT_ADVISORY_LOCKS
+            + " AND NOT granted AND objid = ?::bigint::oid")) {
+      locks.setLong(1, Integer.toUnsignedLong(Integer.parseUnsignedInt(digest.hex().substring(0, 8), 16)));
+      try (java.sql.ResultSet result = locks.executeQuery()) {
+        result.next();
+        return result.getLong(1);
+      }
+    }
   }
 
   static RepositoryName repo(String name) {
@@ -145,10 +206,8 @@ final class RegistryFixture implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    try {
-      metadata.close();
-    } finally {
-      opened.close();
+    try (opened; metadata; registryGuard; collectorGuard) {
+      // Closed in reverse order.
     }
   }
 }

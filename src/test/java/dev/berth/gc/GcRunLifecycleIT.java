@@ -7,7 +7,7 @@ import dev.berth.cleanup.GarbageCollector;
 import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.GcService;
 import dev.berth.metadata.AuditEntry;
-import dev.berth.metadata.BlobLocks;
+import dev.berth.metadata.InProcessDigestGuard;
 import dev.berth.metadata.GcRunItem;
 import dev.berth.metadata.GcRunRecord;
 import dev.berth.metadata.HistoryStore;
@@ -67,7 +67,7 @@ class GcRunLifecycleIT {
       metadata = SqlMetadataStore.sqlite(temp.resolve("metadata.db"));
       FilesystemBlobStore blobs = new FilesystemBlobStore(temp.resolve("data"));
       history = new HoldAfterFirstFinish(metadata);
-      gc = new GcService(new GarbageCollector(metadata, blobs, new BlobLocks(), Clock.systemUTC()), history,
+      gc = new GcService(new GarbageCollector(metadata, blobs, new InProcessDigestGuard(), Clock.systemUTC()), history,
           Clock.systemUTC());
     }
 

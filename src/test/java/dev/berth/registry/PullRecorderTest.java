@@ -2,7 +2,7 @@ package dev.berth.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.berth.metadata.BlobLocks;
+import dev.berth.metadata.InProcessDigestGuard;
 import dev.berth.metadata.InventoryStore;
 import dev.berth.metadata.sql.SqlMetadataStore;
 import dev.berth.oci.Reference;
@@ -29,7 +29,7 @@ class PullRecorderTest {
     MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     try (SqlMetadataStore metadata = SqlMetadataStore.sqlite(dir.resolve("m.db"))) {
       Registry registry = Registry.create(metadata, metadata, new FilesystemBlobStore(dir.resolve("b")),
-          new BlobLocks(), new RegistrySettings(true, RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES), clock);
+          new InProcessDigestGuard(), new RegistrySettings(true, RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES), clock);
       byte[] index = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}"
           .getBytes(StandardCharsets.UTF_8);
       Manifests.Pushed pushed = registry.manifests().put(REPO, Reference.parse("v1"), Optional.empty(), index);

@@ -246,7 +246,7 @@ public final class SqlMetadataStore
           .bind("size", size)
           .bind("now", now.toEpochMilli())
           .execute();
-      // The caller holds the digest's BlobLocks lock and has just put verified bytes in place, so a
+      // The caller holds the digest's guard and has just put verified bytes in place, so a
       // row an interrupted GC left "deleting" describes bytes that exist again.
       h.createUpdate("UPDATE blobs SET state = 'live' WHERE digest = :digest AND state <> 'live'")
           .bind("digest", digest.toString())
