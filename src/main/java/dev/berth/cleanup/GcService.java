@@ -40,8 +40,12 @@ public final class GcService {
   private final Map<String, CountDownLatch> recording = new ConcurrentHashMap<>();
   /** How often a wait for another process's run looks at history: that process signals nothing here. */
   private static final Duration OTHER_PROCESS_POLL = Duration.ofMillis(250);
-  /** How often a running collection records that its process is still alive. */
-  static final Duration HEARTBEAT = Duration.ofSeconds(10);
+  /**
+   * How often a running collection records that its process is still alive. The system property
+   * {@code berth.gc.heartbeat} (milliseconds) shortens it where a killed run must be recognised in
+   * seconds rather than a minute: the cluster tests, which kill replicas on purpose.
+   */
+  static final Duration HEARTBEAT = Duration.ofMillis(Long.getLong("berth.gc.heartbeat", 10_000));
   /** A run whose heartbeat is this many beats old has lost its process. */
   private static final int BEATS_BEFORE_STALE = 6;
   /** This process, as history records the owner of its runs. */

@@ -10,12 +10,19 @@ import java.util.Optional;
  * heartbeat tells.
  */
 record RunOwner(String host, long pid) {
+  /**
+   * This process, named by its host, or by the system property {@code berth.node} where processes
+   * that share a host name do not share process ids (containers on one machine, each with its own
+   * PID namespace) or must be told apart as if on different machines (the cluster tests).
+   */
   static RunOwner current() {
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      host = "unknown-host";
+    String host = System.getProperty("berth.node");
+    if (host == null || host.isBlank()) {
+      try {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        host = "unknown-host";
+      }
     }
     return new RunOwner(host, ProcessHandle.current().pid());
   }

@@ -1,6 +1,7 @@
 package dev.berth.gc;
 
 import dev.berth.config.Settings;
+import dev.berth.testing.BerthJar;
 import dev.berth.testing.Digests;
 import dev.berth.testing.RunningRegistry;
 import dev.berth.testing.S3Server;

@@ -3,6 +3,7 @@ package dev.berth.gc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.testing.BerthJar;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

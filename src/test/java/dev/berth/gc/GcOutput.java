@@ -1,5 +1,6 @@
 package dev.berth.gc;
 
+import dev.berth.testing.BerthJar;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;

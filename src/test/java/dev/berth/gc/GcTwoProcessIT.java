@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.server.DataDirectory;
+import dev.berth.testing.BerthJar;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

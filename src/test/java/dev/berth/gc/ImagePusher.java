@@ -11,17 +11,29 @@ import java.util.concurrent.atomic.LongAdder;
  * a failure. Thread-safe; counts pushes and retries over all threads.
  */
 final class ImagePusher {
-  private static final Set<String> RETRY_FROM_SCRATCH = Set.of("MANIFEST_BLOB_UNKNOWN", "BLOB_UNKNOWN");
+  static final Set<String> RETRY_FROM_SCRATCH = Set.of("MANIFEST_BLOB_UNKNOWN", "BLOB_UNKNOWN");
 
   private final OciHttp registry;
   private final int maxAttempts;
+  private final boolean headFirst;
   private final LongAdder pushes = new LongAdder();
+  private final LongAdder skippedUploads = new LongAdder();
   private final LongAdder retries = new LongAdder();
   private final LongAdder starved = new LongAdder();
 
   ImagePusher(OciHttp registry, int maxAttempts) {
+    this(registry, maxAttempts, false);
+  }
+
+  /**
+   * With {@code headFirst}, as docker, podman and skopeo push: a blob the registry answers a HEAD
+   * for is not uploaded again. That is the race online GC must survive: the blob was there at the
+   * HEAD and may be gone by the manifest PUT, which must then fail cleanly.
+   */
+  ImagePusher(OciHttp registry, int maxAttempts, boolean headFirst) {
     this.registry = registry;
     this.maxAttempts = maxAttempts;
+    this.headFirst = headFirst;
   }
 
   /**
@@ -49,6 +61,10 @@ final class ImagePusher {
   boolean tryPush(String repo, String reference, TestImage image) throws IOException {
     for (int attempt = 1; attempt <= maxAttempts; attempt++) {
       for (byte[] blob : image.blobs()) {
+        if (headFirst && registry.headBlob(repo, blob).status() == 200) {
+          skippedUploads.increment();
+          continue;
+        }
         OciHttp.Reply uploaded = registry.uploadBlob(repo, blob);
         if (uploaded.status() != 201) {
           throw new AssertionError("blob upload failed: " + uploaded);
@@ -79,6 +95,11 @@ final class ImagePusher {
 
   long retries() {
     return retries.sum();
+  }
+
+  /** Blob uploads left out because a HEAD found the blob. */
+  long skippedUploads() {
+    return skippedUploads.sum();
   }
 
   /** Pushes given up after losing every attempt to GC. */

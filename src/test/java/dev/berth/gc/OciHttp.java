@@ -107,6 +107,11 @@ final class OciHttp implements AutoCloseable {
     return send("GET", "/v2/" + repo + "/manifests/" + reference, null, "Accept", MANIFEST_TYPES);
   }
 
+  /** HEAD of the blob with {@code content}'s sha256. */
+  Reply headBlob(String repo, byte[] content) throws IOException {
+    return send("HEAD", "/v2/" + repo + "/blobs/" + Digests.sha256(content), null);
+  }
+
   Reply getBlob(String repo, String digest) throws IOException {
     return send("GET", "/v2/" + repo + "/blobs/" + digest, null);
   }

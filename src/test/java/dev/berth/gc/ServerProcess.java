@@ -2,6 +2,7 @@ package dev.berth.gc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.testing.BerthJar;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -8,6 +8,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
@@ -73,6 +75,9 @@ public final class S3Server implements AutoCloseable {
     private final AtomicLong operations = new AtomicLong();
     private final AtomicLong injected = new AtomicLong();
     private volatile int every;
+    private final AtomicLong held = new AtomicLong();
+    private volatile java.util.Set<String> holding = java.util.Set.of();
+    private volatile CountDownLatch gate = new CountDownLatch(0);
 
     /** Fails every {@code n}-th operation from now on; 1 fails them all. */
     public void failEvery(int n) {
@@ -88,9 +93,33 @@ public final class S3Server implements AutoCloseable {
       return injected.get();
     }
 
+    /**
+     * Holds every request that comes down to one of {@code operations} (e.g. {@code removeBlob},
+     * {@code removeBlobs}) inside the server, before the store acts, until {@link #release()}: a
+     * client caught in the middle of such a request, for as long as the test needs it there.
+     */
+    public void hold(String... operations) {
+      gate = new CountDownLatch(1);
+      holding = java.util.Set.of(operations);
+    }
+
+    /** How many requests are being held right now. */
+    public long held() {
+      return held.get();
+    }
+
+    /** Lets every held request (and every later one) go on to the store. */
+    public void release() {
+      holding = java.util.Set.of();
+      gate.countDown();
+    }
+
     org.gaul.s3proxy.blobstore.BlobStore around(org.gaul.s3proxy.blobstore.BlobStore store) {
       return (org.gaul.s3proxy.blobstore.BlobStore) Proxy.newProxyInstance(getClass().getClassLoader(),
           new Class<?>[] {org.gaul.s3proxy.blobstore.BlobStore.class}, (self, method, args) -> {
+            if (holding.contains(method.getName())) {
+              awaitRelease();
+            }
             int n = every;
             if (n > 0 && REQUESTS.contains(method.getName()) && operations.incrementAndGet() % n == 0) {
               injected.incrementAndGet();
@@ -104,6 +133,16 @@ public final class S3Server implements AutoCloseable {
               throw e.getCause();
             }
           });
+    }
+
+    /** Bounded, so that a test that forgets to release cannot hang the server's threads for good. */
+    private void awaitRelease() throws InterruptedException {
+      held.incrementAndGet();
+      try {
+        gate.await(2, TimeUnit.MINUTES);
+      } finally {
+        held.decrementAndGet();
+      }
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.berth.gc;
+package dev.berth.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +13,7 @@ import java.util.stream.Stream;
  * The packaged {@code target/berth.jar}, run as operators run it: each command is its own JVM, so
  * two commands on one data directory really are two processes.
  */
-final class BerthJar {
+public final class BerthJar {
   private static final Path BUILT = Path.of("target").toAbsolutePath();
   /** Short commands (gc, fsck) start faster without the optimising compiler. */
   private static final List<String> COMMAND_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
@@ -24,8 +24,8 @@ final class BerthJar {
   private BerthJar() {}
 
   /** What a finished command left behind: its exit code and its stdout and stderr, interleaved. */
-  record Result(List<String> command, int exitCode, String output) {
-    List<String> lines() {
+  public record Result(List<String> command, int exitCode, String output) {
+    public List<String> lines() {
       return output.lines().toList();
     }
 
@@ -35,7 +35,7 @@ final class BerthJar {
     }
   }
 
-  static List<String> command(List<String> jvmOptions, List<String> args) throws IOException {
+  public static List<String> command(List<String> jvmOptions, List<String> args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("--enable-native-access=ALL-UNNAMED");
@@ -79,7 +79,7 @@ final class BerthJar {
   }
 
   /** Runs {@code berth <args>} in {@code workDir} to completion. */
-  static Result run(Path workDir, String... args) throws Exception {
+  public static Result run(Path workDir, String... args) throws Exception {
     Path out = Files.createTempFile(workDir, "berth-command", ".log");
     Process process = new ProcessBuilder(command(COMMAND_JVM, List.of(args)))
         .directory(workDir.toFile())
