@@ -46,8 +46,8 @@ enum Dialect {
   }
 
   /**
-   * Values for the templates of the queries: the {@code <forShare>} and {@code <forUpdate>} row-lock
-   * clauses; {@code <digests>}, the digests of the JSON array bound to {@code :digests} as a
+   * Values for the templates of the queries: the {@code <forShare>}, {@code <forUpdate>} and
+   * {@code <forKeyShare>} row-lock clauses; {@code <digests>}, the digests of the JSON array bound to {@code :digests} as a
    * subquery ({@code digest IN <digests>}); {@code <keyPairs>}, the rows of the JSON array of
    * [repository, digest] pairs bound to {@code :keyPairs} ({@link KeyPairs}); {@code <runItems>},
    * the rows of the JSON array of a collection's items bound to {@code :runItems}.
@@ -61,6 +61,9 @@ enum Dialect {
     return Map.of(
         "forShare", forShare,
         "forUpdate", forUpdate,
+        // Held by whoever references a row, so it cannot be deleted under them; updates of its other
+        // columns go on (FOR SHARE would make them wait).
+        "forKeyShare", singleWriter ? "" : "FOR KEY SHARE",
         "digests", "(SELECT value FROM " + textsOfArray.formatted("digests") + ")",
         "keyPairs", elementsOfArray.formatted("keyPairs"),
         "runItems", elementsOfArray.formatted("runItems"));

@@ -333,7 +333,7 @@ public final class SqlMetadataStore
         throw new MissingReferencesException(missingBlobs, missingManifests);
       }
       ensureRepository(h, repository, now);
-      h.createUpdate("""
+      insertAndHold(h, "manifest " + repository + "@" + manifest.digest(), () -> h.createUpdate("""
               INSERT INTO manifests
                 (repository, digest, media_type, artifact_type, subject, annotations, size, payload, created_at)
               VALUES
@@ -348,7 +348,13 @@ public final class SqlMetadataStore
           .bind("size", manifest.size())
           .bind("payload", manifest.payload())
           .bind("now", now.toEpochMilli())
-          .execute();
+          .execute(), () -> h.createQuery(
+              "SELECT digest FROM manifests WHERE repository = :repository AND digest = :digest <forKeyShare>")
+          .bind("repository", repository.value())
+          .bind("digest", manifest.digest().toString())
+          .mapTo(String.class)
+          .findOne()
+          .isPresent());
       insertReferences(h, "manifest_blobs", "manifest_digest", "blob_digest", manifest, manifest.blobs());
       insertReferences(h, "manifest_children", "parent_digest", "child_digest", manifest, manifest.children());
       tag.ifPresent(t -> h.createUpdate("""
@@ -537,10 +543,33 @@ public final class SqlMetadataStore
   }
 
   private static void ensureRepository(Handle h, RepositoryName repository, Instant now) {
-    h.createUpdate("INSERT INTO repositories (name, created_at) VALUES (:name, :now) ON CONFLICT (name) DO NOTHING")
+    insertAndHold(h, "repository " + repository, () -> h.createUpdate(
+            "INSERT INTO repositories (name, created_at) VALUES (:name, :now) ON CONFLICT (name) DO NOTHING")
         .bind("name", repository.value())
         .bind("now", now.toEpochMilli())
-        .execute();
+        .execute(), () -> h.createQuery("SELECT name FROM repositories WHERE name = :name <forKeyShare>")
+        .bind("name", repository.value())
+        .mapTo(String.class)
+        .findOne()
+        .isPresent());
+  }
+
+  /**
+   * Inserts a row unless it exists, then holds it until the transaction ends, for rows about to
+   * reference it. {@code ON CONFLICT DO NOTHING} locks nothing: on PostgreSQL a delete (another
+   * replica's, or GC's) committing right after it would leave the references failing their foreign
+   * keys, a 500 for a valid push. Held with {@code FOR KEY SHARE}, the row's delete waits for this
+   * transaction (and GC, re-checking after it, sees the tag or reference that keeps the row). A row
+   * deleted between the insert and the hold is inserted again.
+   */
+  private static void insertAndHold(Handle h, String what, Runnable insert, java.util.function.BooleanSupplier hold) {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      insert.run();
+      if (hold.getAsBoolean()) {
+        return;
+      }
+    }
+    throw new MetadataException("the " + what + " was deleted again and again while being written", null);
   }
 
   /** Moves touched_at forward only, so a caller with a lagging clock cannot shorten the grace period. */
