@@ -218,6 +218,13 @@ public final class BerthCluster implements AutoCloseable {
   }
 
   /** Adds a user with {@code role} on {@code namespace}, straight in the shared database. */
+  /** An administrator, as {@code berth user add --admin} makes one. */
+  public void addAdmin(String user, String password) {
+    try (SqlMetadataStore store = SqlMetadataStore.postgres(jdbcUrl(), "postgres", "", 2)) {
+      new Users(store, Clock.systemUTC()).add(user, password, true);
+    }
+  }
+
   public void addUser(String user, String password, String namespace, String role) {
     try (SqlMetadataStore store = SqlMetadataStore.postgres(jdbcUrl(), "postgres", "", 2)) {
       new Users(store, Clock.systemUTC()).add(user, password, false);
@@ -320,6 +327,33 @@ public final class BerthCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts {@code berth worker} (as {@code berth.node} "worker") on the replicas' configuration with
+   * the scheduler on, {@code gc.schedule} {@code cron} and no grace period; stopped with the cluster.
+   */
+  public Process startWorker(String cron) throws Exception {
+    Path dir = Files.createDirectories(work.resolve("worker"));
+    Path config = dir.resolve("berth.yml");
+    Files.writeString(config, Files.readString(replicas.getFirst().config())
+        .replace("scheduler:\n  enabled: false\n", "")
+        .replace("datadirectory: " + replicas.getFirst().root(), "datadirectory: " + dir.resolve("data"))
+        + "gc:\n  schedule: \"" + cron + "\"\n  grace: 0s\n");
+    List<String> jvm = new ArrayList<>(SERVER_JVM);
+    jvm.add("-Dberth.node=worker");
+    Process worker = new ProcessBuilder(BerthJar.command(jvm, List.of("worker", "--config", config.toString())))
+        .directory(dir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("worker.log").toFile()))
+        .start();
+    started.add(() -> {
+      worker.destroy();
+      if (!worker.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+        worker.destroyForcibly().waitFor();
+      }
+    });
+    return worker;
+  }
+
   /** One {@code berth serve} of the deployment, on its own data directory and a fixed port. */
   public final class Replica implements AutoCloseable {
     private final String name;
@@ -408,6 +442,8 @@ public final class BerthCluster implements AutoCloseable {
             user: postgres
             password: ""
             maxconnections: 8
+          scheduler:
+            enabled: false
           """.formatted(hostPort(), root(), s3.endpoint(), S3Server.BUCKET, S3_ROOT, S3Server.ACCESS_KEY,
           S3Server.SECRET_KEY, jdbcUrl()) + authSection);
     }

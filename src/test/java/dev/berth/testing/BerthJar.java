@@ -80,12 +80,18 @@ public final class BerthJar {
 
   /** Runs {@code berth <args>} in {@code workDir} to completion. */
   public static Result run(Path workDir, String... args) throws Exception {
+    return run(workDir, java.util.Map.of(), args);
+  }
+
+  /** Runs {@code berth <args>} in {@code workDir} to completion, with {@code environment} added to ours. */
+  public static Result run(Path workDir, java.util.Map<String, String> environment, String... args) throws Exception {
     Path out = Files.createTempFile(workDir, "berth-command", ".log");
-    Process process = new ProcessBuilder(command(COMMAND_JVM, List.of(args)))
+    ProcessBuilder builder = new ProcessBuilder(command(COMMAND_JVM, List.of(args)))
         .directory(workDir.toFile())
         .redirectErrorStream(true)
-        .redirectOutput(out.toFile())
-        .start();
+        .redirectOutput(out.toFile());
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();
       throw new AssertionError("berth " + String.join(" ", args) + " did not finish within "
