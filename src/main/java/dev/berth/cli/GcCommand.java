@@ -3,6 +3,7 @@ package dev.berth.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.cleanup.GarbageCollector;
+import dev.berth.cleanup.GcAlreadyRunningException;
 import dev.berth.cleanup.GcItem;
 import dev.berth.cleanup.GcListener;
 import dev.berth.cleanup.GcOptions;
@@ -130,7 +131,12 @@ final class GcCommand implements Command {
         report = collector.run(options, printer);
       } else {
         // A run an interrupted process left recorded as running is closed when it blocks this one.
-        report = service.runNow(options, user(), "cli", printer);
+        try {
+          report = service.runNow(options, user(), "cli", printer);
+        } catch (GcAlreadyRunningException e) {
+          throw new CommandFailure(ExitStatus.UNAVAILABLE, "another collection is running in this deployment;"
+              + " run again once it has ended (the console and GET /api/v1/gc/runs show it)", e);
+        }
       }
       out.println(report.summary());
       return ExitStatus.OK.code;

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -33,6 +34,8 @@ final class StressWorkload {
   private OciHttp deleter;
   private OciHttp tagMover;
   private AdminApi gc;
+  private Callable<Boolean> otherCollector;
+  private final AtomicInteger otherRuns = new AtomicInteger();
   private final AtomicInteger tagDeletes = new AtomicInteger();
   private final AtomicInteger manifestDeletes = new AtomicInteger();
   private final AtomicInteger tagMoves = new AtomicInteger();
@@ -64,6 +67,15 @@ final class StressWorkload {
 
   StressWorkload gc(AdminApi admin) {
     this.gc = admin;
+    return this;
+  }
+
+  /**
+   * A second collector looping in processes of its own (each {@code run} one collection, true when
+   * it ran rather than found another running), contending with the first for the deployment's one run.
+   */
+  StressWorkload otherCollector(Callable<Boolean> run) {
+    this.otherCollector = run;
     return this;
   }
 
@@ -102,8 +114,18 @@ final class StressWorkload {
         return true;
       });
 
+      if (otherCollector != null) {
+        workers.start("other-gc", MAX_GC_RUNS, run -> {
+          if (otherCollector.call()) {
+            otherRuns.incrementAndGet();
+          }
+          awaitAPush(workers);
+          return true;
+        });
+      }
       workers.runFor(load,
-          () -> pushes() >= 20 && gcRuns.get() >= 4 && tagDeletes.get() + manifestDeletes.get() >= 4,
+          () -> pushes() >= 20 && gcRuns.get() >= 4 && tagDeletes.get() + manifestDeletes.get() >= 4
+              && (otherCollector == null || otherRuns.get() >= 2),
           TIMEOUT);
       workers.stopAndJoin(TIMEOUT);
       workers.assertNoFailures();
@@ -124,10 +146,10 @@ final class StressWorkload {
     long starved = pushers.stream().distinct().mapToLong(ImagePusher::starved).sum();
     long skipped = pushers.stream().distinct().mapToLong(ImagePusher::skippedUploads).sum();
     return String.format("%d pushes, %d retries (%d pushes given up after %d attempts), %d blob uploads skipped "
-            + "after a HEAD, %d deletes (%d tags, %d manifests), %d tag moves, %d gc runs; %d starts refused (409) "
-            + "after the previous run was reported finished",
+            + "after a HEAD, %d deletes (%d tags, %d manifests), %d tag moves, %d gc runs (%d more in other processes);"
+            + " %d starts refused (409) after the previous run was reported finished",
         pushes(), retries, starved, RETRIES, skipped, tagDeletes.get() + manifestDeletes.get(), tagDeletes.get(),
-        manifestDeletes.get(), tagMoves.get(), gcRuns.get(), refusedAfterFinish.sum());
+        manifestDeletes.get(), tagMoves.get(), gcRuns.get(), otherRuns.get(), refusedAfterFinish.sum());
   }
 
   /**
