@@ -88,8 +88,8 @@ final class GcCommand implements Command {
     }
     LoggingSetup.quietUnlessDebugging(settings.logLevel());
     try (DataDirectory owned = directory.get(); BerthServer.Stores stores = BerthServer.Stores.open(settings)) {
-      GarbageCollector collector = new GarbageCollector(stores.metadata(), stores.blobs(), new BlobLocks(), Clock.systemUTC());
-      GcService service = new GcService(collector, stores.metadata(), Clock.systemUTC());
+      GarbageCollector collector = new GarbageCollector(stores.metadata().collector(), stores.blobs(), new BlobLocks(), Clock.systemUTC());
+      GcService service = new GcService(collector, stores.metadata().history(), Clock.systemUTC());
       GcListener printer = new GcListener() {
         @Override
         public void removed(GcItem item) {

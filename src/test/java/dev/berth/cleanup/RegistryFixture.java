@@ -56,9 +56,9 @@ final class RegistryFixture implements AutoCloseable {
     this.metadata = SqlMetadataStore.sqlite(root.resolve("metadata.db"));
     this.opened = backend.openStore(root.resolve("blobs"));
     this.blobs = opened.store();
-    this.registry = Registry.create(metadata, metadata, blobs, locks,
+    this.registry = Registry.create(metadata, blobs, locks,
         new RegistrySettings(true, RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES), clock);
-    this.collector = new GarbageCollector(metadata, blobs, locks, clock);
+    this.collector = new GarbageCollector(metadata.collector(), blobs, locks, clock);
   }
 
   static RepositoryName repo(String name) {

@@ -105,8 +105,8 @@ class SchemaVersionTest {
     }
 
     try (SqlMetadataStore store = SqlMetadataStore.sqlite(dir.resolve("metadata.db"))) {
-      assertThat(store.manifestsUsingBlob(blob)).containsExactly(new ManifestKey(RepositoryName.of("team/app"), manifest));
-      assertThat(store.linkedRepositories(List.of(blob)))
+      assertThat(store.collector().manifestsUsingBlob(blob)).containsExactly(new ManifestKey(RepositoryName.of("team/app"), manifest));
+      assertThat(store.collector().linkedRepositories(List.of(blob)))
           .containsExactly(Map.entry(blob, List.of(RepositoryName.of("team/app"), RepositoryName.of("team/mirror"))));
     }
     try (Connection c = database.getConnection(); Statement s = c.createStatement();
@@ -140,8 +140,8 @@ class SchemaVersionTest {
     }
 
     try (SqlMetadataStore store = SqlMetadataStore.sqlite(dir.resolve("metadata.db"))) {
-      assertThat(store.manifestsUsingBlob(used)).containsExactly(new ManifestKey(RepositoryName.of("team/app"), manifest));
-      assertThat(store.linkedRepositories(List.of(used, unused))).containsOnly(
+      assertThat(store.collector().manifestsUsingBlob(used)).containsExactly(new ManifestKey(RepositoryName.of("team/app"), manifest));
+      assertThat(store.collector().linkedRepositories(List.of(used, unused))).containsOnly(
           Map.entry(used, List.of(RepositoryName.of("team/app"))), Map.entry(unused, List.of(RepositoryName.of("team/app"))));
     }
     SQLiteConfig enforcing = new SQLiteConfig();
