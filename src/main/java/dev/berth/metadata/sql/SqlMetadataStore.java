@@ -13,9 +13,12 @@ import dev.berth.metadata.MetadataException;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.metadata.MetadataTransaction;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.function.Function;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -111,18 +114,24 @@ public final class SqlMetadataStore implements MetadataStore {
     }
     try {
       if (!SchemaVersion.isCurrent(pool)) {
-        Flyway.configure(SqlMetadataStore.class.getClassLoader())
-            .dataSource(pool)
-            .locations("classpath:" + SchemaVersion.MIGRATIONS)
-            .placeholders(dialect.placeholders())
-            .load()
-            .migrate();
+        if (dialect == Dialect.POSTGRES) {
+          ReplacedMigrations.acceptOldScripts(pool);
+        }
+        migrations(pool, dialect).load().migrate();
       }
-    } catch (FlywayException e) {
+    } catch (FlywayException | SQLException e) {
       pool.close();
       throw new MetadataException("cannot migrate the metadata database", e);
     }
     return new SqlMetadataStore(new SqlTransactions(pool, dialect));
+  }
+
+  /** Flyway's configuration for the dialect's migrations. */
+  static FluentConfiguration migrations(DataSource database, Dialect dialect) {
+    return Flyway.configure(SqlMetadataStore.class.getClassLoader())
+        .dataSource(database)
+        .locations(dialect.migrationLocations())
+        .placeholders(dialect.placeholders());
   }
 
   @Override

@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
-import org.flywaydb.core.Flyway;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.regex.Matcher;
@@ -172,9 +171,7 @@ class SchemaVersionTest {
   private SQLiteDataSource migratedTo(String version) {
     SQLiteDataSource database = new SQLiteDataSource();
     database.setUrl("jdbc:sqlite:" + dir.resolve("metadata.db"));
-    Flyway.configure(SqlMetadataStore.class.getClassLoader()).dataSource(database)
-        .locations("classpath:" + SchemaVersion.MIGRATIONS).placeholders(Dialect.SQLITE.placeholders())
-        .target(version).load().migrate();
+    SqlMetadataStore.migrations(database, Dialect.SQLITE).target(version).load().migrate();
     return database;
   }
 
