@@ -4,7 +4,7 @@ import dev.berth.metadata.BlobRecord;
 import dev.berth.metadata.CollectorStore;
 import dev.berth.metadata.ManifestEdge;
 import dev.berth.metadata.ManifestKey;
-import dev.berth.metadata.MetadataStore;
+import dev.berth.metadata.ManifestMetadata;
 import dev.berth.metadata.Referrer;
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepositoryName;
@@ -26,10 +26,10 @@ import java.util.Set;
  * other images still use stay, and are counted separately.
  */
 public final class DeletePreview {
-  private final MetadataStore metadata;
+  private final ManifestMetadata metadata;
   private final CollectorStore graph;
 
-  public DeletePreview(MetadataStore metadata, CollectorStore graph) {
+  public DeletePreview(ManifestMetadata metadata, CollectorStore graph) {
     this.metadata = metadata;
     this.graph = graph;
   }

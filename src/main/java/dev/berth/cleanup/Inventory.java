@@ -9,7 +9,7 @@ import dev.berth.metadata.InventoryStore;
 import dev.berth.metadata.InventoryStore.ManifestSummary;
 import dev.berth.metadata.InventoryStore.RepositoryUsage;
 import dev.berth.metadata.ManifestEdge;
-import dev.berth.metadata.MetadataStore;
+import dev.berth.metadata.ManifestMetadata;
 import dev.berth.oci.Digest;
 import dev.berth.oci.MediaType;
 import dev.berth.oci.RepositoryName;
@@ -40,12 +40,12 @@ public final class Inventory {
   private static final Duration SAMPLE_WINDOW = Duration.ofDays(30);
 
   private final InventoryStore store;
-  private final MetadataStore metadata;
+  private final ManifestMetadata metadata;
   private final CollectorStore graph;
   private final HistoryStore history;
   private final Clock clock;
 
-  public Inventory(InventoryStore store, MetadataStore metadata, CollectorStore graph, HistoryStore history,
+  public Inventory(InventoryStore store, ManifestMetadata metadata, CollectorStore graph, HistoryStore history,
       Clock clock) {
     this.store = store;
     this.metadata = metadata;

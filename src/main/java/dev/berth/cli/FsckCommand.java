@@ -28,7 +28,7 @@ final class FsckCommand implements Command {
     LoggingSetup.quietUnlessDebugging(settings.logLevel());
     try (BerthServer.Stores stores = BerthServer.Stores.open(settings)) {
       ConsistencyCheck.Result result =
-          new ConsistencyCheck(stores.metadata(), stores.blobs()).run(verifyDigests, System.out::println);
+          new ConsistencyCheck(stores.metadata().collector(), stores.blobs()).run(verifyDigests, System.out::println);
       System.out.printf("fsck: %d blobs checked%s: %d dangling, %d corrupt, %d orphaned%n", result.blobsChecked(),
           verifyDigests ? " (digests verified)" : "", result.dangling().size(), result.corrupt().size(),
           result.orphans().size());

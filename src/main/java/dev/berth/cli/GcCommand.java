@@ -112,8 +112,9 @@ final class GcCommand implements Command {
 
   private static int runHere(Settings settings, GcOptions options, PrintStream out) throws Exception {
     try (BerthServer.Stores stores = BerthServer.Stores.open(settings)) {
-      GarbageCollector collector = new GarbageCollector(stores.metadata(), stores.blobs(), stores.guard(), Clock.systemUTC());
-      GcService service = new GcService(collector, stores.metadata(), Clock.systemUTC());
+      GarbageCollector collector = new GarbageCollector(stores.metadata().collector(), stores.blobs(), stores.guard(),
+          Clock.systemUTC());
+      GcService service = new GcService(collector, stores.metadata().history(), Clock.systemUTC());
       GcListener printer = new GcListener() {
         @Override
         public void removed(GcItem item) {

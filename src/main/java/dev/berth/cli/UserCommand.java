@@ -50,7 +50,7 @@ final class UserCommand {
       Settings settings = StoresOption.existing(line);
       LoggingSetup.quietUnlessDebugging(settings.logLevel());
       try (BerthServer.Stores opened = BerthServer.Stores.open(settings)) {
-        run(line, opened.metadata(), new Users(opened.metadata(), Clock.systemUTC()));
+        run(line, opened.metadata().access(), new Users(opened.metadata().access(), Clock.systemUTC()));
         return ExitStatus.OK.code;
       } catch (IllegalArgumentException e) {
         throw new CommandFailure(ExitStatus.USAGE, e.getMessage(), e);

@@ -42,9 +42,9 @@ public final class Blobs {
 
   public void unlink(RepositoryName repository, Digest digest, String actor) {
     deletes.requireEnabled();
-    metadata.atomically(() -> {
-      switch (metadata.unlinkBlob(repository, digest)) {
-        case UNLINKED -> deletes.audit(actor, "blob.unlink", repository + "@" + digest, "link removed");
+    metadata.atomically(tx -> {
+      switch (tx.blobs().unlinkBlob(repository, digest)) {
+        case UNLINKED -> deletes.audit(tx.history(), actor, "blob.unlink", repository + "@" + digest, "link removed");
         case NOT_LINKED -> throw unknown(digest);
         case IN_USE -> throw new RegistryException(ErrorCode.BLOB_REFERENCED,
             "a manifest in this repository references the blob; delete the manifest first", digest.toString());

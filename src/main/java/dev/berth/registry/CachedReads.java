@@ -55,17 +55,17 @@ final class CachedReads implements ChangeListener {
   }
 
   Optional<Digest> resolveTag(RepositoryName repository, Tag tag) {
-    return read(tags, new TagKey(repository, tag), repository, false, () -> metadata.resolveTag(repository, tag));
+    return read(tags, new TagKey(repository, tag), repository, false, () -> metadata.manifests().resolveTag(repository, tag));
   }
 
   Optional<StoredManifest> findManifest(RepositoryName repository, Digest digest) {
     return read(manifests, new ContentKey(repository, digest), repository, false,
-        () -> metadata.findManifest(repository, digest));
+        () -> metadata.manifests().findManifest(repository, digest));
   }
 
   Optional<BlobRecord> findLinkedBlob(RepositoryName repository, Digest digest) {
     return read(links, new ContentKey(repository, digest), repository, true,
-        () -> metadata.findLinkedBlob(repository, digest));
+        () -> metadata.blobs().findLinkedBlob(repository, digest));
   }
 
   private <K, V> Optional<V> read(Cache<K, Stamped<V>> cache, K key, RepositoryName repository,

@@ -7,16 +7,15 @@ import java.util.UUID;
 
 /**
  * What every delete endpoint shares: like Docker Registry, deletes are off unless enabled; and
- * every delete that happens is written to the audit log with who asked.
+ * every delete that happens is written to the audit log with who asked, in the delete's own
+ * transaction.
  */
 final class Deletes {
   private final RegistrySettings settings;
-  private final HistoryStore history;
   private final Clock clock;
 
-  Deletes(RegistrySettings settings, HistoryStore history, Clock clock) {
+  Deletes(RegistrySettings settings, Clock clock) {
     this.settings = settings;
-    this.history = history;
     this.clock = clock;
   }
 
@@ -26,7 +25,8 @@ final class Deletes {
     }
   }
 
-  void audit(String actor, String action, String target, String detail) {
+  /** Writes the entry through {@code history}, the one of the transaction that made the change. */
+  void audit(HistoryStore history, String actor, String action, String target, String detail) {
     history.audit(new AuditEntry(UUID.randomUUID().toString(), clock.instant(), actor, action, target, detail));
   }
 }

@@ -1,6 +1,6 @@
 package dev.berth.registry;
 
-import dev.berth.metadata.MetadataStore;
+import dev.berth.metadata.ManifestMetadata;
 import dev.berth.metadata.Referrer;
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepositoryName;
@@ -16,9 +16,9 @@ public final class Listings {
   /** Catalog page size when the client names none, as Docker Registry's. */
   public static final int DEFAULT_CATALOG_PAGE = 1_000;
 
-  private final MetadataStore metadata;
+  private final ManifestMetadata metadata;
 
-  public Listings(MetadataStore metadata) {
+  public Listings(ManifestMetadata metadata) {
     this.metadata = metadata;
   }
 

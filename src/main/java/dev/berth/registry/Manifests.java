@@ -1,6 +1,7 @@
 package dev.berth.registry;
 
 import dev.berth.metadata.ManifestDeletion;
+import dev.berth.metadata.ManifestMetadata;
 import dev.berth.metadata.ManifestRecord;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.metadata.MissingReferencesException;
@@ -73,7 +74,7 @@ public final class Manifests {
         manifest.annotations());
     Optional<Tag> tag = reference instanceof Reference.ByTag byTag ? Optional.of(byTag.tag()) : Optional.empty();
     try {
-      metadata.putManifest(record, tag, clock.instant());
+      metadata.manifests().putManifest(record, tag, clock.instant());
     } catch (MissingReferencesException e) {
       Map<String, Object> detail = new LinkedHashMap<>();
       if (!e.blobs().isEmpty()) {
@@ -118,26 +119,27 @@ public final class Manifests {
   public void delete(RepositoryName repository, Reference reference, String actor) {
     deletes.requireEnabled();
     // The delete and its audit entry commit together.
-    metadata.atomically(() -> {
+    metadata.atomically(tx -> {
+      ManifestMetadata manifests = tx.manifests();
       switch (reference) {
         case Reference.ByTag t -> {
-          Digest image = metadata.resolveTag(repository, t.tag()).orElseThrow(() -> unknown(reference));
-          if (!metadata.deleteTag(repository, t.tag())) {
+          Digest image = manifests.resolveTag(repository, t.tag()).orElseThrow(() -> unknown(reference));
+          if (!manifests.deleteTag(repository, t.tag())) {
             throw unknown(reference);
           }
-          List<Tag> left = metadata.tagsOf(repository, image);
-          deletes.audit(actor, "tag.delete", repository + ":" + t.tag(), left.isEmpty()
+          List<Tag> left = manifests.tagsOf(repository, image);
+          deletes.audit(tx.history(), actor, "tag.delete", repository + ":" + t.tag(), left.isEmpty()
               ? "tag removed; the image " + image + " is now untagged (a GC with --delete-untagged deletes it)"
               : "tag removed; the image " + image + " stays, tagged "
                   + String.join(", ", left.stream().map(Tag::value).toList()));
         }
         case Reference.ByDigest d -> {
-          switch (metadata.deleteManifest(repository, d.digest())) {
+          switch (manifests.deleteManifest(repository, d.digest())) {
             case ManifestDeletion.NotFound n -> throw unknown(reference);
             case ManifestDeletion.StillReferenced r -> throw new RegistryException(ErrorCode.MANIFEST_REFERENCED,
                 "manifest is listed by an index in this repository; delete the index first",
                 Map.of("indexes", r.parents().stream().map(Digest::toString).toList()));
-            case ManifestDeletion.Deleted deleted -> deletes.audit(actor, "manifest.delete",
+            case ManifestDeletion.Deleted deleted -> deletes.audit(tx.history(), actor, "manifest.delete",
                 repository + "@" + d.digest(), "tags removed: " + deleted.removedTags());
           }
         }
@@ -147,7 +149,7 @@ public final class Manifests {
   }
 
   public List<Tag> tagsOf(RepositoryName repository, Digest digest) {
-    return metadata.tagsOf(repository, digest);
+    return metadata.manifests().tagsOf(repository, digest);
   }
 
   static RegistryException unknown(Reference reference) {

@@ -1,7 +1,7 @@
 package dev.berth.registry;
 
 import dev.berth.metadata.ManifestKey;
-import dev.berth.metadata.MetadataStore;
+import dev.berth.metadata.ManifestMetadata;
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepositoryName;
 import java.time.Clock;
@@ -29,11 +29,11 @@ public final class PullRecorder implements AutoCloseable {
   private static final Duration RESOLUTION = Duration.ofSeconds(1);
 
   private final ConcurrentHashMap<ManifestKey, Instant> pending = new ConcurrentHashMap<>();
-  private final MetadataStore metadata;
+  private final ManifestMetadata metadata;
   private final Clock clock;
   private ScheduledExecutorService flusher;
 
-  PullRecorder(MetadataStore metadata, Clock clock) {
+  PullRecorder(ManifestMetadata metadata, Clock clock) {
     this.metadata = metadata;
     this.clock = clock;
   }

@@ -1,7 +1,6 @@
 package dev.berth.registry;
 
 import dev.berth.metadata.DigestGuard;
-import dev.berth.metadata.HistoryStore;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.storage.BlobStore;
 import java.time.Clock;
@@ -12,16 +11,16 @@ import java.time.Clock;
  */
 public record Registry(Blobs blobs, Uploads uploads, Manifests manifests, Listings listings, PullRecorder pulls) {
 
-  public static Registry create(MetadataStore metadata, HistoryStore history, BlobStore store, DigestGuard guard,
+  public static Registry create(MetadataStore metadata, BlobStore store, DigestGuard guard,
       RegistrySettings settings, Clock clock) {
-    Deletes deletes = new Deletes(settings, history, clock);
+    Deletes deletes = new Deletes(settings, clock);
     CachedReads reads = new CachedReads(metadata);
-    PullRecorder pulls = new PullRecorder(metadata, clock);
+    PullRecorder pulls = new PullRecorder(metadata.manifests(), clock);
     return new Registry(
         new Blobs(metadata, reads, store, deletes),
-        new Uploads(metadata, store, guard, clock),
+        new Uploads(metadata.blobs(), store, guard, clock),
         new Manifests(metadata, reads, settings, deletes, pulls, clock),
-        new Listings(metadata),
+        new Listings(metadata.manifests()),
         pulls);
   }
 }

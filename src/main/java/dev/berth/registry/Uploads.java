@@ -2,7 +2,7 @@ package dev.berth.registry;
 
 import dev.berth.metadata.DigestGuard;
 import dev.berth.metadata.BlobRecord;
-import dev.berth.metadata.MetadataStore;
+import dev.berth.metadata.BlobMetadata;
 import dev.berth.metadata.UploadRecord;
 import dev.berth.oci.Digest;
 import dev.berth.oci.DigestAlgorithm;
@@ -29,13 +29,13 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Uploads {
 
-  private final MetadataStore metadata;
+  private final BlobMetadata metadata;
   private final BlobStore store;
   private final DigestGuard guard;
   private final Clock clock;
   private final ConcurrentMap<UploadId, Session> sessions = new ConcurrentHashMap<>();
 
-  public Uploads(MetadataStore metadata, BlobStore store, DigestGuard guard, Clock clock) {
+  public Uploads(BlobMetadata metadata, BlobStore store, DigestGuard guard, Clock clock) {
     this.metadata = metadata;
     this.store = store;
     this.guard = guard;

@@ -19,6 +19,7 @@ import dev.berth.config.Settings;
 import dev.berth.config.TlsKeyStore;
 import dev.berth.http.AdminHandler;
 import dev.berth.http.HttpServer;
+import dev.berth.metadata.AccessStore;
 import dev.berth.metadata.DigestGuard;
 import dev.berth.metadata.InProcessDigestGuard;
 import dev.berth.metadata.MetadataException;
@@ -95,25 +96,24 @@ public final class BerthServer implements AutoCloseable {
       resources.addFirst(stores);
       GcService gc = opened.gc();
       RegistrySettings registrySettings = new RegistrySettings(settings.deleteEnabled(), settings.maxManifestBytes());
-      Registry registry = Registry.create(stores.metadata(), stores.metadata(), stores.blobs(), stores.guard(), registrySettings,
-          clock);
+      Registry registry = Registry.create(stores.metadata(), stores.blobs(), stores.guard(), registrySettings, clock);
       // Closed after HTTP has drained (resources close newest first), so the last pulls are written.
       resources.addFirst(registry.pulls().start(PULL_FLUSH_PERIOD));
       GcOptions gcDefaults = defaultGcOptions(settings);
 
       LoginThrottle throttle = LoginThrottle.standard(stores.metadata().loginFailures(), clock);
-      AccessControl access = accessControl(settings, stores.metadata(), throttle, clock);
+      AccessControl access = accessControl(settings, stores.metadata().access(), throttle, clock);
       String token = DataDirectory.newToken();
-      DeletePreview previews = new DeletePreview(stores.metadata(), stores.metadata());
-      Inventory inventory = new Inventory(stores.metadata(), stores.metadata(), stores.metadata(), stores.metadata(),
-          clock);
-      Administration administration = new Administration(new Users(stores.metadata(), clock), stores.metadata(),
-          access);
-      AdminHandler admin = new AdminHandler(gc, previews, inventory, administration, stores.metadata(),
+      DeletePreview previews = new DeletePreview(stores.metadata().manifests(), stores.metadata().collector());
+      Inventory inventory = new Inventory(stores.metadata().inventory(), stores.metadata().manifests(),
+          stores.metadata().collector(), stores.metadata().history(), clock);
+      Administration administration = new Administration(new Users(stores.metadata().access(), clock),
+          stores.metadata().access(), access);
+      AdminHandler admin = new AdminHandler(gc, previews, inventory, administration, stores.metadata().history(),
           gcDefaults, token, access, json);
       ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, administration, inventory,
-          previews, registry.manifests(), gc, gcDefaults, stores.metadata(), stores.metadata().consoleSessions()),
-          clock);
+          previews, registry.manifests(), gc, gcDefaults, stores.metadata().history(),
+          stores.metadata().consoleSessions()), clock);
       HttpServer http = listen(settings, tls, registry, registrySettings, access, new Handler.Sequence(admin, console),
           prometheus);
       resources.addFirst(http);
@@ -171,7 +171,8 @@ public final class BerthServer implements AutoCloseable {
         Stores stores = Stores.open(settings);
         try {
           GcService gc = new GcService(
-              new GarbageCollector(stores.metadata(), stores.blobs(), stores.guard(), clock), stores.metadata(), clock);
+              new GarbageCollector(stores.metadata().collector(), stores.blobs(), stores.guard(), clock),
+              stores.metadata().history(), clock);
           gc.closeInterruptedRuns();
           opening.complete(new Opened(stores, gc));
         } catch (RuntimeException | Error e) {
@@ -197,7 +198,7 @@ public final class BerthServer implements AutoCloseable {
     }
   }
 
-  private static AccessControl accessControl(Settings settings, SqlMetadataStore store, LoginThrottle throttle,
+  private static AccessControl accessControl(Settings settings, AccessStore store, LoginThrottle throttle,
       Clock clock) throws IOException, ConfigException {
     if (settings.auth().isEmpty()) {
       if (!isLoopback(settings.host())) {
@@ -232,7 +233,7 @@ public final class BerthServer implements AutoCloseable {
     }
   }
 
-  private static void ensureFirstAdmin(SqlMetadataStore store, Clock clock, Optional<String> password) {
+  private static void ensureFirstAdmin(AccessStore store, Clock clock, Optional<String> password) {
     new Users(store, clock).ensureFirstAdmin(password).ifPresent(generated ->
         System.err.println("berth: created user 'admin' with password " + generated
             + " (shown once; change it with 'berth user passwd admin')"));

@@ -38,11 +38,11 @@ public final class BerthWorker implements AutoCloseable {
     BerthServer.Stores stores = BerthServer.Stores.open(settings);
     resources.add(stores);
     try {
-      GcService gc = new GcService(new GarbageCollector(stores.metadata(), stores.blobs(), stores.guard(), clock),
-          stores.metadata(), clock);
+      GcService gc = new GcService(new GarbageCollector(stores.metadata().collector(), stores.blobs(), stores.guard(),
+          clock), stores.metadata().history(), clock);
       gc.closeInterruptedRuns();
-      Inventory inventory = new Inventory(stores.metadata(), stores.metadata(), stores.metadata(), stores.metadata(),
-          clock);
+      Inventory inventory = new Inventory(stores.metadata().inventory(), stores.metadata().manifests(),
+          stores.metadata().collector(), stores.metadata().history(), clock);
       resources.addFirst(StorageSampler.start(inventory, BerthServer.STORAGE_SAMPLE_PERIOD,
           stores.metadata().jobClaims(), clock));
       settings.gc().schedule().ifPresent(cron -> resources.addFirst(

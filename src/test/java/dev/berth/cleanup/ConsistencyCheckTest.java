@@ -27,7 +27,7 @@ class ConsistencyCheckTest {
   void aCleanRegistryIsClean() throws Exception {
     try (RegistryFixture f = new RegistryFixture(dir)) {
       f.pushImage(repo("team/app"), "v1", List.of());
-      ConsistencyCheck.Result result = new ConsistencyCheck(f.metadata, f.blobs).run(true, line -> { });
+      ConsistencyCheck.Result result = new ConsistencyCheck(f.metadata.collector(), f.blobs).run(true, line -> { });
       assertThat(result.clean()).isTrue();
       assertThat(result.blobsChecked()).isEqualTo(2);
       assertThat(result.orphans()).isEmpty();
@@ -51,8 +51,8 @@ class ConsistencyCheckTest {
       f.blobs.commitUpload(staged, Digest.sha256(orphan));
       List<String> lines = new ArrayList<>();
 
-      ConsistencyCheck.Result quick = new ConsistencyCheck(f.metadata, f.blobs).run(false, lines::add);
-      ConsistencyCheck.Result thorough = new ConsistencyCheck(f.metadata, f.blobs).run(true, line -> { });
+      ConsistencyCheck.Result quick = new ConsistencyCheck(f.metadata.collector(), f.blobs).run(false, lines::add);
+      ConsistencyCheck.Result thorough = new ConsistencyCheck(f.metadata.collector(), f.blobs).run(true, line -> { });
 
       assertThat(quick.clean()).isFalse();
       assertThat(quick.dangling()).containsExactly(lost.toString());

@@ -233,7 +233,7 @@ class GarbageCollectorTest {
       assertThat(report.links()).as("links whose blob stays, and only those").isEmpty();
       assertThat(report.repositories()).as("emptied by the blob's going").containsExactly(backup, mirror);
     }
-    assertThat(f.metadata.linkedRepositories(List.of(layer))).isEmpty();
+    assertThat(f.metadata.collector().linkedRepositories(List.of(layer))).isEmpty();
     assertThat(f.blobBytesExist(layer)).isFalse();
   }
 
@@ -378,7 +378,7 @@ class GarbageCollectorTest {
         throw new IOException("disk says no");
       }
     });
-    GarbageCollector collector = new GarbageCollector(f.metadata, failing, f.collectorGuard, f.clock);
+    GarbageCollector collector = new GarbageCollector(f.metadata.collector(), failing, f.collectorGuard, f.clock);
 
     assertThatThrownBy(() -> collector.run(new GcOptions(false, false, DAY, Duration.ofDays(7)), GcListener.NONE))
         .isInstanceOf(IOException.class).hasMessageContaining(stuck.toString());
@@ -388,7 +388,7 @@ class GarbageCollectorTest {
     Collected second = f.gc(false, DAY);
     assertThat(pushed).allSatisfy(digest -> assertThat(f.blobBytesExist(digest)).isFalse());
     assertThat(second.report().blobs()).isPositive();
-    assertThat(new ConsistencyCheck(f.metadata, f.blobs).run(true, line -> { }).clean()).isTrue();
+    assertThat(new ConsistencyCheck(f.metadata.collector(), f.blobs).run(true, line -> { }).clean()).isTrue();
   }
 
   @Test
@@ -408,7 +408,7 @@ class GarbageCollectorTest {
       allBusy.await(30, java.util.concurrent.TimeUnit.SECONDS);
     });
 
-    new GarbageCollector(f.metadata, recording, f.collectorGuard, f.clock)
+    new GarbageCollector(f.metadata.collector(), recording, f.collectorGuard, f.clock)
         .run(new GcOptions(false, false, DAY, Duration.ofDays(7)), GcListener.NONE);
 
     assertThat(started).hasSize(64);

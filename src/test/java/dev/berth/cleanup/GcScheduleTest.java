@@ -20,7 +20,7 @@ class GcScheduleTest {
     try (RegistryFixture f = new RegistryFixture(dir)) {
       // A tenth of a second before a minute turns: "* * * * *" is due almost at once.
       f.clock.advance(Duration.ofSeconds(59).plusMillis(900));
-      GcService service = new GcService(f.collector, f.metadata, f.clock);
+      GcService service = new GcService(f.collector, f.metadata.history(), f.clock);
       GcOptions options = new GcOptions(false, true, Duration.ofHours(24), Duration.ofDays(7));
 
       try (ScheduledJob schedule = GcSchedule.start("* * * * *", service, options, f.metadata.jobClaims(), f.clock)) {

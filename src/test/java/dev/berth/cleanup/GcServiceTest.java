@@ -42,7 +42,7 @@ class GcServiceTest {
   @BeforeEach
   void open() throws Exception {
     f = new RegistryFixture(dir);
-    service = new GcService(f.collector, f.metadata, f.clock);
+    service = new GcService(f.collector, f.metadata.history(), f.clock);
   }
 
   @AfterEach
@@ -197,7 +197,7 @@ class GcServiceTest {
   }
 
   private String recordRunning(String id, String owner, java.time.Instant heartbeat) {
-    f.metadata.runStarted(new GcRunRecord(id, "ops", "api", false, false, Duration.ZERO, GcRunRecord.Status.RUNNING,
+    f.metadata.history().runStarted(new GcRunRecord(id, "ops", "api", false, false, Duration.ZERO, GcRunRecord.Status.RUNNING,
         heartbeat, Optional.empty(), 0, Optional.empty(), Optional.empty(), Optional.of(owner), Optional.of(heartbeat)));
     return id;
   }
@@ -222,7 +222,7 @@ class GcServiceTest {
 
       service.closeInterruptedRuns();
 
-      GcRunRecord run = f.metadata.findRun(id).orElseThrow();
+      GcRunRecord run = f.metadata.history().findRun(id).orElseThrow();
       assertThat(run.status()).as(c.toString())
           .isEqualTo(c.interrupted() ? GcRunRecord.Status.FAILED : GcRunRecord.Status.RUNNING);
       if (c.interrupted()) {
@@ -230,7 +230,7 @@ class GcServiceTest {
       } else {
         assertThatThrownBy(() -> service.start(new GcOptions(true, false, Duration.ZERO, Duration.ofDays(7)), "ops",
             "api")).as("one run at a time, whichever process runs it").isInstanceOf(GcAlreadyRunningException.class);
-        f.metadata.runFinished(id, GcRunRecord.Status.SUCCEEDED, now, 0, "{}", "");
+        f.metadata.history().runFinished(id, GcRunRecord.Status.SUCCEEDED, now, 0, "{}", "");
       }
     }
   }
@@ -243,7 +243,7 @@ class GcServiceTest {
     String id = service.start(new GcOptions(true, false, Duration.ZERO, Duration.ofDays(7)), "ops", "api");
 
     assertThat(service.awaitEnd(id, Duration.ofMinutes(1)).orElseThrow().status()).isEqualTo(GcRunRecord.Status.SUCCEEDED);
-    assertThat(f.metadata.findRun("22222222-2222-2222-2222-222222222299").orElseThrow().status())
+    assertThat(f.metadata.history().findRun("22222222-2222-2222-2222-222222222299").orElseThrow().status())
         .isEqualTo(GcRunRecord.Status.FAILED);
   }
 
@@ -259,7 +259,7 @@ class GcServiceTest {
 
   @Test
   void aRunningCollectionRecordsItsHeartbeatAndOwner() throws Exception {
-    GcService beating = new GcService(f.collector, f.metadata, f.clock, Duration.ofMillis(20));
+    GcService beating = new GcService(f.collector, f.metadata.history(), f.clock, Duration.ofMillis(20));
     CountDownLatch held = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     String id = beating.start(new GcOptions(true, false, Duration.ZERO, Duration.ofDays(7)), "ops", "api",
@@ -278,15 +278,15 @@ class GcServiceTest {
       held.await();
       f.clock.advance(Duration.ofMinutes(5));
       java.time.Instant later = f.clock.instant();
-      GcRunRecord run = f.metadata.findRun(id).orElseThrow();
+      GcRunRecord run = f.metadata.history().findRun(id).orElseThrow();
       for (int i = 0; i < 500 && !run.heartbeatAt().orElseThrow().equals(later); i++) {
         Thread.sleep(10);
-        run = f.metadata.findRun(id).orElseThrow();
+        run = f.metadata.history().findRun(id).orElseThrow();
       }
       assertThat(run.heartbeatAt()).contains(later);
       assertThat(run.owner()).contains(GcService.OWNER.toString());
       beating.closeInterruptedRuns();
-      assertThat(f.metadata.findRun(id).orElseThrow().status()).as("its own live run").isEqualTo(GcRunRecord.Status.RUNNING);
+      assertThat(f.metadata.history().findRun(id).orElseThrow().status()).as("its own live run").isEqualTo(GcRunRecord.Status.RUNNING);
     } finally {
       release.countDown();
     }
@@ -296,13 +296,13 @@ class GcServiceTest {
   @Test
   void aFollowerOfAnotherProcesssRunWatchesHistory() throws Exception {
     String id = "11111111-1111-1111-1111-111111111111";
-    f.metadata.runStarted(new GcRunRecord(id, "ops", "api", false, false, Duration.ZERO, GcRunRecord.Status.RUNNING,
+    f.metadata.history().runStarted(new GcRunRecord(id, "ops", "api", false, false, Duration.ZERO, GcRunRecord.Status.RUNNING,
         f.clock.instant(), Optional.empty(), 0, Optional.empty(), Optional.empty(), Optional.of("elsewhere/1"),
         Optional.of(f.clock.instant())));
 
     assertThat(service.awaitEnd(id, Duration.ofMillis(20)).orElseThrow().status()).isEqualTo(GcRunRecord.Status.RUNNING);
     Thread finisher = Thread.ofVirtual().start(() ->
-        f.metadata.runFinished(id, GcRunRecord.Status.SUCCEEDED, f.clock.instant(), 0, "{}", ""));
+        f.metadata.history().runFinished(id, GcRunRecord.Status.SUCCEEDED, f.clock.instant(), 0, "{}", ""));
     assertThat(service.awaitEnd(id, Duration.ofMinutes(1)).orElseThrow().status()).isEqualTo(GcRunRecord.Status.SUCCEEDED);
     finisher.join();
   }
@@ -316,7 +316,7 @@ class GcServiceTest {
             throw new MetadataException("the database is read-only", null);
           }
           try {
-            return method.invoke(f.metadata, args);
+            return method.invoke(f.metadata.history(), args);
           } catch (InvocationTargetException e) {
             throw e.getCause();
           }

@@ -83,9 +83,9 @@ final class RegistryFixture implements AutoCloseable {
     }
     this.opened = backend.openStore(root.resolve("blobs"));
     this.blobs = opened.store();
-    this.registry = Registry.create(metadata, metadata, blobs, registryGuard,
+    this.registry = Registry.create(metadata, blobs, registryGuard,
         new RegistrySettings(true, RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES), clock);
-    this.collector = new GarbageCollector(metadata, blobs, collectorGuard, clock);
+    this.collector = new GarbageCollector(metadata.collector(), blobs, collectorGuard, clock);
   }
 
   /** True once someone waits for {@code digest}'s guard: a thread here, or a session on the database. */

@@ -35,10 +35,10 @@ class AuthenticatedClientsIT {
   static void start() throws Exception {
     registry = RunningRegistry.startWithAuth(work.resolve("registry"), "admin-password-1");
     try (SqlMetadataStore store = SqlMetadataStore.sqlite(work.resolve("registry/berth/metadata.db"))) {
-      new Users(store, Clock.systemUTC()).add("dev", PASSWORD, false);
-      new Users(store, Clock.systemUTC()).add("viewer", PASSWORD, false);
-      store.setRole("ci", "dev", "developer");
-      store.setRole("ci", "viewer", "guest");
+      new Users(store.access(), Clock.systemUTC()).add("dev", PASSWORD, false);
+      new Users(store.access(), Clock.systemUTC()).add("viewer", PASSWORD, false);
+      store.access().setRole("ci", "dev", "developer");
+      store.access().setRole("ci", "viewer", "guest");
     }
   }
 

@@ -49,8 +49,8 @@ class DockerIT {
     Tool.require("skopeo");
     registry = RunningRegistry.startWithAuth(work.resolve("registry"), "admin-password-1");
     try (SqlMetadataStore store = SqlMetadataStore.sqlite(work.resolve("registry/berth/metadata.db"))) {
-      new Users(store, Clock.systemUTC()).add("dev", PASSWORD, false);
-      store.setRole("ci", "dev", "developer");
+      new Users(store.access(), Clock.systemUTC()).add("dev", PASSWORD, false);
+      store.access().setRole("ci", "dev", "developer");
     }
     docker = DockerDaemon.start(work.resolve("docker"));
     Tool.Result login = docker.login(registry.hostPort(), "dev", PASSWORD);

@@ -41,8 +41,8 @@ class ReverseProxyIT {
     certificates = TestCertificates.create(work.resolve("certs"));
     registry = RunningRegistry.with(work.resolve("registry")).auth("admin-password-1").start();
     try (SqlMetadataStore store = SqlMetadataStore.sqlite(registry.root().resolve("berth/metadata.db"))) {
-      new Users(store, Clock.systemUTC()).add("dev", PASSWORD, false);
-      store.setRole("proxied", "dev", "developer");
+      new Users(store.access(), Clock.systemUTC()).add("dev", PASSWORD, false);
+      store.access().setRole("proxied", "dev", "developer");
     }
     nginx = Nginx.start(work.resolve("nginx"), """
           server {

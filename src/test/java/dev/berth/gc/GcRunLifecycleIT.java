@@ -66,8 +66,8 @@ class GcRunLifecycleIT {
     Services(Path temp) throws Exception {
       metadata = SqlMetadataStore.sqlite(temp.resolve("metadata.db"));
       FilesystemBlobStore blobs = new FilesystemBlobStore(temp.resolve("data"));
-      history = new HoldAfterFirstFinish(metadata);
-      gc = new GcService(new GarbageCollector(metadata, blobs, new InProcessDigestGuard(), Clock.systemUTC()), history,
+      history = new HoldAfterFirstFinish(metadata.history());
+      gc = new GcService(new GarbageCollector(metadata.collector(), blobs, new InProcessDigestGuard(), Clock.systemUTC()), history,
           Clock.systemUTC());
     }
 

@@ -53,21 +53,21 @@ class AuthApiTest {
   static void start() throws Exception {
     registry = RunningRegistry.startWithAuth(root, ADMIN_PASSWORD);
     store = SqlMetadataStore.sqlite(root.resolve("berth/metadata.db"));
-    Users users = new Users(store, Clock.systemUTC());
+    Users users = new Users(store.access(), Clock.systemUTC());
     for (String name : List.of("alice", "bob", "carol", "erin", "mallory")) {
       users.add(name, PASSWORD, false);
     }
-    store.setRole("team", "alice", "developer");
-    store.setRole("team", "bob", "guest");
-    store.setRole("team", "erin", "maintainer");
-    store.setRole("other", "carol", "maintainer");
-    store.setPublic("pub", true);
-    store.addRobot(new AccessStore.RobotRecord("robot$team+ci", Passwords.hash(robotSecret), "team", "developer",
+    store.access().setRole("team", "alice", "developer");
+    store.access().setRole("team", "bob", "guest");
+    store.access().setRole("team", "erin", "maintainer");
+    store.access().setRole("other", "carol", "maintainer");
+    store.access().setPublic("pub", true);
+    store.access().addRobot(new AccessStore.RobotRecord("robot$team+ci", Passwords.hash(robotSecret), "team", "developer",
         "test", Instant.now(), Optional.empty(), Optional.empty()));
-    store.addRobot(new AccessStore.RobotRecord("robot$team+old", Passwords.hash(robotSecret), "team", "developer",
+    store.access().addRobot(new AccessStore.RobotRecord("robot$team+old", Passwords.hash(robotSecret), "team", "developer",
         "test", Instant.now(), Optional.empty(), Optional.empty()));
-    store.revokeRobot("robot$team+old", Instant.now());
-    store.addRobot(new AccessStore.RobotRecord("robot$team+expired", Passwords.hash(robotSecret), "team", "developer",
+    store.access().revokeRobot("robot$team+old", Instant.now());
+    store.access().addRobot(new AccessStore.RobotRecord("robot$team+expired", Passwords.hash(robotSecret), "team", "developer",
         "test", Instant.now().minusSeconds(3600), Optional.of(Instant.now().minusSeconds(60)), Optional.empty()));
     for (String repo : List.of("team/app", "other/app", "pub/app")) {
       pushImage(basic("admin", ADMIN_PASSWORD), repo, "v1");

@@ -2,7 +2,6 @@ package dev.berth.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.berth.metadata.InventoryStore;
 import dev.berth.metadata.sql.SqlMetadataStore;
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepositoryName;
@@ -44,7 +43,7 @@ class PullTimesApiTest {
 
     Map<Digest, Optional<Instant>> lastPulled = new HashMap<>();
     try (SqlMetadataStore store = SqlMetadataStore.sqlite(root.resolve("berth/metadata.db"))) {
-      ((InventoryStore) store).manifestsOf(RepositoryName.of("pull/app"))
+      store.inventory().manifestsOf(RepositoryName.of("pull/app"))
           .forEach(m -> lastPulled.put(m.digest(), m.lastPulledAt()));
     }
     assertThat(lastPulled.get(Digest.parse(pulled.digest()))).hasValueSatisfying(at ->

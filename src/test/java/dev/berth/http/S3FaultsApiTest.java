@@ -127,7 +127,7 @@ class S3FaultsApiTest {
     faults.off();
     List<String> problems = new ArrayList<>();
     try (BerthServer.Stores stores = BerthServer.Stores.open(registry.registry().settings())) {
-      ConsistencyCheck.Result fsck = new ConsistencyCheck(stores.metadata(), stores.blobs()).run(true, problems::add);
+      ConsistencyCheck.Result fsck = new ConsistencyCheck(stores.metadata().collector(), stores.blobs()).run(true, problems::add);
       assertThat(fsck.dangling()).as("%s", problems).isEmpty();
       assertThat(fsck.corrupt()).as("%s", problems).isEmpty();
     }

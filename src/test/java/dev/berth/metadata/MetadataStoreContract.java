@@ -70,54 +70,54 @@ public abstract class MetadataStoreContract {
   void recordBlobCreatesTheBlobItsRepositoryAndTheLink() {
     Digest layer = digest("layer");
 
-    BlobRecord recorded = store.recordBlob(APP, layer, 42, T0);
+    BlobRecord recorded = store.blobs().recordBlob(APP, layer, 42, T0);
 
     BlobRecord expected = new BlobRecord(layer, 42, BlobState.LIVE, T0, T0);
     assertThat(recorded).isEqualTo(expected);
-    assertThat(store.findBlob(layer)).contains(expected);
-    assertThat(store.findLinkedBlob(APP, layer)).contains(expected);
-    assertThat(store.findLinkedBlob(OTHER, layer)).isEmpty();
-    assertThat(store.repositoryExists(APP)).isTrue();
-    assertThat(store.listRepositories(Optional.empty(), 10)).containsExactly(APP);
+    assertThat(store.blobs().findBlob(layer)).contains(expected);
+    assertThat(store.blobs().findLinkedBlob(APP, layer)).contains(expected);
+    assertThat(store.blobs().findLinkedBlob(OTHER, layer)).isEmpty();
+    assertThat(store.manifests().repositoryExists(APP)).isTrue();
+    assertThat(store.manifests().listRepositories(Optional.empty(), 10)).containsExactly(APP);
   }
 
   @Test
   void recordingAKnownBlobTouchesItAndLinksItIntoAnotherRepository() {
     Digest layer = digest("layer");
-    store.recordBlob(APP, layer, 42, T0);
+    store.blobs().recordBlob(APP, layer, 42, T0);
 
-    BlobRecord again = store.recordBlob(OTHER, layer, 42, T0.plusSeconds(60));
+    BlobRecord again = store.blobs().recordBlob(OTHER, layer, 42, T0.plusSeconds(60));
 
     assertThat(again).isEqualTo(new BlobRecord(layer, 42, BlobState.LIVE, T0, T0.plusSeconds(60)));
-    assertThat(store.findLinkedBlob(APP, layer)).isPresent();
-    assertThat(store.findLinkedBlob(OTHER, layer)).contains(again);
+    assertThat(store.blobs().findLinkedBlob(APP, layer)).isPresent();
+    assertThat(store.blobs().findLinkedBlob(OTHER, layer)).contains(again);
   }
 
   @Test
   void touchedAtNeverMovesBackwards() {
     Digest layer = digest("layer");
-    store.recordBlob(APP, layer, 42, T0.plusSeconds(60));
+    store.blobs().recordBlob(APP, layer, 42, T0.plusSeconds(60));
 
-    store.recordBlob(APP, layer, 42, T0);
+    store.blobs().recordBlob(APP, layer, 42, T0);
 
-    assertThat(store.findBlob(layer).orElseThrow().touchedAt()).isEqualTo(T0.plusSeconds(60));
+    assertThat(store.blobs().findBlob(layer).orElseThrow().touchedAt()).isEqualTo(T0.plusSeconds(60));
   }
 
   @Test
   void unknownBlobsAreNotFound() {
-    assertThat(store.findBlob(digest("nothing"))).isEmpty();
-    assertThat(store.findLinkedBlob(APP, digest("nothing"))).isEmpty();
+    assertThat(store.blobs().findBlob(digest("nothing"))).isEmpty();
+    assertThat(store.blobs().findLinkedBlob(APP, digest("nothing"))).isEmpty();
   }
 
   @Test
   void aBlobBeingDeletedIsNotVisibleThroughItsLinks() throws SQLException {
     Digest layer = digest("layer");
-    store.recordBlob(APP, layer, 42, T0);
+    store.blobs().recordBlob(APP, layer, 42, T0);
 
     markDeleting(layer);
 
-    assertThat(store.findLinkedBlob(APP, layer)).isEmpty();
-    assertThat(store.findBlob(layer)).hasValueSatisfying(b -> assertThat(b.state()).isEqualTo(BlobState.DELETING));
+    assertThat(store.blobs().findLinkedBlob(APP, layer)).isEmpty();
+    assertThat(store.blobs().findBlob(layer)).hasValueSatisfying(b -> assertThat(b.state()).isEqualTo(BlobState.DELETING));
   }
 
   @Test
@@ -125,65 +125,65 @@ public abstract class MetadataStoreContract {
     // The caller holds the digest lock and has just renamed verified bytes into place, so the row
     // describes bytes that exist again (see MetadataStore#recordBlob).
     Digest layer = digest("layer");
-    store.recordBlob(APP, layer, 42, T0);
+    store.blobs().recordBlob(APP, layer, 42, T0);
     markDeleting(layer);
 
-    BlobRecord recorded = store.recordBlob(OTHER, layer, 42, T0.plusSeconds(1));
+    BlobRecord recorded = store.blobs().recordBlob(OTHER, layer, 42, T0.plusSeconds(1));
 
     assertThat(recorded.state()).isEqualTo(BlobState.LIVE);
-    assertThat(store.findLinkedBlob(OTHER, layer)).isPresent();
+    assertThat(store.blobs().findLinkedBlob(OTHER, layer)).isPresent();
   }
 
   @Test
   void mountLinksABlobTheSourceRepositoryCanSee() {
     Digest layer = digest("layer");
-    store.recordBlob(APP, layer, 42, T0);
+    store.blobs().recordBlob(APP, layer, 42, T0);
 
-    Optional<BlobRecord> mounted = store.mountBlob(APP, OTHER, layer, T0.plusSeconds(5));
+    Optional<BlobRecord> mounted = store.blobs().mountBlob(APP, OTHER, layer, T0.plusSeconds(5));
 
     BlobRecord expected = new BlobRecord(layer, 42, BlobState.LIVE, T0, T0.plusSeconds(5));
     assertThat(mounted).contains(expected);
-    assertThat(store.findLinkedBlob(OTHER, layer)).contains(expected);
-    assertThat(store.listRepositories(Optional.empty(), 10)).containsExactly(APP, OTHER);
+    assertThat(store.blobs().findLinkedBlob(OTHER, layer)).contains(expected);
+    assertThat(store.manifests().listRepositories(Optional.empty(), 10)).containsExactly(APP, OTHER);
   }
 
   @Test
   void mountFromARepositoryWithoutTheBlobChangesNothing() {
     Digest layer = digest("layer");
     RepositoryName third = RepositoryName.of("third");
-    store.recordBlob(APP, layer, 42, T0);
+    store.blobs().recordBlob(APP, layer, 42, T0);
 
-    assertThat(store.mountBlob(OTHER, third, layer, T0.plusSeconds(5))).isEmpty();
-    assertThat(store.mountBlob(APP, third, digest("unknown"), T0.plusSeconds(5))).isEmpty();
+    assertThat(store.blobs().mountBlob(OTHER, third, layer, T0.plusSeconds(5))).isEmpty();
+    assertThat(store.blobs().mountBlob(APP, third, digest("unknown"), T0.plusSeconds(5))).isEmpty();
 
-    assertThat(store.findLinkedBlob(third, layer)).isEmpty();
-    assertThat(store.repositoryExists(third)).isFalse();
-    assertThat(store.listRepositories(Optional.empty(), 10)).containsExactly(APP);
-    assertThat(store.findBlob(layer).orElseThrow().touchedAt()).isEqualTo(T0);
+    assertThat(store.blobs().findLinkedBlob(third, layer)).isEmpty();
+    assertThat(store.manifests().repositoryExists(third)).isFalse();
+    assertThat(store.manifests().listRepositories(Optional.empty(), 10)).containsExactly(APP);
+    assertThat(store.blobs().findBlob(layer).orElseThrow().touchedAt()).isEqualTo(T0);
   }
 
   @Test
   void mountOfABlobBeingDeletedFails() throws SQLException {
     Digest layer = digest("layer");
-    store.recordBlob(APP, layer, 42, T0);
+    store.blobs().recordBlob(APP, layer, 42, T0);
     markDeleting(layer);
 
-    assertThat(store.mountBlob(APP, OTHER, layer, T0.plusSeconds(5))).isEmpty();
-    assertThat(store.repositoryExists(OTHER)).isFalse();
+    assertThat(store.blobs().mountBlob(APP, OTHER, layer, T0.plusSeconds(5))).isEmpty();
+    assertThat(store.manifests().repositoryExists(OTHER)).isFalse();
   }
 
   @Test
   void unlinkRemovesOnlyTheLink() {
     Digest layer = digest("layer");
-    store.recordBlob(APP, layer, 42, T0);
-    store.recordBlob(OTHER, layer, 42, T0);
+    store.blobs().recordBlob(APP, layer, 42, T0);
+    store.blobs().recordBlob(OTHER, layer, 42, T0);
 
-    assertThat(store.unlinkBlob(APP, layer)).isEqualTo(BlobUnlink.UNLINKED);
-    assertThat(store.unlinkBlob(APP, layer)).isEqualTo(BlobUnlink.NOT_LINKED);
+    assertThat(store.blobs().unlinkBlob(APP, layer)).isEqualTo(BlobUnlink.UNLINKED);
+    assertThat(store.blobs().unlinkBlob(APP, layer)).isEqualTo(BlobUnlink.NOT_LINKED);
 
-    assertThat(store.findLinkedBlob(APP, layer)).isEmpty();
-    assertThat(store.findLinkedBlob(OTHER, layer)).isPresent();
-    assertThat(store.findBlob(layer)).isPresent();
+    assertThat(store.blobs().findLinkedBlob(APP, layer)).isEmpty();
+    assertThat(store.blobs().findLinkedBlob(OTHER, layer)).isPresent();
+    assertThat(store.blobs().findBlob(layer)).isPresent();
   }
 
   // ---- manifests
@@ -192,56 +192,56 @@ public abstract class MetadataStoreContract {
   void putManifestStoresTheBytesAndTagsThem() throws Exception {
     ManifestRecord image = image(APP, "v1", blobs(APP, "config", "layer"));
 
-    store.putManifest(image, Optional.of(Tag.of("v1")), T0);
+    store.manifests().putManifest(image, Optional.of(Tag.of("v1")), T0);
 
-    StoredManifest stored = store.findManifest(APP, image.digest()).orElseThrow();
+    StoredManifest stored = store.manifests().findManifest(APP, image.digest()).orElseThrow();
     assertThat(stored.digest()).isEqualTo(image.digest());
     assertThat(stored.mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
     assertThat(stored.payload()).isEqualTo(image.payload());
     assertThat(stored.size()).isEqualTo(image.size());
     assertThat(stored.createdAt()).isEqualTo(T0);
-    assertThat(store.resolveTag(APP, Tag.of("v1"))).contains(image.digest());
-    assertThat(store.tagsOf(APP, image.digest())).containsExactly(Tag.of("v1"));
-    assertThat(store.findManifest(OTHER, image.digest())).isEmpty();
+    assertThat(store.manifests().resolveTag(APP, Tag.of("v1"))).contains(image.digest());
+    assertThat(store.manifests().tagsOf(APP, image.digest())).containsExactly(Tag.of("v1"));
+    assertThat(store.manifests().findManifest(OTHER, image.digest())).isEmpty();
   }
 
   @Test
   void putManifestWithoutATagStoresItUntagged() throws Exception {
     ManifestRecord image = image(APP, "v1", blobs(APP, "config"));
 
-    store.putManifest(image, Optional.empty(), T0);
+    store.manifests().putManifest(image, Optional.empty(), T0);
 
-    assertThat(store.findManifest(APP, image.digest())).isPresent();
-    assertThat(store.tagsOf(APP, image.digest())).isEmpty();
-    assertThat(store.listTags(APP, Optional.empty(), 10)).isEmpty();
+    assertThat(store.manifests().findManifest(APP, image.digest())).isPresent();
+    assertThat(store.manifests().tagsOf(APP, image.digest())).isEmpty();
+    assertThat(store.manifests().listTags(APP, Optional.empty(), 10)).isEmpty();
   }
 
   @Test
   void puttingTheSameManifestAgainIsIdempotentAndCanAddTags() throws Exception {
     ManifestRecord image = image(APP, "v1", blobs(APP, "config", "layer"));
-    store.putManifest(image, Optional.of(Tag.of("v1")), T0);
+    store.manifests().putManifest(image, Optional.of(Tag.of("v1")), T0);
 
-    store.putManifest(image, Optional.of(Tag.of("latest")), T0.plusSeconds(60));
-    store.putManifest(image, Optional.empty(), T0.plusSeconds(120));
+    store.manifests().putManifest(image, Optional.of(Tag.of("latest")), T0.plusSeconds(60));
+    store.manifests().putManifest(image, Optional.empty(), T0.plusSeconds(120));
 
-    StoredManifest stored = store.findManifest(APP, image.digest()).orElseThrow();
+    StoredManifest stored = store.manifests().findManifest(APP, image.digest()).orElseThrow();
     assertThat(stored.payload()).isEqualTo(image.payload());
     assertThat(stored.createdAt()).isEqualTo(T0);
-    assertThat(store.tagsOf(APP, image.digest())).containsExactly(Tag.of("latest"), Tag.of("v1"));
+    assertThat(store.manifests().tagsOf(APP, image.digest())).containsExactly(Tag.of("latest"), Tag.of("v1"));
   }
 
   @Test
   void aTagMovesToTheManifestLastPushedWithIt() throws Exception {
     ManifestRecord first = image(APP, "first", blobs(APP, "config"));
     ManifestRecord second = image(APP, "second", blobs(APP, "config"));
-    store.putManifest(first, Optional.of(Tag.of("latest")), T0);
+    store.manifests().putManifest(first, Optional.of(Tag.of("latest")), T0);
 
-    store.putManifest(second, Optional.of(Tag.of("latest")), T0.plusSeconds(1));
+    store.manifests().putManifest(second, Optional.of(Tag.of("latest")), T0.plusSeconds(1));
 
-    assertThat(store.resolveTag(APP, Tag.of("latest"))).contains(second.digest());
-    assertThat(store.tagsOf(APP, first.digest())).isEmpty();
-    assertThat(store.tagsOf(APP, second.digest())).containsExactly(Tag.of("latest"));
-    assertThat(store.findManifest(APP, first.digest())).isPresent();
+    assertThat(store.manifests().resolveTag(APP, Tag.of("latest"))).contains(second.digest());
+    assertThat(store.manifests().tagsOf(APP, first.digest())).isEmpty();
+    assertThat(store.manifests().tagsOf(APP, second.digest())).containsExactly(Tag.of("latest"));
+    assertThat(store.manifests().findManifest(APP, first.digest())).isPresent();
   }
 
   @Test
@@ -249,35 +249,35 @@ public abstract class MetadataStoreContract {
     RepositoryName fresh = RepositoryName.of("fresh");
     List<Digest> linked = blobs(APP, "config");
     Digest elsewhere = digest("elsewhere");
-    store.recordBlob(OTHER, elsewhere, 1, T0);
+    store.blobs().recordBlob(OTHER, elsewhere, 1, T0);
     Digest unknown = digest("unknown");
     List<Digest> named = List.of(linked.get(0), elsewhere, unknown, unknown);
 
     MissingReferencesException inApp = catchThrowableOfType(MissingReferencesException.class,
-        () -> store.putManifest(image(APP, "v1", named), Optional.of(Tag.of("v1")), T0));
+        () -> store.manifests().putManifest(image(APP, "v1", named), Optional.of(Tag.of("v1")), T0));
     MissingReferencesException inFresh = catchThrowableOfType(MissingReferencesException.class,
-        () -> store.putManifest(image(fresh, "v1", List.of(unknown)), Optional.of(Tag.of("v1")), T0));
+        () -> store.manifests().putManifest(image(fresh, "v1", List.of(unknown)), Optional.of(Tag.of("v1")), T0));
 
     assertThat(inApp.blobs()).containsExactly(elsewhere, unknown);
     assertThat(inApp.manifests()).isEmpty();
     assertThat(inFresh.blobs()).containsExactly(unknown);
-    assertThat(store.findManifest(APP, image(APP, "v1", named).digest())).isEmpty();
-    assertThat(store.listTags(APP, Optional.empty(), 10)).isEmpty();
-    assertThat(store.repositoryExists(fresh)).isFalse();
-    assertThat(store.listRepositories(Optional.empty(), 10)).containsExactly(APP, OTHER);
+    assertThat(store.manifests().findManifest(APP, image(APP, "v1", named).digest())).isEmpty();
+    assertThat(store.manifests().listTags(APP, Optional.empty(), 10)).isEmpty();
+    assertThat(store.manifests().repositoryExists(fresh)).isFalse();
+    assertThat(store.manifests().listRepositories(Optional.empty(), 10)).containsExactly(APP, OTHER);
   }
 
   @Test
   void aRefusedManifestGoesInOnceItsBlobsDo() throws Exception {
     Digest late = digest("late");
     ManifestRecord image = image(APP, "v1", List.of(blobs(APP, "config").getFirst(), late));
-    assertThatThrownBy(() -> store.putManifest(image, Optional.of(Tag.of("v1")), T0))
+    assertThatThrownBy(() -> store.manifests().putManifest(image, Optional.of(Tag.of("v1")), T0))
         .isInstanceOf(MissingReferencesException.class);
 
-    store.recordBlob(APP, late, 4, T0);
-    store.putManifest(image, Optional.of(Tag.of("v1")), T0);
+    store.blobs().recordBlob(APP, late, 4, T0);
+    store.manifests().putManifest(image, Optional.of(Tag.of("v1")), T0);
 
-    assertThat(store.resolveTag(APP, Tag.of("v1"))).contains(image.digest());
+    assertThat(store.manifests().resolveTag(APP, Tag.of("v1"))).contains(image.digest());
   }
 
   @Test
@@ -285,106 +285,106 @@ public abstract class MetadataStoreContract {
     List<Digest> named = blobs(APP, "config", "layer");
     markDeleting(named.get(1));
 
-    assertThatThrownBy(() -> store.putManifest(image(APP, "v1", named), Optional.empty(), T0))
+    assertThatThrownBy(() -> store.manifests().putManifest(image(APP, "v1", named), Optional.empty(), T0))
         .isInstanceOfSatisfying(MissingReferencesException.class,
             e -> assertThat(e.blobs()).containsExactly(named.get(1)));
-    assertThat(store.findManifest(APP, image(APP, "v1", named).digest())).isEmpty();
+    assertThat(store.manifests().findManifest(APP, image(APP, "v1", named).digest())).isEmpty();
   }
 
   @Test
   void anIndexNeedsItsChildrenInTheSameRepository() throws Exception {
     ManifestRecord amd64 = image(APP, "amd64", blobs(APP, "config"));
     ManifestRecord arm64 = image(OTHER, "arm64", blobs(OTHER, "config"));
-    store.putManifest(amd64, Optional.empty(), T0);
-    store.putManifest(arm64, Optional.empty(), T0);
+    store.manifests().putManifest(amd64, Optional.empty(), T0);
+    store.manifests().putManifest(arm64, Optional.empty(), T0);
     ManifestRecord index = index(APP, "index", amd64.digest(), arm64.digest());
 
     MissingReferencesException refused = catchThrowableOfType(MissingReferencesException.class,
-        () -> store.putManifest(index, Optional.of(Tag.of("latest")), T0));
+        () -> store.manifests().putManifest(index, Optional.of(Tag.of("latest")), T0));
 
     assertThat(refused.blobs()).isEmpty();
     assertThat(refused.manifests()).containsExactly(arm64.digest());
-    assertThat(store.findManifest(APP, index.digest())).isEmpty();
-    assertThat(store.resolveTag(APP, Tag.of("latest"))).isEmpty();
+    assertThat(store.manifests().findManifest(APP, index.digest())).isEmpty();
+    assertThat(store.manifests().resolveTag(APP, Tag.of("latest"))).isEmpty();
   }
 
   @Test
   void deletingAManifestRemovesAllItsTagsAndNothingElse() throws Exception {
     ManifestRecord image = image(APP, "v1", blobs(APP, "config", "layer"));
     ManifestRecord other = image(APP, "v2", blobs(APP, "config"));
-    store.putManifest(image, Optional.of(Tag.of("v1")), T0);
-    store.putManifest(image, Optional.of(Tag.of("latest")), T0);
-    store.putManifest(image, Optional.of(Tag.of("Stable")), T0);
-    store.putManifest(other, Optional.of(Tag.of("v2")), T0);
+    store.manifests().putManifest(image, Optional.of(Tag.of("v1")), T0);
+    store.manifests().putManifest(image, Optional.of(Tag.of("latest")), T0);
+    store.manifests().putManifest(image, Optional.of(Tag.of("Stable")), T0);
+    store.manifests().putManifest(other, Optional.of(Tag.of("v2")), T0);
 
-    ManifestDeletion deletion = store.deleteManifest(APP, image.digest());
+    ManifestDeletion deletion = store.manifests().deleteManifest(APP, image.digest());
 
     assertThat(deletion).isEqualTo(deleted("Stable", "latest", "v1"));
-    assertThat(store.findManifest(APP, image.digest())).isEmpty();
-    assertThat(store.resolveTag(APP, Tag.of("latest"))).isEmpty();
-    assertThat(store.tagsOf(APP, image.digest())).isEmpty();
-    assertThat(store.listTags(APP, Optional.empty(), 10)).containsExactly(Tag.of("v2"));
-    assertThat(store.findManifest(APP, other.digest())).isPresent();
-    assertThat(store.findLinkedBlob(APP, image.blobs().get(1))).as("blobs are GC's business").isPresent();
-    assertThat(store.deleteManifest(APP, image.digest())).isEqualTo(new ManifestDeletion.NotFound());
+    assertThat(store.manifests().findManifest(APP, image.digest())).isEmpty();
+    assertThat(store.manifests().resolveTag(APP, Tag.of("latest"))).isEmpty();
+    assertThat(store.manifests().tagsOf(APP, image.digest())).isEmpty();
+    assertThat(store.manifests().listTags(APP, Optional.empty(), 10)).containsExactly(Tag.of("v2"));
+    assertThat(store.manifests().findManifest(APP, other.digest())).isPresent();
+    assertThat(store.blobs().findLinkedBlob(APP, image.blobs().get(1))).as("blobs are GC's business").isPresent();
+    assertThat(store.manifests().deleteManifest(APP, image.digest())).isEqualTo(new ManifestDeletion.NotFound());
   }
 
   @Test
   void aManifestCanBePushedAgainAfterItWasDeleted() throws Exception {
     ManifestRecord image = image(APP, "v1", blobs(APP, "config"));
-    store.putManifest(image, Optional.of(Tag.of("v1")), T0);
-    store.deleteManifest(APP, image.digest());
+    store.manifests().putManifest(image, Optional.of(Tag.of("v1")), T0);
+    store.manifests().deleteManifest(APP, image.digest());
 
-    store.putManifest(image, Optional.of(Tag.of("v1")), T0.plusSeconds(9));
+    store.manifests().putManifest(image, Optional.of(Tag.of("v1")), T0.plusSeconds(9));
 
-    assertThat(store.findManifest(APP, image.digest()).orElseThrow().createdAt()).isEqualTo(T0.plusSeconds(9));
-    assertThat(store.resolveTag(APP, Tag.of("v1"))).contains(image.digest());
+    assertThat(store.manifests().findManifest(APP, image.digest()).orElseThrow().createdAt()).isEqualTo(T0.plusSeconds(9));
+    assertThat(store.manifests().resolveTag(APP, Tag.of("v1"))).contains(image.digest());
   }
 
   @Test
   void deletingAnUnknownManifestFindsNothing() {
-    assertThat(store.deleteManifest(APP, digest("nothing"))).isEqualTo(new ManifestDeletion.NotFound());
+    assertThat(store.manifests().deleteManifest(APP, digest("nothing"))).isEqualTo(new ManifestDeletion.NotFound());
   }
 
   @Test
   void aManifestAnIndexStillListsIsNotDeleted() throws Exception {
     ManifestRecord amd64 = image(APP, "amd64", blobs(APP, "config"));
     ManifestRecord arm64 = image(APP, "arm64", blobs(APP, "config"));
-    store.putManifest(amd64, Optional.of(Tag.of("amd64")), T0);
-    store.putManifest(arm64, Optional.empty(), T0);
+    store.manifests().putManifest(amd64, Optional.of(Tag.of("amd64")), T0);
+    store.manifests().putManifest(arm64, Optional.empty(), T0);
     ManifestRecord index = index(APP, "index", amd64.digest(), arm64.digest());
     ManifestRecord otherIndex = index(APP, "other-index", amd64.digest());
-    store.putManifest(index, Optional.of(Tag.of("latest")), T0);
-    store.putManifest(otherIndex, Optional.empty(), T0);
+    store.manifests().putManifest(index, Optional.of(Tag.of("latest")), T0);
+    store.manifests().putManifest(otherIndex, Optional.empty(), T0);
 
-    ManifestDeletion refused = store.deleteManifest(APP, amd64.digest());
+    ManifestDeletion refused = store.manifests().deleteManifest(APP, amd64.digest());
 
     List<Digest> parents = new ArrayList<>(List.of(index.digest(), otherIndex.digest()));
     parents.sort(null);
     assertThat(refused).isEqualTo(new ManifestDeletion.StillReferenced(parents));
-    assertThat(store.findManifest(APP, amd64.digest())).isPresent();
-    assertThat(store.resolveTag(APP, Tag.of("amd64"))).contains(amd64.digest());
+    assertThat(store.manifests().findManifest(APP, amd64.digest())).isPresent();
+    assertThat(store.manifests().resolveTag(APP, Tag.of("amd64"))).contains(amd64.digest());
 
-    assertThat(store.deleteManifest(APP, index.digest())).isEqualTo(deleted("latest"));
-    assertThat(store.deleteManifest(APP, otherIndex.digest())).isEqualTo(deleted());
-    assertThat(store.deleteManifest(APP, amd64.digest())).isEqualTo(deleted("amd64"));
-    assertThat(store.findManifest(APP, arm64.digest())).isPresent();
+    assertThat(store.manifests().deleteManifest(APP, index.digest())).isEqualTo(deleted("latest"));
+    assertThat(store.manifests().deleteManifest(APP, otherIndex.digest())).isEqualTo(deleted());
+    assertThat(store.manifests().deleteManifest(APP, amd64.digest())).isEqualTo(deleted("amd64"));
+    assertThat(store.manifests().findManifest(APP, arm64.digest())).isPresent();
   }
 
   @Test
   void anIndexInAnotherRepositoryDoesNotHoldAManifest() throws Exception {
     ManifestRecord inApp = image(APP, "amd64", blobs(APP, "config"));
     ManifestRecord inOther = image(OTHER, "amd64", blobs(OTHER, "config"));
-    store.putManifest(inApp, Optional.empty(), T0);
-    store.putManifest(inOther, Optional.empty(), T0);
-    store.putManifest(index(OTHER, "index", inOther.digest()), Optional.empty(), T0);
+    store.manifests().putManifest(inApp, Optional.empty(), T0);
+    store.manifests().putManifest(inOther, Optional.empty(), T0);
+    store.manifests().putManifest(index(OTHER, "index", inOther.digest()), Optional.empty(), T0);
 
-    assertThat(store.deleteManifest(APP, inApp.digest())).isEqualTo(deleted());
+    assertThat(store.manifests().deleteManifest(APP, inApp.digest())).isEqualTo(deleted());
   }
 
   @Test
   void namespaceMembersAreListedWithTheirRolesAndGoWithTheirUser() {
-    AccessStore access = (AccessStore) store;
+    AccessStore access = store.access();
     for (String name : List.of("alice", "bob", "carol")) {
       assertThat(access.addUser(new AccessStore.UserRecord(name, "hash", false, T0))).isTrue();
     }
@@ -405,21 +405,21 @@ public abstract class MetadataStoreContract {
   void pullTimesAreRecordedInABatchAndOnlyMoveForward() throws Exception {
     ManifestRecord pulled = image(APP, "pulled", blobs(APP, "config"));
     ManifestRecord never = image(APP, "never", blobs(APP, "config"));
-    store.putManifest(pulled, Optional.empty(), T0);
-    store.putManifest(never, Optional.empty(), T0);
+    store.manifests().putManifest(pulled, Optional.empty(), T0);
+    store.manifests().putManifest(never, Optional.empty(), T0);
     Instant later = T0.plus(Duration.ofMinutes(5));
 
-    store.recordPulls(Map.of(new ManifestKey(APP, pulled.digest()), later,
+    store.manifests().recordPulls(Map.of(new ManifestKey(APP, pulled.digest()), later,
         new ManifestKey(OTHER, pulled.digest()), later,
         new ManifestKey(APP, digest("deleted meanwhile")), later));
-    store.recordPulls(Map.of(new ManifestKey(APP, pulled.digest()), T0.plusSeconds(1)));
-    store.recordPulls(Map.of());
+    store.manifests().recordPulls(Map.of(new ManifestKey(APP, pulled.digest()), T0.plusSeconds(1)));
+    store.manifests().recordPulls(Map.of());
 
     Map<Digest, Optional<Instant>> lastPulled = new java.util.HashMap<>();
-    ((InventoryStore) store).manifestsOf(APP).forEach(m -> lastPulled.put(m.digest(), m.lastPulledAt()));
+    store.inventory().manifestsOf(APP).forEach(m -> lastPulled.put(m.digest(), m.lastPulledAt()));
     assertThat(lastPulled).containsEntry(pulled.digest(), Optional.of(later))
         .containsEntry(never.digest(), Optional.empty());
-    assertThat(store.repositoryExists(OTHER)).as("a pull of an unknown manifest creates nothing").isFalse();
+    assertThat(store.manifests().repositoryExists(OTHER)).as("a pull of an unknown manifest creates nothing").isFalse();
   }
 
   // ---- tags
@@ -427,35 +427,35 @@ public abstract class MetadataStoreContract {
   @Test
   void deletingATagKeepsTheManifestAndItsOtherTags() throws Exception {
     ManifestRecord image = image(APP, "v1", blobs(APP, "config"));
-    store.putManifest(image, Optional.of(Tag.of("v1")), T0);
-    store.putManifest(image, Optional.of(Tag.of("latest")), T0);
+    store.manifests().putManifest(image, Optional.of(Tag.of("v1")), T0);
+    store.manifests().putManifest(image, Optional.of(Tag.of("latest")), T0);
 
-    assertThat(store.deleteTag(APP, Tag.of("latest"))).isTrue();
-    assertThat(store.deleteTag(APP, Tag.of("latest"))).isFalse();
-    assertThat(store.deleteTag(OTHER, Tag.of("v1"))).isFalse();
+    assertThat(store.manifests().deleteTag(APP, Tag.of("latest"))).isTrue();
+    assertThat(store.manifests().deleteTag(APP, Tag.of("latest"))).isFalse();
+    assertThat(store.manifests().deleteTag(OTHER, Tag.of("v1"))).isFalse();
 
-    assertThat(store.resolveTag(APP, Tag.of("latest"))).isEmpty();
-    assertThat(store.resolveTag(APP, Tag.of("v1"))).contains(image.digest());
-    assertThat(store.findManifest(APP, image.digest())).isPresent();
+    assertThat(store.manifests().resolveTag(APP, Tag.of("latest"))).isEmpty();
+    assertThat(store.manifests().resolveTag(APP, Tag.of("v1"))).contains(image.digest());
+    assertThat(store.manifests().findManifest(APP, image.digest())).isPresent();
   }
 
   @Test
   void tagsAreListedInByteOrderPageByPage() throws Exception {
     ManifestRecord image = image(APP, "v1", blobs(APP, "config"));
     for (String tag : List.of("a", "_x", "B", "1.0", "A", "a-b", "a.b")) {
-      store.putManifest(image, Optional.of(Tag.of(tag)), T0);
+      store.manifests().putManifest(image, Optional.of(Tag.of(tag)), T0);
     }
     List<Tag> byteOrder = tags("1.0", "A", "B", "_x", "a", "a-b", "a.b");
 
-    assertThat(store.listTags(APP, Optional.empty(), 100)).isEqualTo(byteOrder);
-    assertThat(store.tagsOf(APP, image.digest())).isEqualTo(byteOrder);
-    assertThat(store.listTags(APP, Optional.empty(), 3)).isEqualTo(tags("1.0", "A", "B"));
-    assertThat(store.listTags(APP, Optional.of("B"), 3)).isEqualTo(tags("_x", "a", "a-b"));
-    assertThat(store.listTags(APP, Optional.of("a-b"), 3)).isEqualTo(tags("a.b"));
-    assertThat(store.listTags(APP, Optional.of("a.b"), 3)).isEmpty();
-    assertThat(store.listTags(APP, Optional.of("Z"), 2)).as("after no tag").isEqualTo(tags("_x", "a"));
-    assertThat(store.listTags(APP, Optional.empty(), 0)).isEmpty();
-    assertThat(store.listTags(OTHER, Optional.empty(), 100)).isEmpty();
+    assertThat(store.manifests().listTags(APP, Optional.empty(), 100)).isEqualTo(byteOrder);
+    assertThat(store.manifests().tagsOf(APP, image.digest())).isEqualTo(byteOrder);
+    assertThat(store.manifests().listTags(APP, Optional.empty(), 3)).isEqualTo(tags("1.0", "A", "B"));
+    assertThat(store.manifests().listTags(APP, Optional.of("B"), 3)).isEqualTo(tags("_x", "a", "a-b"));
+    assertThat(store.manifests().listTags(APP, Optional.of("a-b"), 3)).isEqualTo(tags("a.b"));
+    assertThat(store.manifests().listTags(APP, Optional.of("a.b"), 3)).isEmpty();
+    assertThat(store.manifests().listTags(APP, Optional.of("Z"), 2)).as("after no tag").isEqualTo(tags("_x", "a"));
+    assertThat(store.manifests().listTags(APP, Optional.empty(), 0)).isEmpty();
+    assertThat(store.manifests().listTags(OTHER, Optional.empty(), 100)).isEmpty();
   }
 
   // ---- repositories
@@ -464,39 +464,39 @@ public abstract class MetadataStoreContract {
   void repositoriesAreListedInByteOrderPageByPage() {
     List<RepositoryName> byteOrder = repositories("a", "a-b", "a.b", "a/x", "a_b", "b", "b0");
     for (RepositoryName repository : byteOrder.reversed()) {
-      store.recordBlob(repository, digest("layer"), 1, T0);
+      store.blobs().recordBlob(repository, digest("layer"), 1, T0);
     }
 
-    assertThat(store.listRepositories(Optional.empty(), 100)).isEqualTo(byteOrder);
-    assertThat(store.listRepositories(Optional.empty(), 2)).isEqualTo(repositories("a", "a-b"));
-    assertThat(store.listRepositories(after("a-b"), 3)).isEqualTo(repositories("a.b", "a/x", "a_b"));
-    assertThat(store.listRepositories(after("a_b"), 3)).isEqualTo(repositories("b", "b0"));
-    assertThat(store.listRepositories(after("b0"), 3)).isEmpty();
-    assertThat(store.listRepositories(after("a0"), 1)).as("after no repository").isEqualTo(repositories("a_b"));
+    assertThat(store.manifests().listRepositories(Optional.empty(), 100)).isEqualTo(byteOrder);
+    assertThat(store.manifests().listRepositories(Optional.empty(), 2)).isEqualTo(repositories("a", "a-b"));
+    assertThat(store.manifests().listRepositories(after("a-b"), 3)).isEqualTo(repositories("a.b", "a/x", "a_b"));
+    assertThat(store.manifests().listRepositories(after("a_b"), 3)).isEqualTo(repositories("b", "b0"));
+    assertThat(store.manifests().listRepositories(after("b0"), 3)).isEmpty();
+    assertThat(store.manifests().listRepositories(after("a0"), 1)).as("after no repository").isEqualTo(repositories("a_b"));
   }
 
   @Test
   void aRepositoryExistsWhileItHoldsALinkOrAManifest() throws Exception {
-    assertThat(store.repositoryExists(APP)).isFalse();
+    assertThat(store.manifests().repositoryExists(APP)).isFalse();
     List<Digest> linked = blobs(APP, "config");
-    assertThat(store.repositoryExists(APP)).isTrue();
+    assertThat(store.manifests().repositoryExists(APP)).isTrue();
 
     ManifestRecord image = image(APP, "v1", linked);
-    store.putManifest(image, Optional.of(Tag.of("v1")), T0);
-    store.deleteManifest(APP, image.digest());
-    assertThat(store.repositoryExists(APP)).as("with a link only").isTrue();
+    store.manifests().putManifest(image, Optional.of(Tag.of("v1")), T0);
+    store.manifests().deleteManifest(APP, image.digest());
+    assertThat(store.manifests().repositoryExists(APP)).as("with a link only").isTrue();
 
-    store.unlinkBlob(APP, linked.get(0));
-    assertThat(store.repositoryExists(APP)).isFalse();
+    store.blobs().unlinkBlob(APP, linked.get(0));
+    assertThat(store.manifests().repositoryExists(APP)).isFalse();
   }
 
   @Test
   void aBlobThatAManifestUsesCannotBeUnlinked() throws Exception {
     List<Digest> linked = blobs(APP, "config", "layer");
-    store.putManifest(image(APP, "v1", linked), Optional.empty(), T0);
+    store.manifests().putManifest(image(APP, "v1", linked), Optional.empty(), T0);
 
-    assertThat(store.unlinkBlob(APP, linked.get(1))).isEqualTo(BlobUnlink.IN_USE);
-    assertThat(store.findLinkedBlob(APP, linked.get(1))).isPresent();
+    assertThat(store.blobs().unlinkBlob(APP, linked.get(1))).isEqualTo(BlobUnlink.IN_USE);
+    assertThat(store.blobs().findLinkedBlob(APP, linked.get(1))).isPresent();
   }
 
   // ---- referrers
@@ -504,7 +504,7 @@ public abstract class MetadataStoreContract {
   @Test
   void referrersAreTheManifestsWhoseSubjectIsTheDigest() throws Exception {
     ManifestRecord subject = image(APP, "subject", blobs(APP, "config"));
-    store.putManifest(subject, Optional.of(Tag.of("v1")), T0);
+    store.manifests().putManifest(subject, Optional.of(Tag.of("v1")), T0);
     List<Digest> config = blobs(APP, "empty");
     Map<String, String> annotations = Map.of("org.example.signed-by", "ci", "created", "2026-01-01");
     String signatureType = "application/vnd.example.signature";
@@ -514,11 +514,11 @@ public abstract class MetadataStoreContract {
     ManifestRecord unrelated = referrer(APP, "unrelated", config, digest("someone-else"), sbomType, Map.of());
     ManifestRecord elsewhere = referrer(OTHER, "sbom", blobs(OTHER, "empty"), subject.digest(), sbomType, Map.of());
     for (ManifestRecord manifest : List.of(signature, sbom, unrelated, elsewhere)) {
-      store.putManifest(manifest, Optional.empty(), T0);
+      store.manifests().putManifest(manifest, Optional.empty(), T0);
     }
 
-    List<Referrer> all = store.listReferrers(APP, subject.digest(), Optional.empty());
-    List<Referrer> sboms = store.listReferrers(APP, subject.digest(), Optional.of(sbomType));
+    List<Referrer> all = store.manifests().listReferrers(APP, subject.digest(), Optional.empty());
+    List<Referrer> sboms = store.manifests().listReferrers(APP, subject.digest(), Optional.of(sbomType));
 
     assertThat(all).extracting(Referrer::digest).isSortedAccordingTo(Digest::compareTo)
         .containsExactlyInAnyOrder(signature.digest(), sbom.digest());
@@ -526,8 +526,8 @@ public abstract class MetadataStoreContract {
     assertThat(signed).isEqualTo(new Referrer(
         signature.digest(), MediaType.OCI_MANIFEST, signature.size(), Optional.of(signatureType), annotations));
     assertThat(sboms).extracting(Referrer::digest).containsExactly(sbom.digest());
-    assertThat(store.listReferrers(APP, subject.digest(), Optional.of("application/none"))).isEmpty();
-    assertThat(store.listReferrers(APP, sbom.digest(), Optional.empty())).isEmpty();
+    assertThat(store.manifests().listReferrers(APP, subject.digest(), Optional.of("application/none"))).isEmpty();
+    assertThat(store.manifests().listReferrers(APP, sbom.digest(), Optional.empty())).isEmpty();
   }
 
   @Test
@@ -535,9 +535,9 @@ public abstract class MetadataStoreContract {
     Digest subject = digest("not-yet-pushed");
     ManifestRecord untyped = referrer(APP, "untyped", blobs(APP, "config"), subject, null, Map.of());
 
-    store.putManifest(untyped, Optional.empty(), T0);
+    store.manifests().putManifest(untyped, Optional.empty(), T0);
 
-    assertThat(store.listReferrers(APP, subject, Optional.empty())).containsExactly(
+    assertThat(store.manifests().listReferrers(APP, subject, Optional.empty())).containsExactly(
         new Referrer(untyped.digest(), MediaType.OCI_MANIFEST, untyped.size(), Optional.empty(), Map.of()));
   }
 
@@ -547,17 +547,17 @@ public abstract class MetadataStoreContract {
   void uploadSessionsAreCreatedTouchedAndDeleted() {
     UploadId id = UploadId.random();
 
-    store.createUpload(id, APP, T0);
-    assertThat(store.findUpload(id)).contains(new UploadRecord(id, APP, T0, T0));
-    assertThat(store.repositoryExists(APP)).as("an upload alone does not make a repository").isFalse();
+    store.blobs().createUpload(id, APP, T0);
+    assertThat(store.blobs().findUpload(id)).contains(new UploadRecord(id, APP, T0, T0));
+    assertThat(store.manifests().repositoryExists(APP)).as("an upload alone does not make a repository").isFalse();
 
-    store.touchUpload(id, T0.plusSeconds(30));
-    assertThat(store.findUpload(id)).contains(new UploadRecord(id, APP, T0, T0.plusSeconds(30)));
+    store.blobs().touchUpload(id, T0.plusSeconds(30));
+    assertThat(store.blobs().findUpload(id)).contains(new UploadRecord(id, APP, T0, T0.plusSeconds(30)));
 
-    assertThat(store.deleteUpload(id)).isTrue();
-    assertThat(store.deleteUpload(id)).isFalse();
-    assertThat(store.findUpload(id)).isEmpty();
-    assertThat(store.findUpload(UploadId.random())).isEmpty();
+    assertThat(store.blobs().deleteUpload(id)).isTrue();
+    assertThat(store.blobs().deleteUpload(id)).isFalse();
+    assertThat(store.blobs().findUpload(id)).isEmpty();
+    assertThat(store.blobs().findUpload(UploadId.random())).isEmpty();
   }
 
   // ---- durability, concurrency and GC races
@@ -565,13 +565,13 @@ public abstract class MetadataStoreContract {
   @Test
   void everythingSurvivesReopeningTheDatabase() throws Exception {
     ManifestRecord image = image(APP, "v1", blobs(APP, "config"));
-    store.putManifest(image, Optional.of(Tag.of("v1")), T0);
+    store.manifests().putManifest(image, Optional.of(Tag.of("v1")), T0);
     store.close();
 
     store = openStore();
 
-    assertThat(store.resolveTag(APP, Tag.of("v1"))).contains(image.digest());
-    assertThat(store.findManifest(APP, image.digest()).orElseThrow().payload()).isEqualTo(image.payload());
+    assertThat(store.manifests().resolveTag(APP, Tag.of("v1"))).contains(image.digest());
+    assertThat(store.manifests().findManifest(APP, image.digest()).orElseThrow().payload()).isEqualTo(image.payload());
   }
 
   @Test
@@ -595,12 +595,12 @@ public abstract class MetadataStoreContract {
             List<Digest> named = new ArrayList<>(shared);
             named.add(layer);
             for (Digest blob : named) {
-              store.recordBlob(APP, blob, 10, now);
+              store.blobs().recordBlob(APP, blob, 10, now);
             }
             ManifestRecord image = image(APP, "image-" + thread + "-" + round, named);
-            store.putManifest(image, Optional.of(Tag.of("t" + thread + "-" + round)), now);
-            store.putManifest(image, Optional.of(Tag.of("latest")), now);
-            assertThat(store.mountBlob(APP, own, layer, now)).isPresent();
+            store.manifests().putManifest(image, Optional.of(Tag.of("t" + thread + "-" + round)), now);
+            store.manifests().putManifest(image, Optional.of(Tag.of("latest")), now);
+            assertThat(store.blobs().mountBlob(APP, own, layer, now)).isPresent();
             pushed.add(image);
           }
           return pushed;
@@ -614,17 +614,17 @@ public abstract class MetadataStoreContract {
       for (int t = 0; t < threads; t++) {
         for (int round = 0; round < rounds; round++) {
           ManifestRecord image = pushed.get(t * rounds + round);
-          assertThat(store.resolveTag(APP, Tag.of("t" + t + "-" + round))).contains(image.digest());
-          assertThat(store.findManifest(APP, image.digest())).isPresent();
-          assertThat(store.findLinkedBlob(RepositoryName.of("team" + t + "/app"), image.blobs().getLast())).isPresent();
+          assertThat(store.manifests().resolveTag(APP, Tag.of("t" + t + "-" + round))).contains(image.digest());
+          assertThat(store.manifests().findManifest(APP, image.digest())).isPresent();
+          assertThat(store.blobs().findLinkedBlob(RepositoryName.of("team" + t + "/app"), image.blobs().getLast())).isPresent();
         }
       }
-      Digest latest = store.resolveTag(APP, Tag.of("latest")).orElseThrow();
+      Digest latest = store.manifests().resolveTag(APP, Tag.of("latest")).orElseThrow();
       assertThat(pushed).extracting(ManifestRecord::digest).contains(latest);
-      assertThat(store.listTags(APP, Optional.empty(), 1000)).hasSize(threads * rounds + 1);
-      assertThat(store.listRepositories(Optional.empty(), 100)).hasSize(threads + 1);
+      assertThat(store.manifests().listTags(APP, Optional.empty(), 1000)).hasSize(threads * rounds + 1);
+      assertThat(store.manifests().listRepositories(Optional.empty(), 100)).hasSize(threads + 1);
       for (Digest blob : shared) {
-        assertThat(store.findLinkedBlob(APP, blob)).hasValueSatisfying(b -> {
+        assertThat(store.blobs().findLinkedBlob(APP, blob)).hasValueSatisfying(b -> {
           assertThat(b.state()).isEqualTo(BlobState.LIVE);
           assertThat(b.touchedAt()).isEqualTo(T0.plusSeconds(rounds - 1));
         });
@@ -642,7 +642,7 @@ public abstract class MetadataStoreContract {
       execute(writer, "UPDATE blobs SET state = 'deleting' WHERE digest = ?", layer.toString());
 
       CompletableFuture<Optional<BlobRecord>> read =
-          CompletableFuture.supplyAsync(() -> store.findLinkedBlob(APP, layer), NEW_THREAD);
+          CompletableFuture.supplyAsync(() -> store.blobs().findLinkedBlob(APP, layer), NEW_THREAD);
 
       assertThat(read).succeedsWithin(Duration.ofSeconds(5)).satisfies(b -> assertThat(b).isPresent());
       writer.rollback();
@@ -663,7 +663,7 @@ public abstract class MetadataStoreContract {
       execute(gc, "UPDATE blobs SET state = 'deleting' WHERE digest = ?", named.get(1).toString());
 
       put = waitingFor(gc, () -> {
-        store.putManifest(image, Optional.of(Tag.of("v1")), T0);
+        store.manifests().putManifest(image, Optional.of(Tag.of("v1")), T0);
         return null;
       });
     }
@@ -671,15 +671,15 @@ public abstract class MetadataStoreContract {
     assertThat(put).failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingCause()
         .isInstanceOfSatisfying(MissingReferencesException.class,
             e -> assertThat(e.blobs()).containsExactly(named.get(1)));
-    assertThat(store.findManifest(APP, image.digest())).isEmpty();
-    assertThat(store.resolveTag(APP, Tag.of("v1"))).isEmpty();
+    assertThat(store.manifests().findManifest(APP, image.digest())).isEmpty();
+    assertThat(store.manifests().resolveTag(APP, Tag.of("v1"))).isEmpty();
   }
 
   /** An index PUT in flight names the manifest being deleted: the delete must see the new parent. */
   @Test
   void aManifestDeleteWaitsForAnIndexPutNamingItAndThenRefuses() throws Exception {
     ManifestRecord child = image(APP, "amd64", blobs(APP, "config"));
-    store.putManifest(child, Optional.empty(), T0);
+    store.manifests().putManifest(child, Optional.empty(), T0);
     Digest index = digest("index in flight");
     CompletableFuture<ManifestDeletion> delete;
     try (Connection push = openConnection()) {
@@ -691,19 +691,19 @@ public abstract class MetadataStoreContract {
       execute(push, "INSERT INTO manifest_children (repository, parent_digest, child_digest) VALUES (?, ?, ?)",
           APP.value(), index.toString(), child.digest().toString());
 
-      delete = waitingFor(push, () -> store.deleteManifest(APP, child.digest()));
+      delete = waitingFor(push, () -> store.manifests().deleteManifest(APP, child.digest()));
     }
 
     assertThat(delete).succeedsWithin(Duration.ofSeconds(10))
         .isEqualTo(new ManifestDeletion.StillReferenced(List.of(index)));
-    assertThat(store.findManifest(APP, child.digest())).isPresent();
+    assertThat(store.manifests().findManifest(APP, child.digest())).isPresent();
   }
 
   /** A manifest delete in flight, racing an index PUT naming it: the PUT must see it gone. */
   @Test
   void anIndexPutWaitsForADeleteOfItsChildAndThenRefuses() throws Exception {
     ManifestRecord child = image(APP, "amd64", blobs(APP, "config"));
-    store.putManifest(child, Optional.empty(), T0);
+    store.manifests().putManifest(child, Optional.empty(), T0);
     ManifestRecord index = index(APP, "index", child.digest());
     CompletableFuture<Void> put;
     try (Connection delete = openConnection()) {
@@ -712,7 +712,7 @@ public abstract class MetadataStoreContract {
           APP.value(), child.digest().toString());
 
       put = waitingFor(delete, () -> {
-        store.putManifest(index, Optional.of(Tag.of("latest")), T0);
+        store.manifests().putManifest(index, Optional.of(Tag.of("latest")), T0);
         return null;
       });
     }
@@ -720,7 +720,7 @@ public abstract class MetadataStoreContract {
     assertThat(put).failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingCause()
         .isInstanceOfSatisfying(MissingReferencesException.class,
             e -> assertThat(e.manifests()).containsExactly(child.digest()));
-    assertThat(store.findManifest(APP, index.digest())).isEmpty();
+    assertThat(store.manifests().findManifest(APP, index.digest())).isEmpty();
   }
 
   // ---- several calls in one transaction
@@ -728,29 +728,47 @@ public abstract class MetadataStoreContract {
   @Test
   void atomicallyCommitsEveryCallTogether() throws Exception {
     ManifestRecord image = image(APP, "image", blobs(APP, "layer"));
-    store.putManifest(image, Optional.of(Tag.of("a")), T0);
-    store.putManifest(image, Optional.of(Tag.of("b")), T0);
+    store.manifests().putManifest(image, Optional.of(Tag.of("a")), T0);
+    store.manifests().putManifest(image, Optional.of(Tag.of("b")), T0);
 
-    store.atomically(() -> {
-      assertThat(store.deleteTag(APP, Tag.of("a"))).isTrue();
-      assertThat(store.resolveTag(APP, Tag.of("a"))).as("the transaction sees its own writes").isEmpty();
-      return store.deleteTag(APP, Tag.of("b"));
+    store.atomically(tx -> {
+      assertThat(tx.manifests().deleteTag(APP, Tag.of("a"))).isTrue();
+      assertThat(tx.manifests().resolveTag(APP, Tag.of("a"))).as("the transaction sees its own writes").isEmpty();
+      tx.history().audit(new AuditEntry("audit-1", T0, "alice", "tag.delete", "team/app:a", "both tags"));
+      return tx.manifests().deleteTag(APP, Tag.of("b"));
     });
 
-    assertThat(store.listTags(APP, Optional.empty(), 10)).isEmpty();
+    assertThat(store.manifests().listTags(APP, Optional.empty(), 10)).isEmpty();
+    assertThat(store.history().recentAudit(10)).extracting(AuditEntry::id).containsExactly("audit-1");
   }
 
   @Test
   void atomicallyRollsBackEveryCallWhenWorkFails() throws Exception {
     ManifestRecord image = image(APP, "image", blobs(APP, "layer"));
-    store.putManifest(image, Optional.of(Tag.of("a")), T0);
+    store.manifests().putManifest(image, Optional.of(Tag.of("a")), T0);
 
-    assertThatThrownBy(() -> store.atomically(() -> {
-      store.deleteTag(APP, Tag.of("a"));
+    assertThatThrownBy(() -> store.atomically(tx -> {
+      tx.manifests().deleteTag(APP, Tag.of("a"));
+      tx.history().audit(new AuditEntry("audit-1", T0, "alice", "tag.delete", "team/app:a", "tag removed"));
       throw new IllegalStateException("refused after the first write");
     })).isInstanceOf(IllegalStateException.class);
 
-    assertThat(store.resolveTag(APP, Tag.of("a"))).contains(image.digest());
+    assertThat(store.manifests().resolveTag(APP, Tag.of("a"))).contains(image.digest());
+    assertThat(store.history().recentAudit(10)).as("the audit entry went with the delete").isEmpty();
+  }
+
+  /** The store's own stores are separate transactions: inside the work they are refused, not joined. */
+  @Test
+  void aCallOnTheStoreItselfInsideATransactionIsRefusedAndUndoesTheTransaction() throws Exception {
+    ManifestRecord image = image(APP, "image", blobs(APP, "layer"));
+    store.manifests().putManifest(image, Optional.of(Tag.of("a")), T0);
+
+    assertThatThrownBy(() -> store.atomically(tx -> {
+      tx.manifests().deleteTag(APP, Tag.of("a"));
+      return store.history().recentAudit(1);
+    })).isInstanceOf(IllegalStateException.class).hasMessageContaining("MetadataTransaction");
+
+    assertThat(store.manifests().resolveTag(APP, Tag.of("a"))).contains(image.digest());
   }
 
   // ---- garbage collection's guarded deletions (each re-judges its batch inside its transaction)
@@ -758,11 +776,11 @@ public abstract class MetadataStoreContract {
   private static final Instant CUTOFF = T0.plusSeconds(60);
 
   private CollectorStore collector() {
-    return (CollectorStore) store;
+    return store.collector();
   }
 
   private HistoryStore history() {
-    return (HistoryStore) store;
+    return store.history();
   }
 
   @Test
@@ -772,15 +790,15 @@ public abstract class MetadataStoreContract {
     ManifestRecord untagged = image(APP, "untagged", layers);
     ManifestRecord listed = image(APP, "listed", layers);
     ManifestRecord young = image(APP, "young", layers);
-    store.putManifest(tagged, Optional.of(Tag.of("v1")), T0);
-    store.putManifest(untagged, Optional.empty(), T0);
-    store.putManifest(listed, Optional.empty(), T0);
-    store.putManifest(index(APP, "index", listed.digest()), Optional.of(Tag.of("multi")), T0);
-    store.putManifest(young, Optional.empty(), CUTOFF.plusSeconds(1));
+    store.manifests().putManifest(tagged, Optional.of(Tag.of("v1")), T0);
+    store.manifests().putManifest(untagged, Optional.empty(), T0);
+    store.manifests().putManifest(listed, Optional.empty(), T0);
+    store.manifests().putManifest(index(APP, "index", listed.digest()), Optional.of(Tag.of("multi")), T0);
+    store.manifests().putManifest(young, Optional.empty(), CUTOFF.plusSeconds(1));
     ManifestRecord liveReferrer = referrer(APP, "signature", layers, tagged.digest(), "sig", Map.of());
     ManifestRecord orphanReferrer = referrer(APP, "orphan", layers, digest("gone"), "sig", Map.of());
-    store.putManifest(liveReferrer, Optional.empty(), T0);
-    store.putManifest(orphanReferrer, Optional.empty(), T0);
+    store.manifests().putManifest(liveReferrer, Optional.empty(), T0);
+    store.manifests().putManifest(orphanReferrer, Optional.empty(), T0);
     List<ManifestKey> all = java.util.stream.Stream.of(tagged, untagged, listed, young, liveReferrer, orphanReferrer)
         .map(m -> new ManifestKey(APP, m.digest()))
         .toList();
@@ -790,10 +808,10 @@ public abstract class MetadataStoreContract {
     assertThat(collector().deleteManifestsIfGarbage(all, CUTOFF, true))
         .containsExactly(new ManifestKey(APP, untagged.digest()));
 
-    assertThat(store.findManifest(APP, untagged.digest())).isEmpty();
-    assertThat(store.findManifest(APP, orphanReferrer.digest())).isEmpty();
+    assertThat(store.manifests().findManifest(APP, untagged.digest())).isEmpty();
+    assertThat(store.manifests().findManifest(APP, orphanReferrer.digest())).isEmpty();
     for (ManifestRecord kept : List.of(tagged, listed, young, liveReferrer)) {
-      assertThat(store.findManifest(APP, kept.digest())).as("kept").isPresent();
+      assertThat(store.manifests().findManifest(APP, kept.digest())).as("kept").isPresent();
     }
   }
 
@@ -801,35 +819,35 @@ public abstract class MetadataStoreContract {
   void guardedUnlinkTakesOnlyOldLinksNoManifestUses() throws Exception {
     List<Digest> used = blobs(APP, "used");
     Digest unused = blobs(APP, "unused").get(0);
-    Digest young = store.recordBlob(APP, digest("young"), 5, CUTOFF.plusSeconds(1)).digest();
-    store.putManifest(image(APP, "image", used), Optional.empty(), T0);
+    Digest young = store.blobs().recordBlob(APP, digest("young"), 5, CUTOFF.plusSeconds(1)).digest();
+    store.manifests().putManifest(image(APP, "image", used), Optional.empty(), T0);
     List<BlobLink> links = java.util.stream.Stream.of(used.get(0), unused, young, digest("never"))
         .map(d -> new BlobLink(APP, d))
         .toList();
 
     assertThat(collector().unlinkIfUnused(links, CUTOFF)).containsExactly(new BlobLink(APP, unused));
 
-    assertThat(store.findLinkedBlob(APP, unused)).isEmpty();
-    assertThat(store.findLinkedBlob(APP, used.get(0))).isPresent();
-    assertThat(store.findLinkedBlob(APP, young)).isPresent();
+    assertThat(store.blobs().findLinkedBlob(APP, unused)).isEmpty();
+    assertThat(store.blobs().findLinkedBlob(APP, used.get(0))).isPresent();
+    assertThat(store.blobs().findLinkedBlob(APP, young)).isPresent();
   }
 
   @Test
   void guardedBlobMarkingTakesOnlyOldUnreferencedBlobsAndAnyAlreadyDeleting() throws Exception {
     List<Digest> referenced = blobs(APP, "referenced");
     Digest unreferenced = blobs(OTHER, "unreferenced").get(0);
-    Digest young = store.recordBlob(APP, digest("young"), 5, CUTOFF.plusSeconds(1)).digest();
-    Digest interrupted = store.recordBlob(APP, digest("interrupted"), 11, CUTOFF.plusSeconds(1)).digest();
+    Digest young = store.blobs().recordBlob(APP, digest("young"), 5, CUTOFF.plusSeconds(1)).digest();
+    Digest interrupted = store.blobs().recordBlob(APP, digest("interrupted"), 11, CUTOFF.plusSeconds(1)).digest();
     markDeleting(interrupted);
-    store.putManifest(image(APP, "image", referenced), Optional.empty(), T0);
+    store.manifests().putManifest(image(APP, "image", referenced), Optional.empty(), T0);
 
     Map<Digest, Long> marked = collector().deleteBlobRowsAndMarkNext(List.of(),
         List.of(referenced.get(0), unreferenced, young, interrupted, digest("never")), CUTOFF);
 
     assertThat(marked).containsExactly(Map.entry(unreferenced, (long) "unreferenced".length()), Map.entry(interrupted, 11L));
-    assertThat(store.findBlob(unreferenced).orElseThrow().state()).isEqualTo(BlobState.DELETING);
-    assertThat(store.findBlob(young).orElseThrow().state()).isEqualTo(BlobState.LIVE);
-    assertThat(store.findBlob(referenced.get(0)).orElseThrow().state()).isEqualTo(BlobState.LIVE);
+    assertThat(store.blobs().findBlob(unreferenced).orElseThrow().state()).isEqualTo(BlobState.DELETING);
+    assertThat(store.blobs().findBlob(young).orElseThrow().state()).isEqualTo(BlobState.LIVE);
+    assertThat(store.blobs().findBlob(referenced.get(0)).orElseThrow().state()).isEqualTo(BlobState.LIVE);
   }
 
   @Test
@@ -838,15 +856,15 @@ public abstract class MetadataStoreContract {
     markDeleting(gone);
     List<Digest> referenced = blobs(APP, "referenced");
     Digest next = blobs(OTHER, "next").get(0);
-    store.putManifest(image(APP, "image", referenced), Optional.empty(), T0);
+    store.manifests().putManifest(image(APP, "image", referenced), Optional.empty(), T0);
 
     Map<Digest, Long> marked = collector().deleteBlobRowsAndMarkNext(List.of(gone), List.of(referenced.get(0), next), CUTOFF);
 
     assertThat(marked).containsExactly(Map.entry(next, (long) "next".length()));
     assertThat(collector().blobRowExists(gone)).isFalse();
     assertThat(collector().linkedRepositories(List.of(gone))).as("its link went with it").isEmpty();
-    assertThat(store.findBlob(next).orElseThrow().state()).isEqualTo(BlobState.DELETING);
-    assertThat(store.findBlob(referenced.get(0)).orElseThrow().state()).isEqualTo(BlobState.LIVE);
+    assertThat(store.blobs().findBlob(next).orElseThrow().state()).isEqualTo(BlobState.DELETING);
+    assertThat(store.blobs().findBlob(referenced.get(0)).orElseThrow().state()).isEqualTo(BlobState.LIVE);
   }
 
   @Test
@@ -858,8 +876,8 @@ public abstract class MetadataStoreContract {
     assertThatThrownBy(() -> collector().deleteBlobRowsAndMarkNext(List.of(gone), List.of(next), null))
         .isInstanceOf(NullPointerException.class);
 
-    assertThat(store.findBlob(gone).orElseThrow().state()).isEqualTo(BlobState.DELETING);
-    assertThat(store.findBlob(next).orElseThrow().state()).isEqualTo(BlobState.LIVE);
+    assertThat(store.blobs().findBlob(gone).orElseThrow().state()).isEqualTo(BlobState.DELETING);
+    assertThat(store.blobs().findBlob(next).orElseThrow().state()).isEqualTo(BlobState.LIVE);
   }
 
   // ---- collection history
@@ -943,7 +961,7 @@ public abstract class MetadataStoreContract {
   /** Records blobs named after the seeds (the same seed is the same digest everywhere) into the repository. */
   private List<Digest> blobs(RepositoryName repository, String... seeds) {
     return Arrays.stream(seeds)
-        .map(seed -> store.recordBlob(repository, digest(seed), seed.length(), T0).digest())
+        .map(seed -> store.blobs().recordBlob(repository, digest(seed), seed.length(), T0).digest())
         .toList();
   }
 

@@ -73,7 +73,7 @@ class PostgresMetadataStoreTest extends MetadataStoreContract {
       assertThat(open).isEqualTo(3);
       Thread.sleep(500);
       assertThat(connectionsOf(application)).as("the pool stops at its maximum").isEqualTo(3);
-      assertThat(store.userCount()).isZero();
+      assertThat(store.access().userCount()).isZero();
     }
   }
 
@@ -102,7 +102,7 @@ class PostgresMetadataStoreTest extends MetadataStoreContract {
           stores.add(store.get());
         }
         for (SqlMetadataStore store : stores) {
-          assertThat(store.userCount()).isZero();
+          assertThat(store.access().userCount()).isZero();
         }
       } finally {
         stores.forEach(SqlMetadataStore::close);

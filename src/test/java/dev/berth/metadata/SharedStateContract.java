@@ -33,8 +33,8 @@ public abstract class SharedStateContract {
   final void openReplicas() {
     replicaA = openStore();
     replicaB = openStore();
-    replicaA.addUser(new AccessStore.UserRecord("alice", "hash", false, T0));
-    replicaA.addUser(new AccessStore.UserRecord("bob", "hash", false, T0));
+    replicaA.access().addUser(new AccessStore.UserRecord("alice", "hash", false, T0));
+    replicaA.access().addUser(new AccessStore.UserRecord("bob", "hash", false, T0));
   }
 
   @AfterEach
@@ -90,7 +90,7 @@ public abstract class SharedStateContract {
     replicaA.consoleSessions().create(session("alice-2", "alice", T0.plusSeconds(60)));
     replicaA.consoleSessions().create(session("bob-1", "bob", T0.plusSeconds(60)));
 
-    assertThat(replicaB.removeUser("alice")).isTrue();
+    assertThat(replicaB.access().removeUser("alice")).isTrue();
 
     assertThat(replicaA.consoleSessions().find("alice-1", T0)).isEmpty();
     assertThat(replicaA.consoleSessions().find("alice-2", T0)).isEmpty();

@@ -68,9 +68,9 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
         String name = writer == store ? "first" : "second";
         writers.add(pool.submit(() -> {
           for (int round = 0; round < rounds; round++) {
-            Digest config = writer.recordBlob(APP, digest("shared-config"), 6, T0).digest();
-            Digest layer = writer.recordBlob(APP, digest(name + round), 1, T0).digest();
-            writer.putManifest(image(APP, name + round, List.of(config, layer)), Optional.of(Tag.of(name + round)), T0);
+            Digest config = writer.blobs().recordBlob(APP, digest("shared-config"), 6, T0).digest();
+            Digest layer = writer.blobs().recordBlob(APP, digest(name + round), 1, T0).digest();
+            writer.manifests().putManifest(image(APP, name + round, List.of(config, layer)), Optional.of(Tag.of(name + round)), T0);
           }
           return null;
         }));
@@ -81,7 +81,7 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(store.listTags(APP, Optional.empty(), 1000)).hasSize(2 * rounds);
+    assertThat(store.manifests().listTags(APP, Optional.empty(), 1000)).hasSize(2 * rounds);
   }
 
   /**
@@ -91,7 +91,7 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
   @Test
   void concurrentWritersCommitInGroupsAndAFailureUndoesOnlyItsOwnWrites() throws Exception {
     int writers = 24;
-    Digest config = store.recordBlob(APP, digest("config"), 6, T0).digest();
+    Digest config = store.blobs().recordBlob(APP, digest("config"), 6, T0).digest();
     CyclicBarrier start = new CyclicBarrier(writers);
     ExecutorService pool = Executors.newFixedThreadPool(writers);
     try {
@@ -103,13 +103,13 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
           for (int round = 0; round < 10; round++) {
             String name = "w" + writer + "r" + round;
             if (writer % 4 == 0) {
-              assertThatThrownBy(() -> store.atomically(() -> {
-                store.recordBlob(APP, digest(name), 1, T0);
+              assertThatThrownBy(() -> store.atomically(tx -> {
+                tx.blobs().recordBlob(APP, digest(name), 1, T0);
                 throw new IllegalStateException("refused after writing");
               })).isInstanceOf(IllegalStateException.class);
             } else {
-              Digest layer = store.recordBlob(APP, digest(name), 1, T0).digest();
-              store.putManifest(image(APP, name, List.of(config, layer)), Optional.of(Tag.of(name)), T0);
+              Digest layer = store.blobs().recordBlob(APP, digest(name), 1, T0).digest();
+              store.manifests().putManifest(image(APP, name, List.of(config, layer)), Optional.of(Tag.of(name)), T0);
             }
           }
           return null;
@@ -121,9 +121,9 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(store.listTags(APP, Optional.empty(), 1000)).hasSize(writers / 4 * 3 * 10);
+    assertThat(store.manifests().listTags(APP, Optional.empty(), 1000)).hasSize(writers / 4 * 3 * 10);
     for (int writer = 0; writer < writers; writer += 4) {
-      assertThat(store.findBlob(digest("w" + writer + "r0"))).as("failed writer's blob").isEmpty();
+      assertThat(store.blobs().findBlob(digest("w" + writer + "r0"))).as("failed writer's blob").isEmpty();
     }
   }
 }

@@ -91,16 +91,16 @@ class CachedReadsTest {
     CachedReads reads = new CachedReads(counting(true));
     ManifestRecord image = image("one");
     push(image, Optional.of(LATEST), T0);
-    Digest loose = store.recordBlob(APP, digest("loose"), 5, T0).digest();
+    Digest loose = store.blobs().recordBlob(APP, digest("loose"), 5, T0).digest();
     warm(reads, image, loose);
 
-    store.deleteTag(APP, LATEST);
+    store.manifests().deleteTag(APP, LATEST);
     assertThat(reads.resolveTag(APP, LATEST)).isEmpty();
 
-    store.deleteManifest(APP, image.digest());
+    store.manifests().deleteManifest(APP, image.digest());
     assertThat(reads.findManifest(APP, image.digest())).isEmpty();
 
-    store.unlinkBlob(APP, loose);
+    store.blobs().unlinkBlob(APP, loose);
     assertThat(reads.findLinkedBlob(APP, loose)).isEmpty();
   }
 
@@ -110,22 +110,22 @@ class CachedReadsTest {
     ManifestRecord image = image("one");
     push(image, Optional.empty(), T0);
     Digest layer = image.blobs().get(0);
-    Digest loose = store.recordBlob(APP, digest("loose"), 5, T0).digest();
-    Digest shared = store.recordBlob(RepositoryName.of("team/other"), digest("shared"), 6, T0).digest();
-    store.mountBlob(RepositoryName.of("team/other"), APP, shared, T0);
+    Digest loose = store.blobs().recordBlob(APP, digest("loose"), 5, T0).digest();
+    Digest shared = store.blobs().recordBlob(RepositoryName.of("team/other"), digest("shared"), 6, T0).digest();
+    store.blobs().mountBlob(RepositoryName.of("team/other"), APP, shared, T0);
     assertThat(reads.findManifest(APP, image.digest())).isPresent();
     assertThat(reads.findLinkedBlob(APP, loose)).isPresent();
     assertThat(reads.findLinkedBlob(APP, shared)).isPresent();
 
-    assertThat(store.deleteManifestsIfGarbage(List.of(new ManifestKey(APP, image.digest())), LATER, true)).hasSize(1);
+    assertThat(store.collector().deleteManifestsIfGarbage(List.of(new ManifestKey(APP, image.digest())), LATER, true)).hasSize(1);
     assertThat(reads.findManifest(APP, image.digest())).isEmpty();
 
-    assertThat(store.unlinkIfUnused(List.of(new BlobLink(APP, loose)), LATER)).hasSize(1);
+    assertThat(store.collector().unlinkIfUnused(List.of(new BlobLink(APP, loose)), LATER)).hasSize(1);
     assertThat(reads.findLinkedBlob(APP, loose)).isEmpty();
 
     // Marking a blob "deleting" takes it from every repository it is linked into at once.
     assertThat(reads.findLinkedBlob(APP, layer)).isPresent();
-    assertThat(store.deleteBlobRowsAndMarkNext(List.of(), List.of(layer, shared), LATER)).containsOnlyKeys(layer, shared);
+    assertThat(store.collector().deleteBlobRowsAndMarkNext(List.of(), List.of(layer, shared), LATER)).containsOnlyKeys(layer, shared);
     assertThat(reads.findLinkedBlob(APP, layer)).isEmpty();
     assertThat(reads.findLinkedBlob(APP, shared)).isEmpty();
   }
@@ -156,8 +156,8 @@ class CachedReadsTest {
     ManifestRecord image = image("one");
     push(image, Optional.of(LATEST), T0);
 
-    store.atomically(() -> {
-      store.deleteTag(APP, LATEST);
+    store.atomically(tx -> {
+      tx.manifests().deleteTag(APP, LATEST);
       Optional<Digest>[] seenMeanwhile = new Optional[1];
       Thread reader = Thread.ofPlatform().start(() -> seenMeanwhile[0] = reads.resolveTag(APP, LATEST));
       join(reader);
@@ -204,7 +204,7 @@ class CachedReadsTest {
 
   private void push(ManifestRecord manifest, Optional<Tag> tag, Instant at) {
     try {
-      store.putManifest(manifest, tag, at);
+      store.manifests().putManifest(manifest, tag, at);
     } catch (MissingReferencesException e) {
       throw new AssertionError(e);
     }
@@ -222,13 +222,21 @@ class CachedReadsTest {
 
   /** The real store, counting reads; {@code reportsChanges} false stands for a store shared between processes. */
   private MetadataStore counting(boolean reportsChanges) {
+    return counting(MetadataStore.class, store, reportsChanges);
+  }
+
+  /** {@code target} as a {@code type}, counting calls; the per-concern stores it hands out count theirs. */
+  private <T> T counting(Class<T> type, Object target, boolean reportsChanges) {
     InvocationHandler handler = (proxy, method, args) -> {
       if (method.getName().equals("subscribe") && !reportsChanges) {
         return false;
       }
+      if (method.getName().equals("blobs") || method.getName().equals("manifests")) {
+        return counting(method.getReturnType(), method.invoke(target, args), reportsChanges);
+      }
       calls.computeIfAbsent(method.getName(), name -> new AtomicInteger()).incrementAndGet();
       try {
-        return method.invoke(store, args);
+        return method.invoke(target, args);
       } catch (InvocationTargetException e) {
         throw e.getCause();
       } finally {
@@ -239,12 +247,11 @@ class CachedReadsTest {
         }
       }
     };
-    return (MetadataStore) Proxy.newProxyInstance(
-        getClass().getClassLoader(), new Class<?>[] {MetadataStore.class}, handler);
+    return type.cast(Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {type}, handler));
   }
 
   private ManifestRecord image(String seed) {
-    Digest layer = store.recordBlob(APP, digest("layer " + seed), 10, T0).digest();
+    Digest layer = store.blobs().recordBlob(APP, digest("layer " + seed), 10, T0).digest();
     byte[] payload = ("{\"image\":\"" + seed + "\"}").getBytes(StandardCharsets.UTF_8);
     return new ManifestRecord(APP, Digest.sha256(payload), MediaType.OCI_MANIFEST, payload, List.of(layer),
         List.of(), Optional.empty(), Optional.empty(), Map.of());

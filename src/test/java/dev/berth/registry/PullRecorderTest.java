@@ -28,7 +28,7 @@ class PullRecorderTest {
   void pullsAreWrittenEveryPeriodWithTheLatestTime() throws Exception {
     MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     try (SqlMetadataStore metadata = SqlMetadataStore.sqlite(dir.resolve("m.db"))) {
-      Registry registry = Registry.create(metadata, metadata, new FilesystemBlobStore(dir.resolve("b")),
+      Registry registry = Registry.create(metadata, new FilesystemBlobStore(dir.resolve("b")),
           new InProcessDigestGuard(), new RegistrySettings(true, RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES), clock);
       byte[] index = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}"
           .getBytes(StandardCharsets.UTF_8);
@@ -38,11 +38,11 @@ class PullRecorderTest {
         registry.manifests().pulled(REPO, pushed.digest());
         clock.advance(Duration.ofMinutes(1));
         registry.manifests().pulled(REPO, pushed.digest());
-        awaitLastPull(metadata, clock.instant());
+        awaitLastPull(metadata.inventory(), clock.instant());
 
         clock.advance(Duration.ofMinutes(1));
         registry.manifests().pulled(REPO, pushed.digest());
-        awaitLastPull(metadata, clock.instant());
+        awaitLastPull(metadata.inventory(), clock.instant());
       }
     }
   }

@@ -26,7 +26,7 @@ class UploadsTest {
   void aSessionWhoseRunningHashWasDroppedWhileIdleStillFinishesWithTheRightDigest() throws Exception {
     MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     try (SqlMetadataStore metadata = SqlMetadataStore.sqlite(dir.resolve("m.db"))) {
-      Uploads uploads = new Uploads(metadata, new FilesystemBlobStore(dir.resolve("b")), new InProcessDigestGuard(), clock);
+      Uploads uploads = new Uploads(metadata.blobs(), new FilesystemBlobStore(dir.resolve("b")), new InProcessDigestGuard(), clock);
       RepositoryName repo = RepositoryName.of("team/app");
       byte[] content = new byte[300_000];
       new Random(3).nextBytes(content);

@@ -221,14 +221,14 @@ public final class BerthCluster implements AutoCloseable {
   /** An administrator, as {@code berth user add --admin} makes one. */
   public void addAdmin(String user, String password) {
     try (SqlMetadataStore store = SqlMetadataStore.postgres(jdbcUrl(), "postgres", "", 2)) {
-      new Users(store, Clock.systemUTC()).add(user, password, true);
+      new Users(store.access(), Clock.systemUTC()).add(user, password, true);
     }
   }
 
   public void addUser(String user, String password, String namespace, String role) {
     try (SqlMetadataStore store = SqlMetadataStore.postgres(jdbcUrl(), "postgres", "", 2)) {
-      new Users(store, Clock.systemUTC()).add(user, password, false);
-      store.setRole(namespace, user, role);
+      new Users(store.access(), Clock.systemUTC()).add(user, password, false);
+      store.access().setRole(namespace, user, role);
     }
   }
 

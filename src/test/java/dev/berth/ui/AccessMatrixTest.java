@@ -192,7 +192,7 @@ class AccessMatrixTest {
     String hash = Passwords.hash(PASSWORD);
     for (Who who : List.of(Who.GUEST, Who.DEVELOPER, Who.MAINTAINER, Who.NAMESPACE_ADMIN)) {
       addUser(who.login, hash);
-      store.setRole("team", who.login, who.role);
+      store.access().setRole("team", who.login, who.role);
     }
     addRobot(ROBOT, "team", hash);
     addRobot("robot$other+hidden", "other", hash);
@@ -204,7 +204,7 @@ class AccessMatrixTest {
       }
       for (String target : List.of("revoke-", "uirevoke-")) {
         addUser(target + who.key(), hash);
-        store.setRole("team", target + who.key(), "guest");
+        store.access().setRole("team", target + who.key(), "guest");
         addRobot("robot$team+" + target + who.key(), "team", hash);
       }
       images.tag("team/app", image, "del-" + who.key());
@@ -224,11 +224,11 @@ class AccessMatrixTest {
   }
 
   private static void addUser(String name, String hash) {
-    assertThat(store.addUser(new AccessStore.UserRecord(name, hash, false, Instant.now()))).isTrue();
+    assertThat(store.access().addUser(new AccessStore.UserRecord(name, hash, false, Instant.now()))).isTrue();
   }
 
   private static void addRobot(String login, String namespace, String hash) {
-    assertThat(store.addRobot(new AccessStore.RobotRecord(login, hash, namespace, "developer", "test", Instant.now(),
+    assertThat(store.access().addRobot(new AccessStore.RobotRecord(login, hash, namespace, "developer", "test", Instant.now(),
         Optional.empty(), Optional.empty()))).isTrue();
   }
 
@@ -412,14 +412,14 @@ class AccessMatrixTest {
       boolean teamPublic, boolean otherPublic, List<String> teamTags, List<String> otherTags, int runs, int audit) {
     static State read() {
       List<String> robots = new ArrayList<>();
-      store.listRobots().forEach(r -> robots.add(r.name() + " " + r.revokedAt()));
-      return new State(store.listUsers().stream().map(u -> u.name() + " " + u.passwordHash()).toList(),
-          store.membersOf("team"), store.membersOf("other"), robots, store.isPublic("team"), store.isPublic("other"),
-          tags("team/app"), tags("other/app"), store.recentRuns(10_000).size(), store.recentAudit(100_000).size());
+      store.access().listRobots().forEach(r -> robots.add(r.name() + " " + r.revokedAt()));
+      return new State(store.access().listUsers().stream().map(u -> u.name() + " " + u.passwordHash()).toList(),
+          store.access().membersOf("team"), store.access().membersOf("other"), robots, store.access().isPublic("team"), store.access().isPublic("other"),
+          tags("team/app"), tags("other/app"), store.history().recentRuns(10_000).size(), store.history().recentAudit(100_000).size());
     }
 
     private static List<String> tags(String repository) {
-      return store.listTags(RepositoryName.of(repository), Optional.empty(), 10_000).stream()
+      return store.manifests().listTags(RepositoryName.of(repository), Optional.empty(), 10_000).stream()
           .map(dev.berth.oci.Tag::value).toList();
     }
   }

@@ -138,8 +138,8 @@ class ConsoleBrowserIT {
     images.push("mine/app", "v1", 1024, Map.of());
     images.push("theirs/app", "v1", 1024, Map.of());
     try (SqlMetadataStore store = SqlMetadataStore.sqlite(root.resolve("berth/metadata.db"))) {
-      new Users(store, Clock.systemUTC()).add("mia", MAINTAINER_PASSWORD, false);
-      store.setRole("mine", "mia", "maintainer");
+      new Users(store.access(), Clock.systemUTC()).add("mia", MAINTAINER_PASSWORD, false);
+      store.access().setRole("mine", "mia", "maintainer");
     }
 
     Page page = browser.newPage();

@@ -42,8 +42,8 @@ class ConsoleTest {
   static void start() throws Exception {
     registry = RunningRegistry.startWithAuth(root, ADMIN_PASSWORD);
     store = SqlMetadataStore.sqlite(root.resolve("berth/metadata.db"));
-    new Users(store, Clock.systemUTC()).add("alice", PASSWORD, false);
-    store.setRole("team", "alice", "maintainer");
+    new Users(store.access(), Clock.systemUTC()).add("alice", PASSWORD, false);
+    store.access().setRole("team", "alice", "maintainer");
     images = new TestImages(registry, "admin", ADMIN_PASSWORD);
   }
 
@@ -203,7 +203,7 @@ class ConsoleTest {
   @Test
   void longListsArePaged() throws Exception {
     for (int i = 0; i < Paging.SIZE + 3; i++) {
-      store.recordBlob(RepositoryName.of(String.format("many/r%03d", i)), Digest.sha256(new byte[] {(byte) i}), 1,
+      store.blobs().recordBlob(RepositoryName.of(String.format("many/r%03d", i)), Digest.sha256(new byte[] {(byte) i}), 1,
           Instant.now());
     }
     ConsoleClient client = admin();
@@ -428,11 +428,11 @@ class ConsoleTest {
 
   @Test
   void aSessionEndsWhenItsUserStopsBeingAnAdministrator() throws Exception {
-    new Users(store, Clock.systemUTC()).add("carol", PASSWORD, true);
+    new Users(store.access(), Clock.systemUTC()).add("carol", PASSWORD, true);
     ConsoleClient client = new ConsoleClient(registry.uri("/"));
     assertThat(client.login("carol", PASSWORD).statusCode()).isEqualTo(303);
     assertThat(client.get("/ui/").statusCode()).isEqualTo(200);
-    store.removeUser("carol");
+    store.access().removeUser("carol");
     assertThat(client.get("/ui/").headers().firstValue("Location")).hasValue("/ui/login");
   }
 
@@ -498,7 +498,7 @@ class ConsoleTest {
     assertThat(text(badName.body())).contains("robot names are 1-64 of a-z").doesNotContain("user names");
     assertThat(client.get("/ui/users").body()).doesNotContain("robot$team+forever");
     // The CLI's --expires-in-days and the admin API create robots through the same rule.
-    Users users = new Users(store, Clock.systemUTC());
+    Users users = new Users(store.access(), Clock.systemUTC());
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> users.createRobot("team", "cli", "guest", "test",
         java.util.Optional.of(Duration.ofDays(3651)))).hasMessage("robot expiry is 1 to 3650 days, or none");
     assertThat(users.createRobot("team", "decade", "guest", "test", java.util.Optional.of(Duration.ofDays(3650))))
@@ -525,10 +525,10 @@ class ConsoleTest {
 
   @Test
   void aNamespaceAdminManagesMembersRobotsAndPublicAccessOfTheirNamespaceOnly() throws Exception {
-    Users users = new Users(store, Clock.systemUTC());
+    Users users = new Users(store.access(), Clock.systemUTC());
     users.add("nadia", PASSWORD, false);
     users.add("newcomer", PASSWORD, false);
-    store.setRole("shop", "nadia", "admin");
+    store.access().setRole("shop", "nadia", "admin");
     images.push("shop/cart", "v1", 100, Map.of());
     ConsoleClient nadia = new ConsoleClient(registry.uri("/"));
     assertThat(nadia.login("nadia", PASSWORD).statusCode()).isEqualTo(303);
@@ -536,10 +536,10 @@ class ConsoleTest {
     assertThat(nadia.get("/ui/namespaces").body()).contains("<a href=\"/ui/namespace?name=shop\">shop</a>");
     assertThat(nadia.submit("/ui/namespace?name=shop", "/ui/namespace/role",
         Map.of("namespace", "shop", "user", "newcomer", "role", "guest")).statusCode()).isEqualTo(303);
-    assertThat(store.rolesOf("newcomer")).containsEntry("shop", "guest");
+    assertThat(store.access().rolesOf("newcomer")).containsEntry("shop", "guest");
     assertThat(nadia.submit("/ui/namespace?name=shop", "/ui/namespace/role",
         Map.of("namespace", "team", "user", "newcomer", "role", "admin")).statusCode()).isEqualTo(404);
-    assertThat(store.rolesOf("newcomer")).doesNotContainKey("team");
+    assertThat(store.access().rolesOf("newcomer")).doesNotContainKey("team");
 
     assertThat(images.anonymousStatus("/v2/shop/cart/tags/list")).isEqualTo(401);
     assertThat(nadia.submit("/ui/namespace?name=shop", "/ui/namespace/public",
@@ -553,7 +553,7 @@ class ConsoleTest {
 
   @Test
   void everyUserChangesTheirOwnPasswordGivingTheCurrentOne() throws Exception {
-    new Users(store, Clock.systemUTC()).add("paula", PASSWORD, false);
+    new Users(store.access(), Clock.systemUTC()).add("paula", PASSWORD, false);
     ConsoleClient paula = new ConsoleClient(registry.uri("/"));
     assertThat(paula.login("paula", PASSWORD).statusCode()).isEqualTo(303);
 

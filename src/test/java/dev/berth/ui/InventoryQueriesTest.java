@@ -60,7 +60,7 @@ class InventoryQueriesTest {
 
   private static Digest blob(SqlMetadataStore store, RepositoryName repository, String name, long size) {
     Digest digest = Digest.sha256(name.getBytes(StandardCharsets.UTF_8));
-    store.recordBlob(repository, digest, size, T0);
+    store.blobs().recordBlob(repository, digest, size, T0);
     return digest;
   }
 
@@ -69,7 +69,7 @@ class InventoryQueriesTest {
       Optional<String> tag, Instant at) throws Exception {
     byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
     Digest digest = Digest.sha256(bytes);
-    store.putManifest(new ManifestRecord(APP, digest, type, bytes, blobs, children, subject, artifactType, annotations),
+    store.manifests().putManifest(new ManifestRecord(APP, digest, type, bytes, blobs, children, subject, artifactType, annotations),
         tag.map(Tag::new), at);
     return digest;
   }
@@ -96,7 +96,7 @@ class InventoryQueriesTest {
       Digest index = manifest(store, indexPayload, MediaType.OCI_INDEX, List.of(), List.of(child), Optional.empty(),
           Optional.empty(), Map.of(), Optional.of("multi"), T0.plusSeconds(30));
 
-      List<InventoryStore.RepositoryUsage> usage = store.repositoryUsage();
+      List<InventoryStore.RepositoryUsage> usage = store.inventory().repositoryUsage();
       assertThat(usage).extracting(u -> u.name().value()).containsExactly("team/app", "team/bare");
       assertThat(usage.get(0).bytes()).isEqualTo(310);
       assertThat(usage.get(0).tags()).isEqualTo(3);
@@ -105,7 +105,7 @@ class InventoryQueriesTest {
       assertThat(usage.get(1).bytes()).isEqualTo(1000);
       assertThat(usage.get(1).lastPush()).isEmpty();
 
-      Inventory inventory = new Inventory(store, store, store, store, Clock.systemUTC());
+      Inventory inventory = new Inventory(store.inventory(), store.manifests(), store.collector(), store.history(), Clock.systemUTC());
       assertThat(inventory.repositories("BARE")).extracting(u -> u.name().value()).containsExactly("team/bare");
       List<Inventory.Image> images = inventory.images(APP).orElseThrow();
       assertThat(images).extracting(Inventory.Image::digest).containsExactly(index, image);
@@ -122,15 +122,15 @@ class InventoryQueriesTest {
       });
       assertThat(inventory.images(new RepositoryName("team/none"))).isEmpty();
 
-      InventoryStore.StorageTotals totals = store.totals();
+      InventoryStore.StorageTotals totals = store.inventory().totals();
       assertThat(totals).isEqualTo(new InventoryStore.StorageTotals(1310, 4, 2, 4));
 
-      store.recordStorageSample(new InventoryStore.StorageSample(T0, 5));
-      store.recordStorageSample(new InventoryStore.StorageSample(T0, 6));
-      store.recordStorageSample(new InventoryStore.StorageSample(T0.plusSeconds(60), 7));
-      assertThat(store.storageSamples(T0.plusSeconds(1)))
+      store.inventory().recordStorageSample(new InventoryStore.StorageSample(T0, 5));
+      store.inventory().recordStorageSample(new InventoryStore.StorageSample(T0, 6));
+      store.inventory().recordStorageSample(new InventoryStore.StorageSample(T0.plusSeconds(60), 7));
+      assertThat(store.inventory().storageSamples(T0.plusSeconds(1)))
           .containsExactly(new InventoryStore.StorageSample(T0.plusSeconds(60), 7));
-      assertThat(store.storageSamples(T0)).extracting(InventoryStore.StorageSample::bytes).containsExactly(5L, 7L);
+      assertThat(store.inventory().storageSamples(T0)).extracting(InventoryStore.StorageSample::bytes).containsExactly(5L, 7L);
     }
   }
 }

@@ -43,7 +43,7 @@ class SessionStoreTest {
   @BeforeEach
   void open() {
     database = SqlMetadataStore.sqlite(dir.resolve("metadata.db"));
-    database.addUser(new AccessStore.UserRecord("admin", "hash", true, T0));
+    database.access().addUser(new AccessStore.UserRecord("admin", "hash", true, T0));
     store = new SessionStore(database.consoleSessions(), IDLE, clock, name -> Optional.ofNullable(users.get(name)));
   }
 
@@ -133,7 +133,7 @@ class SessionStoreTest {
     users.put("admin", demoted);
     assertThat(store.find(session.id())).map(Session::principal).hasValue(demoted);
 
-    database.removeUser("admin");
+    database.access().removeUser("admin");
     users.remove("admin");
     assertThat(store.find(session.id())).isEmpty();
   }

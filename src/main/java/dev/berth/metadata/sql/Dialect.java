@@ -8,16 +8,22 @@ enum Dialect {
    * SQLite has no row locks: a writer holds the whole database from {@code BEGIN IMMEDIATE} to commit,
    * which already gives every write transaction the isolation the row locks give on PostgreSQL.
    */
-  SQLITE("TEXT", "BLOB", "WITHOUT ROWID", "", "", true, "json_each(:%s)", "json_each(:%s)"),
-  POSTGRES("TEXT COLLATE \"C\"", "BYTEA", "", "FOR SHARE", "FOR UPDATE", false,
+  SQLITE("sqlite", "TEXT", "BLOB", "WITHOUT ROWID", "", "", true, "json_each(:%s)", "json_each(:%s)"),
+  POSTGRES("postgresql", "TEXT COLLATE \"C\"", "BYTEA", "", "FOR SHARE", "FOR UPDATE", false,
       "json_array_elements_text(CAST(:%s AS json))", "json_array_elements(CAST(:%s AS json))");
+
+  /**
+   * Where the migrations only this database runs live, beside the shared ones: V9 and V11 rebuilt
+   * whole tables to cluster them, which only SQLite's storage needed ({@link ReplacedMigrations}).
+   */
+  private final String ownMigrations;
 
   private final String keyType;
   private final String binaryType;
   /**
    * For tables of small rows reached by their primary key: SQLite then keeps them in that key's
    * B-tree alone, instead of a rowid table plus a key index that every insert and delete also
-   * writes. PostgreSQL's tables have no such choice.
+   * writes. PostgreSQL's tables have no such choice (and its migrations do not use it).
    */
   private final String clusteredByKey;
   private final String forShare;
@@ -28,8 +34,9 @@ enum Dialect {
   /** A table of the elements of the JSON array bound to the named parameter, as JSON in {@code value}. */
   private final String elementsOfArray;
 
-  Dialect(String keyType, String binaryType, String clusteredByKey, String forShare, String forUpdate,
-      boolean singleWriter, String textsOfArray, String elementsOfArray) {
+  Dialect(String ownMigrations, String keyType, String binaryType, String clusteredByKey, String forShare,
+      String forUpdate, boolean singleWriter, String textsOfArray, String elementsOfArray) {
+    this.ownMigrations = ownMigrations;
     this.keyType = keyType;
     this.binaryType = binaryType;
     this.clusteredByKey = clusteredByKey;
@@ -40,6 +47,11 @@ enum Dialect {
     this.elementsOfArray = elementsOfArray;
   }
 
+  /** Flyway's locations for this database: the shared migrations, then its own. */
+  String[] migrationLocations() {
+    return new String[] {"classpath:" + SchemaVersion.MIGRATIONS, "classpath:db/" + ownMigrations};
+  }
+
   /** Values for the placeholders of the Flyway migrations. */
   Map<String, String> placeholders() {
     return Map.of("key_type", keyType, "binary_type", binaryType, "clustered_by_key", clusteredByKey);
@@ -47,8 +59,8 @@ enum Dialect {
 
   /**
    * Values for the templates of the queries: the {@code <forShare>}, {@code <forUpdate>} and
-   * {@code <forKeyShare>} row-lock clauses; {@code <digests>}, the digests of the JSON array bound to {@code :digests} as a
-   * subquery ({@code digest IN <digests>}); {@code <keyPairs>}, the rows of the JSON array of
+   * {@code <forKeyShare>} row-lock clauses; {@code <digests>}, the digests of the JSON array bound
+   * to {@code :digests} as a subquery ({@code digest IN <digests>}); {@code <keyPairs>}, the rows of the JSON array of
    * [repository, digest] pairs bound to {@code :keyPairs} ({@link KeyPairs}); {@code <runItems>},
    * the rows of the JSON array of a collection's items bound to {@code :runItems}.
    *

@@ -28,7 +28,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.jdbi.v3.core.statement.StatementContext;
 
-/** Row mappers and column encodings shared by the queries of {@link SqlMetadataStore}. */
+/** Row mappers, column encodings and bind values shared by the queries of the metadata stores. */
 final class Rows {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -86,6 +86,18 @@ final class Rows {
     } catch (JsonProcessingException e) {
       throw new MetadataException("cannot encode a list parameter", e);
     }
+  }
+
+  /** Digests as one bound JSON array, read back as a table with {@code <digests>} ({@link Dialect#templateValues}). */
+  static String digestArray(Collection<Digest> digests) {
+    return jsonArray(digests.stream().map(Digest::toString).toList());
+  }
+
+  static int checkedLimit(int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative: " + limit);
+    }
+    return limit;
   }
 
   static Map<String, String> annotations(String json) {

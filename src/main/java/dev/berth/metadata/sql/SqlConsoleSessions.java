@@ -11,9 +11,9 @@ final class SqlConsoleSessions implements ConsoleSessionStore {
       SELECT token_hash, username, csrf_token, expires_at, flash FROM console_sessions
        WHERE token_hash = :tokenHash AND expires_at > :now""";
 
-  private final Statements statements;
+  private final SqlTransactions statements;
 
-  SqlConsoleSessions(Statements statements) {
+  SqlConsoleSessions(SqlTransactions statements) {
     this.statements = statements;
   }
 

@@ -4,7 +4,6 @@ import dev.berth.metadata.JobClaims;
 import dev.berth.metadata.MetadataException;
 import java.time.Duration;
 import java.time.Instant;
-import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 
 /** Claims as rows of {@code job_claims}: the insert that wins the primary key wins the occurrence. */
@@ -12,16 +11,16 @@ final class SqlJobClaims implements JobClaims {
   /** Claims older than this are history nobody reads; each claim removes its job's. */
   private static final Duration KEPT = Duration.ofDays(30);
 
-  private final Jdbi jdbi;
+  private final SqlTransactions transactions;
 
-  SqlJobClaims(Jdbi jdbi) {
-    this.jdbi = jdbi;
+  SqlJobClaims(SqlTransactions transactions) {
+    this.transactions = transactions;
   }
 
   @Override
   public boolean claim(String job, Instant dueAt, String owner, Instant now) {
     try {
-      return jdbi.inTransaction(h -> {
+      return transactions.write(h -> {
         int inserted = h.createUpdate("""
                 INSERT INTO job_claims (job, due_at, claimed_by, claimed_at) VALUES (:job, :due, :owner, :now)
                 ON CONFLICT (job, due_at) DO NOTHING""")

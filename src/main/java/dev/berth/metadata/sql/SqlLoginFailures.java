@@ -17,9 +17,9 @@ final class SqlLoginFailures implements LoginFailureStore {
       SELECT COALESCE(SUM(failures), 0) FROM login_failures
        WHERE throttle_key = :key AND at_second >= :second""";
 
-  private final Statements statements;
+  private final SqlTransactions statements;
 
-  SqlLoginFailures(Statements statements) {
+  SqlLoginFailures(SqlTransactions statements) {
     this.statements = statements;
   }
 

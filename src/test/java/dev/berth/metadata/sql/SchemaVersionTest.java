@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
-import org.flywaydb.core.Flyway;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.regex.Matcher;
@@ -105,8 +104,8 @@ class SchemaVersionTest {
     }
 
     try (SqlMetadataStore store = SqlMetadataStore.sqlite(dir.resolve("metadata.db"))) {
-      assertThat(store.manifestsUsingBlob(blob)).containsExactly(new ManifestKey(RepositoryName.of("team/app"), manifest));
-      assertThat(store.linkedRepositories(List.of(blob)))
+      assertThat(store.collector().manifestsUsingBlob(blob)).containsExactly(new ManifestKey(RepositoryName.of("team/app"), manifest));
+      assertThat(store.collector().linkedRepositories(List.of(blob)))
           .containsExactly(Map.entry(blob, List.of(RepositoryName.of("team/app"), RepositoryName.of("team/mirror"))));
     }
     try (Connection c = database.getConnection(); Statement s = c.createStatement();
@@ -140,8 +139,8 @@ class SchemaVersionTest {
     }
 
     try (SqlMetadataStore store = SqlMetadataStore.sqlite(dir.resolve("metadata.db"))) {
-      assertThat(store.manifestsUsingBlob(used)).containsExactly(new ManifestKey(RepositoryName.of("team/app"), manifest));
-      assertThat(store.linkedRepositories(List.of(used, unused))).containsOnly(
+      assertThat(store.collector().manifestsUsingBlob(used)).containsExactly(new ManifestKey(RepositoryName.of("team/app"), manifest));
+      assertThat(store.collector().linkedRepositories(List.of(used, unused))).containsOnly(
           Map.entry(used, List.of(RepositoryName.of("team/app"))), Map.entry(unused, List.of(RepositoryName.of("team/app"))));
     }
     SQLiteConfig enforcing = new SQLiteConfig();
@@ -172,9 +171,7 @@ class SchemaVersionTest {
   private SQLiteDataSource migratedTo(String version) {
     SQLiteDataSource database = new SQLiteDataSource();
     database.setUrl("jdbc:sqlite:" + dir.resolve("metadata.db"));
-    Flyway.configure(SqlMetadataStore.class.getClassLoader()).dataSource(database)
-        .locations("classpath:" + SchemaVersion.MIGRATIONS).placeholders(Dialect.SQLITE.placeholders())
-        .target(version).load().migrate();
+    SqlMetadataStore.migrations(database, Dialect.SQLITE).target(version).load().migrate();
     return database;
   }
 

@@ -47,13 +47,15 @@ class SqlQueryPlanTest {
 
   @ParameterizedTest
   @CsvSource({
-      "TAGS_OF_MANIFEST, tags_manifest (repository=? AND manifest_digest=?)",
-      "PARENTS_OF_MANIFEST, manifest_children_by_child (repository=? AND child_digest=?)",
-      "REFERRERS_OF_MANIFEST, manifests_subject (repository=? AND subject=?)",
-      "MANIFESTS_OF_REPOSITORY_USING_BLOB, manifest_blobs_by_blob (blob_digest=? AND repository=?)",
+      "SqlManifests.TAGS_OF_MANIFEST, tags_manifest (repository=? AND manifest_digest=?)",
+      "SqlManifests.PARENTS_OF_MANIFEST, manifest_children_by_child (repository=? AND child_digest=?)",
+      "SqlManifests.REFERRERS_OF_MANIFEST, manifests_subject (repository=? AND subject=?)",
+      "SqlBlobs.MANIFESTS_OF_REPOSITORY_USING_BLOB, manifest_blobs_by_blob (blob_digest=? AND repository=?)",
   })
   void seeksItsIndexOnBothColumns(String statement, String index) throws Exception {
-    String sql = (String) SqlMetadataStore.class.getDeclaredField(statement).get(null);
+    String[] classAndField = statement.split("\\.");
+    String sql = (String) Class.forName(SqlMetadataStore.class.getPackageName() + "." + classAndField[0])
+        .getDeclaredField(classAndField[1]).get(null);
     assertThat(plan(sql)).singleElement().asString().contains("USING").endsWith("INDEX " + index);
   }
 

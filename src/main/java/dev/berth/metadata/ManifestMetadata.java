@@ -1,0 +1,63 @@
+package dev.berth.metadata;
+
+import dev.berth.oci.Digest;
+import dev.berth.oci.RepositoryName;
+import dev.berth.oci.Tag;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Repositories, manifests with their references, and tags. Every method is one transaction, or a
+ * part of one when the store came from a {@link MetadataTransaction}.
+ *
+ * <p>Implementations must make {@link #putManifest} check its references and insert the manifest
+ * atomically, so a blob that GC is deleting can never gain a committed reference (DESIGN.md,
+ * invariant 1).
+ */
+public interface ManifestMetadata {
+
+  // ---- repositories
+
+  /** Repository names in lexical order, strictly after {@code after} when given. */
+  List<RepositoryName> listRepositories(Optional<RepositoryName> after, int limit);
+
+  /** True when the repository holds anything: a blob link, a manifest or a tag. */
+  boolean repositoryExists(RepositoryName repository);
+
+  // ---- manifests and tags
+
+  /**
+   * Stores the manifest (replacing nothing: the same digest in the same repository is idempotent),
+   * its references, and points {@code tag} at it when given.
+   *
+   * @throws MissingReferencesException when a blob is not linked and live in the repository or a
+   *     child manifest is not in the repository; nothing is written then
+   */
+  void putManifest(ManifestRecord manifest, Optional<Tag> tag, Instant now) throws MissingReferencesException;
+
+  Optional<StoredManifest> findManifest(RepositoryName repository, Digest digest);
+
+  Optional<Digest> resolveTag(RepositoryName repository, Tag tag);
+
+  /** Deletes the manifest and every tag on it, unless an index in the repository still lists it. */
+  ManifestDeletion deleteManifest(RepositoryName repository, Digest digest);
+
+  /** Removes one tag; the manifest and its other tags stay. True when the tag existed. */
+  boolean deleteTag(RepositoryName repository, Tag tag);
+
+  /** Tags in lexical order, strictly after {@code after} when given. */
+  List<Tag> listTags(RepositoryName repository, Optional<String> after, int limit);
+
+  List<Tag> tagsOf(RepositoryName repository, Digest manifest);
+
+  /**
+   * Sets each manifest's last pull time, unless it already records a later one, in one
+   * transaction. Manifests deleted meanwhile are skipped.
+   */
+  void recordPulls(Map<ManifestKey, Instant> pulls);
+
+  /** Manifests in the repository whose subject is {@code subject}, optionally of one artifact type. */
+  List<Referrer> listReferrers(RepositoryName repository, Digest subject, Optional<String> artifactType);
+}
