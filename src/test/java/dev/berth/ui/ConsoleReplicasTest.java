@@ -4,8 +4,8 @@ import static dev.berth.ui.ConsoleTest.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.config.Settings;
-import dev.berth.testing.PostgresServer;
 import dev.berth.testing.RunningRegistry;
+import dev.berth.testing.SharedPostgres;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,8 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,19 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ConsoleReplicasTest {
   private static final String PASSWORD = "replica-admin-password";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static PostgresServer postgres;
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = PostgresServer.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    postgres.close();
-  }
 
   private RunningRegistry replica(String name, Settings.Postgres database) throws Exception {
     return RunningRegistry.with(dir.resolve(name)).auth(PASSWORD).database(database).start();
@@ -46,7 +33,7 @@ class ConsoleReplicasTest {
 
   @Test
   void aSessionGoesOnOnAnotherReplicaAndAfterARestart() throws Exception {
-    Settings.Postgres database = postgres.settings(postgres.newSchema(), 4);
+    Settings.Postgres database = new Settings.Postgres(SharedPostgres.newDatabase(), "postgres", "", 4);
     try (RunningRegistry b = replica("b", database)) {
       ConsoleClient onA;
       ConsoleClient onB;
@@ -79,7 +66,7 @@ class ConsoleReplicasTest {
 
   @Test
   void failedLoginsOnOneReplicaStopLoginsOnAnother() throws Exception {
-    Settings.Postgres database = postgres.settings(postgres.newSchema(), 4);
+    Settings.Postgres database = new Settings.Postgres(SharedPostgres.newDatabase(), "postgres", "", 4);
     try (RunningRegistry a = replica("a", database); RunningRegistry b = replica("b", database)) {
       for (int i = 0; i < 10; i++) {
         assertThat(basicStatus(a, "admin", "guess-" + i)).isEqualTo(401);

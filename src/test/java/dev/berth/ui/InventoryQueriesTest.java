@@ -10,7 +10,7 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.MediaType;
 import dev.berth.oci.RepositoryName;
 import dev.berth.oci.Tag;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import dev.berth.testing.SharedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,22 +36,11 @@ class InventoryQueriesTest {
   @TempDir
   static Path root;
 
-  static EmbeddedPostgres postgres;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    postgres.close();
-  }
 
   private static SqlMetadataStore open(String database) {
     Supplier<SqlMetadataStore> opener = switch (database) {
       case "sqlite" -> () -> SqlMetadataStore.sqlite(root.resolve("inventory.db"));
-      default -> () -> SqlMetadataStore.postgres(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "", 16);
+      default -> () -> SqlMetadataStore.postgres(SharedPostgres.newDatabase(), "postgres", "", 16);
     };
     return opener.get();
   }
