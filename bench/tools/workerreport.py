@@ -26,8 +26,8 @@ def table(meta, runs):
         "Berth %s, %s; %s; %s; JVM options `%s`; load average at start %s" % (
             meta.get("berth_version"), meta.get("berth_commit"), meta.get("postgres"), meta.get("java"),
             meta.get("berth_java_opts"), meta.get("loadavg_start")), "",
-        "| variant | rep | idle p99 ms | during p99 ms | ratio | GETs during | GC s (server's run) | blobs removed (expected) | manifests (by DELETE before) | links | server CPU s (C2) | server CPU s/s idle / run | worker CPU s | PostgreSQL CPU s: server's / worker's backends | machine busy % | load avg | check |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        "| variant | rep | idle p99 ms | during p99 ms | ratio | idle slices' ratios (noise floor) | GETs during | GC s (server's run) | blobs removed (expected) | manifests (by DELETE before) | links | server CPU s (C2) | server CPU s/s idle / run | worker CPU s | PostgreSQL CPU s: server's / worker's backends | machine busy % | load avg | check |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     ratios = {}
     for r in runs:
         li, lg = r.get("lat_idle") or {}, r.get("lat_gc") or {}
@@ -39,14 +39,22 @@ def table(meta, runs):
         idle_s = r.get("idle_window_s") or 0
         srv_idle = r.get("server_cpu_idle_s") / idle_s if idle_s and isinstance(r.get("server_cpu_idle_s"), (int, float)) else None
         srv_run = r["server_cpu_run_s"] / r["cpu_window_s"] if r.get("cpu_window_s") else None
-        out.append("| %s | %s | %s | %s | %s | %s | %s | %s (%s) | %s (%s) | %s | %s (%s) | %s / %s | %s | %s / %s | %s | %s | %s |" % (
-            r["variant"], r.get("rep", 1), f(li.get("p99_ms")), f(lg.get("p99_ms")), f(ratio), lg.get("count"),
+        sl = (r.get("idle_slices") or {}).get("ratios_sorted")
+        out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s (%s) | %s (%s) | %s | %s (%s) | %s / %s | %s | %s / %s | %s | %s | %s |" % (
+            r["variant"], r.get("rep", 1), f(li.get("p99_ms")), f(lg.get("p99_ms")), f(ratio), "" if sl is None else ", ".join(f(x) for x in sl), lg.get("count"),
             f(r.get("run_s"), 3), rep.get("blobs"), disk.get("expected_removed_files"), rep.get("manifests"),
             r.get("manifests_deleted_by_api"), rep.get("links"), f(r.get("server_cpu_run_s")),
             f(ticks(r.get("server_threads_run"), "C2 CompilerThre")), f(srv_idle), f(srv_run),
-            f(r.get("worker_cpu_run_s")) if r["variant"] == "worker" else "-",
-            f((pg.get("server") or {}).get("cpu_s")), f((pg.get("worker") or {}).get("cpu_s")) if r["variant"] == "worker" else "-",
-            f(r.get("machine_busy_pct_run"), 1), r.get("loadavg"), "ok" if r.get("ok") == 1 else "FAIL: " + str(r.get("problems"))))
+            f(r.get("worker_cpu_run_s")) if r["variant"] != "in-server" else "-",
+            f((pg.get("server") or {}).get("cpu_s")), f((pg.get("worker") or {}).get("cpu_s")) if r["variant"] != "in-server" else "-",
+            f(r.get("machine_busy_pct_run"), 1), r.get("loadavg"), ("ok" if r.get("ok") == 1 else "FAIL: " + str(r.get("problems")))
+            + ("" if r.get("cpu_window_covers_run", 1) == 1 else "; CPU window began after the run's start: CPU columns partial")))
+    out.append("")
+    out.append("CPU columns: from the end of the idle window before the run to when the script saw the run"
+               " finished (`cpu_window_s` in the JSONL); server CPU s/s = cores' worth of CPU the server used"
+               " in the idle window / in that window. Idle slices: the idle windows cut into slices as long"
+               " as the run, each slice's p99 over the idle p99 (what a ratio looks like when no"
+               " collection runs).")
     out.append("")
     for v, xs in ratios.items():
         xs = [x for x in xs if x is not None]
