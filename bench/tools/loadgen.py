@@ -9,6 +9,9 @@
   stats --out PREFIX [--from NS --to NS | --window FROM:TO ...]
         JSON: count, req/s, p50/p90/p99/p99.9/max latency in ms and non-200 count for the requests
         that *started* inside [from, to] (or inside any of the windows).
+  slices --out PREFIX --window FROM:TO ... --slice-s S
+        JSON: the p99 of each consecutive S-second slice of the windows (the noise floor of a p99
+        over a window of S seconds when nothing else happens), and their ratios to the windows' p99.
 
 Why not ab: ab reports whole milliseconds only (an idle p99 of 0 or 1 ms makes a ratio
 meaningless) and cannot cut its samples to the exact GC window.
@@ -125,9 +128,41 @@ def stats(a):
     print(json.dumps(out))
 
 
+def load(prefix):
+    """[(start_ns, latency_ns)] of the 200 answers, sorted by start"""
+    out = []
+    for f in sorted(glob.glob(prefix + ".*.bin")):
+        arr = array.array("q")
+        with open(f, "rb") as fh:
+            arr.frombytes(fh.read())
+        out.extend((arr[j], arr[j + 1]) for j in range(0, len(arr), 3) if arr[j + 2] == 200)
+    out.sort()
+    return out
+
+
+def slices(a):
+    reqs = load(a.out)
+    windows = [tuple(int(x) for x in w.split(":")) for w in a.window]
+    all_lat = sorted(d for t, d in reqs if any(w0 <= t <= w1 for w0, w1 in windows))
+    whole = pct(all_lat, 99)
+    step = int(a.slice_s * 1e9)
+    p99s = []
+    for w0, w1 in windows:
+        s0 = w0
+        while s0 + step <= w1:
+            lat = sorted(d for t, d in reqs if s0 <= t < s0 + step)
+            if lat:
+                p99s.append(pct(lat, 99))
+            s0 += step
+    ratios = sorted(round(p / whole, 2) for p in p99s) if whole else []
+    print(json.dumps({"slice_s": a.slice_s, "idle_p99_ms": round(whole / 1e6, 3) if whole else None,
+                      "slice_p99_ms": [round(p / 1e6, 3) for p in p99s], "ratios_sorted": ratios,
+                      "max_ratio": ratios[-1] if ratios else None}))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("cmd", choices=["run", "stats"])
+    ap.add_argument("cmd", choices=["run", "stats", "slices"])
     ap.add_argument("--url")
     ap.add_argument("--accept", default="application/vnd.oci.image.manifest.v1+json, "
                     "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json")
@@ -138,11 +173,14 @@ def main():
     ap.add_argument("--from", dest="frm", type=int, default=0)
     ap.add_argument("--to", type=int, default=0)
     ap.add_argument("--window", action="append", default=[], help="FROM:TO in ns; repeatable (union)")
+    ap.add_argument("--slice-s", type=float, default=1.0)
     a = ap.parse_args()
     if a.cmd == "run":
         if not a.url or not a.stop_file:
             ap.error("run needs --url and --stop-file")
         run(a)
+    elif a.cmd == "slices":
+        slices(a)
     else:
         stats(a)
 
