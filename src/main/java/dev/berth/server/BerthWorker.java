@@ -10,12 +10,14 @@ import dev.berth.config.Settings;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /**
  * A process of a replicated deployment that runs the scheduled jobs (GC, storage samples) and
  * serves no requests, so that collections take neither CPU nor memory from the replicas that do.
  * The serving replicas set {@code scheduler.enabled: false}. Its collector threads run under
- * {@code SCHED_IDLE} as a server's do.
+ * {@code SCHED_IDLE} as a server's do, and the whole process at the lowest weight its kernel lets it
+ * take for itself ({@link WorkerPriority}).
  */
 public final class BerthWorker implements AutoCloseable {
   private final List<AutoCloseable> closeInOrder;
@@ -33,6 +35,7 @@ public final class BerthWorker implements AutoCloseable {
       throw new ConfigException("berth worker needs database.driver postgres: with SQLite one process serves the"
           + " data directory and runs its schedule itself");
     }
+    LoggerFactory.getLogger(BerthWorker.class).info("worker priority: {}", WorkerPriority.lower());
     Clock clock = Clock.systemUTC();
     List<AutoCloseable> resources = new ArrayList<>();
     BerthServer.Stores stores = BerthServer.Stores.open(settings);

@@ -50,6 +50,13 @@ class ClusterWorkerIT {
       assertThat(cluster.blobRows()).containsAll(garbage);
 
       Process worker = cluster.startWorker("* * * * *");
+      Path autogroup = Path.of("/proc/" + worker.pid() + "/autogroup");
+      if (Files.exists(Path.of("/proc/self/autogroup"))) {
+        for (int i = 0; i < 600 && worker.isAlive() && !Files.readString(autogroup).contains("nice 19"); i++) {
+          TimeUnit.MILLISECONDS.sleep(100);
+        }
+        assertThat(Files.readString(autogroup)).as("the worker's autogroup").contains("nice 19");
+      }
       List<String> scheduled = awaitScheduledRun(cluster, worker);
       assertThat(scheduled.get(1)).as("the scheduled run's status").isEqualTo("succeeded");
       assertThat(scheduled.get(2)).as("the scheduled run's owner").startsWith("worker/");

@@ -340,7 +340,10 @@ public final class BerthCluster implements AutoCloseable {
         + "gc:\n  schedule: \"" + cron + "\"\n  grace: 0s\n");
     List<String> jvm = new ArrayList<>(SERVER_JVM);
     jvm.add("-Dberth.node=worker");
-    Process worker = new ProcessBuilder(BerthJar.command(jvm, List.of("worker", "--config", config.toString())))
+    // In a session of its own, as a service or a container's process is: its autogroup is then its own.
+    List<String> command = new ArrayList<>(List.of("setsid"));
+    command.addAll(BerthJar.command(jvm, List.of("worker", "--config", config.toString())));
+    Process worker = new ProcessBuilder(command)
         .directory(dir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("worker.log").toFile()))
