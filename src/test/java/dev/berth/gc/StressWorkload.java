@@ -125,7 +125,7 @@ final class StressWorkload {
       }
       workers.runFor(load,
           () -> pushes() >= 20 && gcRuns.get() >= 4 && tagDeletes.get() + manifestDeletes.get() >= 4
-              && (otherCollector == null || otherRuns.get() >= 2),
+              && (otherCollector == null || otherRuns.get() >= 1),
           TIMEOUT);
       workers.stopAndJoin(TIMEOUT);
       workers.assertNoFailures();
