@@ -9,9 +9,15 @@ import dev.berth.testing.S3Server;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * One Berth data directory in a test's temporary directory, with the configuration file that every
@@ -156,7 +162,7 @@ final class DataDir implements AutoCloseable {
     if (s3 != null) {
       try (var client = s3Server.client()) {
         client.putObject(b -> b.bucket(s3.bucket()).key(s3BlobsPrefix() + digest.substring(7, 9) + "/"
-            + digest.substring(7) + "/data"), software.amazon.awssdk.core.sync.RequestBody.fromBytes(content));
+            + digest.substring(7) + "/data"), RequestBody.fromBytes(content));
       }
       return digest;
     }
@@ -198,12 +204,12 @@ final class DataDir implements AutoCloseable {
    * The digests of the blob rows in the metadata database that say their bytes are stored (state
    * {@code live}), read with a connection of the test's own beside whatever process has it open.
    */
-  Set<String> liveBlobRows() throws java.sql.SQLException {
+  Set<String> liveBlobRows() throws SQLException {
     Set<String> digests = new TreeSet<>();
-    try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + database().toAbsolutePath());
-        var statement = connection.createStatement()) {
+    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database().toAbsolutePath());
+        Statement statement = connection.createStatement()) {
       statement.execute("PRAGMA busy_timeout = 30000");
-      try (var rows = statement.executeQuery("SELECT digest FROM blobs WHERE state = 'live'")) {
+      try (ResultSet rows = statement.executeQuery("SELECT digest FROM blobs WHERE state = 'live'")) {
         while (rows.next()) {
           digests.add(rows.getString(1));
         }
