@@ -100,10 +100,7 @@ class GcCrashIT {
         assertThat(fsck.output()).as("%s: %s", where, fsck)
             .contains("0 dangling, 0 corrupt", "orphaned bytes " + planted);
         long orphans = orphanCount(fsck) - 1;
-        // The same invariant as fsck's "0 dangling", checked by the test itself: rows against a listing
-        // of the blob store (the directory tree, or the bucket), nothing of Berth's code in between.
-        assertThat(data.blobsOnDisk()).as("%s: blobs in the %s store against the live blob rows", where, backend)
-            .containsAll(data.liveBlobRows());
+        assertEveryLiveBlobRowStored(where);
         assertAcknowledgedStateSurvived(server, where);
         runsCutShort.addAll(runsReportedRunning(data)); // nothing runs yet: these died with the killed server
 
@@ -143,7 +140,8 @@ class GcCrashIT {
   /**
    * A run killed with its server never finishes, and its history must not claim otherwise: after the
    * restart nothing runs, so the admin API (and the console built on it) must not show that run as
-   * running, for ever.
+   * running, for ever. No live row lost its bytes, the next run completes, and fsck finds nothing
+   * wrong after it.
    */
   @Test
   void aRunCutShortByACrashIsNotReportedAsRunningAfterTheRestart() throws Exception {
@@ -166,6 +164,13 @@ class GcCrashIT {
       assertThat(run.path("status").asText())
           .as("run %s, cut short by SIGKILL, as the restarted server reports it: %s", id, run)
           .isNotEqualTo("running");
+      assertEveryLiveBlobRowStored("after the kill of run " + id);
+
+      AdminApi.of(data.root()).runToSuccess(AdminApi.options(false, true));
+      assertEveryLiveBlobRowStored("after the next run");
+      BerthJar.Result fsck = data.fsck();
+      assertThat(fsck.exitCode()).as("%s", fsck).isZero();
+      assertThat(fsck.output()).as("%s", fsck).contains("0 dangling, 0 corrupt, 0 orphaned");
     } finally {
       server.close();
     }
@@ -217,6 +222,15 @@ class GcCrashIT {
       load.assertNoFailures();
     }
     return acknowledged.size() - before;
+  }
+
+  /**
+   * The same invariant as fsck's "0 dangling", checked by the test itself: the live blob rows against
+   * a listing of the blob store (the directory tree, or the bucket), nothing of Berth's code between.
+   */
+  private void assertEveryLiveBlobRowStored(String where) throws Exception {
+    assertThat(data.blobsOnDisk()).as("%s: blobs in the %s store against the live blob rows", where, backend)
+        .containsAll(data.liveBlobRows());
   }
 
   /** Deletes about half of the tags still there, by tag or by the manifest's digest. */
