@@ -88,6 +88,8 @@ def markdown(path):
     p("| memory | %.1f GiB |" % (meta.get("mem_kb", 0) / 1048576))
     p("| kernel | %s |" % meta.get("kernel"))
     p("| filesystem of the data | %s |" % meta.get("fs"))
+    p("| blob storage | %s |" % ("s3proxy 4.1.0 (filesystem backend), a bucket per registry, redirects off"
+                                 if meta.get("storage") == "s3" else "filesystem"))
     p("| load average at start / end | %s / %s |" % (meta.get("loadavg_start"), end.get("loadavg_end")))
     p("| docker-registry | %s (Debian package) |" % meta.get("docker_registry"))
     p("| Java | %s |" % meta.get("java"))

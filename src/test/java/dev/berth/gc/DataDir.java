@@ -2,27 +2,36 @@ package dev.berth.gc;
 
 import dev.berth.config.Settings;
 import dev.berth.testing.BerthJar;
+import dev.berth.testing.BlobBackend;
 import dev.berth.testing.Digests;
 import dev.berth.testing.RunningRegistry;
 import dev.berth.testing.S3Server;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
  * One Berth data directory in a test's temporary directory, with the configuration file that every
  * process on it ({@code serve}, {@code gc}, {@code fsck}) is started with.
  */
-final class DataDir {
+final class DataDir implements AutoCloseable {
   private final Path work;
   private final Path root;
   private final Path config;
   /** Where the blobs are when not under the root: a running server's S3 bucket. */
   private Settings.S3Blobs s3;
   private S3Server s3Server;
+  /** The S3 server this directory started for itself, if any, to stop on {@link #close()}. */
+  private BlobBackend.Deployment deployment;
 
   private DataDir(Path work) {
     this.work = work;
@@ -35,6 +44,23 @@ final class DataDir {
     DataDir dir = new DataDir(work);
     Files.createDirectories(dir.root);
     dir.writeConfig(dir.config, 0);
+    return dir;
+  }
+
+  /**
+   * A fresh data directory under {@code work}, configured with deletes enabled and its blobs on
+   * {@code backend}: on S3, in the bucket of an S3 server started in this JVM for the processes the
+   * test starts on the directory, until {@link #close()}.
+   */
+  static DataDir create(Path work, BlobBackend backend) throws Exception {
+    DataDir dir = create(work);
+    BlobBackend.Deployment deployment = backend.deploy();
+    dir.deployment = deployment;
+    if (deployment.blobs() instanceof Settings.S3Blobs blobs) {
+      dir.s3 = blobs;
+      dir.s3Server = deployment.s3().orElseThrow();
+      dir.writeConfig(dir.config, 0);
+    }
     return dir;
   }
 
@@ -133,6 +159,13 @@ final class DataDir {
    */
   String plantOrphan(byte[] content) throws IOException {
     String digest = Digests.sha256(content);
+    if (s3 != null) {
+      try (var client = s3Server.client()) {
+        client.putObject(b -> b.bucket(s3.bucket()).key(s3BlobsPrefix() + digest.substring(7, 9) + "/"
+            + digest.substring(7) + "/data"), RequestBody.fromBytes(content));
+      }
+      return digest;
+    }
     Path data = root.resolve("docker/registry/v2/blobs/sha256").resolve(digest.substring(7, 9))
         .resolve(digest.substring(7)).resolve("data");
     Files.createDirectories(data.getParent());
@@ -143,7 +176,7 @@ final class DataDir {
   /** The digests whose bytes are in the blob store, read straight from Docker Registry's layout. */
   Set<String> blobsOnDisk() throws IOException {
     if (s3 != null) {
-      String prefix = s3.rootDirectory().replaceAll("^/+", "") + "/docker/registry/v2/blobs/sha256/";
+      String prefix = s3BlobsPrefix();
       Set<String> digests = new TreeSet<>();
       try (var client = s3Server.client()) {
         client.listObjectsV2Paginator(b -> b.bucket(s3.bucket()).prefix(prefix)).contents().forEach(object -> {
@@ -165,5 +198,36 @@ final class DataDir {
           .forEach(p -> digests.add("sha256:" + p.getParent().getFileName()));
     }
     return digests;
+  }
+
+  /**
+   * The digests of the blob rows in the metadata database that say their bytes are stored (state
+   * {@code live}), read with a connection of the test's own beside whatever process has it open.
+   */
+  Set<String> liveBlobRows() throws SQLException {
+    Set<String> digests = new TreeSet<>();
+    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database().toAbsolutePath());
+        Statement statement = connection.createStatement()) {
+      statement.execute("PRAGMA busy_timeout = 30000");
+      try (ResultSet rows = statement.executeQuery("SELECT digest FROM blobs WHERE state = 'live'")) {
+        while (rows.next()) {
+          digests.add(rows.getString(1));
+        }
+      }
+    }
+    return digests;
+  }
+
+  /** Where Docker Registry's layout keeps blob bytes in the bucket: {@code <root>/docker/registry/v2/blobs/sha256/}. */
+  private String s3BlobsPrefix() {
+    return s3.rootDirectory().replaceAll("^/+", "") + "/docker/registry/v2/blobs/sha256/";
+  }
+
+  /** Stops the S3 server this directory started (its objects go with it); nothing on the filesystem. */
+  @Override
+  public void close() throws Exception {
+    if (deployment != null) {
+      deployment.close();
+    }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.testing.BerthJar;
+import dev.berth.testing.BlobBackend;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,8 +19,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * images are pushed and, in some rounds, while a GC run deletes. After each restart fsck finds no
  * dangling reference, every acknowledged push is still there, what was deleted stays deleted, a
  * handed-over {@code berth gc --orphans} reclaims whatever bytes the crash left, and every tag pulls
- * whole (DESIGN.md invariants 1 and 2).
+ * whole (DESIGN.md invariants 1 and 2). After each kill the test also lists the blob store itself
+ * and finds the bytes of every live blob row there. {@code S3GcCrashIT} runs all of it again with the
+ * blobs in an S3 bucket.
  */
 class GcCrashIT {
   private static final long SEED = 0xBE27L;
@@ -38,6 +44,20 @@ class GcCrashIT {
 
   @TempDir
   Path temp;
+  private BlobBackend backend;
+  private DataDir data;
+
+  /** Blobs on the filesystem here; in the bucket of an S3 server (s3proxy) in {@code S3GcCrashIT}. */
+  @BeforeEach
+  void createDataDirectory(TestInfo test) throws Exception {
+    backend = BlobBackend.of(test);
+    data = DataDir.create(temp, backend);
+  }
+
+  @AfterEach
+  void stopBlobStore() throws Exception {
+    data.close();
+  }
 
   /** A tag the registry acknowledged. */
   private record TagRef(String repo, String tag) implements Comparable<TagRef> {
@@ -50,9 +70,9 @@ class GcCrashIT {
   /** What the registry acknowledged: the tags it accepted, and those of them it confirmed deleted. */
   private final Set<TagRef> acknowledged = new ConcurrentSkipListSet<>();
   private final Set<TagRef> deleted = new TreeSet<>();
+
   @Test
   void killingTheServerAtRandomMomentsNeverLeavesADanglingReference() throws Exception {
-    DataDir data = DataDir.create(temp);
     ImageFactory images = new ImageFactory("crash", SEED, 4);
     List<String> rounds = new ArrayList<>();
     Set<String> runsCutShort = new TreeSet<>();
@@ -80,6 +100,7 @@ class GcCrashIT {
         assertThat(fsck.output()).as("%s: %s", where, fsck)
             .contains("0 dangling, 0 corrupt", "orphaned bytes " + planted);
         long orphans = orphanCount(fsck) - 1;
+        assertEveryLiveBlobRowStored(where);
         assertAcknowledgedStateSurvived(server, where);
         runsCutShort.addAll(runsReportedRunning(data)); // nothing runs yet: these died with the killed server
 
@@ -105,11 +126,11 @@ class GcCrashIT {
         PullVerifier pulled = new PullVerifier(registry).pullEveryTag(REPOSITORIES).assertAllWhole();
         // Pushes cut off by a kill before their answer may have landed too.
         assertThat(pulled.tagsPulled()).isGreaterThanOrEqualTo(acknowledged.size() - deleted.size());
-        System.out.printf("GcCrashIT: %d rounds, %d kills, %d pushes acknowledged, %d deleted, %d tags pulled whole, "
+        System.out.printf("%s: %d rounds, %d kills, %d pushes acknowledged, %d deleted, %d tags pulled whole, "
                 + "%d orphaned blobs left by the kills (and %d planted) reclaimed, %d gc runs cut short by a kill, "
                 + "0 dangling%n  %s%n",
-            ROUNDS, ROUNDS, acknowledged.size(), deleted.size(), pulled.tagsPulled(), orphansReclaimed, ROUNDS,
-            runsCutShort.size(), String.join("\n  ", rounds));
+            getClass().getSimpleName(), ROUNDS, ROUNDS, acknowledged.size(), deleted.size(), pulled.tagsPulled(),
+            orphansReclaimed, ROUNDS, runsCutShort.size(), String.join("\n  ", rounds));
       }
     } finally {
       server.close();
@@ -119,11 +140,11 @@ class GcCrashIT {
   /**
    * A run killed with its server never finishes, and its history must not claim otherwise: after the
    * restart nothing runs, so the admin API (and the console built on it) must not show that run as
-   * running, for ever.
+   * running, for ever. No live row lost its bytes, the next run completes, and fsck finds nothing
+   * wrong after it.
    */
   @Test
   void aRunCutShortByACrashIsNotReportedAsRunningAfterTheRestart() throws Exception {
-    DataDir data = DataDir.create(temp);
     ServerProcess server = ServerProcess.start(data);
     try {
       try (OciHttp registry = new OciHttp(server.base())) {
@@ -143,6 +164,13 @@ class GcCrashIT {
       assertThat(run.path("status").asText())
           .as("run %s, cut short by SIGKILL, as the restarted server reports it: %s", id, run)
           .isNotEqualTo("running");
+      assertEveryLiveBlobRowStored("after the kill of run " + id);
+
+      AdminApi.of(data.root()).runToSuccess(AdminApi.options(false, true));
+      assertEveryLiveBlobRowStored("after the next run");
+      BerthJar.Result fsck = data.fsck();
+      assertThat(fsck.exitCode()).as("%s", fsck).isZero();
+      assertThat(fsck.output()).as("%s", fsck).contains("0 dangling, 0 corrupt, 0 orphaned");
     } finally {
       server.close();
     }
@@ -194,6 +222,15 @@ class GcCrashIT {
       load.assertNoFailures();
     }
     return acknowledged.size() - before;
+  }
+
+  /**
+   * The same invariant as fsck's "0 dangling", checked by the test itself: the live blob rows against
+   * a listing of the blob store (the directory tree, or the bucket), nothing of Berth's code between.
+   */
+  private void assertEveryLiveBlobRowStored(String where) throws Exception {
+    assertThat(data.blobsOnDisk()).as("%s: blobs in the %s store against the live blob rows", where, backend)
+        .containsAll(data.liveBlobRows());
   }
 
   /** Deletes about half of the tags still there, by tag or by the manifest's digest. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.server.DataDirectory;
 import dev.berth.testing.BerthJar;
+import dev.berth.testing.BlobBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +20,11 @@ import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,12 +38,23 @@ class GcTwoProcessIT {
 
   @TempDir
   Path temp;
+  private DataDir data;
+
+  /** Blobs on the filesystem here; in the bucket of an S3 server (s3proxy) in {@code S3GcTwoProcessIT}. */
+  @BeforeEach
+  void createDataDirectory(TestInfo test) throws Exception {
+    data = DataDir.create(temp, BlobBackend.of(test));
+  }
+
+  @AfterEach
+  void stopBlobStore() throws Exception {
+    data.close();
+  }
 
   private final ImageFactory images = new ImageFactory("two-process", SEED, 3);
 
   @Test
   void aDryRunHandedToTheServerChangesNothingAndNamesExactlyWhatTheRealRunDeletes() throws Exception {
-    DataDir data = DataDir.create(temp);
     try (ServerProcess server = ServerProcess.start(data); OciHttp registry = new OciHttp(server.base())) {
       GarbageScenario scenario = GarbageScenario.push(registry, "gc-two/handed", images);
       Snapshot before = Snapshot.of(data, registry, scenario.repositories);
@@ -74,7 +89,6 @@ class GcTwoProcessIT {
 
   @Test
   void pushesGoOnWhileAHandedOverRunCollects() throws Exception {
-    DataDir data = DataDir.create(temp);
     String repo = "gc-two/busy";
     Set<String> acknowledged = new ConcurrentSkipListSet<>();
     try (ServerProcess server = ServerProcess.start(data); OciHttp registry = new OciHttp(server.base())) {
@@ -116,7 +130,6 @@ class GcTwoProcessIT {
 
   @Test
   void withoutAServerGcRunsStandaloneAndNoOtherProcessGetsTheDirectoryMeanwhile() throws Exception {
-    DataDir data = DataDir.create(temp);
     GarbageScenario scenario = stoppedServerWithScenario(data, "gc-two/standalone");
     Set<String> blobsBefore = data.blobsOnDisk();
 
@@ -164,7 +177,6 @@ class GcTwoProcessIT {
 
   @Test
   void aStandaloneDryRunLeavesTheDatabaseByteForByteIdentical() throws Exception {
-    DataDir data = DataDir.create(temp);
     GarbageScenario scenario = stoppedServerWithScenario(data, "gc-two/dry");
     Map<String, byte[]> database = databaseFiles(data);
     Set<String> blobs = data.blobsOnDisk();
@@ -184,7 +196,6 @@ class GcTwoProcessIT {
 
   @Test
   void aSecondStartWhileARunIsInProgressIsRefusedWith409() throws Exception {
-    DataDir data = DataDir.create(temp);
     try (ServerProcess server = ServerProcess.start(data); OciHttp registry = new OciHttp(server.base())) {
       GarbageScenario.push(registry, "gc-two/conflict", images);
       AdminApi admin = AdminApi.of(data.root());
@@ -212,7 +223,6 @@ class GcTwoProcessIT {
    */
   @Test
   void aRunReportedFinishedNoLongerBlocksTheNextStart() throws Exception {
-    DataDir data = DataDir.create(temp);
     try (ServerProcess server = ServerProcess.start(data); OciHttp registry = new OciHttp(server.base());
         Load load = new Load()) {
       ImagePusher pusher = new ImagePusher(registry, 50);

@@ -9,6 +9,7 @@ import dev.berth.auth.Users;
 import dev.berth.metadata.AccessStore;
 import dev.berth.metadata.sql.SqlMetadataStore;
 import dev.berth.oci.Digest;
+import dev.berth.testing.BlobBackend;
 import dev.berth.testing.Credentials;
 import dev.berth.testing.RunningRegistry;
 import java.net.URI;
@@ -26,6 +27,7 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -49,9 +51,10 @@ class AuthApiTest {
   static final HttpClient http = HttpClient.newHttpClient();
   static String robotSecret = "robot-secret-123";
 
+  /** On the filesystem here; again on S3 in {@code S3AuthApiTest}. */
   @BeforeAll
-  static void start() throws Exception {
-    registry = RunningRegistry.startWithAuth(root, ADMIN_PASSWORD);
+  static void start(TestInfo test) throws Exception {
+    registry = RunningRegistry.with(root).auth(ADMIN_PASSWORD).blobs(BlobBackend.of(test)).start();
     store = SqlMetadataStore.sqlite(root.resolve("berth/metadata.db"));
     Users users = new Users(store.access(), Clock.systemUTC());
     for (String name : List.of("alice", "bob", "carol", "erin", "mallory")) {

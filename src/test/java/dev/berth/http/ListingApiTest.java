@@ -4,6 +4,7 @@ import static dev.berth.testing.ApiAssertions.assertError;
 import static dev.berth.testing.ManifestBuilder.OCI_MANIFEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.testing.BlobBackend;
 import dev.berth.testing.RegistryClient;
 import dev.berth.testing.RegistryClient.PushedManifest;
 import dev.berth.testing.RegistryResponse;
@@ -15,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,9 +34,10 @@ class ListingApiTest {
   static RegistryClient registry;
   static String tagged;
 
+  /** On the filesystem here; again on S3 in {@code S3ListingApiTest}. */
   @BeforeAll
-  static void start() throws Exception {
-    registry = RegistryClient.start(root, false);
+  static void start(TestInfo test) throws Exception {
+    registry = RegistryClient.start(root, false, BlobBackend.of(test));
     tagged = RegistryClient.uniqueRepo("listing");
     PushedManifest image = registry.pushImage(tagged, TAGS.getFirst());
     for (String tag : TAGS) {
