@@ -89,14 +89,9 @@ final class RepositoryController {
             .map(tag -> new RepositoryView.TagLink(tag, deletable ? Links.delete(repository, tag) : "")).toList(),
         image.platforms(),
         image.referrers().stream().map(r -> new RepositoryView.Referrer(Format.shortDigest(r.digest().toString()),
-            r.artifactType(), Format.bytes(r.size()), lines(r.annotations()))).toList(),
-        lines(image.annotations()), deletable ? Links.delete(repository, digest) : "",
+            r.artifactType(), Format.bytes(r.size()), Format.lines(r.annotations()))).toList(),
+        Format.lines(image.annotations()), deletable ? Links.delete(repository, digest) : "",
         image.missingSubject().map(s -> DeleteWords.orphanedReferrer(Format.shortDigest(s.toString()))).orElse(""));
-  }
-
-  private static List<String> lines(Map<String, String> annotations) {
-    return annotations.entrySet().stream().sorted(Map.Entry.comparingByKey())
-        .map(e -> e.getKey() + " = " + e.getValue()).toList();
   }
 
   private static Optional<RepositoryName> parse(String name) {
