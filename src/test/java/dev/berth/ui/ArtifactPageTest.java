@@ -112,6 +112,20 @@ class ArtifactPageTest {
   }
 
   @Test
+  void thePullCommandsNameTheHostClientsAreToldToUse(@TempDir Path elsewhere) throws Exception {
+    try (RunningRegistry configured = RunningRegistry.with(elsewhere).auth(ADMIN_PASSWORD)
+        .externalUrl("https://registry.example.com:8443").start()) {
+      String pushed = new TestImages(configured, "admin", ADMIN_PASSWORD).push("team/app", "v1", 10, Map.of());
+      ConsoleClient admin = new ConsoleClient(configured.uri("/"));
+      assertThat(admin.login("admin", ADMIN_PASSWORD).statusCode()).isEqualTo(303);
+      assertThat(admin.get(Links.artifact("team/app", pushed)).body())
+          .contains("<code class=\"command\">podman pull registry.example.com:8443/team/app:v1</code>")
+          .contains("<code class=\"command\">podman pull registry.example.com:8443/team/app@" + pushed + "</code>")
+          .doesNotContain(configured.hostPort());
+    }
+  }
+
+  @Test
   void anIndexListsItsChildrenWithPlatformsEachLinkedToItsOwnPage() throws Exception {
     ConsoleClient admin = login("admin", ADMIN_PASSWORD);
     String body = admin.get(page(index)).body();
