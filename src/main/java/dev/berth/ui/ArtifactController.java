@@ -64,42 +64,9 @@ final class ArtifactController {
     boolean deletable = permissions.mayDelete(session.principal(), repository);
     String repo = repository.value();
     String digestText = image.digest().toString();
-    String host = host(externalUrl.apply(ex.request()));
-    List<ArtifactView.Pull> pulls = new ArrayList<>();
-    for (Tag tag : VersionOrder.sorted(image.tags())) {
-      pulls.add(new ArtifactView.Pull("tag " + tag.value(), "podman pull " + host + "/" + repo + ":" + tag.value()));
-    }
-    pulls.add(new ArtifactView.Pull("digest", "podman pull " + host + "/" + repo + "@" + digestText));
     List<ArtifactView.TagLink> tags = VersionOrder.sorted(image.tags()).stream()
         .map(t -> new ArtifactView.TagLink(t.value(), deletable ? Links.delete(repo, t.value()) : "")).toList();
-
-    Optional<ArtifactView.Config> config = Optional.empty();
-    String configNote = "";
-    JsonNode configDescriptor = payload.path("config");
-    if (configDescriptor.isObject()) {
-      String mediaType = configDescriptor.path("mediaType").asText("");
-      if (ImageConfigReader.IMAGE_CONFIGS.contains(mediaType)) {
-        switch (configs.read(repository, Digest.parse(configDescriptor.path("digest").asText()))) {
-          case ImageConfigReader.Read read -> config = Optional.of(read.config());
-          case ImageConfigReader.Unreadable unreadable -> configNote = unreadable.why();
-        }
-      } else {
-        configNote = "config " + mediaType + ", " + Format.bytesExact(configDescriptor.path("size").asLong());
-      }
-    }
-    List<ArtifactView.Blob> layers = new ArrayList<>();
-    for (JsonNode layer : payload.path("layers")) {
-      layers.add(new ArtifactView.Blob(layer.path("digest").asText(), layer.path("mediaType").asText(""),
-          Format.bytesExact(layer.path("size").asLong())));
-    }
-    List<ArtifactView.Child> children = new ArrayList<>();
-    for (JsonNode entry : payload.path("manifests")) {
-      String child = entry.path("digest").asText();
-      children.add(new ArtifactView.Child(child,
-          entry.path("platform").isObject() ? ImageConfigReader.platform(entry.path("platform")) : "",
-          entry.path("mediaType").asText(""), Format.bytesExact(entry.path("size").asLong()),
-          Links.artifact(repo, child)));
-    }
+    ConfigShown config = config(repository, payload.path("config"));
     List<ArtifactView.Link> referrers = image.referrers().stream().map(r -> new ArtifactView.Link(r.digest().toString(),
         r.artifactType(), Format.bytes(r.size()), Links.artifact(repo, r.digest().toString()))).toList();
     Optional<ArtifactView.Link> subject = artifact.get().subject().map(s -> new ArtifactView.Link(s.toString(),
@@ -112,10 +79,62 @@ final class ArtifactController {
         Links.repository(repo), digestText, image.mediaType().value(),
         image.artifactType().filter(t -> !ImageConfigReader.IMAGE_CONFIGS.contains(t)).orElse(""),
         Format.bytesExact(image.size()), Format.bytesExact(stored.get().size()), Format.time(image.pushedAt()),
-        image.lastPulledAt().map(Format::time).orElse("never"), pulls, tags, config, configNote, layers, children,
+        image.lastPulledAt().map(Format::time).orElse("never"),
+        pulls(host(externalUrl.apply(ex.request())), repo, image), tags, config.config(), config.note(),
+        layers(payload), children(repo, payload),
         referrers, subject, listedBy, Format.lines(image.annotations()),
         image.missingSubject().map(s -> DeleteWords.orphanedReferrer(Format.shortDigest(s.toString()))).orElse(""),
         deletable, deletable ? Links.delete(repo, digestText) : ""));
+  }
+
+  /** {@code podman pull} by each tag, in version order, then by digest. */
+  private static List<ArtifactView.Pull> pulls(String host, String repository, Inventory.Image image) {
+    List<ArtifactView.Pull> pulls = new ArrayList<>();
+    for (Tag tag : VersionOrder.sorted(image.tags())) {
+      pulls.add(new ArtifactView.Pull("tag " + tag.value(), "podman pull " + host + "/" + repository + ":" + tag.value()));
+    }
+    pulls.add(new ArtifactView.Pull("digest", "podman pull " + host + "/" + repository + "@" + image.digest()));
+    return pulls;
+  }
+
+  /** An image's config as read, or a note: why it cannot be shown, or what another artifact's config is. */
+  private record ConfigShown(Optional<ArtifactView.Config> config, String note) {}
+
+  private ConfigShown config(RepositoryName repository, JsonNode descriptor) {
+    if (!descriptor.isObject()) {
+      return new ConfigShown(Optional.empty(), "");
+    }
+    String mediaType = descriptor.path("mediaType").asText("");
+    if (!ImageConfigReader.IMAGE_CONFIGS.contains(mediaType)) {
+      return new ConfigShown(Optional.empty(),
+          "config " + mediaType + ", " + Format.bytesExact(descriptor.path("size").asLong()));
+    }
+    return switch (configs.read(repository, Digest.parse(descriptor.path("digest").asText()))) {
+      case ImageConfigReader.Read read -> new ConfigShown(Optional.of(read.config()), "");
+      case ImageConfigReader.Unreadable unreadable -> new ConfigShown(Optional.empty(), unreadable.why());
+    };
+  }
+
+  private static List<ArtifactView.Blob> layers(JsonNode payload) {
+    List<ArtifactView.Blob> layers = new ArrayList<>();
+    for (JsonNode layer : payload.path("layers")) {
+      layers.add(new ArtifactView.Blob(layer.path("digest").asText(), layer.path("mediaType").asText(""),
+          Format.bytesExact(layer.path("size").asLong())));
+    }
+    return layers;
+  }
+
+  /** An index's entries, each with its platform and a link to its page. */
+  private static List<ArtifactView.Child> children(String repository, JsonNode payload) {
+    List<ArtifactView.Child> children = new ArrayList<>();
+    for (JsonNode entry : payload.path("manifests")) {
+      String child = entry.path("digest").asText();
+      children.add(new ArtifactView.Child(child,
+          entry.path("platform").isObject() ? ImageConfigReader.platform(entry.path("platform")) : "",
+          entry.path("mediaType").asText(""), Format.bytesExact(entry.path("size").asLong()),
+          Links.artifact(repository, child)));
+    }
+    return children;
   }
 
   private Optional<StoredManifest> manifest(RepositoryName repository, Digest digest) {

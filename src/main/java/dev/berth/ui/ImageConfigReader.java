@@ -1,5 +1,6 @@
 package dev.berth.ui;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.oci.Digest;
@@ -9,19 +10,23 @@ import dev.berth.registry.RegistryException;
 import dev.berth.ui.view.ArtifactView;
 import dev.berth.ui.view.Format;
 import java.io.IOException;
-import java.util.Optional;
 import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.Map;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * An image's config blob read through the registry's blob use case (so the repository's links and
  * the configured storage decide, exactly as for a pull), for what the artifact page shows of it.
  */
 final class ImageConfigReader {
-  /** Config media types whose JSON follows the OCI / Docker image config; other artifacts' configs are theirs. */
+  /**
+   * Config media types whose JSON follows the OCI / Docker image config; other artifacts' configs are
+   * theirs. The store falls back to the config's media type when a manifest names no artifact type;
+   * for a plain container image that says nothing worth a line, so pages do not show these as one.
+   */
   static final Set<String> IMAGE_CONFIGS = Set.of(
       "application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json");
   /** Real configs are kilobytes; one beyond this is not read into a page. */
@@ -49,8 +54,12 @@ final class ImageConfigReader {
         return new Unreadable("The config is larger than " + Format.bytes(LARGEST_READ) + ", too large to show here.");
       }
       root = JSON.readTree(bytes.get());
-    } catch (RegistryException | IOException e) {
-      return new Unreadable("The config blob could not be read: " + e.getMessage() + ".");
+    } catch (JsonProcessingException e) {
+      return new Unreadable("The config blob is not valid JSON.");
+    } catch (RegistryException e) {
+      return new Unreadable("The config blob is not in this repository.");
+    } catch (IOException e) {
+      return new Unreadable("The config blob could not be read from storage.");
     }
     if (root == null || !root.isObject()) {
       return new Unreadable("The config blob is not a JSON object.");

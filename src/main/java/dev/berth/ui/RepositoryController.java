@@ -15,9 +15,7 @@ import dev.berth.ui.view.RepositoryView;
 import java.io.IOException;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -27,13 +25,6 @@ import java.util.function.Predicate;
  */
 final class RepositoryController {
   private static final int CHARTED = 10;
-  /**
-   * The store falls back to the config's media type when a manifest names no artifact type; for a
-   * plain container image that says nothing worth a line, so these are not shown.
-   */
-  private static final Set<String> PLAIN_IMAGE_CONFIGS = Set.of(
-      "application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json");
-
   private final Inventory inventory;
   private final Permissions permissions;
   private final Pages pages;
@@ -99,7 +90,7 @@ final class RepositoryController {
     String digest = image.digest().toString();
     return new RepositoryView.Image(digest, Format.shortDigest(digest), Links.artifact(repository, digest),
         image.mediaType().value(),
-        image.artifactType().filter(type -> !PLAIN_IMAGE_CONFIGS.contains(type)).orElse(""),
+        image.artifactType().filter(type -> !ImageConfigReader.IMAGE_CONFIGS.contains(type)).orElse(""),
         Format.bytes(image.size()), Format.time(image.pushedAt()),
         image.lastPulledAt().map(Format::time).orElse("never"),
         VersionOrder.sorted(image.tags()).stream().map(Tag::value)

@@ -153,6 +153,19 @@ class ArtifactPageTest {
   }
 
   @Test
+  void aConfigThatIsNoJsonObjectIsSaidSoInsteadOfShown() throws Exception {
+    ConsoleClient admin = login("admin", ADMIN_PASSWORD);
+    for (var config : Map.of("not json {", "The config blob is not valid JSON.",
+        "[\"an array\"]", "The config blob is not a JSON object.").entrySet()) {
+      String pushed = images.push("team/odd", "t" + config.getKey().length(), config.getKey(), 10, Map.of());
+      HttpResponse<String> response = admin.get(Links.artifact("team/odd", pushed));
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).contains("<p class=\"note\">" + config.getValue() + "</p>")
+          .doesNotContain("<h2 id=\"config\">").contains("<h2 id=\"layers\">");
+    }
+  }
+
+  @Test
   void aGuestSeesThePageWithoutDeleteActions() throws Exception {
     HttpResponse<String> response = login("gus", PASSWORD).get(page(image));
     assertThat(response.statusCode()).isEqualTo(200);
