@@ -20,12 +20,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.StringJoiner;
 
 /**
@@ -84,45 +82,79 @@ public final class Inventory {
     return store.repositoryUsage().stream().filter(r -> r.name().value().contains(needle)).toList();
   }
 
+  /**
+   * One manifest of a repository, whether listed on its own, by an index, or as a referrer.
+   *
+   * @param subject the manifest it refers to, for a referrer (present or not in the repository)
+   * @param listedBy the indexes of the repository that list it
+   */
+  public record Artifact(Image image, Optional<Digest> subject, List<Digest> listedBy) {}
+
   /** The repository's images, newest first; empty when the repository does not exist. */
   public Optional<List<Image>> images(RepositoryName repository) {
     if (!metadata.repositoryExists(repository)) {
       return Optional.empty();
     }
+    Contents contents = contents(repository);
+    List<Image> images = new ArrayList<>();
+    for (ManifestSummary m : contents.manifests()) {
+      if (!contents.attached(m) && !contents.parents().containsKey(m.digest())) {
+        images.add(image(repository, contents, m));
+      }
+    }
+    return Optional.of(images);
+  }
+
+  /** Any manifest of the repository, described as {@link #images} describes an image; empty when there is none. */
+  public Optional<Artifact> artifact(RepositoryName repository, Digest digest) {
+    if (!metadata.repositoryExists(repository)) {
+      return Optional.empty();
+    }
+    Contents contents = contents(repository);
+    return Optional.ofNullable(contents.byDigest().get(digest)).map(m -> new Artifact(image(repository, contents, m),
+        m.subject(), contents.parents().getOrDefault(digest, List.of())));
+  }
+
+  /** What one repository holds, read once for the images or the artifact shown. */
+  private record Contents(List<ManifestSummary> manifests, Map<Digest, ManifestSummary> byDigest,
+      Map<Digest, List<Digest>> children, Map<Digest, List<Digest>> parents, Map<Digest, List<Attachment>> referrers,
+      Map<Digest, List<Tag>> tags) {
+    /** A referrer is shown under its subject; one whose subject is gone is shown on its own. */
+    boolean attached(ManifestSummary m) {
+      return m.subject().isPresent() && byDigest.containsKey(m.subject().get());
+    }
+  }
+
+  private Contents contents(RepositoryName repository) {
     List<ManifestSummary> manifests = store.manifestsOf(repository);
     Map<Digest, ManifestSummary> byDigest = new HashMap<>();
     manifests.forEach(m -> byDigest.put(m.digest(), m));
     Map<Digest, List<Digest>> children = new HashMap<>();
-    Set<Digest> listed = new HashSet<>();
+    Map<Digest, List<Digest>> parents = new HashMap<>();
     for (ManifestEdge edge : graph.manifestEdges(repository)) {
       children.computeIfAbsent(edge.parent(), d -> new ArrayList<>()).add(edge.child());
-      listed.add(edge.child());
+      parents.computeIfAbsent(edge.child(), d -> new ArrayList<>()).add(edge.parent());
     }
     Map<Digest, List<Attachment>> referrers = new HashMap<>();
     for (ManifestSummary m : manifests) {
-      // A referrer is shown under its subject; one whose subject is gone is shown on its own.
       if (m.subject().isPresent() && byDigest.containsKey(m.subject().get())) {
         referrers.computeIfAbsent(m.subject().get(), d -> new ArrayList<>())
             .add(new Attachment(m.digest(), m.artifactType().orElse(m.mediaType().value()), m.size() + m.blobBytes(),
                 m.annotations()));
       }
     }
-    Map<Digest, List<Tag>> tags = store.tagsByManifest(repository);
-    List<Image> images = new ArrayList<>();
-    for (ManifestSummary m : manifests) {
-      boolean attached = m.subject().isPresent() && byDigest.containsKey(m.subject().get());
-      if (attached || listed.contains(m.digest())) {
-        continue;
-      }
-      List<Digest> entries = children.getOrDefault(m.digest(), List.of());
-      long size = m.size() + m.blobBytes() + entries.stream()
-          .map(byDigest::get).filter(java.util.Objects::nonNull).mapToLong(c -> c.size() + c.blobBytes()).sum();
-      List<String> platforms = entries.isEmpty() ? List.of() : platforms(repository, m.digest());
-      images.add(new Image(m.digest(), m.mediaType(), m.artifactType(), size, m.pushedAt(), m.lastPulledAt(),
-          tags.getOrDefault(m.digest(), List.of()), platforms, referrers.getOrDefault(m.digest(), List.of()),
-          m.annotations(), m.subject()));
-    }
-    return Optional.of(images);
+    return new Contents(manifests, byDigest, children, parents, referrers, store.tagsByManifest(repository));
+  }
+
+  private Image image(RepositoryName repository, Contents contents, ManifestSummary m) {
+    List<Digest> entries = contents.children().getOrDefault(m.digest(), List.of());
+    long size = m.size() + m.blobBytes() + entries.stream()
+        .map(contents.byDigest()::get).filter(java.util.Objects::nonNull).mapToLong(c -> c.size() + c.blobBytes()).sum();
+    List<String> platforms = entries.isEmpty() ? List.of() : platforms(repository, m.digest());
+    return new Image(m.digest(), m.mediaType(), m.artifactType(), size, m.pushedAt(), m.lastPulledAt(),
+        contents.tags().getOrDefault(m.digest(), List.of()), platforms,
+        contents.referrers().getOrDefault(m.digest(), List.of()), m.annotations(),
+        m.subject().filter(s -> !contents.byDigest().containsKey(s)));
   }
 
   /** The platforms an index names, read from its stored payload. */

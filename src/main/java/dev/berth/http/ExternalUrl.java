@@ -24,12 +24,12 @@ import org.eclipse.jetty.server.Request;
  * Values that are not a plain scheme or host are ignored, so nothing a client sends can break the
  * quoting of the challenge.
  */
-final class ExternalUrl {
+public final class ExternalUrl {
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._~-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
 
   private final Optional<String> configured;
 
-  ExternalUrl(Optional<URI> configured) {
+  public ExternalUrl(Optional<URI> configured) {
     this.configured = configured.map(URI::toString);
   }
 
@@ -38,7 +38,8 @@ final class ExternalUrl {
     return base(request) + path;
   }
 
-  private String base(Request request) {
+  /** {@code scheme://host[:port]} for the client of this request (the console's pull commands use it too). */
+  public String base(Request request) {
     if (configured.isPresent()) {
       return configured.get();
     }

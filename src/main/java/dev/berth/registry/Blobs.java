@@ -7,6 +7,8 @@ import dev.berth.oci.RepositoryName;
 import dev.berth.storage.BlobContent;
 import dev.berth.storage.BlobStore;
 import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,20 @@ public final class Blobs {
       LOG.error("blob {} is recorded in {} but missing from storage", digest, repository);
       return unknown(digest);
     });
+  }
+
+  /**
+   * The whole of a small blob (an image config the console shows); empty when it is larger than
+   * {@code limit} bytes, which are then not read.
+   */
+  public Optional<byte[]> read(RepositoryName repository, Digest digest, int limit) throws IOException {
+    BlobContent content = open(repository, digest);
+    if (content.size() > limit) {
+      return Optional.empty();
+    }
+    try (InputStream in = content.openRange(0, content.size())) {
+      return Optional.of(in.readAllBytes());
+    }
   }
 
   public void unlink(RepositoryName repository, Digest digest, String actor) {

@@ -18,6 +18,7 @@ import dev.berth.config.ConfigException;
 import dev.berth.config.Settings;
 import dev.berth.config.TlsKeyStore;
 import dev.berth.http.AdminHandler;
+import dev.berth.http.ExternalUrl;
 import dev.berth.http.HttpServer;
 import dev.berth.metadata.AccessStore;
 import dev.berth.metadata.DigestGuard;
@@ -113,7 +114,8 @@ public final class BerthServer implements AutoCloseable {
           gcDefaults, token, access, json);
       ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, administration, inventory,
           previews, registry.manifests(), gc, gcDefaults, stores.metadata().history(),
-          stores.metadata().consoleSessions()), clock);
+          stores.metadata().consoleSessions(), registry.blobs(),
+          new ExternalUrl(settings.externalUrl())::base), clock);
       HttpServer http = listen(settings, tls, registry, registrySettings, access, new Handler.Sequence(admin, console),
           prometheus);
       resources.addFirst(http);

@@ -37,6 +37,7 @@ public final class ConsoleHandler extends Handler.Abstract {
   private final LoginController login;
   private final DashboardController dashboard;
   private final RepositoryController repositories;
+  private final ArtifactController artifacts;
   private final DeleteController deletes;
   private final GcController gc;
   private final AuditController audit;
@@ -52,6 +53,8 @@ public final class ConsoleHandler extends Handler.Abstract {
     this.login = new LoginController(services.access(), sessions, pages);
     this.dashboard = new DashboardController(services.inventory(), permissions, services.gcDefaults(), pages);
     this.repositories = new RepositoryController(services.inventory(), permissions, pages);
+    this.artifacts = new ArtifactController(services.inventory(), services.manifests(),
+        new ImageConfigReader(services.blobs()), permissions, services.externalUrl(), pages);
     this.deletes = new DeleteController(services.previews(), services.manifests(), permissions, pages);
     this.gc = new GcController(services.gc(), services.gcDefaults(), services.inventory(), pages);
     this.audit = new AuditController(services.history(), pages);
@@ -137,6 +140,7 @@ public final class ConsoleHandler extends Handler.Abstract {
       case "GET /ui/" -> dashboard.show(ex, session);
       case "GET /ui/repositories" -> repositories.list(ex, session);
       case "GET /ui/repository" -> repositories.show(ex, session);
+      case "GET /ui/artifact" -> artifacts.show(ex, session);
       case "GET /ui/delete" -> deletes.preview(ex, session);
       case "POST /ui/delete" -> deletes.confirm(ex, session);
       case "GET /ui/gc" -> gc.list(ex, session);

@@ -23,6 +23,10 @@ final class Links {
     return "/ui/repositories?q=" + encode(query) + "&page=";
   }
 
+  static String artifact(String repository, String digest) {
+    return "/ui/artifact?repository=" + encode(repository) + "&digest=" + encode(digest);
+  }
+
   static String namespace(String name) {
     return "/ui/namespace?name=" + encode(name);
   }

@@ -15,9 +15,7 @@ import dev.berth.ui.view.RepositoryView;
 import java.io.IOException;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -27,13 +25,6 @@ import java.util.function.Predicate;
  */
 final class RepositoryController {
   private static final int CHARTED = 10;
-  /**
-   * The store falls back to the config's media type when a manifest names no artifact type; for a
-   * plain container image that says nothing worth a line, so these are not shown.
-   */
-  private static final Set<String> PLAIN_IMAGE_CONFIGS = Set.of(
-      "application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json");
-
   private final Inventory inventory;
   private final Permissions permissions;
   private final Pages pages;
@@ -58,7 +49,7 @@ final class RepositoryController {
     BarChart chart = BarChart.of(largest, RepositoryUsage::bytes, r -> r.name().value());
     pages.render(ex, 200, "repositories", new RepositoriesView(Pages.frame(session, "Repositories", "repositories"),
         query, rows, repositories.size(), chart,
-        Paging.of(page, page * Paging.SIZE < repositories.size(), Links.repositories(query))));
+        Paging.of(page, repositories.size(), Links.repositories(query))));
   }
 
   void show(WebExchange ex, Session session) throws IOException {
@@ -72,31 +63,43 @@ final class RepositoryController {
     String repository = name.get().value();
     boolean deletable = permissions.mayDelete(session.principal(), name.get());
     int page = Paging.requested(ex.query("page"));
-    List<RepositoryView.Image> rows = Paging.slice(images.get(), page).stream()
+    ImageQuery query = ImageQuery.of(ex.query("show"), ex.query("sort"));
+    List<Inventory.Image> listed = query.apply(images.get());
+    List<RepositoryView.Image> rows = Paging.slice(listed, page).stream()
         .map(image -> row(repository, image, deletable)).toList();
+    long untagged = images.get().stream().filter(ImageQuery.Show.UNTAGGED::admits).count();
+    String counts = images.get().size() + (images.get().size() == 1 ? " image" : " images") + ": "
+        + (images.get().size() - untagged) + " tagged, " + untagged + " untagged";
+    List<RepositoryView.Choice> shows = List.of(
+        choice("all", repository, query.show(ImageQuery.Show.ALL), query),
+        choice("tagged", repository, query.show(ImageQuery.Show.TAGGED), query),
+        choice("untagged", repository, query.show(ImageQuery.Show.UNTAGGED), query));
+    List<RepositoryView.Choice> sorts = List.of(
+        choice("newest first", repository, query.sort(ImageQuery.Sort.PUSHED), query),
+        choice("by tag", repository, query.sort(ImageQuery.Sort.TAG), query));
     pages.render(ex, 200, "repository", new RepositoryView(Pages.frame(session, repository, "repositories"),
-        repository, DeletedNotice.of(ex).map(DeletedNotice::text).orElse(""), rows, deletable,
-        Paging.of(page, page * Paging.SIZE < images.get().size(), Links.repository(repository) + "&page=")));
+        repository, DeletedNotice.of(ex).map(DeletedNotice::text).orElse(""), counts, shows, sorts, rows, deletable,
+        Paging.of(page, listed.size(), Links.repository(repository) + query.parameters() + "&page=")));
+  }
+
+  private static RepositoryView.Choice choice(String label, String repository, ImageQuery target, ImageQuery current) {
+    return new RepositoryView.Choice(label, Links.repository(repository) + target.parameters(), target.equals(current));
   }
 
   private static RepositoryView.Image row(String repository, Inventory.Image image, boolean deletable) {
     String digest = image.digest().toString();
-    return new RepositoryView.Image(digest, Format.shortDigest(digest), image.mediaType().value(),
-        image.artifactType().filter(type -> !PLAIN_IMAGE_CONFIGS.contains(type)).orElse(""),
+    return new RepositoryView.Image(digest, Format.shortDigest(digest), Links.artifact(repository, digest),
+        image.mediaType().value(),
+        image.artifactType().filter(type -> !ImageConfigReader.IMAGE_CONFIGS.contains(type)).orElse(""),
         Format.bytes(image.size()), Format.time(image.pushedAt()),
         image.lastPulledAt().map(Format::time).orElse("never"),
-        image.tags().stream().map(Tag::value)
+        VersionOrder.sorted(image.tags()).stream().map(Tag::value)
             .map(tag -> new RepositoryView.TagLink(tag, deletable ? Links.delete(repository, tag) : "")).toList(),
         image.platforms(),
         image.referrers().stream().map(r -> new RepositoryView.Referrer(Format.shortDigest(r.digest().toString()),
-            r.artifactType(), Format.bytes(r.size()), lines(r.annotations()))).toList(),
-        lines(image.annotations()), deletable ? Links.delete(repository, digest) : "",
+            Links.artifact(repository, r.digest().toString()), r.artifactType(), Format.bytes(r.size()), Format.lines(r.annotations()))).toList(),
+        Format.lines(image.annotations()), deletable ? Links.delete(repository, digest) : "",
         image.missingSubject().map(s -> DeleteWords.orphanedReferrer(Format.shortDigest(s.toString()))).orElse(""));
-  }
-
-  private static List<String> lines(Map<String, String> annotations) {
-    return annotations.entrySet().stream().sorted(Map.Entry.comparingByKey())
-        .map(e -> e.getKey() + " = " + e.getValue()).toList();
   }
 
   private static Optional<RepositoryName> parse(String name) {

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The console's own stylesheet, read once from {@code ui-static/} on the classpath. Only the names
+ * The console's own stylesheet and script (copy buttons; the policy allows no inline script), read once from {@code ui-static/} on the classpath. Only the names
  * listed here are served, so a request path never becomes a resource path.
  */
 final class StaticAssets {
@@ -18,7 +18,8 @@ final class StaticAssets {
   private final Map<String, Asset> assets;
 
   StaticAssets() {
-    assets = Map.of("console.css", load("console.css", "text/css; charset=utf-8"));
+    assets = Map.of("console.css", load("console.css", "text/css; charset=utf-8"),
+        "console.js", load("console.js", "text/javascript; charset=utf-8"));
   }
 
   Optional<Asset> find(String path) {

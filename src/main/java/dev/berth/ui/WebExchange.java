@@ -31,6 +31,11 @@ final class WebExchange {
     this.callback = callback;
   }
 
+  /** The request itself, for what only Jetty's view of it tells (the external URL the client used). */
+  Request request() {
+    return request;
+  }
+
   String path() {
     return Request.getPathInContext(request);
   }

@@ -74,13 +74,16 @@ class AccessMatrixTest {
       return this == SYSTEM_ADMIN ? ADMIN_PASSWORD : PASSWORD;
     }
 
-    /** What the route's {@code {role}}, {@code {self}}, {@code {password}} and {@code {run}} stand for. */
+    /**
+     * What the route's {@code {role}}, {@code {self}}, {@code {password}}, {@code {run}}, {@code {image}}
+     * (team/app's image) and {@code {hidden}} (other/app's) stand for.
+     */
     String fill(String text) {
       // Anonymous has no name of its own: it tries someone else's (an empty segment would be refused
       // as a malformed path before access is even checked).
       return text.replace("{role}", key()).replace("{self}", login.isEmpty() ? "guest-user" : login)
           .replace("{password}", password())
-          .replace("{run}", runId);
+          .replace("{run}", runId).replace("{image}", image).replace("{hidden}", hiddenImage);
     }
   }
 
@@ -141,6 +144,8 @@ class AccessMatrixTest {
       api("GET", "/ui/repositories", null,                         303, 200, 200, 200, 200, 200, 303),
       api("GET", "/ui/repository?name=team/app", null,             303, 200, 200, 200, 200, 200, 303),
       api("GET", "/ui/repository?name=other/app", null,            303, 404, 404, 404, 404, 200, 303),
+      api("GET", "/ui/artifact?repository=team/app&digest={image}", null, 303, 200, 200, 200, 200, 200, 303),
+      api("GET", "/ui/artifact?repository=other/app&digest={hidden}", null, 303, 404, 404, 404, 404, 200, 303),
       api("GET", "/ui/delete?repository=team/app&reference=v1", null, 303, 403, 403, 200, 200, 200, 303),
       api("GET", "/ui/delete?repository=other/app&reference=v1", null, 303, 404, 404, 404, 404, 200, 303),
       api("GET", "/ui/gc", null,                                   303, 403, 403, 403, 403, 200, 303),
@@ -178,6 +183,8 @@ class AccessMatrixTest {
   static SqlMetadataStore store;
   static TestImages images;
   static String runId;
+  static String image;
+  static String hiddenImage;
   /** The server's own admin token: polling with it costs no bcrypt verification per request. */
   static String adminToken;
   static final HttpClient http = HttpClient.newHttpClient();
@@ -196,8 +203,8 @@ class AccessMatrixTest {
     }
     addRobot(ROBOT, "team", hash);
     addRobot("robot$other+hidden", "other", hash);
-    String image = images.push("team/app", "v1", 200, Map.of());
-    String hidden = images.push("other/app", "v1", 200, Map.of());
+    image = images.push("team/app", "v1", 200, Map.of());
+    hiddenImage = images.push("other/app", "v1", 200, Map.of());
     for (Who who : Who.values()) {
       for (String target : List.of("pw-", "grant-", "remove-", "uigrant-", "uiremove-")) {
         addUser(target + who.key(), hash);
@@ -208,7 +215,7 @@ class AccessMatrixTest {
         addRobot("robot$team+" + target + who.key(), "team", hash);
       }
       images.tag("team/app", image, "del-" + who.key());
-      images.tag("other/app", hidden, "del-" + who.key());
+      images.tag("other/app", hiddenImage, "del-" + who.key());
     }
     runId = JSON.readTree(send(Who.SYSTEM_ADMIN, "POST", "/api/v1/gc/runs", "{\"dryRun\":true}").body())
         .path("id").asText();
@@ -328,6 +335,8 @@ class AccessMatrixTest {
     assertThat(guest.get("/ui/repository?name=other/app").body())
         .isEqualTo(guest.get("/ui/repository?name=nowhere/app").body().replace("nowhere/app", "other/app"));
     assertThat(guest.get("/ui/repositories").body()).contains("team/app").doesNotContain("other/app");
+    assertThat(guest.get(Links.artifact("other/app", hiddenImage)).body())
+        .isEqualTo(guest.get(Links.artifact("nowhere/app", hiddenImage)).body());
   }
 
   @Test

@@ -4,6 +4,7 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
@@ -159,6 +160,41 @@ class ConsoleBrowserIT {
     page.navigate("http://" + registry.hostPort() + "/ui/repository?name=theirs/app");
     assertThat(page.locator("h1")).hasText("Not found");
     screenshot(page, "22-maintainer-other-namespace");
+  }
+
+  @Test
+  void theArtifactPageFitsAPhoneAndItsCopyButtonsCopy() throws Exception {
+    TestImages images = new TestImages(registry, "admin", ADMIN_PASSWORD);
+    String repository = "narrow/a-repository-with-a-rather-long-name-for-a-phone";
+    String image = images.push(repository, "1.0", 2048, Map.of("org.opencontainers.image.description", "narrow"));
+    images.referrer(repository, image, "application/spdx+json", 64);
+    for (int width : List.of(390, 1280)) {
+      BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(width, 844));
+      context.grantPermissions(List.of("clipboard-read", "clipboard-write"));
+      Page page = context.newPage();
+      signIn(page, "admin", ADMIN_PASSWORD);
+      page.navigate("http://" + registry.hostPort() + Links.repository(repository));
+      assertThat(page.locator("table.images")).containsText("1.0");
+      assertThat(pageWidth(page)).as("repository page at %d px", width).isLessThanOrEqualTo(width);
+      screenshot(page, "30-repository-" + width);
+      page.locator("table.images a.digest").first().click();
+      assertThat(page.locator("h1")).containsText(image);
+      assertThat(page.locator("#referrers + table")).containsText("application/spdx+json");
+      assertThat(pageWidth(page)).as("artifact page at %d px", width).isLessThanOrEqualTo(width);
+      screenshot(page, "31-artifact-" + width);
+      Locator copy = page.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+          new Page.GetByRoleOptions().setName("copy the pull command by tag 1.0"));
+      copy.click();
+      assertThat(copy).hasText("Copied");
+      assertThat(page.evaluate("navigator.clipboard.readText()"))
+          .isEqualTo("podman pull " + registry.hostPort() + "/" + repository + ":1.0");
+      context.close();
+    }
+  }
+
+  /** How wide the document lays out: wider than the viewport means the page scrolls sideways. */
+  private static int pageWidth(Page page) {
+    return ((Number) page.evaluate("document.documentElement.scrollWidth")).intValue();
   }
 
   private static void signIn(Page page, String user, String password) {

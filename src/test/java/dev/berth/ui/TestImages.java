@@ -31,8 +31,14 @@ final class TestImages {
    * untagged); returns its digest.
    */
   String push(String repository, String tag, int layerBytes, Map<String, String> annotations) throws Exception {
-    byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"id\":\"" + repository + ":" + tag + "\"}")
-        .getBytes(StandardCharsets.UTF_8);
+    return push(repository, tag, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"id\":\"" + repository + ":" + tag + "\"}",
+        layerBytes, annotations);
+  }
+
+  /** An image whose config blob is {@code configJson}, as {@link #push(String, String, int, Map)} otherwise. */
+  String push(String repository, String tag, String configJson, int layerBytes, Map<String, String> annotations)
+      throws Exception {
+    byte[] config = configJson.getBytes(StandardCharsets.UTF_8);
     byte[] layer = new byte[layerBytes];
     new java.util.Random((repository + tag).hashCode()).nextBytes(layer);
     for (byte[] blob : List.of(config, layer)) {

@@ -33,6 +33,12 @@ public final class Format {
     return TIME.format(at);
   }
 
+  /** Annotations or labels as {@code key = value} lines, by key. */
+  public static java.util.List<String> lines(java.util.Map<String, String> entries) {
+    return entries.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+        .map(e -> e.getKey() + " = " + e.getValue()).toList();
+  }
+
   /** The first 12 hex digits, as docker prints image ids. */
   public static String shortDigest(String digest) {
     int colon = digest.indexOf(':');

@@ -10,8 +10,10 @@ import java.util.Optional;
  *
  * @param previous the link to the page before, empty on the first
  * @param next the link to the page after, empty on the last
+ * @param range which rows of how many this page shows ({@code 51-100 of 312}), where the total is
+ *     known and the page holds rows; else empty
  */
-public record Paging(int number, String previous, String next) {
+public record Paging(int number, String previous, String next, String range) {
   public static final int SIZE = 50;
   /** Far beyond any list's end, and small enough that row arithmetic never overflows an int. */
   private static final int MAX_PAGE = 1_000_000;
@@ -28,7 +30,15 @@ public record Paging(int number, String previous, String next) {
 
   /** {@code more}: whether rows follow this page. {@code link} ends where the page number goes. */
   public static Paging of(int number, boolean more, String link) {
-    return new Paging(number, number > 1 ? link + (number - 1) : "", more ? link + (number + 1) : "");
+    return new Paging(number, number > 1 ? link + (number - 1) : "", more ? link + (number + 1) : "", "");
+  }
+
+  /** Page {@code number} of a list of {@code total} rows, saying which of them it shows. */
+  public static Paging of(int number, int total, String link) {
+    int from = (number - 1) * SIZE + 1;
+    String range = from > total ? "" : from + "-" + Math.min(total, number * SIZE) + " of " + total;
+    return new Paging(number, number > 1 ? link + (number - 1) : "", number * SIZE < total ? link + (number + 1) : "",
+        range);
   }
 
   /** The page a request asks for: {@code page=N}, 1 when absent or not a positive number. */

@@ -8,15 +8,20 @@ import java.util.List;
  *
  * @param deleted what the last delete did, shown once after the redirect (empty: nothing)
  * @param deletable whether the signed-in user may delete here; without it there are no delete links
+ * @param counts how many images the repository holds, tagged and untagged
+ * @param shows the filters (all, tagged, untagged) and {@code sorts} the orders, the current one marked
  */
-public record RepositoryView(Frame frame, String name, String deleted, List<Image> images, boolean deletable,
-    Paging paging) {
+public record RepositoryView(Frame frame, String name, String deleted, String counts, List<Choice> shows,
+    List<Choice> sorts, List<Image> images, boolean deletable, Paging paging) {
+
+  /** A link to the same list filtered or ordered otherwise. */
+  public record Choice(String label, String href, boolean current) {}
 
   /**
-   * {@code deleteHref} and each tag's are empty where the user may not delete; {@code orphaned}
+   * {@code href} is the image's own page. {@code deleteHref} and each tag's are empty where the user may not delete; {@code orphaned}
    * says, for a referrer whose subject was deleted, that the next collection takes it (else empty).
    */
-  public record Image(String digest, String shortDigest, String mediaType, String artifactType, String size,
+  public record Image(String digest, String shortDigest, String href, String mediaType, String artifactType, String size,
       String pushedAt, String lastPulledAt, List<TagLink> tags, List<String> platforms, List<Referrer> referrers,
       List<String> annotations, String deleteHref, String orphaned) {
     public boolean untagged() {
@@ -26,5 +31,5 @@ public record RepositoryView(Frame frame, String name, String deleted, List<Imag
 
   public record TagLink(String name, String deleteHref) {}
 
-  public record Referrer(String shortDigest, String artifactType, String size, List<String> annotations) {}
+  public record Referrer(String shortDigest, String href, String artifactType, String size, List<String> annotations) {}
 }

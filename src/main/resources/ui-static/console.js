@@ -1,0 +1,30 @@
+// Copy buttons: a button with data-copy puts that text on the clipboard. Where the browser offers no
+// clipboard (plain HTTP to a host other than localhost), the command beside the button is selected
+// instead, for the user to copy.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button.copy");
+  if (!button) {
+    return;
+  }
+  const text = button.dataset.copy;
+  const done = (label) => {
+    button.textContent = label;
+    setTimeout(() => { button.textContent = "Copy"; }, 1500);
+  };
+  const select = () => {
+    const code = button.previousElementSibling;
+    if (code) {
+      const range = document.createRange();
+      range.selectNodeContents(code);
+      const selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+    }
+    done("Selected: press Ctrl+C");
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(() => done("Copied"), select);
+  } else {
+    select();
+  }
+});
