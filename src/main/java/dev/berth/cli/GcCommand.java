@@ -15,6 +15,7 @@ import dev.berth.config.Settings;
 import dev.berth.server.BerthServer;
 import dev.berth.server.DataDirectory;
 import java.io.BufferedOutputStream;
+import java.io.Console;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,10 +23,11 @@ import java.io.PrintStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -154,7 +156,7 @@ final class GcCommand implements Command {
    * server's configuration, and the run is recorded as requested by the signed-in user.
    */
   private static String requestOf(CommandLine line, Optional<GcOptions> resolved) throws Exception {
-    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    Map<String, Object> body = new LinkedHashMap<>();
     if (resolved.isPresent()) {
       GcOptions options = resolved.get();
       body.putAll(Map.of("dryRun", options.dryRun(), "deleteUntagged", options.deleteUntagged(),
@@ -273,11 +275,11 @@ final class GcCommand implements Command {
         throw new ParseException("--url must be http(s)://host[:port], got " + url);
       }
       String password = Optional.ofNullable(System.getenv("BERTH_PASSWORD")).orElseGet(() -> {
-        java.io.Console console = System.console();
+        Console console = System.console();
         char[] typed = console == null ? null : console.readPassword("password for %s: ", user);
         return typed == null ? "" : new String(typed);
       });
-      String credentials = java.util.Base64.getEncoder()
+      String credentials = Base64.getEncoder()
           .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
       return new AdminEndpoint(uri.toString(), "Basic " + credentials, Optional.empty());
     }
