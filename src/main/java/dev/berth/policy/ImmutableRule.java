@@ -9,6 +9,9 @@ public record ImmutableRule(PatternSet repositories, PatternSet tags) {
   public ImmutableRule {
     Objects.requireNonNull(repositories, "repositories");
     Objects.requireNonNull(tags, "tags");
+    if (repositories.onTags() || !tags.onTags()) {
+      throw new IllegalArgumentException("repository patterns and tag patterns the wrong way round");
+    }
   }
 
   /** Whether {@code tag} in the repository at {@code path} (inside its namespace) is immutable. */

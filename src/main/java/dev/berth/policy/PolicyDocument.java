@@ -255,7 +255,9 @@ public final class PolicyDocument {
         allText &= text(node.get(i), path + "[" + i + "]");
         written.add(node.get(i).asText());
       }
-      return allText ? build(path, () -> new PatternSet(written)) : null;
+      return allText
+          ? build(path, () -> key.equals("tags") ? PatternSet.tags(written) : PatternSet.repositories(written))
+          : null;
     }
 
     ByteSize quota(JsonNode node) {

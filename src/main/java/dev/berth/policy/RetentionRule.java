@@ -14,6 +14,9 @@ public record RetentionRule(PatternSet repositories, PatternSet tags, boolean un
   public RetentionRule {
     Objects.requireNonNull(repositories, "repositories");
     Objects.requireNonNull(tags, "tags");
+    if (repositories.onTags() || !tags.onTags()) {
+      throw new IllegalArgumentException("repository patterns and tag patterns the wrong way round");
+    }
     Objects.requireNonNull(keep, "keep");
   }
 

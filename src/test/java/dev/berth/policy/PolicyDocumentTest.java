@@ -33,9 +33,9 @@ class PolicyDocumentTest {
 
   static final NamespacePolicy ISSUE_POLICY = new NamespacePolicy(
       new Retention(Optional.of(new CronSchedule("0 2 * * *")), List.of(
-          new RetentionRule(PatternSet.of("**"), PatternSet.of("v*", "!*-rc*"), false, new Keep.MostRecentlyPushed(10)),
-          new RetentionRule(PatternSet.of("app", "app/**"), PatternSet.of("**"), false, new Keep.PulledWithinDays(30)))),
-      List.of(new ImmutableRule(PatternSet.of("**"), PatternSet.of("v*.*.*"))),
+          new RetentionRule(PatternSet.repositories("**"), PatternSet.tags("v*", "!*-rc*"), false, new Keep.MostRecentlyPushed(10)),
+          new RetentionRule(PatternSet.repositories("app", "app/**"), PatternSet.tags("**"), false, new Keep.PulledWithinDays(30)))),
+      List.of(new ImmutableRule(PatternSet.repositories("**"), PatternSet.tags("v*.*.*"))),
       Optional.of(ByteSize.parse("20GiB")));
 
   @Test
@@ -69,13 +69,13 @@ class PolicyDocumentTest {
                 - {repositories: ["*"], tags: ["!latest"], keep: {mostRecentlyPulled: 3}}
                 - {repositories: ["db"], tags: ["*"], keep: {pushedWithinDays: 7}}
             """, new NamespacePolicy(new Retention(Optional.empty(), List.of(
-                new RetentionRule(PatternSet.of("**"), PatternSet.of("**"), true, new Keep.MostRecentlyPushed(0)),
-                new RetentionRule(PatternSet.of("!scratch/**"), PatternSet.of("latest"), false, new Keep.Always()),
-                new RetentionRule(PatternSet.of("*"), PatternSet.of("!latest"), false, new Keep.MostRecentlyPulled(3)),
-                new RetentionRule(PatternSet.of("db"), PatternSet.of("*"), false, new Keep.PushedWithinDays(7)))),
+                new RetentionRule(PatternSet.repositories("**"), PatternSet.tags("**"), true, new Keep.MostRecentlyPushed(0)),
+                new RetentionRule(PatternSet.repositories("!scratch/**"), PatternSet.tags("latest"), false, new Keep.Always()),
+                new RetentionRule(PatternSet.repositories("*"), PatternSet.tags("!latest"), false, new Keep.MostRecentlyPulled(3)),
+                new RetentionRule(PatternSet.repositories("db"), PatternSet.tags("*"), false, new Keep.PushedWithinDays(7)))),
                 List.of(), Optional.empty())),
         Arguments.of("immutable: [{repositories: [app], tags: [latest, stable]}]", new NamespacePolicy(Retention.NONE,
-            List.of(new ImmutableRule(PatternSet.of("app"), PatternSet.of("latest", "stable"))), Optional.empty())));
+            List.of(new ImmutableRule(PatternSet.repositories("app"), PatternSet.tags("latest", "stable"))), Optional.empty())));
   }
 
   @ParameterizedTest
@@ -139,6 +139,8 @@ class PolicyDocumentTest {
         Arguments.of("retention: {rules: [{tags: [1], keep: {always: true}}]}",
             List.of("retention.rules[0].repositories: missing", "retention.rules[0].tags[0]: must be a string")),
         Arguments.of("immutable: {repositories: ['**']}", List.of("immutable: must be a list")),
+        Arguments.of("immutable: [{repositories: ['**'], tags: ['app/latest']}]",
+            List.of("immutable[0].tags[0]: tag pattern \"app/latest\" cannot match: a tag has no /")),
         Arguments.of("immutable: [{repositories: ['**'], tags: ['v[0-9]'], keep: {always: true}}]",
             List.of("immutable[0].keep: unknown key", "immutable[0].tags[0]: pattern \"v[0-9]\": character \"[\"")),
         // Every problem of a document at once, not just the first.

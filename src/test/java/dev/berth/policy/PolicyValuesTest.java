@@ -54,14 +54,14 @@ class PolicyValuesTest {
 
   @Test
   void ruleCoversTaggedImagesByPatternAndUntaggedOnlyWhenAsked() {
-    RetentionRule rule = new RetentionRule(PatternSet.of("app", "app/**"), PatternSet.of("v*", "!*-rc*"), false,
+    RetentionRule rule = new RetentionRule(PatternSet.repositories("app", "app/**"), PatternSet.tags("v*", "!*-rc*"), false,
         new Keep.Always());
     assertThat(rule.covers("app", List.of(Tag.of("v1")))).isTrue();
     assertThat(rule.covers("app/api", List.of(Tag.of("latest"), Tag.of("v1")))).isTrue();
     assertThat(rule.covers("app/api", List.of(Tag.of("v1-rc1")))).isFalse();
     assertThat(rule.covers("other", List.of(Tag.of("v1")))).isFalse();
     assertThat(rule.covers("app", List.of())).isFalse();
-    RetentionRule untagged = new RetentionRule(PatternSet.of("**"), PatternSet.of("**"), true, new Keep.Always());
+    RetentionRule untagged = new RetentionRule(PatternSet.repositories("**"), PatternSet.tags("**"), true, new Keep.Always());
     assertThat(untagged.covers("app", List.of())).isTrue();
   }
 
@@ -74,8 +74,8 @@ class PolicyValuesTest {
   @Test
   void immutableRulesProtectMatchingTags() {
     NamespacePolicy policy = new NamespacePolicy(Retention.NONE, List.of(
-        new ImmutableRule(PatternSet.of("app"), PatternSet.of("latest")),
-        new ImmutableRule(PatternSet.of("**"), PatternSet.of("v*.*.*"))), Optional.empty());
+        new ImmutableRule(PatternSet.repositories("app"), PatternSet.tags("latest")),
+        new ImmutableRule(PatternSet.repositories("**"), PatternSet.tags("v*.*.*"))), Optional.empty());
     assertThat(policy.immutableRule("app", Tag.of("v1.2.3"))).contains(1);
     assertThat(policy.immutableRule("app", Tag.of("latest"))).contains(0);
     assertThat(policy.immutableRule("db", Tag.of("latest"))).isEmpty();
