@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * A namespace's policy as a document: YAML for the CLI, the same shape as JSON for the API (read by
@@ -47,7 +48,10 @@ public final class PolicyDocument {
     try {
       root = YAML.readTree(text);
     } catch (JacksonException e) {
-      throw new InvalidPolicyException("not a valid document" + where(e.getLocation()) + ": " + e.getOriginalMessage());
+      // The YAML parser's messages run over several lines, with a caret under the source: one line here.
+      String reason = e.getOriginalMessage().lines().map(String::strip).filter(l -> !l.isEmpty() && !l.equals("^"))
+          .collect(Collectors.joining(" "));
+      throw new InvalidPolicyException("not a valid document" + where(e.getLocation()) + ": " + reason);
     }
     Reader reader = new Reader();
     NamespacePolicy policy = reader.policy(root);

@@ -170,6 +170,13 @@ class PolicyDocumentTest {
                 "quota: invalid size \"lots\"")));
   }
 
+  @Test
+  void aDocumentThatIsNotYamlIsNamedOnOneLine() {
+    assertThatThrownBy(() -> PolicyDocument.read("retention: [\n"))
+        .isInstanceOfSatisfying(InvalidPolicyException.class, e -> assertThat(e.problems()).singleElement()
+            .satisfies(p -> assertThat(p).startsWith("not a valid document (line ").doesNotContain("\n")));
+  }
+
   @ParameterizedTest
   @MethodSource("badDocuments")
   void refusesBadDocumentsWholeNamingEveryProblem(String document, List<String> expected) {
