@@ -1,7 +1,5 @@
 package dev.berth.policy;
 
-import java.util.regex.Pattern;
-
 /**
  * A glob on a repository path inside a namespace ({@code app/api} in {@code team/app/api}) or on a
  * tag: {@code *} matches any characters within one path segment, {@code ?} one character other than
@@ -12,11 +10,11 @@ import java.util.regex.Pattern;
  */
 public final class PathPattern {
   private final String glob;
-  private final Pattern regex;
+  private final GlobAutomaton automaton;
 
   public PathPattern(String glob) {
     this.glob = glob;
-    this.regex = compile(glob);
+    this.automaton = compile(glob);
   }
 
   public static PathPattern of(String glob) {
@@ -24,14 +22,14 @@ public final class PathPattern {
   }
 
   public boolean matches(String path) {
-    return regex.matcher(path).matches();
+    return automaton.matches(path);
   }
 
   public String glob() {
     return glob;
   }
 
-  private static Pattern compile(String glob) {
+  private static GlobAutomaton compile(String glob) {
     if (glob == null || glob.isEmpty()) {
       throw new InvalidPolicyException("empty pattern");
     }
@@ -45,7 +43,7 @@ public final class PathPattern {
       }
     }
     String[] segments = glob.split("/", -1);
-    StringBuilder regex = new StringBuilder();
+    GlobAutomaton automaton = new GlobAutomaton();
     // Set when a leading or middle ** already ends in the separator the next segment needs.
     boolean separatorConsumed = false;
     for (int i = 0; i < segments.length; i++) {
@@ -63,30 +61,32 @@ public final class PathPattern {
           throw new InvalidPolicyException("pattern " + quote(glob) + " repeats **");
         }
         if (first && last) {
-          regex.append(".*");
+          automaton.anything();
         } else if (last) {
-          regex.append("(?:/[^/]+)+");
+          automaton.slashThenSegments();
         } else {
-          regex.append(first ? "" : "/").append("(?:[^/]+/)*");
+          if (!first) {
+            automaton.literal('/');
+          }
+          automaton.segmentsEachThenSlash();
           separatorConsumed = true;
         }
         continue;
       }
       if (!first && !separatorConsumed) {
-        regex.append('/');
+        automaton.literal('/');
       }
       separatorConsumed = false;
       for (int j = 0; j < segment.length(); j++) {
         char c = segment.charAt(j);
         switch (c) {
-          case '*' -> regex.append("[^/]*");
-          case '?' -> regex.append("[^/]");
-          case '.' -> regex.append("\\.");
-          default -> regex.append(c);
+          case '*' -> automaton.runNotSlash();
+          case '?' -> automaton.oneNotSlash();
+          default -> automaton.literal(c);
         }
       }
     }
-    return Pattern.compile(regex.toString());
+    return automaton;
   }
 
   static String quote(String text) {
