@@ -17,7 +17,8 @@ public interface PolicyStore {
   record StoredPolicy(String namespace, String document, Instant updatedAt, String updatedBy) {
     public StoredPolicy {
       Objects.requireNonNull(namespace, "namespace");
-      if (namespace.contains("/") || !RepositoryName.of(namespace).namespace().equals(namespace)) {
+      // A namespace is a repository name's first component: a valid name without a slash.
+      if (!RepositoryName.of(namespace).namespace().equals(namespace)) {
         throw new InvalidNameException("invalid namespace: " + namespace);
       }
       Objects.requireNonNull(document, "document");
