@@ -1,5 +1,6 @@
 package dev.berth;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -24,6 +25,7 @@ class ArchitectureTest {
         .layer("auth").definedBy("dev.berth.auth..")
         .layer("registry").definedBy("dev.berth.registry..")
         .layer("cleanup").definedBy("dev.berth.cleanup..")
+        .layer("policy").definedBy("dev.berth.policy..")
         .layer("metadata").definedBy("dev.berth.metadata..")
         .layer("storage").definedBy("dev.berth.storage..")
         .layer("oci").definedBy("dev.berth.oci..")
@@ -33,10 +35,21 @@ class ArchitectureTest {
         .whereLayer("http").mayOnlyBeAccessedByLayers("server")
         .whereLayer("ui").mayOnlyBeAccessedByLayers("server", "cli")
         .whereLayer("cleanup").mayOnlyBeAccessedByLayers("http", "ui", "server", "cli")
+        .whereLayer("policy").mayOnlyBeAccessedByLayers("registry", "cleanup", "http", "ui", "server", "cli")
         .whereLayer("auth").mayOnlyBeAccessedByLayers("http", "ui", "server", "cli")
         .whereLayer("registry").mayOnlyBeAccessedByLayers("http", "ui", "server")
         .whereLayer("metadata").mayOnlyBeAccessedByLayers("registry", "cleanup", "auth", "http", "ui", "server", "cli")
         .whereLayer("storage").mayOnlyBeAccessedByLayers("metadata", "registry", "cleanup", "http", "server", "cli")
+        .check(classes);
+  }
+
+  /** Policies are pure domain: rules and their documents, decided over facts handed in, on oci's types. */
+  @Test
+  void policyUsesOnlyOci() {
+    classes().that().resideInAPackage("dev.berth.policy..")
+        .should().onlyDependOnClassesThat().resideInAnyPackage(
+            "dev.berth.policy..", "dev.berth.oci..", "java.lang..", "java.util..", "java.time..", "java.io..",
+            "com.fasterxml.jackson..", "com.cronutils..")
         .check(classes);
   }
 }

@@ -1,8 +1,11 @@
 package dev.berth.metadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.metadata.ConsoleSessionStore.SessionRecord;
+import dev.berth.metadata.PolicyStore.StoredPolicy;
+import dev.berth.oci.InvalidNameException;
 import dev.berth.metadata.sql.SqlMetadataStore;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Console sessions and failed logins, which every replica on one database shares, run against each
+ * Console sessions, failed logins and namespaces' policies, which every replica on one database shares, run against each
  * real database by a subclass. Two stores on one database stand for two replicas.
  */
 public abstract class SharedStateContract {
@@ -180,5 +183,63 @@ public abstract class SharedStateContract {
     }
     assertThat(replicaA.loginFailures().countSince("address", T0)).isEqualTo(2 * threadsPerReplica * failuresPerThread);
     assertThat(replicaB.loginFailures().countSince("pair-0", T0)).isEqualTo(failuresPerThread);
+  }
+
+  // ---- namespace policies
+
+  private static final String POLICY = """
+      retention:
+        rules:
+          - repositories: ["**"]   # every repository
+            tags: ["v*", "!*-rc*"]
+            keep: { mostRecentlyPushed: 10 }
+      quota: 20GiB
+      """;
+
+  @Test
+  void aPolicySetOnOneReplicaIsReadOnAnotherAsWritten() {
+    StoredPolicy set = new StoredPolicy("team", POLICY, T0, "alice");
+    replicaA.policies().put(set);
+
+    assertThat(replicaB.policies().find("team")).contains(set);
+    assertThat(replicaB.policies().find("other")).isEmpty();
+  }
+
+  @Test
+  void settingAPolicyAgainReplacesItWhole() {
+    replicaA.policies().put(new StoredPolicy("team", POLICY, T0, "alice"));
+    StoredPolicy replaced = new StoredPolicy("team", "quota: 1GiB\n", T0.plusSeconds(60), "bob");
+    replicaB.policies().put(replaced);
+
+    assertThat(replicaA.policies().find("team")).contains(replaced);
+    assertThat(replicaA.policies().all()).containsExactly(replaced);
+  }
+
+  @Test
+  void allListsEveryNamespacesPolicyByNamespace() {
+    StoredPolicy zeta = new StoredPolicy("zeta", POLICY, T0, "alice");
+    StoredPolicy alpha = new StoredPolicy("alpha", "quota: 1GiB\n", T0.plusMillis(1), "bob");
+    replicaA.policies().put(zeta);
+    replicaB.policies().put(alpha);
+
+    assertThat(replicaA.policies().all()).containsExactly(alpha, zeta);
+  }
+
+  @Test
+  void removingAPolicyRemovesThatNamespacesOnly() {
+    replicaA.policies().put(new StoredPolicy("team", POLICY, T0, "alice"));
+    replicaA.policies().put(new StoredPolicy("other", POLICY, T0, "alice"));
+
+    assertThat(replicaB.policies().remove("team")).isTrue();
+    assertThat(replicaB.policies().remove("team")).as("already gone").isFalse();
+
+    assertThat(replicaA.policies().find("team")).isEmpty();
+    assertThat(replicaA.policies().find("other")).isPresent();
+  }
+
+  @Test
+  void aPolicyBelongsToANamespaceNotARepository() {
+    assertThatThrownBy(() -> new StoredPolicy("team/app", POLICY, T0, "alice")).isInstanceOf(InvalidNameException.class);
+    assertThatThrownBy(() -> new StoredPolicy("Team", POLICY, T0, "alice")).isInstanceOf(InvalidNameException.class);
   }
 }

@@ -15,6 +15,7 @@ import dev.berth.metadata.ManifestMetadata;
 import dev.berth.metadata.MetadataException;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.metadata.MetadataTransaction;
+import dev.berth.metadata.PolicyStore;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.function.Function;
@@ -46,6 +47,7 @@ public final class SqlMetadataStore implements MetadataStore {
   private final SqlConsoleSessions consoleSessions;
   private final SqlLoginFailures loginFailures;
   private final SqlJobClaims jobClaims;
+  private final SqlPolicies policies;
 
   private SqlMetadataStore(SqlTransactions transactions) {
     this.transactions = transactions;
@@ -58,6 +60,7 @@ public final class SqlMetadataStore implements MetadataStore {
     this.consoleSessions = new SqlConsoleSessions(transactions);
     this.loginFailures = new SqlLoginFailures(transactions);
     this.jobClaims = new SqlJobClaims(transactions);
+    this.policies = new SqlPolicies(transactions);
   }
 
   static final int WAL_AUTOCHECKPOINT_PAGES = 40_000;
@@ -186,6 +189,11 @@ public final class SqlMetadataStore implements MetadataStore {
   /** Claims of scheduled jobs' occurrences, on this database. */
   public JobClaims jobClaims() {
     return jobClaims;
+  }
+
+  /** Namespaces' policy documents, shared by every process on this database. */
+  public PolicyStore policies() {
+    return policies;
   }
 
   /** The stores of one open transaction. */
