@@ -35,7 +35,7 @@ class ArchitectureTest {
         .whereLayer("http").mayOnlyBeAccessedByLayers("server")
         .whereLayer("ui").mayOnlyBeAccessedByLayers("server", "cli")
         .whereLayer("cleanup").mayOnlyBeAccessedByLayers("http", "ui", "server", "cli")
-        .whereLayer("policy").mayOnlyBeAccessedByLayers("registry", "cleanup", "http", "ui", "server", "cli")
+        .whereLayer("policy").mayOnlyBeAccessedByLayers("registry", "cleanup", "http", "ui", "config", "server", "cli")
         .whereLayer("auth").mayOnlyBeAccessedByLayers("http", "ui", "server", "cli")
         .whereLayer("registry").mayOnlyBeAccessedByLayers("http", "ui", "server")
         .whereLayer("metadata").mayOnlyBeAccessedByLayers("registry", "cleanup", "auth", "http", "ui", "server", "cli")

@@ -1,10 +1,8 @@
 package dev.berth.cleanup;
 
-import com.cronutils.model.CronType;
-import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
-import com.cronutils.parser.CronParser;
 import dev.berth.metadata.JobClaims;
+import dev.berth.policy.CronSchedule;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import org.slf4j.Logger;
@@ -16,7 +14,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class GcSchedule {
   private static final Logger LOG = LoggerFactory.getLogger(GcSchedule.class);
-  private static final CronParser PARSER = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
   /** The job's name in the claims: one schedule per deployment. */
   static final String JOB = "gc";
 
@@ -24,7 +21,7 @@ public final class GcSchedule {
 
   /** Validates the expression; throws IllegalArgumentException with the parser's reason. */
   public static ExecutionTime parse(String cron) {
-    return ExecutionTime.forCron(PARSER.parse(cron));
+    return new CronSchedule(cron).executionTime();
   }
 
   public static ScheduledJob start(String cron, GcService service, GcOptions options, JobClaims claims, Clock clock) {

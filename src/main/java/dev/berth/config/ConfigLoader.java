@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.berth.policy.CronSchedule;
+import dev.berth.policy.InvalidPolicyException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -364,10 +366,8 @@ public final class ConfigLoader {
     problems.check(() -> {
       if (schedule.isPresent()) {
         try {
-          com.cronutils.model.time.ExecutionTime.forCron(new com.cronutils.parser.CronParser(
-              com.cronutils.model.definition.CronDefinitionBuilder.instanceDefinitionFor(
-                  com.cronutils.model.CronType.UNIX)).parse(schedule.get()));
-        } catch (IllegalArgumentException e) {
+          new CronSchedule(schedule.get());
+        } catch (InvalidPolicyException e) {
           throw problems.invalid("gc.schedule", e.getMessage());
         }
       }

@@ -6,8 +6,8 @@ import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 
 /**
- * A UNIX cron expression ({@code 0 2 * * *}), parsed as {@code cleanup.GcSchedule} parses the GC
- * schedule, so a policy's schedule and the GC's accept the same expressions.
+ * A UNIX cron expression ({@code 0 2 * * *}): a policy's schedule and the GC's ({@code gc.schedule},
+ * {@code cleanup.GcSchedule}) are parsed here alike.
  */
 public record CronSchedule(String expression) {
   private static final CronParser PARSER = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));

@@ -155,6 +155,9 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("'http.draintimeout'");
     assertThatThrownBy(() -> load("gc:\n  schedule: every night\n", Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'gc.schedule'");
+    // cron-utils fails on this one with an ArrayIndexOutOfBoundsException, not a parse error.
+    assertThatThrownBy(() -> load("gc:\n  schedule: \"a| |wo\"\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'gc.schedule'");
     assertThatThrownBy(() -> load("gc:\n  grace: a while\n", Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'gc.grace'");
     assertThatThrownBy(() -> load("version: 0.2\n", Map.of()))
