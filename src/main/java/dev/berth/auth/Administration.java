@@ -151,7 +151,11 @@ public final class Administration {
     }
   }
 
-  private void requireManage(Principal actor, String namespace) {
+  /**
+   * Refuses an actor who may not manage the namespace (its members, robots, public access and
+   * policy): with 403 for who knows the namespace is there, as missing for anyone else.
+   */
+  public void requireManage(Principal actor, String namespace) {
     if (!permissions.mayManage(actor, namespace)) {
       boolean hidden = !permissions.knowsNamespace(actor, namespace);
       throw new NotPermittedException(hidden ? "no such namespace" : "only admins of " + namespace + " manage it",

@@ -18,7 +18,16 @@ final class AdminError extends RuntimeException {
 
   /** The request's JSON body; an empty body reads as {@code {}}. */
   static JsonNode readBody(Exchange ex) throws IOException {
-    return parseJson(ex.mapper(), new String(ex.body().readNBytes(MAX_BODY), StandardCharsets.UTF_8));
+    return parseJson(ex.mapper(), readText(ex));
+  }
+
+  /** The request's body as text, up to the size an admin request may have. */
+  static String readText(Exchange ex) throws IOException {
+    byte[] body = ex.body().readNBytes(MAX_BODY + 1);
+    if (body.length > MAX_BODY) {
+      throw new AdminError(413, "the body is larger than " + MAX_BODY / 1024 + " KiB");
+    }
+    return new String(body, StandardCharsets.UTF_8);
   }
 
   static JsonNode parseJson(ObjectMapper json, String text) {

@@ -14,6 +14,7 @@ import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.GcReports;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
+import dev.berth.cleanup.Policies;
 import dev.berth.metadata.AuditEntry;
 import dev.berth.metadata.GcRunItem;
 import dev.berth.metadata.GcRunRecord;
@@ -46,7 +47,7 @@ import java.util.function.Predicate;
 /**
  * The admin JSON API under {@code /api/v1/}: garbage collection runs (start dry or real, follow,
  * list with reports and logs), what fills the disk (repositories, images, totals), delete
- * previews, users, namespaces and robots, and the audit log. Callers present the server's admin
+ * previews, users, namespaces (with their policies) and robots, and the audit log. Callers present the server's admin
  * token as a bearer token, or a user's or robot's Basic credentials; what each may do is
  * {@link Permissions}' and {@link Administration}'s rule, the same the web console follows, so
  * everything it does a script can do here. Repositories a caller may not pull answer as missing.
@@ -69,6 +70,7 @@ public final class AdminHandler extends Handler.Abstract {
   private final DeletePreview previews;
   private final Inventory inventory;
   private final UserEndpoints users;
+  private final PolicyEndpoints policies;
   private final HistoryStore history;
   private final GcOptions defaults;
   private final byte[] token;
@@ -77,9 +79,11 @@ public final class AdminHandler extends Handler.Abstract {
   private final ObjectMapper json;
 
   public AdminHandler(GcService gc, DeletePreview previews, Inventory inventory, Administration administration,
-      HistoryStore history, GcOptions defaults, String token, AccessControl access, ObjectMapper json) {
+      Policies policies, HistoryStore history, GcOptions defaults, String token, AccessControl access,
+      ObjectMapper json) {
     super(InvocationType.BLOCKING);
     this.users = new UserEndpoints(administration);
+    this.policies = new PolicyEndpoints(administration, policies);
     this.permissions = administration.permissions();
     this.gc = gc;
     this.previews = previews;
@@ -100,7 +104,7 @@ public final class AdminHandler extends Handler.Abstract {
     Exchange ex = new Exchange(request, response, callback, json);
     try {
       Principal caller = authenticate(ex);
-      if (!users.handle(ex, path, caller)) {
+      if (!users.handle(ex, path, caller) && !policies.handle(ex, path, caller)) {
         dispatch(ex, path, caller);
       }
     } catch (AdminError e) {

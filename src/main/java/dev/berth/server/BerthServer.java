@@ -13,6 +13,7 @@ import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.GcSchedule;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
+import dev.berth.cleanup.Policies;
 import dev.berth.cleanup.StorageSampler;
 import dev.berth.config.ConfigException;
 import dev.berth.config.Settings;
@@ -110,8 +111,8 @@ public final class BerthServer implements AutoCloseable {
           stores.metadata().collector(), stores.metadata().history(), clock);
       Administration administration = new Administration(new Users(stores.metadata().access(), clock),
           stores.metadata().access(), access);
-      AdminHandler admin = new AdminHandler(gc, previews, inventory, administration, stores.metadata().history(),
-          gcDefaults, token, access, json);
+      AdminHandler admin = new AdminHandler(gc, previews, inventory, administration,
+          new Policies(stores.metadata().policies(), clock), stores.metadata().history(), gcDefaults, token, access, json);
       ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, administration, inventory,
           previews, registry.manifests(), gc, gcDefaults, stores.metadata().history(),
           stores.metadata().consoleSessions(), registry.blobs(),
