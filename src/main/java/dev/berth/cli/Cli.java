@@ -78,6 +78,7 @@ final class Cli {
       };
     } catch (CommandFailure e) {
       err.println(path + ": " + e.getMessage());
+      e.details.forEach(detail -> err.println(path + ": " + detail));
       debugTrace(e, err);
       return e.status.code;
     }

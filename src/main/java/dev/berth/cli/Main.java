@@ -12,6 +12,7 @@ public final class Main {
       .add("gc", GcCommand::new)
       .add("fsck", FsckCommand::new)
       .add("user", UserCommand::commands)
+      .add("policy", PolicyCommand::commands)
       .add("training-run", TrainingRunCommand::new);
 
   private Main() {}

@@ -3,6 +3,7 @@ package dev.berth.cli;
 import dev.berth.config.ConfigException;
 import dev.berth.config.ConfigLoader;
 import dev.berth.config.Settings;
+import dev.berth.server.BerthServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -43,5 +44,25 @@ final class StoresOption {
           + (line.hasOption("config") ? "it" : "./data"));
     }
     return settings;
+  }
+
+  /** What a command does with the deployment's stores. */
+  interface StoresWork {
+    void run(BerthServer.Stores stores) throws Exception;
+  }
+
+  /**
+   * Runs {@code work} on the stores of an existing deployment, beside a running server or not. A
+   * value the stores or the domain refuse (a bad name or role) is a usage failure.
+   */
+  static int onStores(CommandLine line, StoresWork work) throws Exception {
+    Settings settings = existing(line);
+    LoggingSetup.quietUnlessDebugging(settings.logLevel());
+    try (BerthServer.Stores opened = BerthServer.Stores.open(settings)) {
+      work.run(opened);
+      return ExitStatus.OK.code;
+    } catch (IllegalArgumentException e) {
+      throw new CommandFailure(ExitStatus.USAGE, e.getMessage(), e);
+    }
   }
 }

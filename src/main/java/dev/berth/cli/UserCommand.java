@@ -1,9 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.auth.Users;
-import dev.berth.config.Settings;
 import dev.berth.metadata.AccessStore;
-import dev.berth.server.BerthServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -47,14 +45,8 @@ final class UserCommand {
 
     @Override
     public int run(CommandLine line) throws Exception {
-      Settings settings = StoresOption.existing(line);
-      LoggingSetup.quietUnlessDebugging(settings.logLevel());
-      try (BerthServer.Stores opened = BerthServer.Stores.open(settings)) {
-        run(line, opened.metadata().access(), new Users(opened.metadata().access(), Clock.systemUTC()));
-        return ExitStatus.OK.code;
-      } catch (IllegalArgumentException e) {
-        throw new CommandFailure(ExitStatus.USAGE, e.getMessage(), e);
-      }
+      return StoresOption.onStores(line, opened ->
+          run(line, opened.metadata().access(), new Users(opened.metadata().access(), Clock.systemUTC())));
     }
   }
 

@@ -44,6 +44,7 @@ class MainTest {
         .containsPattern("(?m)^gc +Collect garbage, online\\.$")
         .containsPattern("(?m)^fsck +Check that metadata and storage agree")
         .containsPattern("(?m)^user +Manage users, namespace roles and robot accounts")
+        .containsPattern("(?m)^policy +Set, show or remove a namespace's policy")
         .containsPattern("(?m)^help +Show a command's help: berth help COMMAND$")
         .doesNotContainPattern("(?m) $");
   }
@@ -89,6 +90,7 @@ class MainTest {
     List<List<String>> commands = new ArrayList<>();
     Main.COMMANDS.all().keySet().forEach(name -> commands.add(List.of(name)));
     UserCommand.commands().all().keySet().forEach(name -> commands.add(List.of("user", name)));
+    PolicyCommand.commands().all().keySet().forEach(name -> commands.add(List.of("policy", name)));
     for (List<String> command : commands) {
       List<String> args = new ArrayList<>(command);
       args.add("--help");
@@ -109,7 +111,7 @@ class MainTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', textBlock = """
-      ''                                     | berth: a command is required: serve, worker, gc, fsck, user, training-run | berth --help
+      ''                                     | berth: a command is required: serve, worker, gc, fsck, user, policy, training-run | berth --help
       bogus                                  | berth: unknown command 'bogus'                                        | berth --help
       help bogus                             | berth: unknown command 'bogus'                                        | berth --help
       --bogus                                | berth: unknown option '--bogus'                                       | berth --help
@@ -130,6 +132,9 @@ class MainTest {
       user revoke                            | berth user revoke: missing NAME NAMESPACE                             | berth user revoke --help
       user remove alice bob                  | berth user remove: unexpected argument 'bob'                          | berth user remove --help
       user robot team ci --expires-in-days x | berth user robot: invalid value 'x' for --expires-in-days             | berth user robot --help
+      policy                                 | berth policy: a command is required: set, show, remove                | berth policy --help
+      policy set team                        | berth policy set: missing FILE                                        | berth policy set --help
+      policy show                            | berth policy show: missing NAMESPACE                                  | berth policy show --help
       """)
   void usageErrorsAreOneLineAndAHintAndExitTwo(String args, String problem, String help) throws Exception {
     Outcome outcome = berth(args.isEmpty() ? new String[0] : args.split(" "));
