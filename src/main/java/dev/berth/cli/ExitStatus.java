@@ -8,8 +8,8 @@ package dev.berth.cli;
 enum ExitStatus {
   OK(0, "success"),
   FAILED(1, "the command ran and failed, or found problems (fsck); a GC run that did not succeed"),
-  USAGE(2, "a mistake on the command line, or a value a command cannot take (a bad name or role)"),
-  NOT_FOUND(3, "what the command names does not exist: the data directory, a user, robot or role"),
+  USAGE(2, "a mistake on the command line, or a value a command cannot take (a bad name or role, an invalid policy)"),
+  NOT_FOUND(3, "what the command names does not exist: the data directory, a user, robot, role, policy or file"),
   EXISTS(4, "what the command would create exists already"),
   UNAVAILABLE(69, "something it needs is not available: the address is in use, another process serves "
       + "the data directory, the database cannot be opened, the server went away during a run"),
