@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,7 +66,7 @@ final class PolicyEndpoints {
 
   private void set(Exchange ex, String namespace, Principal actor) throws IOException {
     String contentType = ex.requestHeader(HttpHeader.CONTENT_TYPE);
-    boolean yaml = contentType != null && contentType.toLowerCase().startsWith("application/yaml");
+    boolean yaml = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/yaml");
     String document = AdminError.readText(ex);
     if (document.isBlank()) {
       throw new AdminError(400, "send the policy document as the body ({} for a policy with no rules)");

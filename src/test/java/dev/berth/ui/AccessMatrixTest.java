@@ -10,6 +10,7 @@ import dev.berth.auth.Principal;
 import dev.berth.auth.Scope;
 import dev.berth.auth.TokenService;
 import dev.berth.metadata.AccessStore;
+import dev.berth.metadata.PolicyStore;
 import dev.berth.metadata.sql.SqlMetadataStore;
 import dev.berth.oci.RepositoryName;
 import dev.berth.testing.Credentials;
@@ -135,6 +136,13 @@ class AccessMatrixTest {
       api("POST", "/api/v1/robots", "{\"namespace\":\"other\",\"name\":\"bot-{role}\",\"role\":\"guest\"}",
                                                                    401, 404, 404, 404, 404, 201, 404),
       api("POST", "/api/v1/robots/robot$team+revoke-{role}/revoke", null, 401, 403, 403, 403, 204, 204, 403),
+      api("PUT", "/api/v1/namespaces/team/policy", "{\"quota\":\"2GiB\"}", 401, 403, 403, 403, 204, 204, 403),
+      api("GET", "/api/v1/namespaces/team/policy", null,           401, 403, 403, 403, 200, 200, 403),
+      api("GET", "/api/v1/namespaces/other/policy", null,          401, 404, 404, 404, 404, 200, 404),
+      api("PUT", "/api/v1/namespaces/other/policy", "{\"quota\":\"2GiB\"}", 401, 404, 404, 404, 404, 204, 404),
+      api("DELETE", "/api/v1/namespaces/other/policy", null,       401, 404, 404, 404, 404, 204, 404),
+      // The namespace admin removes team's policy; the system admin, asking next, finds none left.
+      api("DELETE", "/api/v1/namespaces/team/policy", null,        401, 403, 403, 403, 204, 404, 403),
       api("GET", "/api/v1/no-such-endpoint", null,                 401, 404, 404, 404, 404, 404, 404));
 
   /** Console pages: without a session (anonymous, and robots, which cannot sign in) a GET goes to the login page. */
@@ -203,6 +211,9 @@ class AccessMatrixTest {
     }
     addRobot(ROBOT, "team", hash);
     addRobot("robot$other+hidden", "other", hash);
+    for (String namespace : List.of("team", "other")) {
+      store.policies().put(new PolicyStore.StoredPolicy(namespace, "quota: 1GiB\n", Instant.now(), "test"));
+    }
     image = images.push("team/app", "v1", 200, Map.of());
     hiddenImage = images.push("other/app", "v1", 200, Map.of());
     for (Who who : Who.values()) {
@@ -325,6 +336,8 @@ class AccessMatrixTest {
           .isEqualTo(send(who, "GET", "/api/v1/repositories/nowhere/app/manifests/v1/delete-preview", null).body());
       assertThat(send(who, "PUT", "/api/v1/users/grant-guest/roles/other", "{\"role\":\"admin\"}").body())
           .isEqualTo(send(who, "PUT", "/api/v1/users/grant-guest/roles/nowhere", "{\"role\":\"admin\"}").body());
+      assertThat(send(who, "GET", "/api/v1/namespaces/other/policy", null).body())
+          .isEqualTo(send(who, "GET", "/api/v1/namespaces/nowhere/policy", null).body());
       assertThat(send(who, "POST", "/api/v1/robots/robot$other+hidden/revoke", null).body())
           .isEqualTo(send(who, "POST", "/api/v1/robots/robot$nowhere+bot/revoke", null).body());
       assertThat(JSON.readTree(send(who, "GET", "/api/v1/repositories", null).body()).path("repositories").toString())
@@ -418,13 +431,15 @@ class AccessMatrixTest {
 
   /** Everything a request of these tables could change. */
   record State(List<String> users, Map<String, String> team, Map<String, String> other, List<String> robots,
-      boolean teamPublic, boolean otherPublic, List<String> teamTags, List<String> otherTags, int runs, int audit) {
+      boolean teamPublic, boolean otherPublic, List<String> teamTags, List<String> otherTags, int runs, int audit,
+      List<String> policies) {
     static State read() {
       List<String> robots = new ArrayList<>();
       store.access().listRobots().forEach(r -> robots.add(r.name() + " " + r.revokedAt()));
       return new State(store.access().listUsers().stream().map(u -> u.name() + " " + u.passwordHash()).toList(),
           store.access().membersOf("team"), store.access().membersOf("other"), robots, store.access().isPublic("team"), store.access().isPublic("other"),
-          tags("team/app"), tags("other/app"), store.history().recentRuns(10_000).size(), store.history().recentAudit(100_000).size());
+          tags("team/app"), tags("other/app"), store.history().recentRuns(10_000).size(), store.history().recentAudit(100_000).size(),
+          store.policies().all().stream().map(p -> p.namespace() + " " + p.updatedAt() + " " + p.document()).toList());
     }
 
     private static List<String> tags(String repository) {
