@@ -47,10 +47,11 @@ import java.util.function.Predicate;
 /**
  * The admin JSON API under {@code /api/v1/}: garbage collection runs (start dry or real, follow,
  * list with reports and logs), what fills the disk (repositories, images, totals), delete
- * previews, users, namespaces (with their policies) and robots, and the audit log. Callers present the server's admin
- * token as a bearer token, or a user's or robot's Basic credentials; what each may do is
- * {@link Permissions}' and {@link Administration}'s rule, the same the web console follows, so
- * everything it does a script can do here. Repositories a caller may not pull answer as missing.
+ * previews, users, namespaces (with their policies) and robots, and the audit log. Callers
+ * present the server's admin token as a bearer token, or a user's or robot's Basic credentials;
+ * what each may do is {@link Permissions}' and {@link Administration}'s rule, the same the web
+ * console follows, so everything it does a script can do here. Repositories a caller may not pull
+ * answer as missing.
  */
 public final class AdminHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
