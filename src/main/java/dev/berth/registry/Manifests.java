@@ -30,15 +30,17 @@ public final class Manifests {
   private final RegistrySettings settings;
   private final Deletes deletes;
   private final PullRecorder pulls;
+  private final ImmutableTags immutableTags;
   private final Clock clock;
 
   Manifests(MetadataStore metadata, CachedReads reads, RegistrySettings settings, Deletes deletes, PullRecorder pulls,
-      Clock clock) {
+      ImmutableTags immutableTags, Clock clock) {
     this.metadata = metadata;
     this.reads = reads;
     this.settings = settings;
     this.deletes = deletes;
     this.pulls = pulls;
+    this.immutableTags = immutableTags;
     this.clock = clock;
   }
 
@@ -73,8 +75,26 @@ public final class Manifests {
         manifest.effectiveArtifactType(),
         manifest.annotations());
     Optional<Tag> tag = reference instanceof Reference.ByTag byTag ? Optional.of(byTag.tag()) : Optional.empty();
+    Optional<ImmutableTags.Rule> immutable = tag.flatMap(t -> immutableTags.of(repository).protecting(t));
+    if (immutable.isPresent()) {
+      // The tag's current target is read in the push's own transaction, so no delete or move slips between.
+      metadata.atomically(tx -> {
+        tx.manifests().resolveTag(repository, tag.get()).filter(current -> !current.equals(digest)).ifPresent(current -> {
+          throw immutable.get().refuse("tag " + tag.get() + " is immutable and points at " + current
+              + "; a push cannot move it");
+        });
+        store(tx.manifests(), record, tag);
+        return null;
+      });
+    } else {
+      store(metadata.manifests(), record, tag);
+    }
+    return new Pushed(digest, record.subject());
+  }
+
+  private void store(ManifestMetadata manifests, ManifestRecord record, Optional<Tag> tag) {
     try {
-      metadata.manifests().putManifest(record, tag, clock.instant());
+      manifests.putManifest(record, tag, clock.instant());
     } catch (MissingReferencesException e) {
       Map<String, Object> detail = new LinkedHashMap<>();
       if (!e.blobs().isEmpty()) {
@@ -86,7 +106,6 @@ public final class Manifests {
       throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
           "manifest references content unknown to this repository", detail);
     }
-    return new Pushed(digest, record.subject());
   }
 
   private static Digest digestOf(Reference reference, byte[] payload) {
@@ -118,12 +137,16 @@ public final class Manifests {
   /** By digest: the manifest and every tag on it. By tag: that tag only. */
   public void delete(RepositoryName repository, Reference reference, String actor) {
     deletes.requireEnabled();
+    ImmutableTags.Rules immutable = immutableTags.of(repository);
     // The delete and its audit entry commit together.
     metadata.atomically(tx -> {
       ManifestMetadata manifests = tx.manifests();
       switch (reference) {
         case Reference.ByTag t -> {
           Digest image = manifests.resolveTag(repository, t.tag()).orElseThrow(() -> unknown(reference));
+          immutable.protecting(t.tag()).ifPresent(rule -> {
+            throw rule.refuse("tag " + t.tag() + " is immutable; it cannot be deleted");
+          });
           if (!manifests.deleteTag(repository, t.tag())) {
             throw unknown(reference);
           }
@@ -134,6 +157,13 @@ public final class Manifests {
                   + String.join(", ", left.stream().map(Tag::value).toList()));
         }
         case Reference.ByDigest d -> {
+          if (!immutable.none()) {
+            for (Tag tag : manifests.tagsOf(repository, d.digest())) {
+              immutable.protecting(tag).ifPresent(rule -> {
+                throw rule.refuse("the image carries the immutable tag " + tag + "; it cannot be deleted");
+              });
+            }
+          }
           switch (manifests.deleteManifest(repository, d.digest())) {
             case ManifestDeletion.NotFound n -> throw unknown(reference);
             case ManifestDeletion.StillReferenced r -> throw new RegistryException(ErrorCode.MANIFEST_REFERENCED,
