@@ -77,24 +77,31 @@ public final class Manifests {
     Optional<Tag> tag = reference instanceof Reference.ByTag byTag ? Optional.of(byTag.tag()) : Optional.empty();
     Optional<ImmutableTags.Rule> immutable = tag.flatMap(t -> immutableTags.of(repository).protecting(t));
     if (immutable.isPresent()) {
-      // The tag's current target is read in the push's own transaction, so no delete or move slips between.
+      // Refused inside the transaction, which the refusal abandons: a refused push leaves not even its manifest.
       metadata.atomically(tx -> {
-        tx.manifests().resolveTag(repository, tag.get()).filter(current -> !current.equals(digest)).ifPresent(current -> {
+        store(() -> tx.manifests().putManifestKeepingTag(record, tag.get(), clock.instant())).ifPresent(current -> {
           throw immutable.get().refuse("tag " + tag.get() + " is immutable and points at " + current
               + "; a push cannot move it");
         });
-        store(tx.manifests(), record, tag);
         return null;
       });
     } else {
-      store(metadata.manifests(), record, tag);
+      store(() -> {
+        metadata.manifests().putManifest(record, tag, clock.instant());
+        return Optional.empty();
+      });
     }
     return new Pushed(digest, record.subject());
   }
 
-  private void store(ManifestMetadata manifests, ManifestRecord record, Optional<Tag> tag) {
+  /** A put that may name the manifest an immutable tag stays on; its missing references become the client's error. */
+  private interface Put {
+    Optional<Digest> run() throws MissingReferencesException;
+  }
+
+  private static Optional<Digest> store(Put put) {
     try {
-      manifests.putManifest(record, tag, clock.instant());
+      return put.run();
     } catch (MissingReferencesException e) {
       Map<String, Object> detail = new LinkedHashMap<>();
       if (!e.blobs().isEmpty()) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.metadata.PolicyStore.StoredPolicy;
 import dev.berth.server.BerthServer;
+import dev.berth.testing.Digests;
 import dev.berth.testing.RegistryClient;
 import dev.berth.testing.RegistryClient.PushedManifest;
 import dev.berth.testing.RegistryResponse;
@@ -83,6 +84,7 @@ class ImmutableTagsApiTest {
     assertDenied(registry.putManifest(repo, "v1.0.0", OCI_MANIFEST, other),
         "tag v1.0.0 is immutable and points at " + image.digest() + "; a push cannot move it " + RULE);
     assertPointsAt(repo, "v1.0.0", image);
+    assertError(registry.getManifest(repo, Digests.sha256(other), OCI_MANIFEST), 404, "MANIFEST_UNKNOWN");
   }
 
   @Test
