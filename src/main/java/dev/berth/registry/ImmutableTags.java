@@ -38,10 +38,6 @@ final class ImmutableTags {
   /** One repository's view of its namespace's immutable rules. */
   record Rules(String namespace, String path, NamespacePolicy policy) {
 
-    boolean none() {
-      return policy.immutable().isEmpty();
-    }
-
     /** The rule that makes {@code tag} immutable here, if one does. */
     Optional<Rule> protecting(Tag tag) {
       return policy.immutableRule(path, tag).map(i -> new Rule(namespace, i, policy.immutable().get(i)));

@@ -164,20 +164,22 @@ public final class Manifests {
                   + String.join(", ", left.stream().map(Tag::value).toList()));
         }
         case Reference.ByDigest d -> {
-          if (!immutable.none()) {
-            for (Tag tag : manifests.tagsOf(repository, d.digest())) {
-              immutable.protecting(tag).ifPresent(rule -> {
-                throw rule.refuse("the image carries the immutable tag " + tag + "; it cannot be deleted");
-              });
-            }
-          }
           switch (manifests.deleteManifest(repository, d.digest())) {
             case ManifestDeletion.NotFound n -> throw unknown(reference);
             case ManifestDeletion.StillReferenced r -> throw new RegistryException(ErrorCode.MANIFEST_REFERENCED,
                 "manifest is listed by an index in this repository; delete the index first",
                 Map.of("indexes", r.parents().stream().map(Digest::toString).toList()));
-            case ManifestDeletion.Deleted deleted -> deletes.audit(tx.history(), actor, "manifest.delete",
-                repository + "@" + d.digest(), "tags removed: " + deleted.removedTags());
+            case ManifestDeletion.Deleted deleted -> {
+              // Checked on the tags the delete removed, read under its lock on the manifest: a tag pushed
+              // onto the image meanwhile is among them. A refusal abandons the delete.
+              for (Tag tag : deleted.removedTags()) {
+                immutable.protecting(tag).ifPresent(rule -> {
+                  throw rule.refuse("the image carries the immutable tag " + tag + "; it cannot be deleted");
+                });
+              }
+              deletes.audit(tx.history(), actor, "manifest.delete",
+                  repository + "@" + d.digest(), "tags removed: " + deleted.removedTags());
+            }
           }
         }
       }
