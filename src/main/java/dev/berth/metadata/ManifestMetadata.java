@@ -37,6 +37,15 @@ public interface ManifestMetadata {
    */
   void putManifest(ManifestRecord manifest, Optional<Tag> tag, Instant now) throws MissingReferencesException;
 
+  /**
+   * As {@link #putManifest} with a tag, except that a tag on another manifest stays there: then the
+   * answer is that manifest and the tag is not written (the manifest is, unless the caller's
+   * transaction is abandoned, as a refused push abandons it). Checked and written in one statement,
+   * so of two pushes racing for a new tag only one takes it.
+   */
+  Optional<Digest> putManifestKeepingTag(ManifestRecord manifest, Tag tag, Instant now)
+      throws MissingReferencesException;
+
   Optional<StoredManifest> findManifest(RepositoryName repository, Digest digest);
 
   Optional<Digest> resolveTag(RepositoryName repository, Tag tag);

@@ -30,15 +30,17 @@ public final class Manifests {
   private final RegistrySettings settings;
   private final Deletes deletes;
   private final PullRecorder pulls;
+  private final ImmutableTags immutableTags;
   private final Clock clock;
 
   Manifests(MetadataStore metadata, CachedReads reads, RegistrySettings settings, Deletes deletes, PullRecorder pulls,
-      Clock clock) {
+      ImmutableTags immutableTags, Clock clock) {
     this.metadata = metadata;
     this.reads = reads;
     this.settings = settings;
     this.deletes = deletes;
     this.pulls = pulls;
+    this.immutableTags = immutableTags;
     this.clock = clock;
   }
 
@@ -73,8 +75,33 @@ public final class Manifests {
         manifest.effectiveArtifactType(),
         manifest.annotations());
     Optional<Tag> tag = reference instanceof Reference.ByTag byTag ? Optional.of(byTag.tag()) : Optional.empty();
+    Optional<ImmutableTags.Rule> immutable = tag.flatMap(t -> immutableTags.of(repository).protecting(t));
+    if (immutable.isPresent()) {
+      // Refused inside the transaction, which the refusal abandons: a refused push leaves not even its manifest.
+      metadata.atomically(tx -> {
+        store(() -> tx.manifests().putManifestKeepingTag(record, tag.get(), clock.instant())).ifPresent(current -> {
+          throw immutable.get().refuse("tag " + tag.get() + " is immutable and points at " + current
+              + "; a push cannot move it");
+        });
+        return null;
+      });
+    } else {
+      store(() -> {
+        metadata.manifests().putManifest(record, tag, clock.instant());
+        return Optional.empty();
+      });
+    }
+    return new Pushed(digest, record.subject());
+  }
+
+  /** A put that may name the manifest an immutable tag stays on; its missing references become the client's error. */
+  private interface Put {
+    Optional<Digest> run() throws MissingReferencesException;
+  }
+
+  private static Optional<Digest> store(Put put) {
     try {
-      metadata.manifests().putManifest(record, tag, clock.instant());
+      return put.run();
     } catch (MissingReferencesException e) {
       Map<String, Object> detail = new LinkedHashMap<>();
       if (!e.blobs().isEmpty()) {
@@ -86,7 +113,6 @@ public final class Manifests {
       throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
           "manifest references content unknown to this repository", detail);
     }
-    return new Pushed(digest, record.subject());
   }
 
   private static Digest digestOf(Reference reference, byte[] payload) {
@@ -118,12 +144,16 @@ public final class Manifests {
   /** By digest: the manifest and every tag on it. By tag: that tag only. */
   public void delete(RepositoryName repository, Reference reference, String actor) {
     deletes.requireEnabled();
+    ImmutableTags.Rules immutable = immutableTags.of(repository);
     // The delete and its audit entry commit together.
     metadata.atomically(tx -> {
       ManifestMetadata manifests = tx.manifests();
       switch (reference) {
         case Reference.ByTag t -> {
           Digest image = manifests.resolveTag(repository, t.tag()).orElseThrow(() -> unknown(reference));
+          immutable.protecting(t.tag()).ifPresent(rule -> {
+            throw rule.refuse("tag " + t.tag() + " is immutable; it cannot be deleted");
+          });
           if (!manifests.deleteTag(repository, t.tag())) {
             throw unknown(reference);
           }
@@ -139,8 +169,17 @@ public final class Manifests {
             case ManifestDeletion.StillReferenced r -> throw new RegistryException(ErrorCode.MANIFEST_REFERENCED,
                 "manifest is listed by an index in this repository; delete the index first",
                 Map.of("indexes", r.parents().stream().map(Digest::toString).toList()));
-            case ManifestDeletion.Deleted deleted -> deletes.audit(tx.history(), actor, "manifest.delete",
-                repository + "@" + d.digest(), "tags removed: " + deleted.removedTags());
+            case ManifestDeletion.Deleted deleted -> {
+              // Checked on the tags the delete removed, read under its lock on the manifest: a tag pushed
+              // onto the image meanwhile is among them. A refusal abandons the delete.
+              for (Tag tag : deleted.removedTags()) {
+                immutable.protecting(tag).ifPresent(rule -> {
+                  throw rule.refuse("the image carries the immutable tag " + tag + "; it cannot be deleted");
+                });
+              }
+              deletes.audit(tx.history(), actor, "manifest.delete",
+                  repository + "@" + d.digest(), "tags removed: " + deleted.removedTags());
+            }
           }
         }
       }

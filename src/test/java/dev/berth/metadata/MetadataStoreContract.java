@@ -245,6 +245,49 @@ public abstract class MetadataStoreContract {
   }
 
   @Test
+  void aKeptTagIsWrittenWhenNewOrOnTheSameManifestAndStaysWhenOnAnother() throws Exception {
+    ManifestRecord first = image(APP, "first", blobs(APP, "config"));
+    ManifestRecord second = image(APP, "second", blobs(APP, "config"));
+    Tag release = Tag.of("v1.0.0");
+
+    assertThat(store.manifests().putManifestKeepingTag(first, release, T0)).isEmpty();
+    assertThat(store.manifests().putManifestKeepingTag(first, release, T0.plusSeconds(1))).isEmpty();
+    assertThat(store.manifests().putManifestKeepingTag(second, release, T0.plusSeconds(2))).contains(first.digest());
+
+    assertThat(store.manifests().resolveTag(APP, release)).contains(first.digest());
+    assertThat(store.manifests().tagsOf(APP, second.digest())).isEmpty();
+  }
+
+  @Test
+  void ofConcurrentPushesKeepingANewTagExactlyOneTakesIt() throws Exception {
+    int threads = 8;
+    List<Digest> config = blobs(APP, "config");
+    Tag release = Tag.of("v1.0.0");
+    CyclicBarrier start = new CyclicBarrier(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Optional<Digest>>> pushes = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        ManifestRecord image = image(APP, "racer-" + t, config);
+        pushes.add(pool.submit(() -> {
+          start.await();
+          return store.manifests().putManifestKeepingTag(image, release, T0);
+        }));
+      }
+      List<Optional<Digest>> answers = new ArrayList<>();
+      for (Future<Optional<Digest>> push : pushes) {
+        answers.add(push.get(2, TimeUnit.MINUTES));
+      }
+
+      Digest winner = store.manifests().resolveTag(APP, release).orElseThrow();
+      assertThat(answers).filteredOn(Optional::isEmpty).hasSize(1);
+      assertThat(answers).filteredOn(Optional::isPresent).hasSize(threads - 1).allSatisfy(a -> assertThat(a).contains(winner));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void aManifestWithMissingBlobsIsRefusedAndNothingIsWritten() {
     RepositoryName fresh = RepositoryName.of("fresh");
     List<Digest> linked = blobs(APP, "config");

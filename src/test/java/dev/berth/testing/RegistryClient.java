@@ -49,6 +49,11 @@ public final class RegistryClient implements AutoCloseable {
     return new RegistryClient(RunningRegistry.start(root, deleteEnabled, backend));
   }
 
+  /** A client of a registry the test started itself; closing the client stops it. */
+  public static RegistryClient of(RunningRegistry registry) {
+    return new RegistryClient(registry);
+  }
+
   public RunningRegistry registry() {
     return registry;
   }

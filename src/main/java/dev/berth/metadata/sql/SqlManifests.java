@@ -72,7 +72,7 @@ final class SqlManifests implements ManifestMetadata {
   public void putManifest(ManifestRecord manifest, Optional<Tag> tag, Instant now) throws MissingReferencesException {
     RepositoryName repository = manifest.repository();
     try {
-      insertManifest(manifest, tag, now);
+      insertManifest(manifest, tag, true, now);
     } finally {
       if (tag.isPresent()) {
         tx.repositoryChanged(repository);
@@ -80,9 +80,18 @@ final class SqlManifests implements ManifestMetadata {
     }
   }
 
-  private void insertManifest(ManifestRecord manifest, Optional<Tag> tag, Instant now) throws MissingReferencesException {
+  @Override
+  public Optional<Digest> putManifestKeepingTag(ManifestRecord manifest, Tag tag, Instant now)
+      throws MissingReferencesException {
+    // Never a move, only an addition: nothing a reader cached can be contradicted, so no change to report.
+    return insertManifest(manifest, Optional.of(tag), false, now);
+  }
+
+  /** The manifest the tag stays on, when {@code moveTag} is false and the tag is on another one; else empty. */
+  private Optional<Digest> insertManifest(ManifestRecord manifest, Optional<Tag> tag, boolean moveTag, Instant now)
+      throws MissingReferencesException {
     RepositoryName repository = manifest.repository();
-    tx.use(h -> {
+    return tx.write(h -> {
       List<Digest> missingBlobs = absent(manifest.blobs(), SqlBlobs.liveLinked(h, repository, manifest.blobs()));
       List<Digest> missingManifests =
           absent(manifest.children(), existingManifests(h, repository, manifest.children()));
@@ -114,16 +123,32 @@ final class SqlManifests implements ManifestMetadata {
           .isPresent());
       insertReferences(h, "manifest_blobs", "manifest_digest", "blob_digest", manifest, manifest.blobs());
       insertReferences(h, "manifest_children", "parent_digest", "child_digest", manifest, manifest.children());
-      tag.ifPresent(t -> h.createUpdate("""
-              INSERT INTO tags (repository, name, manifest_digest, updated_at)
-              VALUES (:repository, :tag, :digest, :now)
-              ON CONFLICT (repository, name)
-              DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at""")
-          .bind("repository", repository.value())
-          .bind("tag", t.value())
-          .bind("digest", manifest.digest().toString())
-          .bind("now", now.toEpochMilli())
-          .execute());
+      if (tag.isEmpty()) {
+        return Optional.<Digest>empty();
+      }
+      // Kept, the tag is checked and written in one statement: the upsert's condition is evaluated on
+      // the row as the last committed writer left it, so of two pushes racing for a new tag one wins.
+      String keep = moveTag ? "" : " WHERE tags.manifest_digest = excluded.manifest_digest";
+      while (true) {
+        int written = h.createUpdate("""
+                INSERT INTO tags (repository, name, manifest_digest, updated_at)
+                VALUES (:repository, :tag, :digest, :now)
+                ON CONFLICT (repository, name)
+                DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at""" + keep)
+            .bind("repository", repository.value())
+            .bind("tag", tag.get().value())
+            .bind("digest", manifest.digest().toString())
+            .bind("now", now.toEpochMilli())
+            .execute();
+        if (written > 0) {
+          return Optional.<Digest>empty();
+        }
+        // Not written: the tag is on another manifest, unless it was deleted since; then try again.
+        Optional<Digest> other = resolveTag(h, repository, tag.get());
+        if (other.isPresent()) {
+          return other;
+        }
+      }
     });
   }
 
@@ -140,13 +165,16 @@ final class SqlManifests implements ManifestMetadata {
 
   @Override
   public Optional<Digest> resolveTag(RepositoryName repository, Tag tag) {
-    return tx.read(h -> h.createQuery(
-            "SELECT manifest_digest FROM tags WHERE repository = :repository AND name = :tag")
+    return tx.read(h -> resolveTag(h, repository, tag));
+  }
+
+  private static Optional<Digest> resolveTag(Handle h, RepositoryName repository, Tag tag) {
+    return h.createQuery("SELECT manifest_digest FROM tags WHERE repository = :repository AND name = :tag")
         .bind("repository", repository.value())
         .bind("tag", tag.value())
         .mapTo(String.class)
         .map(Digest::parse)
-        .findOne());
+        .findOne();
   }
 
   @Override

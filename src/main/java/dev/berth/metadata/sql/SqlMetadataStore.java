@@ -191,7 +191,7 @@ public final class SqlMetadataStore implements MetadataStore {
     return jobClaims;
   }
 
-  /** Namespaces' policy documents, shared by every process on this database. */
+  @Override
   public PolicyStore policies() {
     return policies;
   }
