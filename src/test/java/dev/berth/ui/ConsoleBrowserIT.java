@@ -178,6 +178,8 @@ class ConsoleBrowserIT {
       assertThat(pageWidth(page)).as("repository page at %d px", width).isLessThanOrEqualTo(width);
       screenshot(page, "30-repository-" + width);
       page.locator("table.images a.digest").first().click();
+      // The width is measured once the new page has its stylesheet: the heading alone can be there before.
+      page.waitForLoadState(com.microsoft.playwright.options.LoadState.LOAD);
       assertThat(page.locator("h1")).containsText(image);
       assertThat(page.locator("#referrers + table")).containsText("application/spdx+json");
       assertThat(pageWidth(page)).as("artifact page at %d px", width).isLessThanOrEqualTo(width);
