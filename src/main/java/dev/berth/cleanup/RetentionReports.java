@@ -30,9 +30,10 @@ public final class RetentionReports {
   /** The closing line: counts, and what the next collection frees. */
   public static String summary(boolean dryRun, Totals totals) {
     return String.format(java.util.Locale.ROOT,
-        "%s: %d images decided, %d kept, %d %s, %d skipped; the next GC %s %d bytes",
+        "%s: %d images, %d kept, %d %s, %d skipped, %d no rule covers; the next GC %s %d bytes",
         dryRun ? "retention dry run" : "retention", totals.images(), totals.kept(), totals.deleted(),
-        dryRun ? "would be deleted" : "deleted", totals.skipped(), dryRun ? "would free" : "frees",
+        dryRun ? "would be deleted" : "deleted", totals.skipped(),
+        totals.images() - totals.kept() - totals.deleted() - totals.skipped(), dryRun ? "would free" : "frees",
         totals.bytesFreed());
   }
 
