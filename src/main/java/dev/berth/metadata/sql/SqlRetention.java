@@ -47,6 +47,11 @@ final class SqlRetention implements RetentionStore {
   }
 
   private static NamespaceContent readContent(Handle h, String namespace) {
+    // A namespace of 100,000 images makes 400,000 blob references to a few thousand layers: one
+    // object per distinct name and digest, rather than one per row, keeps them in a small heap.
+    Map<String, Digest> digests = new HashMap<>();
+    Map<String, RepositoryName> repositories = new HashMap<>();
+    Map<String, Tag> tagNames = new HashMap<>();
     Map<String, Map<String, List<Tag>>> tags = new HashMap<>();
     Map<String, Map<String, Long>> tagged = new HashMap<>();
     bindNamespace(h.createQuery("SELECT repository, name, manifest_digest, updated_at FROM tags WHERE "
@@ -55,7 +60,7 @@ final class SqlRetention implements RetentionStore {
           String repository = rs.getString(1);
           String digest = rs.getString(3);
           tags.computeIfAbsent(repository, r -> new HashMap<>()).computeIfAbsent(digest, d -> new ArrayList<>())
-              .add(new Tag(rs.getString(2)));
+              .add(tagNames.computeIfAbsent(rs.getString(2), Tag::new));
           tagged.computeIfAbsent(repository, r -> new HashMap<>()).merge(digest, rs.getLong(4), Math::max);
           return null;
         })
@@ -73,7 +78,8 @@ final class SqlRetention implements RetentionStore {
           String digest = rs.getString(2);
           long pushed = Math.max(rs.getLong(3),
               tagged.getOrDefault(repository, Map.of()).getOrDefault(digest, Long.MIN_VALUE));
-          return new NamespaceImage(new RepositoryName(repository), Digest.parse(digest),
+          return new NamespaceImage(repositories.computeIfAbsent(repository, RepositoryName::new),
+              digests.computeIfAbsent(digest, Digest::parse),
               tags.getOrDefault(repository, Map.of()).getOrDefault(digest, List.of()),
               Instant.ofEpochMilli(pushed),
               Optional.ofNullable((Number) rs.getObject(4)).map(n -> Instant.ofEpochMilli(n.longValue())),
@@ -85,15 +91,16 @@ final class SqlRetention implements RetentionStore {
             SELECT mb.repository, mb.manifest_digest, mb.blob_digest, b.size
               FROM manifest_blobs mb JOIN blobs b ON b.digest = mb.blob_digest WHERE\s"""
                 + inNamespace("mb.repository")), namespace)
-        .map((rs, ctx) -> new BlobUse(new RepositoryName(rs.getString(1)), Digest.parse(rs.getString(2)),
-            Digest.parse(rs.getString(3)), rs.getLong(4)))
+        .map((rs, ctx) -> new BlobUse(repositories.computeIfAbsent(rs.getString(1), RepositoryName::new),
+            digests.computeIfAbsent(rs.getString(2), Digest::parse), digests.computeIfAbsent(rs.getString(3),
+            Digest::parse), rs.getLong(4)))
         .list();
     Set<Digest> outside = new HashSet<>(bindNamespace(h.createQuery("""
             SELECT DISTINCT o.blob_digest FROM manifest_blobs o
              WHERE NOT""" + " " + inNamespace("o.repository") + """
                AND o.blob_digest IN (SELECT mb.blob_digest FROM manifest_blobs mb WHERE\s"""
                 + inNamespace("mb.repository") + ")"), namespace)
-        .map((rs, ctx) -> Digest.parse(rs.getString(1)))
+        .map((rs, ctx) -> digests.computeIfAbsent(rs.getString(1), Digest::parse))
         .list());
     return new NamespaceContent(images, uses, outside);
   }
@@ -125,7 +132,8 @@ final class SqlRetention implements RetentionStore {
         String.join(",", item.tags().stream().map(Tag::value).toList()),
         item.outcome().name().toLowerCase(Locale.ROOT), item.rule().orElse(null), item.reason(), item.bytes()))
         .toList();
-    tx.use(h -> {
+    // Unsynced, as a collection's items: the run's end is a synced commit that makes them durable.
+    tx.write(h -> {
       if (!rows.isEmpty()) {
         h.createUpdate("""
                 INSERT INTO retention_run_items (run_id, seq, repository, digest, tags, outcome, rule, reason, bytes)
@@ -140,7 +148,8 @@ final class SqlRetention implements RetentionStore {
           .bind("id", runId)
           .bind("at", heartbeatAt.toEpochMilli())
           .execute();
-    });
+      return null;
+    }, false);
   }
 
   @Override
