@@ -15,6 +15,7 @@ import dev.berth.metadata.RetentionStore.Totals;
 import dev.berth.oci.InvalidNameException;
 import dev.berth.server.BerthServer;
 import dev.berth.server.DataDirectory;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -36,6 +37,7 @@ final class RetentionCommand {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int FOLLOW_WAIT_SECONDS = 2;
   private static final int ITEMS_PAGE = 10_000;
+  private static final int PRINT_BUFFER = 1 << 16;
 
   private RetentionCommand() {}
 
@@ -66,7 +68,17 @@ final class RetentionCommand {
 
     @Override
     public int run(CommandLine line) throws Exception {
-      PrintStream out = System.out;
+      // Buffered: a run deleting 60,000 images prints as many lines, one write each otherwise.
+      PrintStream out = new PrintStream(new BufferedOutputStream(System.out, PRINT_BUFFER), false,
+          System.out.charset());
+      try {
+        return run(line, out);
+      } finally {
+        out.flush();
+      }
+    }
+
+    private int run(CommandLine line, PrintStream out) throws Exception {
       Optional<String> namespace = Optional.ofNullable(line.getOptionValue("namespace"));
       boolean dryRun = line.hasOption("dry-run");
       if (line.hasOption("url")) {

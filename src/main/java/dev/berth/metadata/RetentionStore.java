@@ -10,8 +10,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What a retention run reads of a namespace, all at once, and its history: each run and the
- * decision it made on each image.
+ * What a retention run reads of a namespace, a repository at a time (counts and windows are per
+ * repository, so no run holds a whole namespace), and its history: each run and the decision it
+ * made on each image.
  */
 public interface RetentionStore {
 
@@ -32,20 +33,24 @@ public interface RetentionStore {
   /** One reference of a manifest of the namespace to a blob, with the blob's size. */
   record BlobUse(RepositoryName repository, Digest manifest, Digest blob, long size) {}
 
-  /**
-   * A namespace's images, every blob reference of its manifests, and which of those blobs a
-   * manifest outside the namespace references too (deleting the namespace's images cannot free those).
-   */
-  record NamespaceContent(List<NamespaceImage> images, List<BlobUse> blobUses, Set<Digest> usedOutside) {
-    public NamespaceContent {
+  /** A repository's images and every blob reference of its manifests, read in one snapshot. */
+  record RepositoryContent(List<NamespaceImage> images, List<BlobUse> blobUses) {
+    public RepositoryContent {
       images = List.copyOf(images);
       blobUses = List.copyOf(blobUses);
-      usedOutside = Set.copyOf(usedOutside);
     }
   }
 
-  /** The repositories {@code namespace} and {@code namespace/...}, read in one transaction. */
-  NamespaceContent contentOf(String namespace);
+  /** The repositories {@code namespace} and {@code namespace/...}, by name. */
+  List<RepositoryName> repositoriesOf(String namespace);
+
+  RepositoryContent contentOf(RepositoryName repository);
+
+  /**
+   * Of {@code blobs}, those a manifest outside the namespace uses: deleting the namespace's images
+   * cannot free them.
+   */
+  Set<Digest> usedOutside(String namespace, java.util.Collection<Digest> blobs);
 
   enum Status { RUNNING, SUCCEEDED, FAILED }
 

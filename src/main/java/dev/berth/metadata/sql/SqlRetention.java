@@ -41,68 +41,76 @@ final class SqlRetention implements RetentionStore {
   }
 
   @Override
-  public NamespaceContent contentOf(String namespace) {
-    // One snapshot for the three reads: an image's tags and references as of one instant.
-    return tx.read(h -> h.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, t -> readContent(t, namespace)));
+  public List<RepositoryName> repositoriesOf(String namespace) {
+    return tx.read(h -> bindNamespace(h.createQuery("SELECT name FROM repositories WHERE " + inNamespace("name")
+            + " ORDER BY name"), namespace)
+        .map((rs, ctx) -> new RepositoryName(rs.getString(1)))
+        .list());
   }
 
-  private static NamespaceContent readContent(Handle h, String namespace) {
-    // A namespace of 100,000 images makes 400,000 blob references to a few thousand layers: one
-    // object per distinct name and digest, rather than one per row, keeps them in a small heap.
+  @Override
+  public RepositoryContent contentOf(RepositoryName repository) {
+    // One snapshot for the reads: an image's tags and references as of one instant.
+    return tx.read(h -> h.inTransaction(TransactionIsolationLevel.REPEATABLE_READ,
+        t -> readContent(t, repository.value())));
+  }
+
+  private static RepositoryContent readContent(Handle h, String repository) {
+    // One object per distinct digest and tag rather than one per row: 400 images of a repository
+    // make 1,600 references to a few hundred layers.
     Map<String, Digest> digests = new HashMap<>();
-    Map<String, RepositoryName> repositories = new HashMap<>();
     Map<String, Tag> tagNames = new HashMap<>();
-    Map<String, Map<String, List<Tag>>> tags = new HashMap<>();
-    Map<String, Map<String, Long>> tagged = new HashMap<>();
-    bindNamespace(h.createQuery("SELECT repository, name, manifest_digest, updated_at FROM tags WHERE "
-        + inNamespace("repository")), namespace)
+    RepositoryName name = new RepositoryName(repository);
+    Map<String, List<Tag>> tags = new HashMap<>();
+    Map<String, Long> tagged = new HashMap<>();
+    h.createQuery("SELECT name, manifest_digest, updated_at FROM tags WHERE repository = :repository")
+        .bind("repository", repository)
         .map((rs, ctx) -> {
-          String repository = rs.getString(1);
-          String digest = rs.getString(3);
-          tags.computeIfAbsent(repository, r -> new HashMap<>()).computeIfAbsent(digest, d -> new ArrayList<>())
-              .add(tagNames.computeIfAbsent(rs.getString(2), Tag::new));
-          tagged.computeIfAbsent(repository, r -> new HashMap<>()).merge(digest, rs.getLong(4), Math::max);
+          String digest = rs.getString(2);
+          tags.computeIfAbsent(digest, d -> new ArrayList<>()).add(tagNames.computeIfAbsent(rs.getString(1), Tag::new));
+          tagged.merge(digest, rs.getLong(3), Math::max);
           return null;
         })
         .forEach(row -> { });
-    Set<String> listed = new HashSet<>();
-    bindNamespace(h.createQuery("SELECT DISTINCT repository, child_digest FROM manifest_children WHERE "
-        + inNamespace("repository")), namespace)
-        .map((rs, ctx) -> listed.add(rs.getString(1) + "@" + rs.getString(2)))
-        .forEach(added -> { });
-    List<NamespaceImage> images = bindNamespace(h.createQuery(
-            "SELECT repository, digest, created_at, last_pulled_at, subject FROM manifests WHERE "
-                + inNamespace("repository") + " ORDER BY repository, digest"), namespace)
+    Set<String> listed = new HashSet<>(h.createQuery(
+            "SELECT DISTINCT child_digest FROM manifest_children WHERE repository = :repository")
+        .bind("repository", repository)
+        .mapTo(String.class)
+        .list());
+    List<NamespaceImage> images = h.createQuery("""
+            SELECT digest, created_at, last_pulled_at, subject FROM manifests WHERE repository = :repository
+             ORDER BY digest""")
+        .bind("repository", repository)
         .map((rs, ctx) -> {
-          String repository = rs.getString(1);
-          String digest = rs.getString(2);
-          long pushed = Math.max(rs.getLong(3),
-              tagged.getOrDefault(repository, Map.of()).getOrDefault(digest, Long.MIN_VALUE));
-          return new NamespaceImage(repositories.computeIfAbsent(repository, RepositoryName::new),
-              digests.computeIfAbsent(digest, Digest::parse),
-              tags.getOrDefault(repository, Map.of()).getOrDefault(digest, List.of()),
-              Instant.ofEpochMilli(pushed),
-              Optional.ofNullable((Number) rs.getObject(4)).map(n -> Instant.ofEpochMilli(n.longValue())),
-              listed.contains(repository + "@" + digest),
-              Optional.ofNullable(rs.getString(5)).map(Digest::parse));
+          String digest = rs.getString(1);
+          long pushed = Math.max(rs.getLong(2), tagged.getOrDefault(digest, Long.MIN_VALUE));
+          return new NamespaceImage(name, digests.computeIfAbsent(digest, Digest::parse),
+              tags.getOrDefault(digest, List.of()), Instant.ofEpochMilli(pushed),
+              Optional.ofNullable((Number) rs.getObject(3)).map(n -> Instant.ofEpochMilli(n.longValue())),
+              listed.contains(digest), Optional.ofNullable(rs.getString(4)).map(Digest::parse));
         })
         .list();
-    List<BlobUse> uses = bindNamespace(h.createQuery("""
-            SELECT mb.repository, mb.manifest_digest, mb.blob_digest, b.size
-              FROM manifest_blobs mb JOIN blobs b ON b.digest = mb.blob_digest WHERE\s"""
-                + inNamespace("mb.repository")), namespace)
-        .map((rs, ctx) -> new BlobUse(repositories.computeIfAbsent(rs.getString(1), RepositoryName::new),
-            digests.computeIfAbsent(rs.getString(2), Digest::parse), digests.computeIfAbsent(rs.getString(3),
-            Digest::parse), rs.getLong(4)))
+    List<BlobUse> uses = h.createQuery("""
+            SELECT mb.manifest_digest, mb.blob_digest, b.size
+              FROM manifest_blobs mb JOIN blobs b ON b.digest = mb.blob_digest WHERE mb.repository = :repository""")
+        .bind("repository", repository)
+        .map((rs, ctx) -> new BlobUse(name, digests.computeIfAbsent(rs.getString(1), Digest::parse),
+            digests.computeIfAbsent(rs.getString(2), Digest::parse), rs.getLong(3)))
         .list();
-    Set<Digest> outside = new HashSet<>(bindNamespace(h.createQuery("""
-            SELECT DISTINCT o.blob_digest FROM manifest_blobs o
-             WHERE NOT""" + " " + inNamespace("o.repository") + """
-               AND o.blob_digest IN (SELECT mb.blob_digest FROM manifest_blobs mb WHERE\s"""
-                + inNamespace("mb.repository") + ")"), namespace)
-        .map((rs, ctx) -> digests.computeIfAbsent(rs.getString(1), Digest::parse))
-        .list());
-    return new NamespaceContent(images, uses, outside);
+    return new RepositoryContent(images, uses);
+  }
+
+  @Override
+  public Set<Digest> usedOutside(String namespace, java.util.Collection<Digest> blobs) {
+    if (blobs.isEmpty()) {
+      return Set.of();
+    }
+    return tx.read(h -> new HashSet<>(bindNamespace(h.createQuery("""
+            SELECT DISTINCT blob_digest FROM manifest_blobs
+             WHERE blob_digest IN <digests> AND NOT\s""" + inNamespace("repository")), namespace)
+        .bind("digests", Rows.digestArray(blobs))
+        .map((rs, ctx) -> Digest.parse(rs.getString(1)))
+        .list()));
   }
 
   private static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bindNamespace(T statement, String namespace) {
