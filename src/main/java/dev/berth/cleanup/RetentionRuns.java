@@ -7,6 +7,7 @@ import dev.berth.metadata.RetentionStore.RunRecord;
 import dev.berth.metadata.RetentionStore.Status;
 import dev.berth.metadata.RetentionStore.Totals;
 import dev.berth.oci.RepositoryName;
+import dev.berth.policy.NamespacePolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +37,8 @@ public final class RetentionRuns {
    */
   private static final Duration STALE = Duration.ofMinutes(5);
   private static final Duration OTHER_PROCESS_POLL = Duration.ofMillis(250);
+  /** How far back a namespace's runs are looked for among every namespace's. */
+  private static final int RECENT_SCANNED = 1000;
 
   private final MetadataStore metadata;
   private final Policies policies;
@@ -56,15 +59,18 @@ public final class RetentionRuns {
 
   /**
    * @param namespace one namespace's policy; empty: every namespace's that has retention rules
-   * @param trigger {@code api}, {@code cli} or {@code schedule}
+   * @param trigger {@code api}, {@code cli}, {@code console} or {@code schedule}
    */
   public record Request(Optional<String> namespace, boolean dryRun, String requestedBy, String trigger) {
     public Request {
-      namespace.ifPresent(ns -> {
-        if (!RepositoryName.of(ns).namespace().equals(ns)) {
-          throw new dev.berth.oci.InvalidNameException("invalid namespace: " + ns);
-        }
-      });
+      namespace.ifPresent(RetentionRuns::requireNamespace);
+    }
+  }
+
+  /** A namespace is a repository name's first component: a valid name without a slash. */
+  private static void requireNamespace(String namespace) {
+    if (!RepositoryName.of(namespace).namespace().equals(namespace)) {
+      throw new dev.berth.oci.InvalidNameException("invalid namespace: " + namespace);
     }
   }
 
@@ -96,14 +102,31 @@ public final class RetentionRuns {
     Totals totals = Totals.NONE;
     long[] seq = {0};
     for (Policies.Current target : targets(new Request(namespace, true, "", "cli"))) {
-      Totals one = new RetentionRun(metadata, clock).apply(target.stored().namespace(), target.policy(), true, "dry-run",
-          seq[0], item -> {
-            seq[0] = item.seq();
-            items.accept(item);
-          });
-      totals = sum(totals, one);
+      totals = sum(totals, preview(target.stored().namespace(), target.policy(), seq[0], item -> {
+        seq[0] = item.seq();
+        items.accept(item);
+      }));
     }
     return totals;
+  }
+
+  /**
+   * What {@code policy} would do to the namespace, whether or not it is the namespace's: the
+   * console's preview of a document before it is saved. Records nothing.
+   */
+  public Totals preview(String namespace, NamespacePolicy policy, Consumer<RunItem> items) {
+    requireNamespace(namespace);
+    return preview(namespace, policy, 0, items);
+  }
+
+  private Totals preview(String namespace, NamespacePolicy policy, long seq, Consumer<RunItem> items) {
+    return new RetentionRun(metadata, clock).apply(namespace, policy, true, "preview", seq, items);
+  }
+
+  /** The namespace's runs among the most recent ones, newest first. */
+  public List<RunRecord> recentRuns(String namespace, int limit) {
+    return recentRuns(RECENT_SCANNED).stream().filter(r -> r.namespace().equals(Optional.of(namespace)))
+        .limit(limit).toList();
   }
 
   private List<Policies.Current> targets(Request request) {

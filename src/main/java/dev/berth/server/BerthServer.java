@@ -120,7 +120,7 @@ public final class BerthServer implements AutoCloseable {
           stores.metadata().history(), gcDefaults, token, access, json);
       ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, administration, inventory,
           previews, registry.manifests(), gc, gcDefaults, stores.metadata().history(),
-          stores.metadata().consoleSessions(), registry.blobs(),
+          stores.metadata().consoleSessions(), registry.blobs(), policies, retention,
           new ExternalUrl(settings.externalUrl())::base), clock);
       HttpServer http = listen(settings, tls, registry, registrySettings, access, new Handler.Sequence(admin, console),
           prometheus);
