@@ -16,6 +16,8 @@ import dev.berth.metadata.MetadataException;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.metadata.MetadataTransaction;
 import dev.berth.metadata.PolicyStore;
+import dev.berth.metadata.QuotaLedger;
+import dev.berth.metadata.UsageStore;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.function.Function;
@@ -48,6 +50,7 @@ public final class SqlMetadataStore implements MetadataStore {
   private final SqlLoginFailures loginFailures;
   private final SqlJobClaims jobClaims;
   private final SqlPolicies policies;
+  private final SqlUsage usage;
 
   private SqlMetadataStore(SqlTransactions transactions) {
     this.transactions = transactions;
@@ -61,6 +64,7 @@ public final class SqlMetadataStore implements MetadataStore {
     this.loginFailures = new SqlLoginFailures(transactions);
     this.jobClaims = new SqlJobClaims(transactions);
     this.policies = new SqlPolicies(transactions);
+    this.usage = new SqlUsage(transactions);
   }
 
   static final int WAL_AUTOCHECKPOINT_PAGES = 40_000;
@@ -196,14 +200,20 @@ public final class SqlMetadataStore implements MetadataStore {
     return policies;
   }
 
+  @Override
+  public UsageStore usage() {
+    return usage;
+  }
+
   /** The stores of one open transaction. */
-  private record Transaction(BlobMetadata blobs, ManifestMetadata manifests, HistoryStore history)
+  private record Transaction(BlobMetadata blobs, ManifestMetadata manifests, HistoryStore history, QuotaLedger quota)
       implements MetadataTransaction {}
 
   @Override
   public <R> R atomically(Function<MetadataTransaction, R> work) {
     return transactions.atomically(bound ->
-        work.apply(new Transaction(new SqlBlobs(bound), new SqlManifests(bound), new SqlHistory(bound))));
+        work.apply(new Transaction(new SqlBlobs(bound), new SqlManifests(bound), new SqlHistory(bound),
+            new SqlUsage(bound))));
   }
 
   @Override
