@@ -4,6 +4,7 @@ import dev.berth.metadata.ManifestRecord;
 import dev.berth.metadata.QuotaLedger;
 import dev.berth.policy.ByteSize;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Namespaces' storage quotas, checked by a manifest PUT inside its transaction.
@@ -31,8 +32,9 @@ final class Quotas {
   }
 
   /**
-   * Takes the namespace's lock and sees what the manifest would add, before it is written (after,
-   * it would add nothing). Free when the namespace has no quota now, or the manifest adds nothing.
+   * Takes the namespace's lock and weighs the manifest against the quota, before it is written
+   * (after, it would add nothing and be counted in the usage). Free when the namespace has no quota
+   * now, or the manifest adds nothing.
    */
   Charge charge(QuotaLedger ledger, ManifestRecord manifest) {
     String namespace = manifest.repository().namespace();
@@ -45,20 +47,23 @@ final class Quotas {
     if (adds == 0) {
       return Charge.FREE;
     }
-    return () -> {
-      long limit = quota.get().bytes();
-      var counted = held.get().counted();
-      long usage = counted.isPresent() ? counted.getAsLong() : ledger.usage(namespace);
-      if (usage + adds > limit && counted.isPresent()) {
-        // The count may still hold what was deleted since it was made.
-        usage = ledger.usage(namespace);
-      }
-      if (usage + adds > limit) {
-        throw new RegistryException(ErrorCode.DENIED, "the push would take namespace " + namespace + " over its quota: it uses "
-            + ByteSize.readableExact(usage) + ", this manifest adds " + ByteSize.readableExact(adds) + ", the quota is "
-            + ByteSize.readableExact(limit) + " (policy of namespace " + namespace + ", quota: " + quota.get() + ")");
-      }
-      ledger.count(namespace, usage + adds);
-    };
+    long limit = quota.get().bytes();
+    OptionalLong counted = held.get().counted();
+    long usage = counted.isPresent() ? counted.getAsLong() : ledger.usage(namespace);
+    if (usage + adds > limit && counted.isPresent()) {
+      // The count may still hold what was deleted since it was made.
+      usage = ledger.usage(namespace);
+    }
+    long before = usage;
+    if (before + adds > limit) {
+      // Refused once the manifest's own checks have run, so a manifest naming unknown blobs is told so.
+      return () -> {
+        throw new RegistryException(ErrorCode.DENIED, "the push would take namespace " + namespace
+            + " over its quota: it uses " + ByteSize.readableExact(before) + ", this manifest adds "
+            + ByteSize.readableExact(adds) + ", the quota is " + ByteSize.readableExact(limit)
+            + " (policy of namespace " + namespace + ", quota: " + quota.get() + ")");
+      };
+    }
+    return () -> ledger.count(namespace, before + adds);
   }
 }

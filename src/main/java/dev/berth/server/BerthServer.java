@@ -112,7 +112,7 @@ public final class BerthServer implements AutoCloseable {
       Administration administration = new Administration(new Users(stores.metadata().access(), clock),
           stores.metadata().access(), access);
       AdminHandler admin = new AdminHandler(gc, previews, inventory, administration,
-          new Policies(stores.metadata().policies(), clock), stores.metadata().history(), gcDefaults, token, access, json);
+          new Policies(stores.metadata().policies(), stores.metadata().usage(), clock), stores.metadata().history(), gcDefaults, token, access, json);
       ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, administration, inventory,
           previews, registry.manifests(), gc, gcDefaults, stores.metadata().history(),
           stores.metadata().consoleSessions(), registry.blobs(),
