@@ -21,6 +21,7 @@ import dev.berth.config.TlsKeyStore;
 import dev.berth.http.AdminHandler;
 import dev.berth.http.ExternalUrl;
 import dev.berth.http.HttpServer;
+import dev.berth.http.QuotaGauges;
 import dev.berth.metadata.AccessStore;
 import dev.berth.metadata.DigestGuard;
 import dev.berth.metadata.InProcessDigestGuard;
@@ -59,6 +60,8 @@ public final class BerthServer implements AutoCloseable {
   static final Duration STORAGE_SAMPLE_PERIOD = Duration.ofHours(1);
   /** How long pull times wait in memory before one batched write. */
   private static final Duration PULL_FLUSH_PERIOD = Duration.ofSeconds(30);
+  /** How often the namespaces' usage is counted for /metrics: Prometheus' usual scrape interval. */
+  private static final Duration QUOTA_GAUGE_PERIOD = Duration.ofSeconds(30);
   private final List<AutoCloseable> closeInOrder;
   private final HttpServer http;
   private final GcService gc;
@@ -111,11 +114,13 @@ public final class BerthServer implements AutoCloseable {
           stores.metadata().collector(), stores.metadata().history(), clock);
       Administration administration = new Administration(new Users(stores.metadata().access(), clock),
           stores.metadata().access(), access);
-      AdminHandler admin = new AdminHandler(gc, previews, inventory, administration,
-          new Policies(stores.metadata().policies(), stores.metadata().usage(), clock), stores.metadata().history(), gcDefaults, token, access, json);
+      Policies policies = new Policies(stores.metadata().policies(), stores.metadata().usage(), clock);
+      resources.addFirst(QuotaGauges.start(policies, prometheus, QUOTA_GAUGE_PERIOD));
+      AdminHandler admin = new AdminHandler(gc, previews, inventory, administration, policies,
+          stores.metadata().history(), gcDefaults, token, access, json);
       ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, administration, inventory,
           previews, registry.manifests(), gc, gcDefaults, stores.metadata().history(),
-          stores.metadata().consoleSessions(), registry.blobs(),
+          stores.metadata().consoleSessions(), registry.blobs(), policies,
           new ExternalUrl(settings.externalUrl())::base), clock);
       HttpServer http = listen(settings, tls, registry, registrySettings, access, new Handler.Sequence(admin, console),
           prometheus);
