@@ -48,6 +48,11 @@ public final class Policies {
     return store.find(namespace).map(stored -> new Current(PolicyDocument.read(stored.document()), stored));
   }
 
+  /** Every namespace's policy, by namespace. */
+  public List<Current> all() {
+    return store.all().stream().map(stored -> new Current(PolicyDocument.read(stored.document()), stored)).toList();
+  }
+
   /** False when the namespace had no policy. */
   public boolean remove(String namespace) {
     return store.remove(namespace);
@@ -71,9 +76,9 @@ public final class Policies {
 
   /** The usage of every namespace whose policy sets a quota, by namespace. */
   public List<Usage> withQuota() {
-    return store.all().stream()
-        .flatMap(stored -> PolicyDocument.read(stored.document()).quota().stream()
-            .map(quota -> new Usage(stored.namespace(), usage.usage(stored.namespace()), Optional.of(quota))))
+    return all().stream()
+        .flatMap(current -> current.policy().quota().stream().map(quota -> new Usage(current.stored().namespace(),
+            usage.usage(current.stored().namespace()), Optional.of(quota))))
         .toList();
   }
 }

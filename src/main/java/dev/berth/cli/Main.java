@@ -13,6 +13,7 @@ public final class Main {
       .add("fsck", FsckCommand::new)
       .add("user", UserCommand::commands)
       .add("policy", PolicyCommand::commands)
+      .add("retention", RetentionCommand::commands)
       .add("training-run", TrainingRunCommand::new);
 
   private Main() {}

@@ -17,6 +17,7 @@ import dev.berth.metadata.MetadataStore;
 import dev.berth.metadata.MetadataTransaction;
 import dev.berth.metadata.PolicyStore;
 import dev.berth.metadata.QuotaLedger;
+import dev.berth.metadata.RetentionStore;
 import dev.berth.metadata.UsageStore;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -51,6 +52,7 @@ public final class SqlMetadataStore implements MetadataStore {
   private final SqlJobClaims jobClaims;
   private final SqlPolicies policies;
   private final SqlUsage usage;
+  private final SqlRetention retention;
 
   private SqlMetadataStore(SqlTransactions transactions) {
     this.transactions = transactions;
@@ -65,6 +67,7 @@ public final class SqlMetadataStore implements MetadataStore {
     this.jobClaims = new SqlJobClaims(transactions);
     this.policies = new SqlPolicies(transactions);
     this.usage = new SqlUsage(transactions);
+    this.retention = new SqlRetention(transactions);
   }
 
   static final int WAL_AUTOCHECKPOINT_PAGES = 40_000;
@@ -203,6 +206,11 @@ public final class SqlMetadataStore implements MetadataStore {
   @Override
   public UsageStore usage() {
     return usage;
+  }
+
+  @Override
+  public RetentionStore retention() {
+    return retention;
   }
 
   /** The stores of one open transaction. */
