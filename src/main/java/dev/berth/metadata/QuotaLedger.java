@@ -10,14 +10,6 @@ import java.util.OptionalLong;
 public interface QuotaLedger extends UsageStore {
 
   /**
-   * The common case in one statement: when the namespace's policy is still {@code document} and
-   * its usage is counted, adds what the manifest brings to the count, provided the sum stays within
-   * {@code quota}, holding the namespace as {@link #hold} does. False, with nothing changed, when
-   * any of that is not so: then check step by step.
-   */
-  boolean addWithin(ManifestRecord manifest, String document, long quota);
-
-  /**
    * The namespace's policy as it is now, locked until the transaction ends: pushes into one
    * namespace that hold it run one after another, also across processes on PostgreSQL. Empty when
    * the namespace has no policy.

@@ -78,8 +78,7 @@ public final class Manifests {
         manifest.effectiveArtifactType(),
         manifest.annotations());
     Optional<Tag> tag = reference instanceof Reference.ByTag byTag ? Optional.of(byTag.tag()) : Optional.empty();
-    PolicyLookup.Current read = policies.of(repository.namespace());
-    NamespacePolicy policy = read.policy();
+    NamespacePolicy policy = policies.of(repository.namespace());
     Optional<ImmutableTags.Rule> immutable = tag.flatMap(t -> ImmutableTags.Rules.of(repository, policy).protecting(t));
     if (immutable.isEmpty() && policy.quota().isEmpty()) {
       store(() -> {
@@ -90,8 +89,7 @@ public final class Manifests {
     }
     // Refused inside the transaction, which the refusal abandons: a refused push leaves not even its manifest.
     metadata.atomically(tx -> {
-      Quotas.Charge charge = policy.quota().isPresent()
-          ? quotas.charge(tx.quota(), record, read.document(), policy.quota().get()) : Quotas.Charge.FREE;
+      Quotas.Charge charge = policy.quota().isPresent() ? quotas.charge(tx.quota(), record) : Quotas.Charge.FREE;
       if (immutable.isPresent()) {
         store(() -> tx.manifests().putManifestKeepingTag(record, tag.get(), clock.instant())).ifPresent(current -> {
           throw immutable.get().refuse("tag " + tag.get() + " is immutable and points at " + current
@@ -159,7 +157,7 @@ public final class Manifests {
   /** By digest: the manifest and every tag on it. By tag: that tag only. */
   public void delete(RepositoryName repository, Reference reference, String actor) {
     deletes.requireEnabled();
-    ImmutableTags.Rules immutable = ImmutableTags.Rules.of(repository, policies.of(repository.namespace()).policy());
+    ImmutableTags.Rules immutable = ImmutableTags.Rules.of(repository, policies.of(repository.namespace()));
     // The delete and its audit entry commit together.
     metadata.atomically(tx -> {
       ManifestMetadata manifests = tx.manifests();

@@ -22,15 +22,9 @@ final class PolicyLookup {
     this.policies = policies;
   }
 
-  /** A namespace's policy with the document it was read from; the empty document and no policy for none. */
-  record Current(String document, NamespacePolicy policy) {
-    static final Current NONE = new Current("", NamespacePolicy.NONE);
-  }
-
-  /** The namespace's policy now. */
-  Current of(String namespace) {
-    return policies.find(namespace).map(stored -> new Current(stored.document(), parse(stored.document())))
-        .orElse(Current.NONE);
+  /** The namespace's policy now; {@link NamespacePolicy#NONE} when it has none. */
+  NamespacePolicy of(String namespace) {
+    return policies.find(namespace).map(stored -> parse(stored.document())).orElse(NamespacePolicy.NONE);
   }
 
   /** A stored document, which was valid when stored. */

@@ -35,15 +35,8 @@ final class Quotas {
    * Takes the namespace's lock and weighs the manifest against the quota, before it is written
    * (after, it would add nothing and be counted in the usage). Free when the namespace has no quota
    * now, or the manifest adds nothing.
-   *
-   * @param document the namespace's policy document as read before the transaction
-   * @param quotaRead that document's quota
    */
-  Charge charge(QuotaLedger ledger, ManifestRecord manifest, String document, ByteSize quotaRead) {
-    // One statement when the count is there and the push fits: what nearly every push meets.
-    if (ledger.addWithin(manifest, document, quotaRead.bytes())) {
-      return Charge.FREE;
-    }
+  Charge charge(QuotaLedger ledger, ManifestRecord manifest) {
     String namespace = manifest.repository().namespace();
     Optional<QuotaLedger.Held> held = ledger.hold(namespace);
     Optional<ByteSize> quota = held.flatMap(h -> policies.parse(h.document()).quota());

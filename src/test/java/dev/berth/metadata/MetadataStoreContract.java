@@ -1078,30 +1078,6 @@ public abstract class MetadataStoreContract {
         .toList();
   }
 
-  @Test
-  void aManifestIsAddedToTheCountInOneStepOnlyWhenCountedUnderTheSamePolicyAndWithinTheQuota() throws Exception {
-    ManifestRecord app = image(APP, "app", blobs(APP, "config-app", "shared-layer"));
-    long adds = adds(app);
-    String policy = "quota: 1KiB\n";
-    store.policies().put(new PolicyStore.StoredPolicy("team", policy, T0, "alice"));
-    assertThat(addWithin(app, policy, 1024)).as("not counted yet").isFalse();
-
-    store.atomically(tx -> {
-      tx.quota().count("team", 100);
-      return null;
-    });
-    assertThat(addWithin(app, "quota: 2KiB\n", 2048)).as("another policy").isFalse();
-    assertThat(addWithin(app, policy, 100 + adds - 1)).as("over the quota").isFalse();
-    assertThat(held("team").orElseThrow().counted()).hasValue(100);
-
-    assertThat(addWithin(app, policy, 100 + adds)).isTrue();
-    assertThat(held("team").orElseThrow().counted()).hasValue(100 + adds);
-  }
-
-  private boolean addWithin(ManifestRecord manifest, String document, long quota) {
-    return store.atomically(tx -> tx.quota().addWithin(manifest, document, quota));
-  }
-
   private long adds(ManifestRecord manifest) {
     return store.atomically(tx -> tx.quota().adds(manifest));
   }

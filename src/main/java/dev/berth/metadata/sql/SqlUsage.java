@@ -17,7 +17,8 @@ import org.jdbi.v3.core.statement.SqlStatement;
 final class SqlUsage implements QuotaLedger {
   private static final String REPOSITORIES_OF_NAMESPACE =
       "SELECT name FROM repositories WHERE name = :namespace OR (name >= :under AND name < :beyond)";
-  private static final String IN_NAMESPACE = "(repository = :namespace OR (repository >= :under AND repository < :beyond))";
+  private static final String IN_NAMESPACE =
+      "(repository = :namespace OR (repository >= :under AND repository < :beyond))";
 
   /** A blob counts once however many manifests and repositories reference it; so does a manifest. */
   static final String USAGE = "SELECT (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE digest IN"
@@ -36,17 +37,6 @@ final class SqlUsage implements QuotaLedger {
       + " + CASE WHEN EXISTS (SELECT 1 FROM manifests WHERE repository IN (" + REPOSITORIES_OF_NAMESPACE + ")"
       + " AND digest = :digest) THEN 0 ELSE CAST(:size AS BIGINT) END";
 
-  /**
-   * The row's lock is the update's own; on PostgreSQL a concurrent push's commit makes it re-check
-   * the row's newest count, while what the manifest adds comes from the statement's snapshot, taken
-   * before the wait: at most what it adds now (references only appear, or go with deletions the
-   * count never subtracted), so the count still never understates the usage.
-   */
-  static final String ADD_WITHIN = "WITH adds AS (" + ADDS + " AS bytes)"
-      + " UPDATE namespace_policies SET usage_bytes = usage_bytes + (SELECT bytes FROM adds)"
-      + " WHERE namespace = :namespace AND document = :document AND usage_bytes IS NOT NULL"
-      + " AND usage_bytes + (SELECT bytes FROM adds) <= :quota";
-
   private final SqlTransactions tx;
 
   SqlUsage(SqlTransactions tx) {
@@ -56,14 +46,6 @@ final class SqlUsage implements QuotaLedger {
   @Override
   public long usage(String namespace) {
     return tx.read(h -> inNamespace(h.createQuery(USAGE), namespace).mapTo(Long.class).one());
-  }
-
-  @Override
-  public boolean addWithin(ManifestRecord manifest, String document, long quota) {
-    return tx.write(h -> added(inNamespace(h.createUpdate(ADD_WITHIN), manifest.repository().namespace()), manifest)
-        .bind("document", document)
-        .bind("quota", quota)
-        .execute()) > 0;
   }
 
   @Override
@@ -81,7 +63,10 @@ final class SqlUsage implements QuotaLedger {
 
   @Override
   public long adds(ManifestRecord manifest) {
-    return tx.read(h -> added(inNamespace(h.createQuery(ADDS), manifest.repository().namespace()), manifest)
+    return tx.read(h -> inNamespace(h.createQuery(ADDS), manifest.repository().namespace())
+        .bind("digests", Rows.digestArray(manifest.blobs()))
+        .bind("digest", manifest.digest().toString())
+        .bind("size", manifest.size())
         .mapTo(Long.class)
         .one());
   }
@@ -92,12 +77,6 @@ final class SqlUsage implements QuotaLedger {
         .bind("usage", usage)
         .bind("namespace", namespace)
         .execute());
-  }
-
-  private static <S extends SqlStatement<S>> S added(S statement, ManifestRecord manifest) {
-    return statement.bind("digests", Rows.digestArray(manifest.blobs()))
-        .bind("digest", manifest.digest().toString())
-        .bind("size", manifest.size());
   }
 
   private static <S extends SqlStatement<S>> S inNamespace(S statement, String namespace) {
