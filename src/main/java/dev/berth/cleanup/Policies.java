@@ -2,6 +2,10 @@ package dev.berth.cleanup;
 
 import dev.berth.metadata.PolicyStore;
 import dev.berth.metadata.PolicyStore.StoredPolicy;
+import dev.berth.metadata.UsageStore;
+import dev.berth.oci.InvalidNameException;
+import dev.berth.oci.RepositoryName;
+import dev.berth.policy.ByteSize;
 import dev.berth.policy.NamespacePolicy;
 import dev.berth.policy.PolicyDocument;
 import java.time.Clock;
@@ -16,10 +20,12 @@ import java.util.Optional;
  */
 public final class Policies {
   private final PolicyStore store;
+  private final UsageStore usage;
   private final Clock clock;
 
-  public Policies(PolicyStore store, Clock clock) {
+  public Policies(PolicyStore store, UsageStore usage, Clock clock) {
     this.store = store;
+    this.usage = usage;
     this.clock = clock;
   }
 
@@ -50,5 +56,29 @@ public final class Policies {
   /** False when the namespace had no policy. */
   public boolean remove(String namespace) {
     return store.remove(namespace);
+  }
+
+  /** A namespace's storage usage now, and its quota when its policy sets one. */
+  public record Usage(String namespace, long bytes, Optional<ByteSize> quota) {}
+
+  /**
+   * Counted from the namespace's manifests, exactly (not the quota check's count, which may still
+   * hold what was deleted since).
+   *
+   * @throws InvalidNameException when the namespace is not a valid one
+   */
+  public Usage usage(String namespace) {
+    if (!RepositoryName.of(namespace).namespace().equals(namespace)) {
+      throw new InvalidNameException("invalid namespace: " + namespace);
+    }
+    return new Usage(namespace, usage.usage(namespace), find(namespace).flatMap(current -> current.policy().quota()));
+  }
+
+  /** The usage of every namespace whose policy sets a quota, by namespace. */
+  public List<Usage> withQuota() {
+    return all().stream()
+        .flatMap(current -> current.policy().quota().stream().map(quota -> new Usage(current.stored().namespace(),
+            usage.usage(current.stored().namespace()), Optional.of(quota))))
+        .toList();
   }
 }

@@ -37,7 +37,8 @@ final class PolicyCommand {
 
     @Override
     public int run(CommandLine line) throws Exception {
-      return StoresOption.onStores(line, opened -> run(line, new Policies(opened.metadata().policies(), Clock.systemUTC())));
+      return StoresOption.onStores(line, opened -> run(line,
+          new Policies(opened.metadata().policies(), opened.metadata().usage(), Clock.systemUTC())));
     }
   }
 

@@ -113,8 +113,8 @@ final class RetentionCommand {
       throws Exception {
     try (BerthServer.Stores stores = BerthServer.Stores.open(settings)) {
       Clock clock = Clock.systemUTC();
-      RetentionRuns runs = new RetentionRuns(stores.metadata(), new Policies(stores.metadata().policies(), clock),
-          clock, () -> { });
+      RetentionRuns runs = new RetentionRuns(stores.metadata(),
+          new Policies(stores.metadata().policies(), stores.metadata().usage(), clock), clock, () -> { });
       Consumer<RunItem> printer = item -> {
         if (item.outcome() != Outcome.KEPT) {
           out.println(RetentionReports.line(item, dryRun));

@@ -4,6 +4,7 @@ import dev.berth.auth.Administration;
 import dev.berth.auth.Principal;
 import dev.berth.cleanup.Policies;
 import dev.berth.oci.InvalidNameException;
+import dev.berth.policy.ByteSize;
 import dev.berth.policy.InvalidPolicyException;
 import dev.berth.policy.PolicyDocument;
 import java.io.IOException;
@@ -17,7 +18,8 @@ import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 
 /**
- * A namespace's policy under {@code /api/v1/namespaces/<namespace>/policy}: GET answers it as JSON
+ * A namespace's policy under {@code /api/v1/namespaces/<namespace>/policy}, and its storage usage
+ * under {@code .../usage} (GET only). GET of the policy answers it as JSON
  * (the body a PUT takes, so a script can fetch, edit and put it back), PUT sets it from JSON, or
  * YAML with {@code Content-Type: application/yaml}, DELETE removes it. Who may is who manages the
  * namespace ({@link Administration#requireManage}). An invalid document is refused whole, with
@@ -25,6 +27,7 @@ import org.eclipse.jetty.http.HttpHeader;
  */
 final class PolicyEndpoints {
   private static final Pattern POLICY = Pattern.compile("^/api/v1/namespaces/([^/]+)/policy$");
+  private static final Pattern USAGE = Pattern.compile("^/api/v1/namespaces/([^/]+)/usage$");
 
   private final Administration administration;
   private final Policies policies;
@@ -34,8 +37,18 @@ final class PolicyEndpoints {
     this.policies = policies;
   }
 
-  /** Handles the request when it is for a namespace's policy; false otherwise. */
+  /** Handles the request when it is for a namespace's policy or usage; false otherwise. */
   boolean handle(Exchange ex, String path, Principal actor) throws IOException {
+    Matcher usage = USAGE.matcher(path);
+    if (usage.matches()) {
+      ex.route("admin_namespace_usage");
+      administration.requireManage(actor, usage.group(1));
+      if (!ex.method().equals("GET")) {
+        throw new AdminError(405, "use GET");
+      }
+      showUsage(ex, usage.group(1));
+      return true;
+    }
     Matcher policy = POLICY.matcher(path);
     if (!policy.matches()) {
       return false;
@@ -62,6 +75,21 @@ final class PolicyEndpoints {
     ex.header(HttpHeader.LAST_MODIFIED,
         DateTimeFormatter.RFC_1123_DATE_TIME.format(current.stored().updatedAt().atOffset(ZoneOffset.UTC)));
     ex.json(200, PolicyDocument.toTree(current.policy()));
+  }
+
+  /** {@code quotaBytes} is null when the namespace has no quota. */
+  private void showUsage(Exchange ex, String namespace) throws IOException {
+    Policies.Usage usage;
+    try {
+      usage = policies.usage(namespace);
+    } catch (InvalidNameException e) {
+      throw new AdminError(400, e.getMessage());
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("namespace", usage.namespace());
+    body.put("usageBytes", usage.bytes());
+    body.put("quotaBytes", usage.quota().map(ByteSize::bytes).orElse(null));
+    ex.json(200, body);
   }
 
   private void set(Exchange ex, String namespace, Principal actor) throws IOException {

@@ -14,4 +14,7 @@ public interface MetadataTransaction {
 
   /** The audit log and GC history, so that a change and the entry recording it are one commit. */
   HistoryStore history();
+
+  /** The quota check of a push, whose lock on the namespace lasts until this transaction ends. */
+  QuotaLedger quota();
 }

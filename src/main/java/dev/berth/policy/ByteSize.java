@@ -1,5 +1,6 @@
 package dev.berth.policy;
 
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -7,6 +8,7 @@ import java.util.regex.Pattern;
 public record ByteSize(long bytes) {
   private static final Pattern FORMAT = Pattern.compile("(\\d{1,19}) ?(B|KiB|MiB|GiB|TiB)");
   private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB"};
+  private static final String[] READABLE_UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
 
   public ByteSize {
     if (bytes < 0) {
@@ -39,5 +41,21 @@ public record ByteSize(long bytes) {
       power++;
     }
     return value + UNITS[power];
+  }
+
+  /** {@code 1.5 MiB}, rounded to a tenth; under 1 KiB the plain count. */
+  public static String readable(long bytes) {
+    double value = bytes;
+    int unit = 0;
+    while (value >= 1024 && unit < READABLE_UNITS.length - 1) {
+      value /= 1024;
+      unit++;
+    }
+    return unit == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", value, READABLE_UNITS[unit]);
+  }
+
+  /** {@code 1.5 MiB (1572864 bytes)}: readable, with the exact figure that tests and scripts compare. */
+  public static String readableExact(long bytes) {
+    return bytes < 1024 ? bytes + " bytes" : readable(bytes) + " (" + bytes + " bytes)";
   }
 }

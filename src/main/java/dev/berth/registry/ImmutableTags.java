@@ -1,42 +1,21 @@
 package dev.berth.registry;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.berth.metadata.PolicyStore;
 import dev.berth.oci.RepositoryName;
 import dev.berth.oci.Tag;
 import dev.berth.policy.ImmutableRule;
 import dev.berth.policy.NamespacePolicy;
-import dev.berth.policy.PolicyDocument;
 import java.util.Optional;
 
-/**
- * The immutable tags of namespaces' policies, as pushes and deletes must honour them. The policy is
- * read per request, one lookup by namespace, so that every replica on a shared database sees a
- * policy as soon as it is set; only the parsing is remembered, keyed by the document's text, which
- * a changed policy can never make stale.
- */
+/** The immutable tags of namespaces' policies, as pushes and deletes must honour them. */
 final class ImmutableTags {
-  private static final int DOCUMENTS = 1_000;
-
-  private final PolicyStore policies;
-  private final Cache<String, NamespacePolicy> parsed = Caffeine.newBuilder().maximumSize(DOCUMENTS).build();
-
-  ImmutableTags(PolicyStore policies) {
-    this.policies = policies;
-  }
-
-  /** The rules that apply to the repository's tags now. */
-  Rules of(RepositoryName repository) {
-    String namespace = repository.namespace();
-    NamespacePolicy policy = policies.find(namespace)
-        .map(stored -> parsed.get(stored.document(), PolicyDocument::read))
-        .orElse(NamespacePolicy.NONE);
-    return new Rules(namespace, NamespacePolicy.pathInNamespace(repository), policy);
-  }
+  private ImmutableTags() {}
 
   /** One repository's view of its namespace's immutable rules. */
   record Rules(String namespace, String path, NamespacePolicy policy) {
+
+    static Rules of(RepositoryName repository, NamespacePolicy policy) {
+      return new Rules(repository.namespace(), NamespacePolicy.pathInNamespace(repository), policy);
+    }
 
     /** The rule that makes {@code tag} immutable here, if one does. */
     Optional<Rule> protecting(Tag tag) {

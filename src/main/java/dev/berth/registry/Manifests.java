@@ -16,6 +16,7 @@ import dev.berth.oci.MediaType;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepositoryName;
 import dev.berth.oci.Tag;
+import dev.berth.policy.NamespacePolicy;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,17 +31,19 @@ public final class Manifests {
   private final RegistrySettings settings;
   private final Deletes deletes;
   private final PullRecorder pulls;
-  private final ImmutableTags immutableTags;
+  private final PolicyLookup policies;
+  private final Quotas quotas;
   private final Clock clock;
 
   Manifests(MetadataStore metadata, CachedReads reads, RegistrySettings settings, Deletes deletes, PullRecorder pulls,
-      ImmutableTags immutableTags, Clock clock) {
+      PolicyLookup policies, Clock clock) {
     this.metadata = metadata;
     this.reads = reads;
     this.settings = settings;
     this.deletes = deletes;
     this.pulls = pulls;
-    this.immutableTags = immutableTags;
+    this.policies = policies;
+    this.quotas = new Quotas(policies);
     this.clock = clock;
   }
 
@@ -75,22 +78,32 @@ public final class Manifests {
         manifest.effectiveArtifactType(),
         manifest.annotations());
     Optional<Tag> tag = reference instanceof Reference.ByTag byTag ? Optional.of(byTag.tag()) : Optional.empty();
-    Optional<ImmutableTags.Rule> immutable = tag.flatMap(t -> immutableTags.of(repository).protecting(t));
-    if (immutable.isPresent()) {
-      // Refused inside the transaction, which the refusal abandons: a refused push leaves not even its manifest.
-      metadata.atomically(tx -> {
-        store(() -> tx.manifests().putManifestKeepingTag(record, tag.get(), clock.instant())).ifPresent(current -> {
-          throw immutable.get().refuse("tag " + tag.get() + " is immutable and points at " + current
-              + "; a push cannot move it");
-        });
-        return null;
-      });
-    } else {
+    NamespacePolicy policy = policies.of(repository.namespace());
+    Optional<ImmutableTags.Rule> immutable = tag.flatMap(t -> ImmutableTags.Rules.of(repository, policy).protecting(t));
+    if (immutable.isEmpty() && policy.quota().isEmpty()) {
       store(() -> {
         metadata.manifests().putManifest(record, tag, clock.instant());
         return Optional.empty();
       });
+      return new Pushed(digest, record.subject());
     }
+    // Refused inside the transaction, which the refusal abandons: a refused push leaves not even its manifest.
+    metadata.atomically(tx -> {
+      Quotas.Charge charge = policy.quota().isPresent() ? quotas.charge(tx.quota(), record) : Quotas.Charge.FREE;
+      if (immutable.isPresent()) {
+        store(() -> tx.manifests().putManifestKeepingTag(record, tag.get(), clock.instant())).ifPresent(current -> {
+          throw immutable.get().refuse("tag " + tag.get() + " is immutable and points at " + current
+              + "; a push cannot move it");
+        });
+      } else {
+        store(() -> {
+          tx.manifests().putManifest(record, tag, clock.instant());
+          return Optional.empty();
+        });
+      }
+      charge.settle();
+      return null;
+    });
     return new Pushed(digest, record.subject());
   }
 
@@ -144,7 +157,7 @@ public final class Manifests {
   /** By digest: the manifest and every tag on it. By tag: that tag only. */
   public void delete(RepositoryName repository, Reference reference, String actor) {
     deletes.requireEnabled();
-    ImmutableTags.Rules immutable = immutableTags.of(repository);
+    ImmutableTags.Rules immutable = ImmutableTags.Rules.of(repository, policies.of(repository.namespace()));
     // The delete and its audit entry commit together.
     metadata.atomically(tx -> {
       ManifestMetadata manifests = tx.manifests();

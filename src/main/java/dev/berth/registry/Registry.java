@@ -19,7 +19,7 @@ public record Registry(Blobs blobs, Uploads uploads, Manifests manifests, Listin
     return new Registry(
         new Blobs(metadata, reads, store, deletes),
         new Uploads(metadata.blobs(), store, guard, clock),
-        new Manifests(metadata, reads, settings, deletes, pulls, new ImmutableTags(metadata.policies()), clock),
+        new Manifests(metadata, reads, settings, deletes, pulls, new PolicyLookup(metadata.policies()), clock),
         new Listings(metadata.manifests()),
         pulls);
   }

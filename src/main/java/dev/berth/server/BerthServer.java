@@ -23,6 +23,7 @@ import dev.berth.config.TlsKeyStore;
 import dev.berth.http.AdminHandler;
 import dev.berth.http.ExternalUrl;
 import dev.berth.http.HttpServer;
+import dev.berth.http.QuotaGauges;
 import dev.berth.metadata.AccessStore;
 import dev.berth.metadata.DigestGuard;
 import dev.berth.metadata.InProcessDigestGuard;
@@ -61,6 +62,8 @@ public final class BerthServer implements AutoCloseable {
   static final Duration STORAGE_SAMPLE_PERIOD = Duration.ofHours(1);
   /** How long pull times wait in memory before one batched write. */
   private static final Duration PULL_FLUSH_PERIOD = Duration.ofSeconds(30);
+  /** How often the namespaces' usage is counted for /metrics: Prometheus' usual scrape interval. */
+  private static final Duration QUOTA_GAUGE_PERIOD = Duration.ofSeconds(30);
   private final List<AutoCloseable> closeInOrder;
   private final HttpServer http;
   private final GcService gc;
@@ -113,7 +116,8 @@ public final class BerthServer implements AutoCloseable {
           stores.metadata().collector(), stores.metadata().history(), clock);
       Administration administration = new Administration(new Users(stores.metadata().access(), clock),
           stores.metadata().access(), access);
-      Policies policies = new Policies(stores.metadata().policies(), clock);
+      Policies policies = new Policies(stores.metadata().policies(), stores.metadata().usage(), clock);
+      resources.addFirst(QuotaGauges.start(policies, prometheus, QUOTA_GAUGE_PERIOD));
       // A pull counts at once: the run writes this process's recorded pulls before it reads.
       RetentionRuns retention = new RetentionRuns(stores.metadata(), policies, clock, registry.pulls()::flush);
       AdminHandler admin = new AdminHandler(gc, previews, inventory, administration, policies, retention,

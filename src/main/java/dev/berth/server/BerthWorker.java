@@ -56,7 +56,7 @@ public final class BerthWorker implements AutoCloseable {
       settings.gc().schedule().ifPresent(cron -> resources.addFirst(
           GcSchedule.start(cron, gc, gcDefaults, stores.metadata().jobClaims(), clock)));
       // Pulls the replicas recorded but have not written yet (at most their flush period) do not count.
-      Policies policies = new Policies(stores.metadata().policies(), clock);
+      Policies policies = new Policies(stores.metadata().policies(), stores.metadata().usage(), clock);
       resources.addFirst(new RetentionSchedule(new RetentionRuns(stores.metadata(), policies, clock, () -> { }),
           policies, gc, gcDefaults).start(stores.metadata().jobClaims(), clock));
       return new BerthWorker(resources);

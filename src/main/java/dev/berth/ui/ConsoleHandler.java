@@ -60,7 +60,8 @@ public final class ConsoleHandler extends Handler.Abstract {
     this.gc = new GcController(services.gc(), services.gcDefaults(), services.inventory(), pages);
     this.audit = new AuditController(services.history(), pages);
     this.users = new UsersController(services.administration(), pages, clock);
-    this.namespaces = new NamespaceController(services.administration(), services.inventory(), pages, clock);
+    this.namespaces = new NamespaceController(services.administration(), services.inventory(),
+        services.policies(), pages, clock);
     this.account = new AccountController(services.administration(), pages);
     this.policies = new PolicyController(services.administration(), services.policies(), services.retention(), pages);
   }

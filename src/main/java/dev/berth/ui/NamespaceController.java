@@ -4,6 +4,8 @@ import dev.berth.auth.Administration;
 import dev.berth.auth.Role;
 import dev.berth.auth.Users;
 import dev.berth.cleanup.Inventory;
+import dev.berth.cleanup.Policies;
+import dev.berth.policy.ByteSize;
 import dev.berth.ui.view.NamespaceView;
 import dev.berth.ui.view.NamespacesView;
 import dev.berth.ui.view.RobotRow;
@@ -17,7 +19,7 @@ import java.util.Optional;
 
 /**
  * Namespaces: the ones a user belongs to, and for a namespace's admins (and system administrators)
- * its members, robot accounts and public access, changed through {@link Administration}, whose
+ * its storage usage against its quota, its members, robot accounts and public access, changed through {@link Administration}, whose
  * refusals the console handler turns into 403, or 404 for a namespace the user may not know of.
  */
 final class NamespaceController {
@@ -25,12 +27,15 @@ final class NamespaceController {
 
   private final Administration administration;
   private final Inventory inventory;
+  private final Policies policies;
   private final Pages pages;
   private final Clock clock;
 
-  NamespaceController(Administration administration, Inventory inventory, Pages pages, Clock clock) {
+  NamespaceController(Administration administration, Inventory inventory, Policies policies, Pages pages,
+      Clock clock) {
     this.administration = administration;
     this.inventory = inventory;
+    this.policies = policies;
     this.pages = pages;
     this.clock = clock;
   }
@@ -149,8 +154,9 @@ final class NamespaceController {
       return;
     }
     List<String> roles = Arrays.stream(Role.values()).map(Role::id).toList();
+    Policies.Usage usage = policies.usage(ns.name());
     pages.render(ex, 200, "namespace", new NamespaceView(Pages.frame(session, ns.name(), "namespaces"), ns.name(),
-        ns.isPublic(), secret,
+        ns.isPublic(), new NamespaceView.Usage(usage.bytes(), usage.quota().map(ByteSize::bytes)), secret,
         ns.members().entrySet().stream().map(e -> new NamespaceView.Member(e.getKey(), e.getValue())).toList(),
         ns.robots().stream().map(r -> RobotRow.of(r, clock.instant())).toList(), roles,
         roles.stream().filter(r -> !r.equals(Role.ADMIN.id())).toList()));

@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -923,6 +924,75 @@ public abstract class MetadataStoreContract {
     assertThat(store.blobs().findBlob(next).orElseThrow().state()).isEqualTo(BlobState.LIVE);
   }
 
+  // ---- namespace usage and quota
+
+  @Test
+  void usageCountsTheNamespacesDistinctBlobsAndManifestsAndNothingOutsideIt() throws Exception {
+    RepositoryName own = RepositoryName.of("team");
+    ManifestRecord app = image(APP, "app", blobs(APP, "config-app", "shared-layer"));
+    ManifestRecord other = image(OTHER, "other", blobs(OTHER, "config-other", "shared-layer"));
+    ManifestRecord root = image(own, "root", blobs(own, "config-root"));
+    // The same manifest in two repositories is stored once in the namespace's usage, as a blob is.
+    ManifestRecord sameInOther = image(OTHER, "app", blobs(OTHER, "config-app", "shared-layer"));
+    blobs(APP, "uploaded, never in a manifest");
+    for (ManifestRecord manifest : List.of(app, other, root, sameInOther)) {
+      store.manifests().putManifest(manifest, Optional.empty(), T0);
+    }
+    for (String lookalike : List.of("team2/app", "team-x/app", "teams", "tea/m")) {
+      RepositoryName repository = RepositoryName.of(lookalike);
+      store.manifests().putManifest(image(repository, lookalike, blobs(repository, "config-app", "big " + lookalike)),
+          Optional.empty(), T0);
+    }
+
+    long blobs = "config-app".length() + "shared-layer".length() + "config-other".length() + "config-root".length();
+    assertThat(sameInOther.digest()).isEqualTo(app.digest());
+    assertThat(store.usage().usage("team")).isEqualTo(blobs + app.size() + other.size() + root.size());
+    assertThat(store.usage().usage("team2")).isEqualTo("config-app".length() + "big team2/app".length()
+        + image(RepositoryName.of("team2/app"), "team2/app", List.of(digest("config-app"), digest("big team2/app")))
+        .size());
+    assertThat(store.usage().usage("nobody")).isZero();
+
+    store.manifests().deleteManifest(OTHER, other.digest());
+    assertThat(store.usage().usage("team"))
+        .isEqualTo(blobs - "config-other".length() + app.size() + root.size());
+  }
+
+  @Test
+  void aManifestAddsTheBlobsItsNamespaceDoesNotHoldYetAndItselfUnlessHeld() throws Exception {
+    ManifestRecord app = image(APP, "app", blobs(APP, "config-app", "shared-layer"));
+    ManifestRecord other = image(OTHER, "other", blobs(OTHER, "config-other", "shared-layer"));
+    ManifestRecord elsewhere = image(RepositoryName.of("team2/app"), "x", blobs(RepositoryName.of("team2/app"), "config-other"));
+    store.manifests().putManifest(elsewhere, Optional.empty(), T0);
+
+    assertThat(adds(app)).isEqualTo("config-app".length() + "shared-layer".length() + app.size());
+    store.manifests().putManifest(app, Optional.empty(), T0);
+
+    assertThat(adds(app)).isZero();
+    assertThat(adds(other))
+        .isEqualTo("config-other".length() + other.size());
+    ManifestRecord index = index(APP, "index", app.digest());
+    assertThat(adds(index)).isEqualTo(index.size());
+  }
+
+  @Test
+  void theCountedUsageIsHeldWithThePolicyAndDroppedWhenThePolicyIsSetAgain() {
+    assertThat(held("team")).isEmpty();
+    store.policies().put(new PolicyStore.StoredPolicy("team", "quota: 1KiB\n", T0, "alice"));
+    assertThat(held("team"))
+        .contains(new QuotaLedger.Held("quota: 1KiB\n", OptionalLong.empty()));
+
+    store.atomically(tx -> {
+      tx.quota().count("team", 700);
+      return null;
+    });
+    assertThat(held("team").orElseThrow().counted()).hasValue(700);
+
+    store.policies().put(new PolicyStore.StoredPolicy("team", "quota: 2KiB\n", T0, "alice"));
+    assertThat(held("team"))
+        .contains(new QuotaLedger.Held("quota: 2KiB\n", OptionalLong.empty()));
+    assertThat(store.policies().find("team").orElseThrow().document()).isEqualTo("quota: 2KiB\n");
+  }
+
   // ---- collection history
 
   @Test
@@ -1006,6 +1076,14 @@ public abstract class MetadataStoreContract {
     return Arrays.stream(seeds)
         .map(seed -> store.blobs().recordBlob(repository, digest(seed), seed.length(), T0).digest())
         .toList();
+  }
+
+  private long adds(ManifestRecord manifest) {
+    return store.atomically(tx -> tx.quota().adds(manifest));
+  }
+
+  private Optional<QuotaLedger.Held> held(String namespace) {
+    return store.atomically(tx -> tx.quota().hold(namespace));
   }
 
   /** Sets the state GC's first step sets; the store itself offers no way to, GC will. */

@@ -139,6 +139,8 @@ class AccessMatrixTest {
       api("PUT", "/api/v1/namespaces/team/policy", "{\"quota\":\"2GiB\"}", 401, 403, 403, 403, 204, 204, 403),
       api("GET", "/api/v1/namespaces/team/policy", null,           401, 403, 403, 403, 200, 200, 403),
       api("GET", "/api/v1/namespaces/other/policy", null,          401, 404, 404, 404, 404, 200, 404),
+      api("GET", "/api/v1/namespaces/team/usage", null,            401, 403, 403, 403, 200, 200, 403),
+      api("GET", "/api/v1/namespaces/other/usage", null,           401, 404, 404, 404, 404, 200, 404),
       api("PUT", "/api/v1/namespaces/other/policy", "{\"quota\":\"2GiB\"}", 401, 404, 404, 404, 404, 204, 404),
       api("DELETE", "/api/v1/namespaces/other/policy", null,       401, 404, 404, 404, 404, 204, 404),
       // The namespace admin removes team's policy; the system admin, asking next, finds none left.
@@ -338,6 +340,8 @@ class AccessMatrixTest {
           .isEqualTo(send(who, "PUT", "/api/v1/users/grant-guest/roles/nowhere", "{\"role\":\"admin\"}").body());
       assertThat(send(who, "GET", "/api/v1/namespaces/other/policy", null).body())
           .isEqualTo(send(who, "GET", "/api/v1/namespaces/nowhere/policy", null).body());
+      assertThat(send(who, "GET", "/api/v1/namespaces/other/usage", null).body())
+          .isEqualTo(send(who, "GET", "/api/v1/namespaces/nowhere/usage", null).body());
       assertThat(send(who, "POST", "/api/v1/robots/robot$other+hidden/revoke", null).body())
           .isEqualTo(send(who, "POST", "/api/v1/robots/robot$nowhere+bot/revoke", null).body());
       assertThat(JSON.readTree(send(who, "GET", "/api/v1/repositories", null).body()).path("repositories").toString())

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.auth.Users;
+import dev.berth.metadata.PolicyStore;
 import dev.berth.metadata.sql.SqlMetadataStore;
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepositoryName;
+import dev.berth.policy.ByteSize;
 import dev.berth.ui.view.Paging;
 import dev.berth.testing.RunningRegistry;
 import java.net.http.HttpResponse;
@@ -434,6 +436,21 @@ class ConsoleTest {
     assertThat(client.get("/ui/").statusCode()).isEqualTo(200);
     store.access().removeUser("carol");
     assertThat(client.get("/ui/").headers().firstValue("Location")).hasValue("/ui/login");
+  }
+
+  @Test
+  void theNamespacePageShowsTheUsageAsABarAgainstTheQuotaOrAloneWithoutOne() throws Exception {
+    images.push("metered/app", "v1", 2048, Map.of());
+    store.policies().put(new PolicyStore.StoredPolicy("metered", "quota: 1MiB\n", Instant.EPOCH, "admin"));
+    long used = JSON.readTree(images.admin("/api/v1/namespaces/metered/usage").body()).path("usageBytes").asLong();
+    assertThat(used).isGreaterThan(2048);
+
+    String metered = admin().get("/ui/namespace?name=metered").body();
+    assertThat(metered).contains("<p id=\"usage\">" + ByteSize.readableExact(used)
+            + " of the quota of 1.0 MiB (1048576 bytes) used (0%).</p>")
+        .contains("<meter id=\"usage-bar\" min=\"0\" max=\"1048576\" value=\"" + used + "\"");
+    assertThat(admin().get("/ui/namespace?name=unmetered").body())
+        .contains("<p id=\"usage\">0 bytes used; no quota.</p>").doesNotContain("<meter");
   }
 
   @Test

@@ -16,7 +16,9 @@ import dev.berth.metadata.MetadataException;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.metadata.MetadataTransaction;
 import dev.berth.metadata.PolicyStore;
+import dev.berth.metadata.QuotaLedger;
 import dev.berth.metadata.RetentionStore;
+import dev.berth.metadata.UsageStore;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.function.Function;
@@ -49,6 +51,7 @@ public final class SqlMetadataStore implements MetadataStore {
   private final SqlLoginFailures loginFailures;
   private final SqlJobClaims jobClaims;
   private final SqlPolicies policies;
+  private final SqlUsage usage;
   private final SqlRetention retention;
 
   private SqlMetadataStore(SqlTransactions transactions) {
@@ -63,6 +66,7 @@ public final class SqlMetadataStore implements MetadataStore {
     this.loginFailures = new SqlLoginFailures(transactions);
     this.jobClaims = new SqlJobClaims(transactions);
     this.policies = new SqlPolicies(transactions);
+    this.usage = new SqlUsage(transactions);
     this.retention = new SqlRetention(transactions);
   }
 
@@ -200,18 +204,24 @@ public final class SqlMetadataStore implements MetadataStore {
   }
 
   @Override
+  public UsageStore usage() {
+    return usage;
+  }
+
+  @Override
   public RetentionStore retention() {
     return retention;
   }
 
   /** The stores of one open transaction. */
-  private record Transaction(BlobMetadata blobs, ManifestMetadata manifests, HistoryStore history)
+  private record Transaction(BlobMetadata blobs, ManifestMetadata manifests, HistoryStore history, QuotaLedger quota)
       implements MetadataTransaction {}
 
   @Override
   public <R> R atomically(Function<MetadataTransaction, R> work) {
     return transactions.atomically(bound ->
-        work.apply(new Transaction(new SqlBlobs(bound), new SqlManifests(bound), new SqlHistory(bound))));
+        work.apply(new Transaction(new SqlBlobs(bound), new SqlManifests(bound), new SqlHistory(bound),
+            new SqlUsage(bound))));
   }
 
   @Override

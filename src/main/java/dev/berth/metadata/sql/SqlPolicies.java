@@ -17,13 +17,18 @@ final class SqlPolicies implements PolicyStore {
     this.statements = statements;
   }
 
-  /** One upsert: two replicas setting a namespace's policy at once leave one of the two whole, never a mix. */
+  /**
+   * One upsert: two replicas setting a namespace's policy at once leave one of the two whole, never a
+   * mix. The usage counted under the old policy is dropped: pushes made while the namespace had no
+   * quota were not counted, so the next push under a quota counts the usage again.
+   */
   @Override
   public void put(StoredPolicy policy) {
     statements.write(h -> h.createUpdate("INSERT INTO namespace_policies (" + COLUMNS + """
             ) VALUES (:namespace, :document, :updatedAt, :updatedBy)
             ON CONFLICT (namespace) DO UPDATE SET document = excluded.document,
-              updated_at = excluded.updated_at, updated_by = excluded.updated_by""")
+              updated_at = excluded.updated_at, updated_by = excluded.updated_by,
+              usage_bytes = NULL""")
         .bind("namespace", policy.namespace())
         .bind("document", policy.document())
         .bind("updatedAt", policy.updatedAt().toEpochMilli())

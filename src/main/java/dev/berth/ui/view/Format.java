@@ -1,5 +1,6 @@
 package dev.berth.ui.view;
 
+import dev.berth.policy.ByteSize;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -7,7 +8,6 @@ import java.util.Locale;
 
 /** How the console writes sizes and times: readable, with the exact byte count beside. */
 public final class Format {
-  private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -15,18 +15,12 @@ public final class Format {
 
   /** {@code 1.5 MiB}; under 1 KiB the plain count. */
   public static String bytes(long bytes) {
-    double value = bytes;
-    int unit = 0;
-    while (value >= 1024 && unit < UNITS.length - 1) {
-      value /= 1024;
-      unit++;
-    }
-    return unit == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", value, UNITS[unit]);
+    return ByteSize.readable(bytes);
   }
 
   /** {@code 1.5 MiB (1572864 bytes)}: tests and scripts compare the exact figure. */
   public static String bytesExact(long bytes) {
-    return bytes < 1024 ? bytes + " bytes" : bytes(bytes) + " (" + bytes + " bytes)";
+    return ByteSize.readableExact(bytes);
   }
 
   public static String time(Instant at) {

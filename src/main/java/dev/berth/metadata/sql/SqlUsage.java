@@ -1,0 +1,85 @@
+package dev.berth.metadata.sql;
+
+import dev.berth.metadata.ManifestRecord;
+import dev.berth.metadata.QuotaLedger;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.jdbi.v3.core.statement.SqlStatement;
+
+/**
+ * Namespaces' usage from the manifests of their repositories, and the quota check's lock and count
+ * on the namespace's {@code namespace_policies} row.
+ *
+ * <p>A namespace's repositories are {@code ns} and the key range {@code [ns/, ns0)}: {@code '0'}
+ * follows {@code '/'} in byte order (the order of both databases' keys), so the range holds exactly
+ * the names under {@code ns/}, and neither {@code ns2} nor {@code ns-x}.
+ */
+final class SqlUsage implements QuotaLedger {
+  private static final String REPOSITORIES_OF_NAMESPACE =
+      "SELECT name FROM repositories WHERE name = :namespace OR (name >= :under AND name < :beyond)";
+  private static final String IN_NAMESPACE =
+      "(repository = :namespace OR (repository >= :under AND repository < :beyond))";
+
+  /** A blob counts once however many manifests and repositories reference it; so does a manifest. */
+  static final String USAGE = "SELECT (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE digest IN"
+      + " (SELECT blob_digest FROM manifest_blobs WHERE " + IN_NAMESPACE + "))"
+      + " + (SELECT COALESCE(SUM(size), 0) FROM (SELECT digest, MAX(size) AS size FROM manifests WHERE "
+      + IN_NAMESPACE + " GROUP BY digest) distinct_manifests)";
+
+  /**
+   * Looks up the namespace's repositories first, then each blob and the manifest by key in each of
+   * them: proportional to the manifest's references times the namespace's repositories, never to
+   * what the namespace holds.
+   */
+  static final String ADDS = "SELECT COALESCE((SELECT SUM(size) FROM blobs WHERE digest IN <digests>"
+      + " AND NOT EXISTS (SELECT 1 FROM manifest_blobs WHERE repository IN (" + REPOSITORIES_OF_NAMESPACE + ")"
+      + " AND blob_digest = blobs.digest)), 0)"
+      + " + CASE WHEN EXISTS (SELECT 1 FROM manifests WHERE repository IN (" + REPOSITORIES_OF_NAMESPACE + ")"
+      + " AND digest = :digest) THEN 0 ELSE CAST(:size AS BIGINT) END";
+
+  private final SqlTransactions tx;
+
+  SqlUsage(SqlTransactions tx) {
+    this.tx = tx;
+  }
+
+  @Override
+  public long usage(String namespace) {
+    return tx.read(h -> inNamespace(h.createQuery(USAGE), namespace).mapTo(Long.class).one());
+  }
+
+  @Override
+  public Optional<Held> hold(String namespace) {
+    return tx.write(h -> h.createQuery(
+            "SELECT document, usage_bytes FROM namespace_policies WHERE namespace = :namespace <forUpdate>")
+        .bind("namespace", namespace)
+        .map((rs, ctx) -> {
+          long counted = rs.getLong(2);
+          OptionalLong usage = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(counted);
+          return new Held(rs.getString(1), usage);
+        })
+        .findOne());
+  }
+
+  @Override
+  public long adds(ManifestRecord manifest) {
+    return tx.read(h -> inNamespace(h.createQuery(ADDS), manifest.repository().namespace())
+        .bind("digests", Rows.digestArray(manifest.blobs()))
+        .bind("digest", manifest.digest().toString())
+        .bind("size", manifest.size())
+        .mapTo(Long.class)
+        .one());
+  }
+
+  @Override
+  public void count(String namespace, long usage) {
+    tx.use(h -> h.createUpdate("UPDATE namespace_policies SET usage_bytes = :usage WHERE namespace = :namespace")
+        .bind("usage", usage)
+        .bind("namespace", namespace)
+        .execute());
+  }
+
+  private static <S extends SqlStatement<S>> S inNamespace(S statement, String namespace) {
+    return statement.bind("namespace", namespace).bind("under", namespace + "/").bind("beyond", namespace + "0");
+  }
+}
