@@ -58,7 +58,7 @@ final class DecisionTables implements java.util.function.Consumer<RunItem> {
   }
 
   Decisions decisions(String summary) {
-    return new Decisions(summary, groups.entrySet().stream().map(e -> new Decisions.Repository(e.getKey(),
+    return new Decisions(summary, dryRun, groups.entrySet().stream().map(e -> new Decisions.Repository(e.getKey(),
         e.getValue().kept, e.getValue().deleted, e.getValue().skipped, Format.bytes(e.getValue().bytes),
         e.getValue().rows)).toList(), hidden);
   }

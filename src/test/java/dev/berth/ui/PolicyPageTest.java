@@ -96,7 +96,7 @@ class PolicyPageTest {
     assertThat(preview.statusCode()).isEqualTo(200);
     String page = preview.body();
     assertThat(page).contains("Preview of the document above (nothing was saved or deleted)")
-        .contains("<h3>look/app</h3>").contains("1 kept, 2 deleted")
+        .contains("<h3>look/app</h3>").contains("1 kept, 2 would be deleted; the next GC would free")
         .contains("retention dry run: 3 images, 1 kept, 2 would be deleted");
     assertThat(page.split("would delete</td>", -1)).hasSize(3);
     assertThat(page).contains("<code>retention.rules[0]</code>").contains("not among the 1 most recently pushed");

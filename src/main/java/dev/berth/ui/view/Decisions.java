@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param hidden decisions beyond those shown (a page lists at most a few thousand)
  */
-public record Decisions(String summary, List<Repository> repositories, long hidden) {
+public record Decisions(String summary, boolean dryRun, List<Repository> repositories, long hidden) {
 
   public record Repository(String name, long kept, long deleted, long skipped, String bytes, List<Row> rows) {}
 
