@@ -14,7 +14,6 @@ import dev.berth.testing.DockerRegistryRoot;
 import dev.berth.testing.ManifestBuilder;
 import dev.berth.testing.ManifestBuilder.Descriptor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,48 +38,17 @@ class RegistryImportTest {
     return dir.resolve("root");
   }
 
-  /** An image of a config and the given layers, its blobs stored and linked into the repository. */
-  private static String image(DockerRegistryRoot registry, String repository, String... layers) {
-    byte[] config = ("{\"architecture\":\"amd64\",\"layers\":\"" + String.join(",", layers) + "\"}")
-        .getBytes(StandardCharsets.UTF_8);
-    registry.layerLink(repository, registry.blob(config));
-    List<Descriptor> descriptors = new ArrayList<>();
-    for (String layer : layers) {
-      byte[] bytes = layer.getBytes(StandardCharsets.UTF_8);
-      registry.layerLink(repository, registry.blob(bytes));
-      descriptors.add(Descriptor.of(ManifestBuilder.DOCKER_LAYER, bytes));
-    }
-    return registry.manifest(repository, ManifestBuilder.image(ManifestBuilder.DOCKER_MANIFEST)
-        .config(Descriptor.of(ManifestBuilder.DOCKER_CONFIG, config))
-        .layers(descriptors.toArray(Descriptor[]::new)).build());
-  }
-
-  private static String index(DockerRegistryRoot registry, String repository, String... children) {
-    List<Descriptor> descriptors = new ArrayList<>();
-    for (String child : children) {
-      long size;
-      try {
-        size = Files.size(registry.blobData(child));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      descriptors.add(Descriptor.of(ManifestBuilder.DOCKER_MANIFEST, child, size));
-    }
-    return registry.manifest(repository, ManifestBuilder.index(ManifestBuilder.OCI_INDEX)
-        .manifests(descriptors.toArray(Descriptor[]::new)).build());
-  }
-
   /** Two repositories sharing a layer: a multi-platform image tagged twice, a tagged image, an untagged one. */
   private record Consistent(String amd64, String arm64, String list, String app, String untagged) {
     static Consistent write(DockerRegistryRoot registry) {
-      String amd64 = image(registry, "library/base", "shared layer", "amd64 layer");
-      String arm64 = image(registry, "library/base", "shared layer", "arm64 layer");
-      String list = index(registry, "library/base", amd64, arm64);
+      String amd64 = registry.image("library/base", "shared layer", "amd64 layer");
+      String arm64 = registry.image("library/base", "shared layer", "arm64 layer");
+      String list = registry.index("library/base", amd64, arm64);
       registry.tag("library/base", "1.0", list);
       registry.tag("library/base", "latest", list);
-      String app = image(registry, "team/app", "shared layer", "app layer");
+      String app = registry.image("team/app", "shared layer", "app layer");
       registry.tag("team/app", "v1", app);
-      String untagged = image(registry, "team/app", "shared layer", "old app layer");
+      String untagged = registry.image("team/app", "shared layer", "old app layer");
       registry.upload("team/app", "3f1b5c8e-0000-4000-8000-000000000001", new byte[] {1, 2, 3});
       return new Consistent(amd64, arm64, list, app, untagged);
     }
@@ -158,7 +126,7 @@ class RegistryImportTest {
   @Test
   void eachInconsistencyIsReportedWithItsPathAndHandled() throws IOException {
     DockerRegistryRoot registry = new DockerRegistryRoot(root());
-    String good = image(registry, "broken", "good layer");
+    String good = registry.image("broken", "good layer");
     registry.tag("broken", "good", good);
 
     Path garbage = registry.layerLink("broken", Digests.of("garbage target"));
@@ -167,7 +135,7 @@ class RegistryImportTest {
 
     Path revisionToNothing = registry.revisionLink("broken", Digests.of("a manifest never stored"));
 
-    String missingLayer = image(registry, "broken", "layer deleted by hand");
+    String missingLayer = registry.image("broken", "layer deleted by hand");
     Files.delete(registry.blobData(Digests.of("layer deleted by hand")));
     Path tagOnSkipped = registry.tag("broken", "skipped", missingLayer);
 
@@ -246,7 +214,7 @@ class RegistryImportTest {
     DockerRegistryRoot registry = new DockerRegistryRoot(root());
     Consistent.write(registry);
     for (int i = 0; i < 20; i++) {
-      registry.tag("many/images", "t" + i, image(registry, "many/images", "shared layer", "layer " + i));
+      registry.tag("many/images", "t" + i, registry.image("many/images", "shared layer", "layer " + i));
     }
     TreeMap<String, String> once;
     try (MetadataStore metadata = database("once.db")) {

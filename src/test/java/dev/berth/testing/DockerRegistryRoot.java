@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Writes a Docker Registry 2.x storage root file by file, as Docker Registry lays it out, for tests
@@ -59,6 +61,40 @@ public final class DockerRegistryRoot {
     Path tagDirectory = repository(repository).resolve("_manifests/tags").resolve(tag);
     link(tagDirectory.resolve("index/sha256").resolve(hex(digest)).resolve("link"), digest);
     return link(tagDirectory.resolve("current/link"), digest);
+  }
+
+  /**
+   * A Docker image of a config and one layer per text given, its blobs stored and linked into the
+   * repository, and its revision; returns its digest. Equal texts make shared layers.
+   */
+  public String image(String repository, String... layers) {
+    byte[] config = ("{\"architecture\":\"amd64\",\"layers\":\"" + String.join(",", layers) + "\"}")
+        .getBytes(StandardCharsets.UTF_8);
+    layerLink(repository, blob(config));
+    List<ManifestBuilder.Descriptor> descriptors = new ArrayList<>();
+    for (String layer : layers) {
+      byte[] bytes = layer.getBytes(StandardCharsets.UTF_8);
+      layerLink(repository, blob(bytes));
+      descriptors.add(ManifestBuilder.Descriptor.of(ManifestBuilder.DOCKER_LAYER, bytes));
+    }
+    return manifest(repository, ManifestBuilder.image(ManifestBuilder.DOCKER_MANIFEST)
+        .config(ManifestBuilder.Descriptor.of(ManifestBuilder.DOCKER_CONFIG, config))
+        .layers(descriptors.toArray(ManifestBuilder.Descriptor[]::new)).build());
+  }
+
+  /** An OCI index of manifests stored in the repository; returns its digest. */
+  public String index(String repository, String... children) {
+    List<ManifestBuilder.Descriptor> descriptors = new ArrayList<>();
+    for (String child : children) {
+      try {
+        descriptors.add(ManifestBuilder.Descriptor.of(ManifestBuilder.DOCKER_MANIFEST, child,
+            Files.size(blobData(child))));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return manifest(repository, ManifestBuilder.index(ManifestBuilder.OCI_INDEX)
+        .manifests(descriptors.toArray(ManifestBuilder.Descriptor[]::new)).build());
   }
 
   /** An upload started and never finished. */
