@@ -24,6 +24,7 @@ public final class ImportReport {
   long tags;
   long tagsRecorded;
   long uploads;
+  long deletedLinks;
   OptionalLong blobs = OptionalLong.empty();
   final Map<Inconsistency.Kind, Long> inconsistencies = new EnumMap<>(Inconsistency.Kind.class);
 
@@ -76,6 +77,11 @@ public final class ImportReport {
     return layerLinksRecorded;
   }
 
+  /** Link directories whose link file Docker Registry removed: deleted manifests, layer links or tags. */
+  public long deletedLinks() {
+    return deletedLinks;
+  }
+
   public long uploads() {
     return uploads;
   }
@@ -123,6 +129,7 @@ public final class ImportReport {
         .append('\n');
     text.append("  layer links:        ").append(layerLinks).append(", ").append(recorded).append(' ')
         .append(layerLinksRecorded).append(" blob links (repairs included)\n");
+    text.append("  deleted in Docker Registry (link file removed): ").append(deletedLinks).append('\n');
     blobs.ifPresent(count -> text.append("  blobs:              ").append(count).append('\n'));
     text.append("  uploads in progress: ").append(uploads).append(" (not carried over: clients start them again)\n");
     text.append("  inconsistencies:    ").append(inconsistencies()).append('\n');

@@ -216,12 +216,17 @@ public final class RegistryImport {
         tagsLeft();
       }
 
+      /** The digest a link names; empty when Docker Registry deleted it, or (reported) when it is garbage. */
       private Optional<Digest> linkTarget(Link link, boolean keyIsDigest) {
-        Optional<Digest> target = link.content().flatMap(RegistryImport::parseDigest);
+        if (link.content().isEmpty()) {
+          report.deletedLinks++;
+          return Optional.empty();
+        }
+        String text = link.content().get();
+        Optional<Digest> target = parseDigest(text);
         if (target.isEmpty() || (keyIsDigest && !target.get().toString().equals(link.key()))) {
-          inconsistency(Inconsistency.Kind.LINK_GARBAGE, link.location(), link.content()
-              .map(text -> "holds \"" + printable(text) + "\"" + (keyIsDigest ? ", not " + link.key() : ""))
-              .orElse("missing or unreadable"));
+          inconsistency(Inconsistency.Kind.LINK_GARBAGE, link.location(),
+              "holds \"" + printable(text) + "\"" + (keyIsDigest ? ", not " + link.key() : ""));
           return Optional.empty();
         }
         return target;

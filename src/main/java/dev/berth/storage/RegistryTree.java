@@ -48,7 +48,8 @@ public interface RegistryTree {
    *
    * @param key what its place names: {@code <alg>:<hex>} for layers and revisions, the tag for tags
    * @param location the link file, for reports
-   * @param content its text, trimmed; empty when the file is missing or unreadable
+   * @param content its text, trimmed; empty when there is no link file (Docker Registry deletes a
+   *     manifest or a layer link by removing that file alone); blank when it cannot be read
    */
   record Link(String key, String location, Optional<String> content) {}
 

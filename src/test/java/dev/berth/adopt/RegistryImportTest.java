@@ -164,6 +164,9 @@ class RegistryImportTest {
     Path wrongDigest = registry.revisionLink("broken", Digests.of("directory says this"));
     Files.writeString(wrongDigest, good);
 
+    String deletedByDigest = registry.image("broken", "layer of a deleted image");
+    Files.delete(registry.revisionLink("broken", deletedByDigest));
+
     Path emptyRepository = registry.repository("deleted/everything");
     Files.createDirectories(emptyRepository);
 
@@ -205,6 +208,8 @@ class RegistryImportTest {
       }
       assertThat(metadata.blobs().findLinkedBlob(broken, Digest.parse(Digests.of("never stored")))).isEmpty();
       assertThat(report.manifestsByType()).containsEntry("schema 1", 1L);
+      assertThat(report.deletedLinks()).isEqualTo(1);
+      assertThat(metadata.manifests().findManifest(broken, Digest.parse(deletedByDigest))).isEmpty();
       assertThat(report.summary()).contains("Docker schema 1 manifest: 1 (skipped: Berth does not serve schema 1)");
     }
   }

@@ -134,8 +134,8 @@ public final class FilesystemRegistryTree implements RegistryTree {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (java.nio.file.FileSystemException e) {
-      // A directory or a file this process may not read where the link should be: no link either.
-      return Optional.empty();
+      // A directory, or a file this process may not read, where the link should be: garbage, not a delete.
+      return Optional.of("");
     }
   }
 
