@@ -9,7 +9,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -94,11 +93,7 @@ public final class FilesystemRegistryTree implements RegistryTree {
 
   @Override
   public Optional<Long> blobSize(Digest digest) throws IOException {
-    try {
-      return Optional.of(Files.readAttributes(layout.blobData(digest), BasicFileAttributes.class).size());
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    }
+    return FilesystemBlobStore.size(layout.blobData(digest));
   }
 
   @Override
@@ -128,13 +123,14 @@ public final class FilesystemRegistryTree implements RegistryTree {
     return count;
   }
 
-  private static Optional<String> read(Path link) throws IOException {
+  private static Optional<String> read(Path link) {
     try (InputStream in = Files.newInputStream(link)) {
       return Optional.of(new String(in.readNBytes(MAX_LINK_BYTES), java.nio.charset.StandardCharsets.UTF_8).trim());
     } catch (NoSuchFileException e) {
       return Optional.empty();
-    } catch (java.nio.file.FileSystemException e) {
-      // A directory, or a file this process may not read, where the link should be: garbage, not a delete.
+    } catch (IOException e) {
+      // A directory, or a file this process may not read, where the link should be: garbage (the
+      // import reports it with its path and goes on), not a delete.
       return Optional.of("");
     }
   }
