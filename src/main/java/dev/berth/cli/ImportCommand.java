@@ -41,9 +41,13 @@ final class ImportCommand implements Command {
       throw new CommandFailure(ExitStatus.USAGE, "berth import reads a filesystem storage root; this configuration"
           + " keeps blobs in " + settings.blobs());
     }
+    FilesystemRegistryTree tree = new FilesystemRegistryTree(settings.rootDirectory());
+    if (!tree.exists()) {
+      throw new CommandFailure(ExitStatus.NOT_FOUND, "no Docker Registry repositories at " + tree.repositoriesRoot()
+          + "; storage.filesystem.rootdirectory must be the rootdirectory Docker Registry was configured with");
+    }
     LoggingSetup.quietUnlessDebugging(settings.logLevel());
-    RegistryImport adoption = new RegistryImport(new FilesystemRegistryTree(settings.rootDirectory()),
-        settings.maxManifestBytes(), Clock.systemUTC());
+    RegistryImport adoption = new RegistryImport(tree, settings.maxManifestBytes(), Clock.systemUTC());
     Printer printer = new Printer(System.out, System.console() != null);
     ImportReport report;
     if (line.hasOption("dry-run")) {

@@ -12,6 +12,9 @@ import java.util.Optional;
  */
 public interface RegistryTree {
 
+  /** Whether the root holds Docker Registry's repositories at all: false for a wrong path. */
+  boolean exists();
+
   /** Every directory under the repositories root that is a repository or has nothing in it, in name order. */
   void forEachRepository(RepositoryVisitor visitor) throws IOException;
 

@@ -38,4 +38,20 @@ class ImportCommandTest {
     MainTest.Outcome fsck = MainTest.berthPrinting("fsck", "-c", config.toString());
     assertThat(fsck.out()).contains("fsck: 4 blobs checked: 0 dangling, 0 corrupt");
   }
+
+  @Test
+  void aRootWithoutDockerRegistryRepositoriesIsNotFoundAndLeftAlone() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("not-a-registry"));
+    Path config = Files.writeString(dir.resolve("config.yml"), "storage:\n  filesystem:\n    rootdirectory: " + root
+        + "\n");
+
+    MainTest.Outcome outcome = MainTest.berthPrinting("import", "-c", config.toString());
+
+    assertThat(outcome.status()).isEqualTo(ExitStatus.NOT_FOUND.code);
+    assertThat(outcome.err()).contains("no Docker Registry repositories at "
+        + root.resolve("docker/registry/v2/repositories"));
+    try (var left = Files.list(root)) {
+      assertThat(left).isEmpty();
+    }
+  }
 }

@@ -25,6 +25,16 @@ public final class FilesystemRegistryTree implements RegistryTree {
   }
 
   @Override
+  public boolean exists() {
+    return Files.isDirectory(layout.repositoriesRoot());
+  }
+
+  /** Where the repositories are, for messages. */
+  public Path repositoriesRoot() {
+    return layout.repositoriesRoot();
+  }
+
+  @Override
   public void forEachRepository(RepositoryVisitor visitor) throws IOException {
     Path root = layout.repositoriesRoot();
     if (Files.isDirectory(root)) {
