@@ -63,8 +63,10 @@ public final class RegistryImport {
   /** Reports what a real run would record, writing nothing anywhere. */
   public ImportReport dryRun(ImportListener listener) throws IOException {
     ImportReport report = new ImportReport(true);
-    report.blobs = java.util.OptionalLong.of(tree.countBlobs());
     new Run(report, listener, Optional.empty()).all();
+    // After the walk, so that the progress line's rate is the walk's.
+    report.blobs = java.util.OptionalLong.of(tree.countBlobs());
+    report.finish();
     return report;
   }
 
@@ -72,6 +74,7 @@ public final class RegistryImport {
   public ImportReport run(MetadataStore metadata, ImportListener listener) throws IOException {
     ImportReport report = new ImportReport(false);
     new Run(report, listener, Optional.of(metadata)).all();
+    report.finish();
     return report;
   }
 
@@ -105,7 +108,6 @@ public final class RegistryImport {
     void all() throws IOException {
       tree.forEachRepository(this::repository);
       flush();
-      report.finish();
       listener.progress(report);
     }
 
