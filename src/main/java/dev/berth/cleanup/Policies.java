@@ -5,6 +5,7 @@ import dev.berth.metadata.PolicyStore.StoredPolicy;
 import dev.berth.policy.NamespacePolicy;
 import dev.berth.policy.PolicyDocument;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -39,6 +40,11 @@ public final class Policies {
 
   public Optional<Current> find(String namespace) {
     return store.find(namespace).map(stored -> new Current(PolicyDocument.read(stored.document()), stored));
+  }
+
+  /** Every namespace's policy, by namespace. */
+  public List<Current> all() {
+    return store.all().stream().map(stored -> new Current(PolicyDocument.read(stored.document()), stored)).toList();
   }
 
   /** False when the namespace had no policy. */

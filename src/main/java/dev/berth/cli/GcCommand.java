@@ -15,24 +15,13 @@ import dev.berth.config.Settings;
 import dev.berth.server.BerthServer;
 import dev.berth.server.DataDirectory;
 import java.io.BufferedOutputStream;
-import java.io.Console;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.net.ssl.HttpsURLConnection;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -230,7 +219,7 @@ final class GcCommand implements Command {
     Optional<String> page = Optional.of("/api/v1/gc/runs/" + id + "/items?limit=" + ITEMS_PAGE + "&wait="
         + FOLLOW_WAIT.toSeconds() + "&format=text");
     while (page.isPresent()) {
-      AdminCall response = fetch(server, page.get());
+      AdminCall response = AdminCall.fetch(server, page.get());
       out.print(response.body());
       out.flush();
       page = response.next();
@@ -238,88 +227,6 @@ final class GcCommand implements Command {
   }
 
   private static JsonNode get(AdminEndpoint server, String path) throws IOException {
-    return JSON.readTree(fetch(server, path).body());
-  }
-
-  private static AdminCall fetch(AdminEndpoint server, String path) throws IOException {
-    AdminCall response = AdminCall.send(server, "GET", path, null);
-    if (response.status() != 200) {
-      throw new IOException("the server answered " + response.status() + " to " + path + ": " + response.body());
-    }
-    return response;
-  }
-
-
-  /**
-   * Where the admin API is and how to be let in: beside a server, its published loopback URL, its
-   * admin token and the certificate it published (trusted alone, whatever names it carries); a
-   * remote server, an administrator's Basic credentials over the JDK's usual TLS trust.
-   */
-  record AdminEndpoint(String url, String authorization, Optional<String> pinnedCertificateSha256) {
-    static AdminEndpoint local(DataDirectory.ServerInfo server) {
-      return new AdminEndpoint(server.url(), "Bearer " + server.token(), server.certificateSha256());
-    }
-
-    static AdminEndpoint remote(String url, String user) throws ParseException {
-      if (user == null) {
-        throw new ParseException("--url needs --user, an administrator of that server");
-      }
-      URI uri;
-      try {
-        uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-      } catch (IllegalArgumentException e) {
-        throw new ParseException("--url " + url + " is not a URL: " + e.getMessage());
-      }
-      if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
-          || uri.getHost() == null) {
-        throw new ParseException("--url must be http(s)://host[:port], got " + url);
-      }
-      String password = Optional.ofNullable(System.getenv("BERTH_PASSWORD")).orElseGet(() -> {
-        Console console = System.console();
-        char[] typed = console == null ? null : console.readPassword("password for %s: ", user);
-        return typed == null ? "" : new String(typed);
-      });
-      String credentials = Base64.getEncoder()
-          .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-      return new AdminEndpoint(uri.toString(), "Basic " + credentials, Optional.empty());
-    }
-  }
-
-  /**
-   * One call to a server's admin API. {@link HttpURLConnection} rather than
-   * {@code java.net.http.HttpClient}: the latter sets up TLS when it is built, about a third of a
-   * second of this short-lived JVM, even for a plain-HTTP loopback call.
-   */
-  private record AdminCall(int status, String body, Optional<String> next) {
-    private static final Pattern NEXT = Pattern.compile("^<([^>]+)>;\\s*rel=\"next\"$");
-
-    static AdminCall send(AdminEndpoint server, String method, String path, String body) throws IOException {
-      HttpURLConnection connection = (HttpURLConnection) URI.create(server.url() + path).toURL().openConnection();
-      if (connection instanceof HttpsURLConnection https && server.pinnedCertificateSha256().isPresent()) {
-        try {
-          PinnedCertificate.apply(https, server.pinnedCertificateSha256().get());
-        } catch (GeneralSecurityException e) {
-          throw new IOException("cannot set up TLS to " + server.url(), e);
-        }
-      }
-      connection.setRequestMethod(method);
-      connection.setRequestProperty("Authorization", server.authorization());
-      connection.setReadTimeout((int) FOLLOW_WAIT.plusSeconds(30).toMillis());
-      if (body != null) {
-        connection.setDoOutput(true);
-        connection.setRequestProperty("Content-Type", "application/json");
-        try (OutputStream request = connection.getOutputStream()) {
-          request.write(body.getBytes(StandardCharsets.UTF_8));
-        }
-      }
-      int status = connection.getResponseCode();
-      // Read to the end and closed, the connection goes back to the JDK's keep-alive cache.
-      try (InputStream response = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
-        String text = response == null ? "" : new String(response.readAllBytes(), StandardCharsets.UTF_8);
-        Optional<String> next = Optional.ofNullable(connection.getHeaderField("Link")).map(NEXT::matcher)
-            .filter(Matcher::matches).map(m -> m.group(1));
-        return new AdminCall(status, text, next);
-      }
-    }
+    return JSON.readTree(AdminCall.fetch(server, path).body());
   }
 }

@@ -14,6 +14,7 @@ public final class Main {
       .add("import", ImportCommand::new)
       .add("user", UserCommand::commands)
       .add("policy", PolicyCommand::commands)
+      .add("retention", RetentionCommand::commands)
       .add("training-run", TrainingRunCommand::new);
 
   private Main() {}

@@ -15,6 +15,7 @@ import dev.berth.cleanup.GcReports;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
 import dev.berth.cleanup.Policies;
+import dev.berth.cleanup.RetentionRuns;
 import dev.berth.metadata.AuditEntry;
 import dev.berth.metadata.GcRunItem;
 import dev.berth.metadata.GcRunRecord;
@@ -58,12 +59,12 @@ public final class AdminHandler extends Handler.Abstract {
   private static final Pattern RUN = Pattern.compile("^/api/v1/gc/runs/([0-9a-f-]{36})$");
   private static final Pattern RUN_ITEMS = Pattern.compile("^/api/v1/gc/runs/([0-9a-f-]{36})/items$");
   private static final int ITEMS_PAGE = 1000;
-  private static final int ITEMS_PAGE_MAX = 10_000;
+  static final int ITEMS_PAGE_MAX = 10_000;
   private static final Pattern PREVIEW = Pattern.compile("^/api/v1/repositories/(.+)/manifests/([^/]+)/delete-preview$");
   private static final Pattern IMAGES = Pattern.compile("^/api/v1/repositories/(.+)/images$");
   private static final int HISTORY_LIMIT = 100;
   /** Longer than this, a follower's request might meet a proxy's idle timeout. */
-  private static final long WAIT_MAX_SECONDS = 60;
+  static final long WAIT_MAX_SECONDS = 60;
   /** Who the server's own token acts as: {@code berth gc} beside the server. */
   private static final Principal ADMIN_TOKEN = new Principal("admin-token", Principal.Kind.USER, true, Map.of());
 
@@ -71,6 +72,7 @@ public final class AdminHandler extends Handler.Abstract {
   private final DeletePreview previews;
   private final Inventory inventory;
   private final UserEndpoints users;
+  private final RetentionEndpoints retention;
   private final PolicyEndpoints policies;
   private final HistoryStore history;
   private final GcOptions defaults;
@@ -80,11 +82,12 @@ public final class AdminHandler extends Handler.Abstract {
   private final ObjectMapper json;
 
   public AdminHandler(GcService gc, DeletePreview previews, Inventory inventory, Administration administration,
-      Policies policies, HistoryStore history, GcOptions defaults, String token, AccessControl access,
-      ObjectMapper json) {
+      Policies policies, RetentionRuns retention, HistoryStore history, GcOptions defaults, String token,
+      AccessControl access, ObjectMapper json) {
     super(InvocationType.BLOCKING);
     this.users = new UserEndpoints(administration);
     this.policies = new PolicyEndpoints(administration, policies);
+    this.retention = new RetentionEndpoints(administration, retention);
     this.permissions = administration.permissions();
     this.gc = gc;
     this.previews = previews;
@@ -105,7 +108,8 @@ public final class AdminHandler extends Handler.Abstract {
     Exchange ex = new Exchange(request, response, callback, json);
     try {
       Principal caller = authenticate(ex);
-      if (!users.handle(ex, path, caller) && !policies.handle(ex, path, caller)) {
+      if (!users.handle(ex, path, caller) && !policies.handle(ex, path, caller)
+          && !retention.handle(ex, path, caller)) {
         dispatch(ex, path, caller);
       }
     } catch (AdminError e) {
@@ -245,20 +249,20 @@ public final class AdminHandler extends Handler.Abstract {
     return wait.isZero() ? gc.findRun(id) : waiting(id, () -> gc.awaitEnd(id, wait));
   }
 
-  private interface Wait<T> {
+  interface Wait<T> {
     T await() throws InterruptedException;
   }
 
-  private static <T> T waiting(String id, Wait<T> wait) throws InterruptedIOException {
+  static <T> T waiting(String id, Wait<T> wait) throws InterruptedIOException {
     try {
       return wait.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting for GC run " + id);
+      throw new InterruptedIOException("interrupted while waiting for run " + id);
     }
   }
 
-  private static long number(Exchange ex, String name, long absent, long min, long max) {
+  static long number(Exchange ex, String name, long absent, long min, long max) {
     String text = ex.query(name).orElse(null);
     if (text == null) {
       return absent;

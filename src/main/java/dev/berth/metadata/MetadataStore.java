@@ -5,7 +5,7 @@ import java.util.function.Function;
 /**
  * The source of truth for what exists, one store per concern over one database: blobs and upload
  * sessions, manifests and tags, the collector's queries, GC history and the audit log, users and
- * roles, the inventory of what fills the disk, and namespaces' policies.
+ * roles, the inventory of what fills the disk, namespaces' policies and retention runs.
  *
  * <p>Each call on a store is one transaction. Writes of several stores that must commit together
  * go through {@link #atomically}, whose {@link MetadataTransaction} hands out the stores bound to
@@ -27,6 +27,9 @@ public interface MetadataStore extends AutoCloseable {
 
   /** Namespaces' policy documents, shared by every process on the database. */
   PolicyStore policies();
+
+  /** What retention runs read of a namespace, and their history. */
+  RetentionStore retention();
 
   /**
    * Runs {@code work} as one transaction: everything it writes through the stores of its

@@ -14,6 +14,8 @@ import dev.berth.cleanup.GcSchedule;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
 import dev.berth.cleanup.Policies;
+import dev.berth.cleanup.RetentionRuns;
+import dev.berth.cleanup.RetentionSchedule;
 import dev.berth.cleanup.StorageSampler;
 import dev.berth.config.ConfigException;
 import dev.berth.config.Settings;
@@ -111,11 +113,14 @@ public final class BerthServer implements AutoCloseable {
           stores.metadata().collector(), stores.metadata().history(), clock);
       Administration administration = new Administration(new Users(stores.metadata().access(), clock),
           stores.metadata().access(), access);
-      AdminHandler admin = new AdminHandler(gc, previews, inventory, administration,
-          new Policies(stores.metadata().policies(), clock), stores.metadata().history(), gcDefaults, token, access, json);
+      Policies policies = new Policies(stores.metadata().policies(), clock);
+      // A pull counts at once: the run writes this process's recorded pulls before it reads.
+      RetentionRuns retention = new RetentionRuns(stores.metadata(), policies, clock, registry.pulls()::flush);
+      AdminHandler admin = new AdminHandler(gc, previews, inventory, administration, policies, retention,
+          stores.metadata().history(), gcDefaults, token, access, json);
       ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, administration, inventory,
           previews, registry.manifests(), gc, gcDefaults, stores.metadata().history(),
-          stores.metadata().consoleSessions(), registry.blobs(),
+          stores.metadata().consoleSessions(), registry.blobs(), policies, retention,
           new ExternalUrl(settings.externalUrl())::base), clock);
       HttpServer http = listen(settings, tls, registry, registrySettings, access, new Handler.Sequence(admin, console),
           prometheus);
@@ -124,6 +129,8 @@ public final class BerthServer implements AutoCloseable {
         resources.addFirst(StorageSampler.start(inventory, STORAGE_SAMPLE_PERIOD, stores.metadata().jobClaims(), clock));
         settings.gc().schedule().ifPresent(cron -> resources.addFirst(
             GcSchedule.start(cron, gc, gcDefaults, stores.metadata().jobClaims(), clock)));
+        resources.addFirst(new RetentionSchedule(retention, policies, gc, gcDefaults)
+            .start(stores.metadata().jobClaims(), clock));
       }
       // berth gc reaches the admin API here; over TLS it trusts exactly this certificate, whatever
       // names it carries.

@@ -1,9 +1,13 @@
 package dev.berth.server;
 
 import dev.berth.cleanup.GarbageCollector;
+import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.GcSchedule;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
+import dev.berth.cleanup.Policies;
+import dev.berth.cleanup.RetentionRuns;
+import dev.berth.cleanup.RetentionSchedule;
 import dev.berth.cleanup.StorageSampler;
 import dev.berth.config.ConfigException;
 import dev.berth.config.Settings;
@@ -48,8 +52,13 @@ public final class BerthWorker implements AutoCloseable {
           stores.metadata().collector(), stores.metadata().history(), clock);
       resources.addFirst(StorageSampler.start(inventory, BerthServer.STORAGE_SAMPLE_PERIOD,
           stores.metadata().jobClaims(), clock));
+      GcOptions gcDefaults = BerthServer.defaultGcOptions(settings);
       settings.gc().schedule().ifPresent(cron -> resources.addFirst(
-          GcSchedule.start(cron, gc, BerthServer.defaultGcOptions(settings), stores.metadata().jobClaims(), clock)));
+          GcSchedule.start(cron, gc, gcDefaults, stores.metadata().jobClaims(), clock)));
+      // Pulls the replicas recorded but have not written yet (at most their flush period) do not count.
+      Policies policies = new Policies(stores.metadata().policies(), clock);
+      resources.addFirst(new RetentionSchedule(new RetentionRuns(stores.metadata(), policies, clock, () -> { }),
+          policies, gc, gcDefaults).start(stores.metadata().jobClaims(), clock));
       return new BerthWorker(resources);
     } catch (Exception | Error e) {
       BerthServer.closeAll(resources);

@@ -43,6 +43,7 @@ public final class ConsoleHandler extends Handler.Abstract {
   private final AuditController audit;
   private final UsersController users;
   private final NamespaceController namespaces;
+  private final PolicyController policies;
   private final AccountController account;
 
   public ConsoleHandler(ConsoleServices services, Clock clock) {
@@ -61,6 +62,7 @@ public final class ConsoleHandler extends Handler.Abstract {
     this.users = new UsersController(services.administration(), pages, clock);
     this.namespaces = new NamespaceController(services.administration(), services.inventory(), pages, clock);
     this.account = new AccountController(services.administration(), pages);
+    this.policies = new PolicyController(services.administration(), services.policies(), services.retention(), pages);
   }
 
   @Override
@@ -156,6 +158,11 @@ public final class ConsoleHandler extends Handler.Abstract {
       case "POST /ui/namespace/public" -> namespaces.visibility(ex, session);
       case "POST /ui/namespace/robots" -> namespaces.addRobot(ex, session);
       case "POST /ui/namespace/robots/revoke" -> namespaces.revokeRobot(ex, session);
+      case "GET /ui/policy" -> policies.show(ex, session);
+      case "POST /ui/policy" -> policies.save(ex, session);
+      case "POST /ui/policy/remove" -> policies.remove(ex, session);
+      case "POST /ui/policy/run" -> policies.run(ex, session);
+      case "GET /ui/retention/run" -> policies.showRun(ex, session);
       case "GET /ui/account" -> account.show(ex, session);
       case "POST /ui/account/password" -> account.changePassword(ex, session);
       case "POST /ui/logout" -> login.logout(ex, session);

@@ -6,6 +6,8 @@ import dev.berth.cleanup.DeletePreview;
 import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
+import dev.berth.cleanup.Policies;
+import dev.berth.cleanup.RetentionRuns;
 import dev.berth.metadata.ConsoleSessionStore;
 import dev.berth.metadata.HistoryStore;
 import dev.berth.registry.Blobs;
@@ -22,4 +24,5 @@ import org.eclipse.jetty.server.Request;
  */
 public record ConsoleServices(AccessControl access, Administration administration, Inventory inventory,
     DeletePreview previews, Manifests manifests, GcService gc, GcOptions gcDefaults, HistoryStore history,
-    ConsoleSessionStore sessions, Blobs blobs, Function<Request, String> externalUrl) {}
+    ConsoleSessionStore sessions, Blobs blobs, Policies policies, RetentionRuns retention,
+    Function<Request, String> externalUrl) {}

@@ -43,6 +43,14 @@ final class Links {
     return "/ui/gc/run?id=" + encode(id);
   }
 
+  static String policy(String namespace) {
+    return "/ui/policy?namespace=" + encode(namespace);
+  }
+
+  static String retentionRun(String id) {
+    return "/ui/retention/run?id=" + encode(id);
+  }
+
   static String encode(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }

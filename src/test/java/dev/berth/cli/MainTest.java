@@ -128,7 +128,7 @@ class MainTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', textBlock = """
-      ''                                     | berth: a command is required: serve, worker, gc, fsck, import, user, policy, training-run | berth --help
+      ''                                     | berth: a command is required: serve, worker, gc, fsck, import, user, policy, retention, training-run | berth --help
       bogus                                  | berth: unknown command 'bogus'                                        | berth --help
       help bogus                             | berth: unknown command 'bogus'                                        | berth --help
       --bogus                                | berth: unknown option '--bogus'                                       | berth --help

@@ -16,6 +16,7 @@ import dev.berth.metadata.MetadataException;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.metadata.MetadataTransaction;
 import dev.berth.metadata.PolicyStore;
+import dev.berth.metadata.RetentionStore;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.function.Function;
@@ -48,6 +49,7 @@ public final class SqlMetadataStore implements MetadataStore {
   private final SqlLoginFailures loginFailures;
   private final SqlJobClaims jobClaims;
   private final SqlPolicies policies;
+  private final SqlRetention retention;
 
   private SqlMetadataStore(SqlTransactions transactions) {
     this.transactions = transactions;
@@ -61,6 +63,7 @@ public final class SqlMetadataStore implements MetadataStore {
     this.loginFailures = new SqlLoginFailures(transactions);
     this.jobClaims = new SqlJobClaims(transactions);
     this.policies = new SqlPolicies(transactions);
+    this.retention = new SqlRetention(transactions);
   }
 
   static final int WAL_AUTOCHECKPOINT_PAGES = 40_000;
@@ -194,6 +197,11 @@ public final class SqlMetadataStore implements MetadataStore {
   @Override
   public PolicyStore policies() {
     return policies;
+  }
+
+  @Override
+  public RetentionStore retention() {
+    return retention;
   }
 
   /** The stores of one open transaction. */
