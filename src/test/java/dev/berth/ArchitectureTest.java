@@ -25,6 +25,7 @@ class ArchitectureTest {
         .layer("auth").definedBy("dev.berth.auth..")
         .layer("registry").definedBy("dev.berth.registry..")
         .layer("cleanup").definedBy("dev.berth.cleanup..")
+        .layer("adopt").definedBy("dev.berth.adopt..")
         .layer("policy").definedBy("dev.berth.policy..")
         .layer("metadata").definedBy("dev.berth.metadata..")
         .layer("storage").definedBy("dev.berth.storage..")
@@ -35,11 +36,12 @@ class ArchitectureTest {
         .whereLayer("http").mayOnlyBeAccessedByLayers("server")
         .whereLayer("ui").mayOnlyBeAccessedByLayers("server", "cli")
         .whereLayer("cleanup").mayOnlyBeAccessedByLayers("http", "ui", "server", "cli")
+        .whereLayer("adopt").mayOnlyBeAccessedByLayers("cli")
         .whereLayer("policy").mayOnlyBeAccessedByLayers("registry", "cleanup", "http", "ui", "config", "server", "cli")
         .whereLayer("auth").mayOnlyBeAccessedByLayers("http", "ui", "server", "cli")
         .whereLayer("registry").mayOnlyBeAccessedByLayers("http", "ui", "server")
-        .whereLayer("metadata").mayOnlyBeAccessedByLayers("registry", "cleanup", "auth", "http", "ui", "server", "cli")
-        .whereLayer("storage").mayOnlyBeAccessedByLayers("metadata", "registry", "cleanup", "http", "server", "cli")
+        .whereLayer("metadata").mayOnlyBeAccessedByLayers("registry", "cleanup", "adopt", "auth", "http", "ui", "server", "cli")
+        .whereLayer("storage").mayOnlyBeAccessedByLayers("metadata", "registry", "cleanup", "adopt", "http", "server", "cli")
         .check(classes);
   }
 

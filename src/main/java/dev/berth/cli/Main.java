@@ -11,6 +11,7 @@ public final class Main {
       .add("worker", WorkerCommand::new)
       .add("gc", GcCommand::new)
       .add("fsck", FsckCommand::new)
+      .add("import", ImportCommand::new)
       .add("user", UserCommand::commands)
       .add("policy", PolicyCommand::commands)
       .add("retention", RetentionCommand::commands)

@@ -31,6 +31,22 @@ class MainTest {
     return new Outcome(status, out.toString(UTF_8), err.toString(UTF_8));
   }
 
+  /**
+   * Runs berth with the commands' own output captured: they print to System.out, the stream a
+   * script reads, rather than to the one {@link Main#run} is handed for usage and failures.
+   */
+  static Outcome berthPrinting(String... args) throws Exception {
+    PrintStream original = System.out;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(printed, true, UTF_8));
+    try {
+      Outcome outcome = berth(args);
+      return new Outcome(outcome.status(), outcome.out() + printed.toString(UTF_8), outcome.err());
+    } finally {
+      System.setOut(original);
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"--help", "-h", "help"})
   void helpListsEveryCommandWithItsSummary(String help) throws Exception {
@@ -43,6 +59,7 @@ class MainTest {
         .containsPattern("(?m)^worker +Run the scheduled jobs \\(gc.schedule, storage samples\\) of a$")
         .containsPattern("(?m)^gc +Collect garbage, online\\.$")
         .containsPattern("(?m)^fsck +Check that metadata and storage agree")
+        .containsPattern("(?m)^import +Adopt a Docker Registry 2.x storage root in place")
         .containsPattern("(?m)^user +Manage users, namespace roles and robot accounts")
         .containsPattern("(?m)^policy +Set, show or remove a namespace's policy")
         .containsPattern("(?m)^help +Show a command's help: berth help COMMAND$")
@@ -111,7 +128,7 @@ class MainTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', textBlock = """
-      ''                                     | berth: a command is required: serve, worker, gc, fsck, user, policy, retention, training-run | berth --help
+      ''                                     | berth: a command is required: serve, worker, gc, fsck, import, user, policy, retention, training-run | berth --help
       bogus                                  | berth: unknown command 'bogus'                                        | berth --help
       help bogus                             | berth: unknown command 'bogus'                                        | berth --help
       --bogus                                | berth: unknown option '--bogus'                                       | berth --help

@@ -1,10 +1,7 @@
 package dev.berth.cli;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,24 +36,12 @@ class PolicyCommandTest {
     config = file.toString();
   }
 
-  /**
-   * Runs berth with the commands' own output captured: they print to System.out, the stream a
-   * script reads, rather than to the one {@link Main#run} is handed for usage and failures.
-   */
   private MainTest.Outcome berth(String... args) throws Exception {
-    PrintStream original = System.out;
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(printed, true, UTF_8));
-    try {
-      String[] withConfig = new String[args.length + 2];
-      System.arraycopy(args, 0, withConfig, 0, args.length);
-      withConfig[args.length] = "--config";
-      withConfig[args.length + 1] = config;
-      MainTest.Outcome outcome = MainTest.berth(withConfig);
-      return new MainTest.Outcome(outcome.status(), outcome.out() + printed.toString(UTF_8), outcome.err());
-    } finally {
-      System.setOut(original);
-    }
+    String[] withConfig = new String[args.length + 2];
+    System.arraycopy(args, 0, withConfig, 0, args.length);
+    withConfig[args.length] = "--config";
+    withConfig[args.length + 1] = config;
+    return MainTest.berthPrinting(withConfig);
   }
 
   @Test

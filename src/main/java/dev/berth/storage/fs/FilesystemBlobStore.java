@@ -47,8 +47,13 @@ public final class FilesystemBlobStore implements BlobStore {
 
   @Override
   public Optional<Long> stat(Digest digest) throws IOException {
+    return size(layout.blobData(digest));
+  }
+
+  /** The size of a blob's data file, or empty when there is none. */
+  static Optional<Long> size(Path data) throws IOException {
     try {
-      return Optional.of(Files.readAttributes(layout.blobData(digest), BasicFileAttributes.class).size());
+      return Optional.of(Files.readAttributes(data, BasicFileAttributes.class).size());
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }

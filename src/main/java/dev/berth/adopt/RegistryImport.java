@@ -1,0 +1,432 @@
+package dev.berth.adopt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.metadata.ManifestRecord;
+import dev.berth.metadata.MetadataStore;
+import dev.berth.metadata.MetadataTransaction;
+import dev.berth.metadata.MissingReferencesException;
+import dev.berth.oci.Descriptor;
+import dev.berth.oci.Digest;
+import dev.berth.oci.InvalidManifestException;
+import dev.berth.oci.Manifest;
+import dev.berth.oci.ManifestParser;
+import dev.berth.oci.OciFormatException;
+import dev.berth.oci.RepositoryName;
+import dev.berth.oci.Tag;
+import dev.berth.storage.RegistryTree;
+import dev.berth.storage.RegistryTree.Link;
+import dev.berth.storage.RegistryTree.RepositoryDirectory;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Builds Berth's metadata for a Docker Registry 2.x storage root in place: blobs stay where they
+ * are, and what Docker Registry's link files say exists becomes blob links, manifests and tags.
+ *
+ * <p>One repository at a time: its layer links, then its image manifests, then its indexes (each
+ * once its children are recorded), then its tags, so nothing is written before what it references,
+ * and only one repository's digests are ever held. Writes are grouped in transactions of {@link
+ * #BATCH} writes. Every write is idempotent (a manifest or link already there is left as it is), so a
+ * second run, or a run after one that was killed, ends with the same metadata.
+ */
+public final class RegistryImport {
+  static final int BATCH = 500;
+  private static final int PROGRESS_EVERY = 256;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final RegistryTree tree;
+  private final int maxManifestBytes;
+  private final Clock clock;
+  private final int batch;
+
+  public RegistryImport(RegistryTree tree, int maxManifestBytes, Clock clock) {
+    this(tree, maxManifestBytes, clock, BATCH);
+  }
+
+  /** With transactions of {@code batch} writes: tests interrupt a run between two of them. */
+  RegistryImport(RegistryTree tree, int maxManifestBytes, Clock clock, int batch) {
+    this.tree = tree;
+    this.maxManifestBytes = maxManifestBytes;
+    this.clock = clock;
+    this.batch = batch;
+  }
+
+  /** Reports what a real run would record, writing nothing anywhere. */
+  public ImportReport dryRun(ImportListener listener) throws IOException {
+    ImportReport report = new ImportReport(true);
+    new Run(report, listener, Optional.empty()).all();
+    // After the walk, so that the progress line's rate is the walk's.
+    report.blobs = java.util.OptionalLong.of(tree.countBlobs());
+    report.finish();
+    return report;
+  }
+
+  /** Records everything consistent into {@code metadata} and reports the rest. */
+  public ImportReport run(MetadataStore metadata, ImportListener listener) throws IOException {
+    ImportReport report = new ImportReport(false);
+    new Run(report, listener, Optional.of(metadata)).all();
+    report.finish();
+    return report;
+  }
+
+  /** One write of the import, named for the report should the metadata store refuse it. */
+  private record Write(String location, Step step) {}
+
+  @FunctionalInterface
+  private interface Step {
+    void apply(MetadataTransaction tx, Instant now) throws MissingReferencesException;
+  }
+
+  /** Carries a refusal out of a transaction's work, which rolls the transaction back. */
+  private static final class Refused extends RuntimeException {
+    Refused(MissingReferencesException cause) {
+      super(cause);
+    }
+  }
+
+  private final class Run {
+    private final ImportReport report;
+    private final ImportListener listener;
+    private final Optional<MetadataStore> metadata;
+    private final List<Write> pending = new ArrayList<>();
+
+    Run(ImportReport report, ImportListener listener, Optional<MetadataStore> metadata) {
+      this.report = report;
+      this.listener = listener;
+      this.metadata = metadata;
+    }
+
+    void all() throws IOException {
+      tree.forEachRepository(this::repository);
+      flush();
+      listener.progress(report);
+    }
+
+    private void inconsistency(Inconsistency.Kind kind, String location, String detail) {
+      report.inconsistencies.merge(kind, 1L, Long::sum);
+      listener.inconsistency(new Inconsistency(kind, location, detail));
+    }
+
+    private void repository(RepositoryDirectory directory) throws IOException {
+      if (directory.empty()) {
+        inconsistency(Inconsistency.Kind.EMPTY_REPOSITORY, directory.location(), "no layers, manifests, tags or uploads");
+        return;
+      }
+      RepositoryName name;
+      try {
+        name = RepositoryName.of(directory.name());
+      } catch (OciFormatException e) {
+        inconsistency(Inconsistency.Kind.INVALID_NAME, directory.location(), e.getMessage());
+        return;
+      }
+      report.repositories++;
+      new RepositoryImport(name, directory).run();
+      listener.progress(report);
+    }
+
+    /** Queues a write; in a dry run it is only counted. */
+    void write(String location, Step step) {
+      if (metadata.isEmpty()) {
+        return;
+      }
+      pending.add(new Write(location, step));
+      if (pending.size() >= batch) {
+        flush();
+      }
+    }
+
+    /**
+     * Commits the queued writes as one transaction. Should the store refuse one (something changed
+     * under the import), the batch is retried one write per transaction, so only the refused write
+     * is lost, and reported.
+     */
+    void flush() {
+      if (pending.isEmpty()) {
+        return;
+      }
+      MetadataStore store = metadata.orElseThrow();
+      Instant now = clock.instant();
+      try {
+        store.atomically(tx -> {
+          for (Write write : pending) {
+            apply(write, tx, now);
+          }
+          return null;
+        });
+      } catch (Refused whole) {
+        for (Write write : pending) {
+          try {
+            store.atomically(tx -> {
+              apply(write, tx, now);
+              return null;
+            });
+          } catch (Refused one) {
+            MissingReferencesException missing = (MissingReferencesException) one.getCause();
+            inconsistency(Inconsistency.Kind.REFUSED, write.location(), missing.getMessage());
+          }
+        }
+      }
+      pending.clear();
+    }
+
+    private static void apply(Write write, MetadataTransaction tx, Instant now) {
+      try {
+        write.step().apply(tx, now);
+      } catch (MissingReferencesException e) {
+        throw new Refused(e);
+      }
+    }
+
+    /** The state of one repository while it is imported: its digests, never another's. */
+    private final class RepositoryImport {
+      private final RepositoryName name;
+      private final RepositoryDirectory directory;
+      /** Blobs the repository may serve: layer links whose blob has data, and links added for manifests. */
+      private final Set<Digest> linked = new HashSet<>();
+      /** Manifests recorded (or, in a dry run, that would be). */
+      private final Set<Digest> recorded = new HashSet<>();
+      /** Manifests seen and skipped, so that tags on them say why they are not created. */
+      private final Set<Digest> skipped = new HashSet<>();
+      private final Map<Digest, List<TagLink>> tagsByManifest = new LinkedHashMap<>();
+      /** Indexes wait for their children; they are few beside image manifests. */
+      private final Map<Digest, Pending> indexes = new LinkedHashMap<>();
+
+      private record Pending(ManifestRecord record, String location) {}
+
+      private record TagLink(Tag tag, String location) {}
+
+      RepositoryImport(RepositoryName name, RepositoryDirectory directory) {
+        this.name = name;
+        this.directory = directory;
+      }
+
+      void run() throws IOException {
+        tree.forEachUpload(directory, (id, location) -> report.uploads++);
+        tree.forEachLayerLink(directory, this::layerLink);
+        tree.forEachTagLink(directory, this::tagLink);
+        tree.forEachRevisionLink(directory, this::revision);
+        resolveIndexes();
+        tagsLeft();
+      }
+
+      /** The digest a link names; empty when Docker Registry deleted it, or (reported) when it is garbage. */
+      private Optional<Digest> linkTarget(Link link, boolean keyIsDigest) {
+        if (link.content().isEmpty()) {
+          report.deletedLinks++;
+          return Optional.empty();
+        }
+        String text = link.content().get();
+        Optional<Digest> target = parseDigest(text);
+        if (target.isEmpty() || (keyIsDigest && !target.get().toString().equals(link.key()))) {
+          inconsistency(Inconsistency.Kind.LINK_GARBAGE, link.location(),
+              "holds \"" + printable(text) + "\"" + (keyIsDigest ? ", not " + link.key() : ""));
+          return Optional.empty();
+        }
+        return target;
+      }
+
+      private void layerLink(Link link) throws IOException {
+        report.layerLinks++;
+        Optional<Digest> digest = linkTarget(link, true);
+        if (digest.isEmpty()) {
+          return;
+        }
+        Optional<Long> size = tree.blobSize(digest.get());
+        if (size.isEmpty()) {
+          inconsistency(Inconsistency.Kind.LAYER_BLOB_MISSING, link.location(), "no data for " + digest.get());
+          return;
+        }
+        link(digest.get(), size.get(), link.location());
+      }
+
+      private void link(Digest digest, long size, String location) {
+        linked.add(digest);
+        report.layerLinksRecorded++;
+        write(location, (tx, now) -> tx.blobs().recordBlob(name, digest, size, now));
+      }
+
+      private void tagLink(Link link) {
+        report.tags++;
+        Tag tag;
+        try {
+          tag = Tag.of(link.key());
+        } catch (OciFormatException e) {
+          inconsistency(Inconsistency.Kind.INVALID_NAME, link.location(), e.getMessage());
+          return;
+        }
+        linkTarget(link, false).ifPresent(digest -> {
+          tagsByManifest.computeIfAbsent(digest, d -> new ArrayList<>(1)).add(new TagLink(tag, link.location()));
+        });
+      }
+
+      private void revision(Link link) throws IOException {
+        Optional<Digest> digest = linkTarget(link, true);
+        if (digest.isEmpty()) {
+          return;
+        }
+        Optional<ManifestRecord> record = manifest(digest.get(), link.location());
+        if (record.isEmpty()) {
+          skipped.add(digest.get());
+        } else if (record.get().mediaType().isIndex()) {
+          indexes.put(digest.get(), new Pending(record.get(), link.location()));
+        } else if (blobsPresent(record.get(), link.location())) {
+          record(record.get(), link.location());
+        } else {
+          skipped.add(digest.get());
+        }
+        if (report.manifests % PROGRESS_EVERY == 0) {
+          listener.progress(report);
+        }
+      }
+
+      /** The manifest's bytes, checked and parsed; empty (and reported) when Berth cannot take it. */
+      private Optional<ManifestRecord> manifest(Digest digest, String location) throws IOException {
+        Optional<byte[]> bytes = tree.readBlob(digest, maxManifestBytes);
+        if (bytes.isEmpty()) {
+          if (tree.blobSize(digest).isPresent()) {
+            inconsistency(Inconsistency.Kind.MANIFEST_INVALID, location,
+                digest + " is larger than storage.manifests.maxsize (" + maxManifestBytes + " bytes)");
+          } else {
+            inconsistency(Inconsistency.Kind.REVISION_BLOB_MISSING, location, "no data for " + digest);
+          }
+          return Optional.empty();
+        }
+        byte[] payload = bytes.get();
+        if (!Digest.compute(digest.algorithm(), payload).equals(digest)) {
+          inconsistency(Inconsistency.Kind.MANIFEST_INVALID, location, "the bytes of " + digest + " do not hash to it");
+          return Optional.empty();
+        }
+        Manifest manifest;
+        try {
+          manifest = ManifestParser.parse(payload, Optional.empty());
+        } catch (InvalidManifestException e) {
+          if (isSchema1(payload)) {
+            report.manifestFound("schema 1");
+            inconsistency(Inconsistency.Kind.SCHEMA1, location, digest.toString());
+          } else {
+            inconsistency(Inconsistency.Kind.MANIFEST_INVALID, location, digest + ": " + e.getMessage());
+          }
+          return Optional.empty();
+        }
+        report.manifestFound(manifest.mediaType().value());
+        return Optional.of(new ManifestRecord(name, digest, manifest.mediaType(), payload,
+            manifest.referencedBlobs().stream().map(Descriptor::digest).distinct().toList(),
+            manifest.manifests().stream().map(Descriptor::digest).distinct().toList(),
+            manifest.subject().map(Descriptor::digest), manifest.effectiveArtifactType(), manifest.annotations()));
+      }
+
+      /**
+       * Whether every blob the manifest names has data. One with data but no layer link in this
+       * repository is linked: Docker Registry served the manifest, and Berth only serves it linked.
+       */
+      private boolean blobsPresent(ManifestRecord manifest, String location) throws IOException {
+        List<Digest> missing = new ArrayList<>();
+        for (Digest blob : manifest.blobs()) {
+          if (linked.contains(blob)) {
+            continue;
+          }
+          Optional<Long> size = tree.blobSize(blob);
+          if (size.isEmpty()) {
+            missing.add(blob);
+          } else {
+            inconsistency(Inconsistency.Kind.MANIFEST_BLOB_UNLINKED, location, manifest.digest() + " names " + blob);
+            link(blob, size.get(), location);
+          }
+        }
+        if (!missing.isEmpty()) {
+          inconsistency(Inconsistency.Kind.MANIFEST_BLOB_MISSING, location, manifest.digest() + " names " + missing);
+          return false;
+        }
+        return true;
+      }
+
+      /** Records the manifest with each of its tags; the first write stores it, the others only tag it. */
+      private void record(ManifestRecord manifest, String location) {
+        recorded.add(manifest.digest());
+        report.manifestsRecorded++;
+        List<TagLink> tags = tagsByManifest.remove(manifest.digest());
+        if (tags == null) {
+          write(location, (tx, now) -> tx.manifests().putManifest(manifest, Optional.empty(), now));
+          return;
+        }
+        report.tagsRecorded += tags.size();
+        for (TagLink tag : tags) {
+          write(tag.location(), (tx, now) -> tx.manifests().putManifest(manifest, Optional.of(tag.tag()), now));
+        }
+      }
+
+      /** Indexes whose children are all recorded, until none is left or none can be. */
+      private void resolveIndexes() {
+        boolean progress = true;
+        while (progress && !indexes.isEmpty()) {
+          progress = false;
+          for (var entry : List.copyOf(indexes.entrySet())) {
+            if (recorded.containsAll(entry.getValue().record().children())) {
+              indexes.remove(entry.getKey());
+              record(entry.getValue().record(), entry.getValue().location());
+              progress = true;
+            }
+          }
+        }
+        indexes.forEach((digest, index) -> {
+          skipped.add(digest);
+          inconsistency(Inconsistency.Kind.INDEX_CHILD_MISSING, index.location(), digest + " names "
+              + index.record().children().stream().filter(child -> !recorded.contains(child)).toList());
+        });
+      }
+
+      /** Tags left over point at no recorded manifest: they are reported, not created. */
+      private void tagsLeft() throws IOException {
+        for (var entry : tagsByManifest.entrySet()) {
+          Digest digest = entry.getKey();
+          for (TagLink link : entry.getValue()) {
+            Tag tag = link.tag();
+            String location = link.location();
+            if (skipped.contains(digest)) {
+              inconsistency(Inconsistency.Kind.TAG_MANIFEST_MISSING, location,
+                  tag + " -> " + digest + ", which was not recorded (reported above)");
+            } else if (tree.blobSize(digest).isEmpty()) {
+              inconsistency(Inconsistency.Kind.TAG_BLOB_MISSING, location, tag + " -> " + digest + ", which has no data");
+            } else {
+              inconsistency(Inconsistency.Kind.TAG_MANIFEST_MISSING, location,
+                  tag + " -> " + digest + ", which has no revision link in " + name);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static Optional<Digest> parseDigest(String text) {
+    try {
+      return Optional.of(Digest.parse(text));
+    } catch (OciFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** A link's text as a report can show it: short, on one line. */
+  private static String printable(String text) {
+    String line = text.replaceAll("\\p{Cntrl}", "?");
+    return line.length() > 80 ? line.substring(0, 77) + "..." : line;
+  }
+
+  /** Schema 1 (signed or not) declares {@code schemaVersion: 1}; only asked of what did not parse. */
+  private static boolean isSchema1(byte[] payload) {
+    try {
+      JsonNode root = JSON.readTree(payload);
+      return root != null && root.path("schemaVersion").asInt() == 1;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
