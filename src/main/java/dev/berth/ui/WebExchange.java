@@ -3,6 +3,7 @@ package dev.berth.ui;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpHeader;
@@ -57,6 +58,18 @@ final class WebExchange {
       query = Request.extractQueryParameters(request);
     }
     return Optional.ofNullable(query.getValue(name));
+  }
+
+  /** Every value of a repeated query parameter, in order. */
+  List<String> queryAll(String name) {
+    query(name);
+    return query.getValuesOrEmpty(name);
+  }
+
+  /** Every value of a repeated form field, in order; empty for any other body. */
+  List<String> fieldAll(String name) {
+    field(name);
+    return form.getValuesOrEmpty(name);
   }
 
   /** A field of the urlencoded form this POST carries; empty for any other body. */

@@ -578,7 +578,7 @@ class ConsoleTest {
   }
 
   /** Follows a run the form started to its end; returns the run's page then. */
-  private static String finished(ConsoleClient client, HttpResponse<String> started) throws Exception {
+  static String finished(ConsoleClient client, HttpResponse<String> started) throws Exception {
     assertThat(started.statusCode()).as(started.body()).isEqualTo(303);
     String location = started.headers().firstValue("Location").orElseThrow();
     assertThat(location).startsWith("/ui/gc/run?id=");
