@@ -28,3 +28,12 @@ document.addEventListener("click", (event) => {
     select();
   }
 });
+
+// Confirmations: a form (or the button submitting it) with data-confirm asks before it is sent. The
+// page's policy allows no inline script, so this listener is the only way to ask.
+document.addEventListener("submit", (event) => {
+  const question = event.submitter?.dataset.confirm || event.target.dataset.confirm;
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});

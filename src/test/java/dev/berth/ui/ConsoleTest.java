@@ -488,6 +488,51 @@ class ConsoleTest {
   }
 
   @Test
+  void destructiveAdminFormsAskFirstSayWhatTheyDidAndARefusedFormKeepsWhatWasTyped() throws Exception {
+    ConsoleClient client = admin();
+    new Users(store.access(), Clock.systemUTC()).add("dora", PASSWORD, false);
+    store.access().setRole("conf", "dora", "developer");
+
+    String namespace = client.get("/ui/namespace?name=conf").body();
+    assertThat(namespace).contains("<form method=\"post\" action=\"/ui/namespace/role\" data-confirm=\"Remove dora from conf?\">")
+        .contains("data-confirm=\"Make conf public? Anyone, without signing in, may then pull its images.\">Make public</button>");
+    assertThat(client.get("/ui/users").body()).contains(
+        "<form method=\"post\" action=\"/ui/users/remove\" data-confirm=\"Remove user dora? They lose their roles and are signed out.\">");
+
+    // Refused: the form shows again what was typed, once; the password is never kept.
+    HttpResponse<String> refusedRobot = client.follow(client.submit("/ui/namespace?name=conf", "/ui/namespace/robots",
+        Map.of("namespace", "conf", "name", "Bad Name", "role", "maintainer", "expiresInDays", "12")));
+    assertThat(refusedRobot.body()).contains("<input name=\"name\" required value=\"Bad Name\">")
+        .contains("<option selected>maintainer</option>").contains("placeholder=\"empty: never\" value=\"12\">");
+    assertThat(text(refusedRobot.body())).contains("robot names are");
+    assertThat(client.get("/ui/namespace?name=conf").body()).doesNotContain("value=\"Bad Name\"");
+    HttpResponse<String> refusedMember = client.follow(client.submit("/ui/namespace?name=conf", "/ui/namespace/role",
+        Map.of("namespace", "conf", "user", "nobody-here", "role", "maintainer")));
+    assertThat(refusedMember.body()).contains("<input name=\"user\" required value=\"nobody-here\">")
+        .contains("<option selected>maintainer</option>");
+    HttpResponse<String> refusedUser = client.follow(client.submit("/ui/users", "/ui/users",
+        Map.of("name", "dora", "password", "a-secret-password", "systemAdmin", "on")));
+    assertThat(refusedUser.body()).contains("user dora exists").contains("<input name=\"name\" required value=\"dora\">")
+        .contains("name=\"systemAdmin\" value=\"on\" checked>").doesNotContain("a-secret-password");
+
+    // Done: the page it leads to says what happened, once.
+    HttpResponse<String> madePublic = client.submit("/ui/namespace?name=conf", "/ui/namespace/public",
+        Map.of("namespace", "conf", "public", "on"));
+    assertThat(madePublic.statusCode()).isEqualTo(303);
+    assertThat(client.follow(madePublic).body())
+        .contains("<p class=\"notice\" role=\"status\">conf is public: anyone may pull from it without signing in.</p>");
+    assertThat(client.follow(madePublic).body()).doesNotContain("conf is public:");
+    assertThat(client.follow(client.submit("/ui/namespace?name=conf", "/ui/namespace/role",
+        Map.of("namespace", "conf", "user", "dora", "role", "none"))).body()).contains("Removed dora from conf.");
+    client.submit("/ui/namespace?name=conf", "/ui/namespace/robots",
+        Map.of("namespace", "conf", "name", "bot", "role", "guest", "expiresInDays", ""));
+    assertThat(client.follow(client.submit("/ui/namespace?name=conf", "/ui/namespace/robots/revoke",
+        Map.of("namespace", "conf", "login", "robot$conf+bot"))).body()).contains("Revoked robot robot$conf+bot.");
+    assertThat(client.follow(client.submit("/ui/users", "/ui/users/remove", Map.of("name", "dora"))).body())
+        .contains("Removed user dora.");
+  }
+
+  @Test
   void robotExpiryIsBoundedAndRobotNamesAreJudgedAsRobotNames() throws Exception {
     ConsoleClient client = admin();
     HttpResponse<String> forever = client.follow(client.submit("/ui/namespace?name=team", "/ui/namespace/robots",
