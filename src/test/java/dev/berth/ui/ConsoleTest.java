@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -485,6 +486,25 @@ class ConsoleTest {
     assertThat(images.basicStatus("/v2/", "bob", password)).isEqualTo(401);
     HttpResponse<String> self = client.follow(client.submit("/ui/users", "/ui/users/remove", Map.of("name", "admin")));
     assertThat(self.body()).contains("you cannot remove yourself");
+  }
+
+  @Test
+  void everyPageHasTheViewportTheColourSchemesAndTheIconWhichIsServedAsSvg() throws Exception {
+    ConsoleClient anonymous = new ConsoleClient(registry.uri("/"));
+    for (String page : List.of(anonymous.get("/ui/login").body(), admin().get("/ui/").body(),
+        admin().get("/ui/no-such-page").body())) {
+      assertThat(page).contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+          .contains("<meta name=\"color-scheme\" content=\"light dark\">")
+          .contains("<link rel=\"icon\" href=\"/ui/static/favicon.svg\" type=\"image/svg+xml\">");
+    }
+    HttpResponse<String> icon = anonymous.get("/ui/static/favicon.svg");
+    assertThat(icon.statusCode()).isEqualTo(200);
+    assertThat(icon.headers().firstValue("Content-Type")).hasValue("image/svg+xml");
+    assertThat(icon.body()).startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"");
+    assertThat(anonymous.get("/ui/static/console.css").body()).contains("@media (prefers-color-scheme: dark)");
+    assertThat(admin().get("/ui/repositories").body())
+        .contains("<a href=\"/ui/repositories\" class=\"active\" aria-current=\"page\">Repositories</a>")
+        .contains("<a href=\"/ui/\" class=\"\">Dashboard</a>");
   }
 
   @Test
