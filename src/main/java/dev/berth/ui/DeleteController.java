@@ -31,6 +31,8 @@ import java.util.Optional;
  * that stays and lists it), none goes.
  */
 final class DeleteController {
+  /** The most manifests one combined delete takes: its confirmation form carries each digest. */
+  static final int MAX_AT_ONCE = 5000;
   private final DeletePreview previews;
   private final Inventory inventory;
   private final Manifests manifests;
@@ -148,6 +150,11 @@ final class DeleteController {
           .map(Inventory.Image::digest).toList());
       case REPOSITORY -> Optional.of(previews.everyManifest(repository.get()));
     };
+    if (digests.map(List::size).orElse(0) > MAX_AT_ONCE) {
+      pages.refuse(ex, session, Links.repository(name), "That is " + digests.get().size() + " manifests, more than the"
+          + " console deletes at once (" + MAX_AT_ONCE + "): delete the untagged images first, or select images.");
+      return;
+    }
     Optional<DeletePreview.Combined> preview = digests.flatMap(d -> previews.of(repository.get(), d));
     if (preview.isEmpty()) {
       pages.refuse(ex, session, Links.repository(name), switch (scope) {

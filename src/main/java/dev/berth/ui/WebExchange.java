@@ -20,6 +20,12 @@ final class WebExchange {
   private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
       + "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+  /**
+   * A bulk delete's confirmation carries a digest per manifest, up to {@link DeleteController#MAX_AT_ONCE}
+   * of them (about 85 bytes each, in one field of many values).
+   */
+  static final int MAX_FORM_BYTES = 1 << 20;
+
   private final Request request;
   private final Response response;
   private final Callback callback;
@@ -75,7 +81,12 @@ final class WebExchange {
   /** A field of the urlencoded form this POST carries; empty for any other body. */
   Optional<String> field(String name) {
     if (form == null) {
-      form = FormFields.getFields(request);
+      try {
+        form = FormFields.getFields(request, FormFields.MAX_FIELDS_DEFAULT, MAX_FORM_BYTES);
+      } catch (RuntimeException e) {
+        // Too many fields or bytes: read as no form at all, which the CSRF check refuses before anything runs.
+        form = new Fields();
+      }
     }
     return Optional.ofNullable(form.getValue(name));
   }
