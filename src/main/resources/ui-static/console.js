@@ -37,3 +37,17 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// A table or log wider than the screen scrolls in place; keyboard users reach it with Tab and scroll
+// it with the arrow keys, so each one that overflows is made focusable (and only those).
+const focusOverflowing = () => {
+  for (const region of document.querySelectorAll("main table, main pre.log")) {
+    if (region.scrollWidth > region.clientWidth || region.scrollHeight > region.clientHeight) {
+      region.tabIndex = 0;
+    } else {
+      region.removeAttribute("tabindex");
+    }
+  }
+};
+focusOverflowing();
+window.addEventListener("resize", focusOverflowing);

@@ -333,6 +333,13 @@ class ConsoleBrowserIT {
     page.locator("header nav").getByText("Garbage collection").click();
     page.locator("input[name=deleteUntagged]").check();
     page.locator("input[name=grace]").fill("0s");
+    if (button.equals("Collect garbage")) {
+      // A real run asks first.
+      page.onceDialog(dialog -> {
+        assertThat(dialog.message()).startsWith("Collect garbage for real?");
+        dialog.accept();
+      });
+    }
     page.getByText(button, new Page.GetByTextOptions().setExact(true)).click();
     // The run page reloads itself every second until the run has finished.
     assertThat(page.locator("#status")).hasText("succeeded", PATIENTLY);

@@ -404,6 +404,11 @@ class ConsoleTest {
     assertThat(page).containsPattern("(\\d{2,}|[2-9]) blobs( and \\d+ manifests?)? kept by the 24h grace period:"
         + " younger than that, a later run collects them if still unused\\.")
         .containsPattern("dry run: .*; \\d+ blobs( and \\d+ manifests?)? kept by the 24h grace period");
+    // The history gives each run's trigger, options, duration and what the grace period kept.
+    String history = text(client.get("/ui/gc").body());
+    assertThat(history).containsPattern("dry run console succeeded admin@127\\.0\\.0\\.1 grace 24h \\d+\\.\\d s "
+        + "[^a-z]*bytes\\)? \\d+ manifests, [1-9]\\d* blobs");
+    assertThat(client.get("/ui/gc").body()).contains("data-confirm=\"Collect garbage for real?");
   }
 
   @Test
