@@ -28,3 +28,26 @@ document.addEventListener("click", (event) => {
     select();
   }
 });
+
+// Confirmations: a form (or the button submitting it) with data-confirm asks before it is sent. The
+// page's policy allows no inline script, so this listener is the only way to ask.
+document.addEventListener("submit", (event) => {
+  const question = event.submitter?.dataset.confirm || event.target.dataset.confirm;
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});
+
+// A table or log wider than the screen scrolls in place; keyboard users reach it with Tab and scroll
+// it with the arrow keys, so each one that overflows is made focusable (and only those).
+const focusOverflowing = () => {
+  for (const region of document.querySelectorAll("main table, main pre.log")) {
+    if (region.scrollWidth > region.clientWidth || region.scrollHeight > region.clientHeight) {
+      region.tabIndex = 0;
+    } else {
+      region.removeAttribute("tabindex");
+    }
+  }
+};
+focusOverflowing();
+window.addEventListener("resize", focusOverflowing);

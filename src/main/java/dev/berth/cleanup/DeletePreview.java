@@ -5,6 +5,7 @@ import dev.berth.metadata.CollectorStore;
 import dev.berth.metadata.ManifestEdge;
 import dev.berth.metadata.ManifestKey;
 import dev.berth.metadata.ManifestMetadata;
+import dev.berth.metadata.ManifestNode;
 import dev.berth.metadata.Referrer;
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepositoryName;
@@ -76,18 +77,55 @@ public final class DeletePreview {
   }
 
   public Optional<Preview> of(RepositoryName repository, Digest digest) {
-    if (metadata.findManifest(repository, digest).isEmpty()) {
+    return of(repository, List.of(digest)).map(c -> new Preview(repository, digest, c.manifests().get(0).tags(),
+        c.referrers(), c.untaggedChildren(), c.freedBlobs(), c.bytesFreed(), c.bytesShared(),
+        c.bytesFreedWithUntagged(), c.manifests().get(0).listedBy().stream().map(Digest::toString).toList()));
+  }
+
+  /**
+   * What deleting several manifests of one repository together takes with it, counted as one
+   * delete: a blob only they (and their referrers) use is freed even when several of them share it.
+   *
+   * @param manifests each manifest deleted, in the order given, with its tags and the indexes
+   *     outside the selection that list it (the registry refuses the whole delete while there are any)
+   * @param referrers referrers of the deleted manifests that are not among them: they stay until a GC
+   * @param untaggedChildren children of deleted indexes that no remaining index lists and no tag
+   *     names (the selection excluded)
+   */
+  public record Combined(RepositoryName repository, List<Item> manifests, List<Referrer> referrers,
+      List<Digest> untaggedChildren, List<BlobRecord> freedBlobs, long bytesFreed, long bytesShared,
+      long bytesFreedWithUntagged) {
+
+    /** The indexes that keep some of the manifests, which makes the registry refuse the delete. */
+    public List<Digest> listedByKeptIndexes() {
+      return manifests.stream().flatMap(m -> m.listedBy().stream()).distinct().toList();
+    }
+  }
+
+  /** One manifest of a {@link Combined} delete. */
+  public record Item(Digest digest, List<Tag> tags, List<Digest> listedBy) {}
+
+  /** Empty when one of {@code digests} is not a manifest of the repository. */
+  public Optional<Combined> of(RepositoryName repository, List<Digest> digests) {
+    Set<Digest> selected = new LinkedHashSet<>(digests);
+    if (selected.isEmpty() || selected.stream().anyMatch(d -> metadata.findManifest(repository, d).isEmpty())) {
       return Optional.empty();
     }
-    List<Referrer> referrers = referrers(repository, digest);
-    Set<Digest> going = new LinkedHashSet<>(List.of(digest));
-    referrers.forEach(r -> going.add(r.digest()));
-    Freed freed = freed(repository, going);
-
     List<ManifestEdge> edges = graph.manifestEdges(repository);
-    List<String> parents = edges.stream().filter(e -> e.child().equals(digest)).map(e -> e.parent().toString())
+    List<Item> items = selected.stream().map(d -> new Item(d, metadata.tagsOf(repository, d), edges.stream()
+        .filter(e -> e.child().equals(d) && !selected.contains(e.parent())).map(ManifestEdge::parent).toList()))
         .toList();
-    List<Digest> untaggedChildren = leftUntagged(repository, digest, edges);
+    List<Referrer> referrers = new ArrayList<>();
+    Set<Digest> going = new LinkedHashSet<>(selected);
+    for (Digest digest : selected) {
+      for (Referrer referrer : referrers(repository, digest)) {
+        if (going.add(referrer.digest())) {
+          referrers.add(referrer);
+        }
+      }
+    }
+    Freed freed = freed(repository, going);
+    List<Digest> untaggedChildren = leftUntagged(repository, selected, edges);
     // A collection that deletes untagged images takes those children, then their referrers, whose
     // subject is gone by then.
     Set<Digest> withUntagged = new LinkedHashSet<>(going);
@@ -95,9 +133,13 @@ public final class DeletePreview {
       withUntagged.add(child);
       referrers(repository, child).forEach(r -> withUntagged.add(r.digest()));
     }
-    return Optional.of(new Preview(repository, digest, metadata.tagsOf(repository, digest), referrers,
-        untaggedChildren, freed.blobs(), freed.bytes(), freed.shared(), freed(repository, withUntagged).bytes(),
-        parents));
+    return Optional.of(new Combined(repository, items, referrers, untaggedChildren, freed.blobs(), freed.bytes(),
+        freed.shared(), freed(repository, withUntagged).bytes()));
+  }
+
+  /** Every manifest of the repository: indexes, what they list, referrers. Deleting them all empties it. */
+  public List<Digest> everyManifest(RepositoryName repository) {
+    return graph.manifestNodes(repository).stream().map(ManifestNode::digest).toList();
   }
 
   /** The blobs only {@code manifests} use, their bytes, and the bytes of those other manifests use too. */
@@ -127,13 +169,13 @@ public final class DeletePreview {
   }
 
   /**
-   * The manifests that deleting {@code index} leaves untagged and listed by no other index: its
-   * children, and theirs in turn for an index of indexes.
+   * The manifests that deleting {@code deleted} leaves untagged and listed by no other index: the
+   * children of the indexes among them, and theirs in turn for an index of indexes.
    */
-  private List<Digest> leftUntagged(RepositoryName repository, Digest index, List<ManifestEdge> edges) {
+  private List<Digest> leftUntagged(RepositoryName repository, Set<Digest> deleted, List<ManifestEdge> edges) {
     Map<Digest, List<Digest>> parents = new HashMap<>();
     edges.forEach(e -> parents.computeIfAbsent(e.child(), c -> new ArrayList<>()).add(e.parent()));
-    Set<Digest> gone = new LinkedHashSet<>(List.of(index));
+    Set<Digest> gone = new LinkedHashSet<>(deleted);
     boolean grew = true;
     while (grew) {
       grew = false;
@@ -146,7 +188,7 @@ public final class DeletePreview {
         }
       }
     }
-    gone.remove(index);
+    gone.removeAll(deleted);
     return List.copyOf(gone);
   }
 }

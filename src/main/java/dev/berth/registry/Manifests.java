@@ -4,6 +4,7 @@ import dev.berth.metadata.ManifestDeletion;
 import dev.berth.metadata.ManifestMetadata;
 import dev.berth.metadata.ManifestRecord;
 import dev.berth.metadata.MetadataStore;
+import dev.berth.metadata.MetadataTransaction;
 import dev.berth.metadata.MissingReferencesException;
 import dev.berth.metadata.StoredManifest;
 import dev.berth.oci.Descriptor;
@@ -18,6 +19,8 @@ import dev.berth.oci.RepositoryName;
 import dev.berth.oci.Tag;
 import dev.berth.policy.NamespacePolicy;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,27 +180,71 @@ public final class Manifests {
                   + String.join(", ", left.stream().map(Tag::value).toList()));
         }
         case Reference.ByDigest d -> {
-          switch (manifests.deleteManifest(repository, d.digest())) {
-            case ManifestDeletion.NotFound n -> throw unknown(reference);
-            case ManifestDeletion.StillReferenced r -> throw new RegistryException(ErrorCode.MANIFEST_REFERENCED,
-                "manifest is listed by an index in this repository; delete the index first",
-                Map.of("indexes", r.parents().stream().map(Digest::toString).toList()));
-            case ManifestDeletion.Deleted deleted -> {
-              // Checked on the tags the delete removed, read under its lock on the manifest: a tag pushed
-              // onto the image meanwhile is among them. A refusal abandons the delete.
-              for (Tag tag : deleted.removedTags()) {
-                immutable.protecting(tag).ifPresent(rule -> {
-                  throw rule.refuse("the image carries the immutable tag " + tag + "; it cannot be deleted");
-                });
-              }
-              deletes.audit(tx.history(), actor, "manifest.delete",
-                  repository + "@" + d.digest(), "tags removed: " + deleted.removedTags());
-            }
+          if (deleteManifest(tx, repository, d.digest(), immutable, actor) instanceof ManifestDeletion.StillReferenced r) {
+            throw listed(r);
           }
         }
       }
       return null;
     });
+  }
+
+  /**
+   * Deletes several manifests of one repository by digest, each as {@link #delete} does (its tags
+   * go, immutable ones refuse, each is audited), all in one transaction: a refusal leaves every one
+   * of them in place. An index may be listed after its children: a manifest only indexes among
+   * {@code digests} list waits for them.
+   */
+  public void deleteAll(RepositoryName repository, List<Digest> digests, String actor) {
+    deletes.requireEnabled();
+    ImmutableTags.Rules immutable = ImmutableTags.Rules.of(repository, policies.of(repository.namespace()));
+    metadata.atomically(tx -> {
+      ArrayDeque<Digest> pending = new ArrayDeque<>(new LinkedHashSet<>(digests));
+      // How many waited in a row: once every pending one waited since the last delete, none can go.
+      int waited = 0;
+      while (!pending.isEmpty()) {
+        Digest digest = pending.poll();
+        if (deleteManifest(tx, repository, digest, immutable, actor) instanceof ManifestDeletion.StillReferenced r) {
+          if (!pending.containsAll(r.parents()) || waited > pending.size()) {
+            throw listed(r);
+          }
+          pending.add(digest);
+          waited++;
+        } else {
+          waited = 0;
+        }
+      }
+      return null;
+    });
+  }
+
+  /** Deletes one manifest and its tags unless an index lists it (answered, nothing changed) or it is unknown. */
+  private ManifestDeletion deleteManifest(MetadataTransaction tx, RepositoryName repository, Digest digest,
+      ImmutableTags.Rules immutable, String actor) {
+    ManifestDeletion deletion = tx.manifests().deleteManifest(repository, digest);
+    switch (deletion) {
+      case ManifestDeletion.NotFound n -> throw unknown(new Reference.ByDigest(digest));
+      case ManifestDeletion.StillReferenced r -> {
+      }
+      case ManifestDeletion.Deleted deleted -> {
+        // Checked on the tags the delete removed, read under its lock on the manifest: a tag pushed
+        // onto the image meanwhile is among them. A refusal abandons the delete.
+        for (Tag tag : deleted.removedTags()) {
+          immutable.protecting(tag).ifPresent(rule -> {
+            throw rule.refuse("the image carries the immutable tag " + tag + "; it cannot be deleted");
+          });
+        }
+        deletes.audit(tx.history(), actor, "manifest.delete",
+            repository + "@" + digest, "tags removed: " + deleted.removedTags());
+      }
+    }
+    return deletion;
+  }
+
+  private static RegistryException listed(ManifestDeletion.StillReferenced r) {
+    return new RegistryException(ErrorCode.MANIFEST_REFERENCED,
+        "manifest is listed by an index in this repository; delete the index first",
+        Map.of("indexes", r.parents().stream().map(Digest::toString).toList()));
   }
 
   public List<Tag> tagsOf(RepositoryName repository, Digest digest) {

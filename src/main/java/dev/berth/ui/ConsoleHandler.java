@@ -56,7 +56,7 @@ public final class ConsoleHandler extends Handler.Abstract {
     this.repositories = new RepositoryController(services.inventory(), permissions, pages);
     this.artifacts = new ArtifactController(services.inventory(), services.manifests(),
         new ImageConfigReader(services.blobs()), permissions, services.externalUrl(), pages);
-    this.deletes = new DeleteController(services.previews(), services.manifests(), permissions, pages);
+    this.deletes = new DeleteController(services.previews(), services.inventory(), services.manifests(), permissions, pages);
     this.gc = new GcController(services.gc(), services.gcDefaults(), services.inventory(), pages);
     this.audit = new AuditController(services.history(), pages);
     this.users = new UsersController(services.administration(), pages, clock);
@@ -146,6 +146,8 @@ public final class ConsoleHandler extends Handler.Abstract {
       case "GET /ui/artifact" -> artifacts.show(ex, session);
       case "GET /ui/delete" -> deletes.preview(ex, session);
       case "POST /ui/delete" -> deletes.confirm(ex, session);
+      case "GET /ui/delete/many" -> deletes.previewMany(ex, session);
+      case "POST /ui/delete/many" -> deletes.confirmMany(ex, session);
       case "GET /ui/gc" -> gc.list(ex, session);
       case "POST /ui/gc" -> gc.start(ex, session);
       case "GET /ui/gc/run" -> gc.run(ex, session);

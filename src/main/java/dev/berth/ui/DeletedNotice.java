@@ -9,7 +9,7 @@ import java.util.Optional;
  * preview's words. It travels in the redirect's query string; a forged one only changes what its
  * own reader sees, and the reference is escaped like any text.
  *
- * @param referrers for an image: how many referrers it left behind
+ * @param referrers for an image or several: how many referrers they left behind
  */
 record DeletedNotice(String reference, Kind kind, int referrers) {
 
@@ -19,6 +19,10 @@ record DeletedNotice(String reference, Kind kind, int referrers) {
     /** The image's last tag. */
     TAG_LAST("tag-last"),
     IMAGE("image"),
+    /** Several images at once: the reference is how many. */
+    IMAGES("images"),
+    /** Every manifest of a repository: the reference is the repository. */
+    REPOSITORY("repository"),
     /** A link from before outcomes were carried: nothing is claimed. */
     UNKNOWN("");
 
@@ -49,6 +53,10 @@ record DeletedNotice(String reference, Kind kind, int referrers) {
           + " collection that deletes untagged images (--delete-untagged) deletes it and frees its bytes.";
       case IMAGE -> "Deleted " + reference + ". Its bytes come back with the next garbage collection."
           + (referrers > 0 ? " " + DeleteWords.referrersStay(referrers) + "." : "");
+      case IMAGES -> "Deleted " + reference + " images. Their bytes come back with the next garbage collection."
+          + (referrers > 0 ? " " + DeleteWords.referrersStay("Their", referrers) + "." : "");
+      case REPOSITORY -> "Deleted every image of " + reference + ". Its bytes come back with the next garbage"
+          + " collection, which then removes the empty repository.";
       case UNKNOWN -> "Deleted " + reference + ".";
     };
   }

@@ -1,6 +1,5 @@
 package dev.berth.ui;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.cleanup.GcAlreadyRunningException;
 import dev.berth.cleanup.GcOptions;
@@ -15,7 +14,6 @@ import dev.berth.ui.view.GcView;
 import dev.berth.ui.view.Paging;
 import dev.berth.ui.view.RunView;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -88,18 +86,10 @@ final class GcController {
         + snapshot.get("blobs") + " blobs, " + snapshot.get("bytes") + " bytes so far";
   }
 
-  /** What the grace period kept, from the report; empty when it kept nothing (or the run has no report). */
+  /** What the grace period kept; empty when it kept nothing (or the run has no report). */
   private static String keptByGrace(GcRunRecord run) {
-    return run.report().map(report -> {
-      try {
-        JsonNode json = JSON.readTree(report);
-        GcReport.KeptByGrace kept = new GcReport.KeptByGrace(Duration.ofSeconds(json.path("graceSeconds").asLong()),
-            json.path("manifestsKeptByGrace").asLong(), json.path("blobsKeptByGrace").asLong());
-        return kept.any() ? kept.describe() + ": younger than that, a later run collects them if still unused." : "";
-      } catch (IOException e) {
-        return "";
-      }
-    }).orElse("");
+    return RunRows.keptByGrace(run).filter(GcReport.KeptByGrace::any)
+        .map(kept -> kept.describe() + ": younger than that, a later run collects them if still unused.").orElse("");
   }
 
   /** The report's one-line summary, as the CLI prints it. */

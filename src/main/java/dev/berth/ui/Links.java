@@ -39,6 +39,11 @@ final class Links {
     return "/ui/delete?repository=" + encode(repository) + "&reference=" + encode(reference);
   }
 
+  /** The combined preview of every untagged image, or every manifest, of the repository. */
+  static String deleteMany(String repository, DeleteController.Scope scope) {
+    return "/ui/delete/many?repository=" + encode(repository) + "&scope=" + scope.id;
+  }
+
   static String run(String id) {
     return "/ui/gc/run?id=" + encode(id);
   }

@@ -78,7 +78,7 @@ final class LoginController {
   private void render(WebExchange ex, int status, String name, String error) throws IOException {
     String token = SessionStore.randomToken();
     ex.setCookie(cookie(LOGIN_COOKIE, token, ex.secure(), -1));
-    pages.render(ex, status, "login", new LoginView(new Frame("Sign in", "", "", false, token, ""), name, error));
+    pages.render(ex, status, "login", new LoginView(new Frame("Sign in", "", "", false, token, "", "", java.util.Map.of()), name, error));
   }
 
   /**

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -61,7 +62,9 @@ final class NamespaceController {
     String namespace = ex.field("namespace").orElse("").strip();
     String user = ex.field("user").orElse("").strip();
     String role = ex.field("role").orElse("");
-    change(ex, session, namespace, () -> {
+    String done = role.equals(NO_ROLE) ? "Removed " + user + " from " + namespace + "."
+        : user + " is now " + role + " in " + namespace + ".";
+    change(ex, session, namespace, done, Map.of("member-user", user, "member-role", role), () -> {
       if (role.equals(NO_ROLE)) {
         administration.revoke(session.principal(), user, namespace);
       } else {
@@ -74,7 +77,9 @@ final class NamespaceController {
   void visibility(WebExchange ex, Session session) throws IOException {
     String namespace = ex.field("namespace").orElse("").strip();
     boolean open = "on".equals(ex.field("public").orElse(""));
-    change(ex, session, namespace, () -> {
+    String done = open ? namespace + " is public: anyone may pull from it without signing in."
+        : namespace + " is private: only its members may pull.";
+    change(ex, session, namespace, done, Map.of(), () -> {
       administration.setPublic(session.principal(), namespace, open);
       return Optional.empty();
     });
@@ -86,7 +91,7 @@ final class NamespaceController {
     String name = ex.field("name").orElse("").strip();
     String role = ex.field("role").orElse("");
     String days = ex.field("expiresInDays").orElse("").strip();
-    change(ex, session, namespace, () -> {
+    change(ex, session, namespace, "", Map.of("robot-name", name, "robot-role", role, "robot-days", days), () -> {
       Users.NewRobot robot = administration.createRobot(session.principal(), namespace, name, role, lifetime(days))
           .orElseThrow(() -> new IllegalArgumentException("that robot exists"));
       return Optional.of(new UsersView.Secret(robot.login(), robot.secret()));
@@ -96,7 +101,7 @@ final class NamespaceController {
   void revokeRobot(WebExchange ex, Session session) throws IOException {
     String namespace = ex.field("namespace").orElse("").strip();
     String login = ex.field("login").orElse("");
-    change(ex, session, namespace, () -> {
+    change(ex, session, namespace, "Revoked robot " + login + ".", Map.of(), () -> {
       if (!administration.revokeRobot(session.principal(), login)) {
         throw new IllegalArgumentException("no active robot " + login);
       }
@@ -126,18 +131,20 @@ final class NamespaceController {
 
   /**
    * Applies a change; the page then shows its secret (in the answer to the POST, never in a URL),
-   * or, after a redirect, why the change was refused.
+   * or, after a redirect, {@code done}, or why the change was refused with the form showing
+   * {@code kept} again.
    */
-  private void change(WebExchange ex, Session session, String namespace, Change change) throws IOException {
+  private void change(WebExchange ex, Session session, String namespace, String done, Map<String, String> kept,
+      Change change) throws IOException {
     Optional<UsersView.Secret> secret;
     try {
       secret = change.apply();
     } catch (IllegalArgumentException e) {
-      pages.refuse(ex, session, Links.namespace(namespace), e.getMessage());
+      pages.refuse(ex, session, Links.namespace(namespace), e.getMessage(), kept);
       return;
     }
     if (secret.isEmpty()) {
-      ex.redirect(Links.namespace(namespace));
+      pages.done(ex, session, Links.namespace(namespace), done);
     } else {
       render(ex, session, namespace, secret);
     }

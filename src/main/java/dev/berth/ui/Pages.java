@@ -3,6 +3,7 @@ package dev.berth.ui;
 import dev.berth.ui.view.Frame;
 import dev.berth.ui.view.MessageView;
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * Renders pages for a request: the frame of the signed-in session, the common refusals, and a
@@ -18,8 +19,10 @@ final class Pages {
   }
 
   static Frame frame(Session session, String title, String active) {
+    Flash flash = Flash.decode(session.flash());
     return new Frame(title, active, session.principal().name(), session.principal().systemAdmin(),
-        session.csrfToken(), session.flash());
+        session.csrfToken(), flash.refused() ? flash.message() : "", flash.refused() ? "" : flash.message(),
+        flash.kept());
   }
 
   /**
@@ -27,7 +30,19 @@ final class Pages {
    * page says {@code why} once, so that reloading it does not post the form again.
    */
   void refuse(WebExchange ex, Session session, String location, String why) throws IOException {
-    sessions.flash(session, why);
+    refuse(ex, session, location, why, Map.of());
+  }
+
+  /** As {@link #refuse(WebExchange, Session, String, String)}, the form on that page showing {@code kept} again. */
+  void refuse(WebExchange ex, Session session, String location, String why, Map<String, String> kept)
+      throws IOException {
+    sessions.flash(session, Flash.refusal(why, kept).encode());
+    ex.redirect(location);
+  }
+
+  /** A form's change is made: redirect (303) to {@code location}, whose page says {@code what} once. */
+  void done(WebExchange ex, Session session, String location, String what) throws IOException {
+    sessions.flash(session, Flash.done(what).encode());
     ex.redirect(location);
   }
 

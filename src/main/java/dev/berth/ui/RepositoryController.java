@@ -79,7 +79,8 @@ final class RepositoryController {
         choice("by tag", repository, query.sort(ImageQuery.Sort.TAG), query));
     pages.render(ex, 200, "repository", new RepositoryView(Pages.frame(session, repository, "repositories"),
         repository, DeletedNotice.of(ex).map(DeletedNotice::text).orElse(""), counts, shows, sorts, rows, deletable,
-        Paging.of(page, listed.size(), Links.repository(repository) + query.parameters() + "&page=")));
+        Links.deleteMany(repository, DeleteController.Scope.UNTAGGED),
+        Links.deleteMany(repository, DeleteController.Scope.REPOSITORY), Paging.of(page, listed.size(), Links.repository(repository) + query.parameters() + "&page=")));
   }
 
   private static RepositoryView.Choice choice(String label, String repository, ImageQuery target, ImageQuery current) {

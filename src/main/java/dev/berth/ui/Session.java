@@ -8,8 +8,8 @@ import java.time.Instant;
  * the principal, and the database the id's hash, never the id.
  *
  * @param csrfToken what every form that changes something must send back (see {@link CsrfGuard})
- * @param flash on a GET, why the form posted just before was refused and not yet
- *     shown (see {@link SessionStore#flash}); empty otherwise
+ * @param flash on a GET, what the form posted just before left to be shown, not yet shown: an
+ *     encoded {@link Flash} (see {@link SessionStore#flash}); empty otherwise
  */
 record Session(String id, Principal principal, String csrfToken, Instant expiresAt, String flash) {
 

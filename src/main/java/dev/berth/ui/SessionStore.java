@@ -91,8 +91,8 @@ final class SessionStore {
   }
 
   /**
-   * Post/redirect/get: a refused form's POST leaves why here and redirects to a page, whose GET
-   * shows it once ({@link #takeFlash}), so reloading that page re-submits nothing.
+   * Post/redirect/get: a form's POST leaves why it was refused, or what it did, here and redirects
+   * to a page, whose GET shows it once ({@link #takeFlash}), so reloading that page re-submits nothing.
    */
   void flash(Session session, String message) {
     store.setFlash(SecretHash.sha256(session.id()), message);

@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The console's own stylesheet and script (copy buttons; the policy allows no inline script), read once from {@code ui-static/} on the classpath. Only the names
+ * The console's own stylesheet, script (copy buttons, confirmations; the policy allows no inline
+ * script) and icon, read once from {@code ui-static/} on the classpath. Only the names
  * listed here are served, so a request path never becomes a resource path.
  */
 final class StaticAssets {
@@ -19,7 +20,8 @@ final class StaticAssets {
 
   StaticAssets() {
     assets = Map.of("console.css", load("console.css", "text/css; charset=utf-8"),
-        "console.js", load("console.js", "text/javascript; charset=utf-8"));
+        "console.js", load("console.js", "text/javascript; charset=utf-8"),
+        "favicon.svg", load("favicon.svg", "image/svg+xml"));
   }
 
   Optional<Asset> find(String path) {

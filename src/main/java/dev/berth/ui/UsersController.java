@@ -8,6 +8,7 @@ import dev.berth.ui.view.UsersView;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,16 +36,19 @@ final class UsersController {
     String name = ex.field("name").orElse("").strip();
     Optional<String> given = ex.field("password").filter(p -> !p.isEmpty());
     String password = given.orElseGet(Users::generatePassword);
+    boolean systemAdmin = ex.field("systemAdmin").isPresent();
     try {
-      if (!administration.addUser(session.principal(), name, password, ex.field("systemAdmin").isPresent())) {
+      if (!administration.addUser(session.principal(), name, password, systemAdmin)) {
         throw new IllegalArgumentException("user " + name + " exists");
       }
     } catch (IllegalArgumentException e) {
-      pages.refuse(ex, session, Links.USERS, e.getMessage());
+      // The password is not kept: it would sit in the session's row until the page is shown.
+      pages.refuse(ex, session, Links.USERS, e.getMessage(),
+          Map.of("user-name", name, "user-admin", systemAdmin ? "on" : ""));
       return;
     }
     if (given.isPresent()) {
-      ex.redirect(Links.USERS);
+      pages.done(ex, session, Links.USERS, "Added user " + name + (systemAdmin ? ", a system administrator." : "."));
     } else {
       render(ex, session, Optional.of(new UsersView.Secret(name, password)));
     }
@@ -60,7 +64,7 @@ final class UsersController {
       pages.refuse(ex, session, Links.USERS, e.getMessage());
       return;
     }
-    ex.redirect(Links.USERS);
+    pages.done(ex, session, Links.USERS, "Removed user " + name + ".");
   }
 
   private void render(WebExchange ex, Session session, Optional<UsersView.Secret> secret) throws IOException {

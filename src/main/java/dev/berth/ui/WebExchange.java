@@ -3,6 +3,7 @@ package dev.berth.ui;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpHeader;
@@ -18,6 +19,12 @@ final class WebExchange {
   /** Pages may not be framed, and load scripts, styles and forms from this origin only. */
   private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
       + "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+  /**
+   * A bulk delete's confirmation carries a digest per manifest, up to {@link DeleteController#MAX_AT_ONCE}
+   * of them (about 85 bytes each, in one field of many values).
+   */
+  static final int MAX_FORM_BYTES = 1 << 20;
 
   private final Request request;
   private final Response response;
@@ -59,10 +66,27 @@ final class WebExchange {
     return Optional.ofNullable(query.getValue(name));
   }
 
+  /** Every value of a repeated query parameter, in order. */
+  List<String> queryAll(String name) {
+    query(name);
+    return query.getValuesOrEmpty(name);
+  }
+
+  /** Every value of a repeated form field, in order; empty for any other body. */
+  List<String> fieldAll(String name) {
+    field(name);
+    return form.getValuesOrEmpty(name);
+  }
+
   /** A field of the urlencoded form this POST carries; empty for any other body. */
   Optional<String> field(String name) {
     if (form == null) {
-      form = FormFields.getFields(request);
+      try {
+        form = FormFields.getFields(request, FormFields.MAX_FIELDS_DEFAULT, MAX_FORM_BYTES);
+      } catch (RuntimeException e) {
+        // Too many fields or bytes: read as no form at all, which the CSRF check refuses before anything runs.
+        form = new Fields();
+      }
     }
     return Optional.ofNullable(form.getValue(name));
   }

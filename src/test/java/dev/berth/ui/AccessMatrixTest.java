@@ -52,6 +52,8 @@ class AccessMatrixTest {
   private static final String ADMIN_PASSWORD = "admin-password-1";
   private static final String PASSWORD = "password-123";
   private static final String ROBOT = "robot$team+ci";
+  /** A well-formed digest of no manifest. */
+  private static final String ABSENT = "sha256:" + "0".repeat(64);
 
   /** The columns of the tables below, in this order. */
   enum Who {
@@ -158,6 +160,8 @@ class AccessMatrixTest {
       api("GET", "/ui/artifact?repository=other/app&digest={hidden}", null, 303, 404, 404, 404, 404, 200, 303),
       api("GET", "/ui/delete?repository=team/app&reference=v1", null, 303, 403, 403, 200, 200, 200, 303),
       api("GET", "/ui/delete?repository=other/app&reference=v1", null, 303, 404, 404, 404, 404, 200, 303),
+      api("GET", "/ui/delete/many?repository=team/app&scope=repository", null, 303, 403, 403, 200, 200, 200, 303),
+      api("GET", "/ui/delete/many?repository=other/app&scope=repository", null, 303, 404, 404, 404, 404, 200, 303),
       api("GET", "/ui/gc", null,                                   303, 403, 403, 403, 403, 200, 303),
       api("GET", "/ui/gc/run?id={run}", null,                      303, 403, 403, 403, 403, 200, 303),
       api("GET", "/ui/audit", null,                                303, 403, 403, 403, 403, 200, 303),
@@ -173,6 +177,9 @@ class AccessMatrixTest {
       //                                                          anon guest dev maint nsadm sys robot
       api("POST", "/ui/delete", "repository=team/app&reference=del-{role}", 403, 403, 403, 303, 303, 303, 403),
       api("POST", "/ui/delete", "repository=other/app&reference=del-{role}", 403, 404, 404, 404, 404, 303, 403),
+      // A digest that is not there: those who may delete are told so on the repository page.
+      api("POST", "/ui/delete/many", "repository=team/app&digest=" + ABSENT, 403, 403, 403, 303, 303, 303, 403),
+      api("POST", "/ui/delete/many", "repository=other/app&digest=" + ABSENT, 403, 404, 404, 404, 404, 303, 403),
       api("POST", "/ui/gc", "mode=dry&grace=0s",                   403, 403, 403, 403, 403, 303, 403),
       api("POST", "/ui/users", "name=uinew-{role}&password=password-123", 403, 403, 403, 403, 403, 303, 403),
       api("POST", "/ui/users/remove", "name=uiremove-{role}",      403, 403, 403, 403, 403, 303, 403),

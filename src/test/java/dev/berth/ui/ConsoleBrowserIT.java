@@ -3,6 +3,8 @@ package dev.berth.ui;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.deque.html.axecore.playwright.AxeBuilder;
+import com.deque.html.axecore.results.AxeResults;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
@@ -10,6 +12,7 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.LocatorAssertions;
+import com.microsoft.playwright.options.ColorScheme;
 import dev.berth.auth.Users;
 import dev.berth.metadata.sql.SqlMetadataStore;
 import dev.berth.testing.RunningRegistry;
@@ -29,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * An administrator's afternoon in real headless Chromium: sign in, find the repository, delete a
  * tag after reading that another tag keeps the image, delete an image, dry-run GC, collect, and
  * read the bytes freed in the history; then the audit log and a robot account on its namespace's
- * page. And a maintainer of one namespace who sees only that namespace. Screenshots of each step go
- * to target/screenshots/.
+ * page. And a maintainer of one namespace who sees only that namespace; a bulk delete and a
+ * confirmed removal; axe-core on every screen. Screenshots of each step go to target/screenshots/.
  */
 class ConsoleBrowserIT {
   private static final String ADMIN_PASSWORD = "admin-password-1";
@@ -194,6 +197,112 @@ class ConsoleBrowserIT {
     }
   }
 
+  /**
+   * Every screen of the console, signed in as a system administrator (who sees them all), at phone
+   * and desktop width, in the light and the dark colour scheme: axe-core finds no serious or critical
+   * violation (contrast included), and no page scrolls sideways.
+   */
+  @Test
+  void everyScreenPassesAxeAtPhoneAndDesktopWidthInLightAndDark() throws Exception {
+    TestImages images = new TestImages(registry, "admin", ADMIN_PASSWORD);
+    String repository = "axe/app";
+    String amd = images.push(repository, null, 1500, Map.of("org.opencontainers.image.title", "amd"));
+    String arm = images.push(repository, null, 1600, Map.of());
+    String index = images.index(repository, "1.0", List.of(amd, arm));
+    images.referrer(repository, index, "application/vnd.example.signature", 64);
+    images.push(repository, "2.0", 1700, Map.of());
+    String run;
+    {
+      Page page = browser.newPage();
+      signIn(page, "admin", ADMIN_PASSWORD);
+      run(page, "Dry run");
+      run = page.url().substring(page.url().indexOf("/ui/gc/run"));
+      page.context().close();
+    }
+    String base = "http://" + registry.hostPort();
+    List<String> screens = List.of("/ui/", "/ui/repositories", Links.repository(repository),
+        Links.artifact(repository, index), Links.delete(repository, "2.0"), Links.delete(repository, index),
+        Links.deleteMany(repository, DeleteController.Scope.REPOSITORY), "/ui/gc", run, "/ui/audit", "/ui/users",
+        "/ui/namespaces", Links.namespace("axe"), "/ui/account", "/ui/no-such-page");
+    List<String> violations = new java.util.ArrayList<>();
+    for (ColorScheme scheme : List.of(ColorScheme.LIGHT, ColorScheme.DARK)) {
+      for (int width : List.of(390, 1280)) {
+        BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(width, 844)
+            .setColorScheme(scheme));
+        Page page = context.newPage();
+        page.navigate(base + "/ui/login");
+        violations.addAll(axe(page, "/ui/login", scheme, width));
+        signIn(page, "admin", ADMIN_PASSWORD);
+        for (String screen : screens) {
+          page.navigate(base + screen);
+          page.waitForLoadState(com.microsoft.playwright.options.LoadState.LOAD);
+          violations.addAll(axe(page, screen, scheme, width));
+          assertThat(pageWidth(page)).as("%s at %d px", screen, width).isLessThanOrEqualTo(width);
+        }
+        screenshot(page, "41-axe-last-" + scheme.name().toLowerCase(java.util.Locale.ROOT) + "-" + width);
+        context.close();
+      }
+    }
+    assertThat(violations).isEmpty();
+  }
+
+  /** axe-core's serious and critical violations on the page as it is, one line each. */
+  private static List<String> axe(Page page, String screen, ColorScheme scheme, int width) {
+    AxeResults results = new AxeBuilder(page).analyze();
+    assertThat(results.getErrorMessage()).as(screen).isNull();
+    assertThat(results.getPasses()).as("axe ran its rules on %s", screen).isNotEmpty();
+    return results.getViolations().stream()
+        .filter(rule -> "serious".equals(rule.getImpact()) || "critical".equals(rule.getImpact()))
+        .map(rule -> screen + " (" + scheme + ", " + width + " px): " + rule.getId() + " " + rule.getImpact() + " on "
+            + rule.getNodes().stream().map(n -> n.getHtml() + " " + n.getFailureSummary()).toList())
+        .toList();
+  }
+
+  /**
+   * Several images selected on the repository page go after one combined preview; removing a member
+   * asks first, and the page then says it was done.
+   */
+  @Test
+  void bulkDeleteAndAConfirmedRemoval() throws Exception {
+    TestImages images = new TestImages(registry, "admin", ADMIN_PASSWORD);
+    String one = images.push("bulk/web", "one", 1000, Map.of());
+    String two = images.push("bulk/web", "two", 1100, Map.of());
+    images.push("bulk/web", "three", 1200, Map.of());
+    try (SqlMetadataStore store = SqlMetadataStore.sqlite(root.resolve("berth/metadata.db"))) {
+      new Users(store.access(), Clock.systemUTC()).add("nell", MAINTAINER_PASSWORD, false);
+      store.access().setRole("bulk", "nell", "guest");
+    }
+    Page page = browser.newPage();
+    signIn(page, "admin", ADMIN_PASSWORD);
+    page.navigate("http://" + registry.hostPort() + Links.repository("bulk/web"));
+    page.getByLabel("select image " + one).check();
+    page.getByLabel("select image " + two).check();
+    page.getByText("Delete the selected images…").click();
+    assertThat(page.locator("h1")).hasText("Delete 2 selected images of bulk/web?");
+    assertThat(page.locator(".preview")).containsText("The delete removes 2 tags with the images.");
+    screenshot(page, "50-bulk-preview");
+    page.getByText("Delete 2 manifests", new Page.GetByTextOptions().setExact(true)).click();
+    assertThat(page.locator(".notice")).containsText("Deleted 2 images.");
+    assertThat(page.locator("table.images")).containsText("three");
+    assertThat(page.locator("table.images")).not().containsText("one");
+    screenshot(page, "51-bulk-after");
+
+    page.navigate("http://" + registry.hostPort() + Links.namespace("bulk"));
+    List<String> asked = new java.util.ArrayList<>();
+    page.onceDialog(dialog -> {
+      asked.add(dialog.message());
+      dialog.dismiss();
+    });
+    page.getByLabel("remove nell from bulk").click();
+    assertThat(page.locator("table.members")).containsText("nell");
+    assertThat(asked).containsExactly("Remove nell from bulk?");
+    page.onceDialog(dialog -> dialog.accept());
+    page.getByLabel("remove nell from bulk").click();
+    assertThat(page.locator(".notice")).hasText("Removed nell from bulk.");
+    assertThat(page.locator("table.members")).not().containsText("nell");
+    screenshot(page, "52-member-removed");
+  }
+
   /** How wide the document lays out: wider than the viewport means the page scrolls sideways. */
   private static int pageWidth(Page page) {
     return ((Number) page.evaluate("document.documentElement.scrollWidth")).intValue();
@@ -209,19 +318,31 @@ class ConsoleBrowserIT {
     assertThat(page.locator("h1")).hasText("Dashboard");
   }
 
-  /** Starts a run from the GC page (untagged images too, no grace) and waits for its report. */
+  /** {@link #run}, and the exact bytes its report says it freed. */
   private static long collect(Page page, String button, String screenshot) {
-    page.locator("header nav").getByText("Garbage collection").click();
-    page.locator("input[name=deleteUntagged]").check();
-    page.locator("input[name=grace]").fill("0s");
-    page.getByText(button, new Page.GetByTextOptions().setExact(true)).click();
-    // The run page reloads itself every second until the run has finished.
-    assertThat(page.locator("#status")).hasText("succeeded", PATIENTLY);
+    run(page, button);
     String freed = page.locator("#freed").textContent();
     screenshot(page, screenshot);
     Matcher m = EXACT_BYTES.matcher(freed);
     assertThat(m.find()).as(freed).isTrue();
     return Long.parseLong(m.group(1));
+  }
+
+  /** Starts a run from the GC page (untagged images too, no grace) and waits until it has finished. */
+  private static void run(Page page, String button) {
+    page.locator("header nav").getByText("Garbage collection").click();
+    page.locator("input[name=deleteUntagged]").check();
+    page.locator("input[name=grace]").fill("0s");
+    if (button.equals("Collect garbage")) {
+      // A real run asks first.
+      page.onceDialog(dialog -> {
+        assertThat(dialog.message()).startsWith("Collect garbage for real?");
+        dialog.accept();
+      });
+    }
+    page.getByText(button, new Page.GetByTextOptions().setExact(true)).click();
+    // The run page reloads itself every second until the run has finished.
+    assertThat(page.locator("#status")).hasText("succeeded", PATIENTLY);
   }
 
   private static void screenshot(Page page, String name) {

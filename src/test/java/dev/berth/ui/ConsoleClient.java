@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -61,7 +62,12 @@ final class ConsoleClient {
   }
 
   HttpResponse<String> post(String path, Map<String, String> fields) throws Exception {
-    String body = fields.entrySet().stream()
+    return post(path, List.copyOf(fields.entrySet()));
+  }
+
+  /** A form whose fields may repeat, as several checked boxes of one name do. */
+  HttpResponse<String> post(String path, List<Map.Entry<String, String>> fields) throws Exception {
+    String body = fields.stream()
         .map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
         .collect(Collectors.joining("&"));
     return http.send(request(path).header("Content-Type", "application/x-www-form-urlencoded")

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -405,6 +406,11 @@ class ConsoleTest {
     assertThat(page).containsPattern("(\\d{2,}|[2-9]) blobs( and \\d+ manifests?)? kept by the 24h grace period:"
         + " younger than that, a later run collects them if still unused\\.")
         .containsPattern("dry run: .*; \\d+ blobs( and \\d+ manifests?)? kept by the 24h grace period");
+    // The history gives each run's trigger, options, duration and what the grace period kept.
+    String history = text(client.get("/ui/gc").body());
+    assertThat(history).containsPattern("dry run console succeeded admin@127\\.0\\.0\\.1 grace 24h \\d+\\.\\d s "
+        + "[^a-z]*bytes\\)? \\d+ manifests, [1-9]\\d* blobs");
+    assertThat(client.get("/ui/gc").body()).contains("data-confirm=\"Collect garbage for real?");
   }
 
   @Test
@@ -505,6 +511,70 @@ class ConsoleTest {
   }
 
   @Test
+  void everyPageHasTheViewportTheColourSchemesAndTheIconWhichIsServedAsSvg() throws Exception {
+    ConsoleClient anonymous = new ConsoleClient(registry.uri("/"));
+    for (String page : List.of(anonymous.get("/ui/login").body(), admin().get("/ui/").body(),
+        admin().get("/ui/no-such-page").body())) {
+      assertThat(page).contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+          .contains("<meta name=\"color-scheme\" content=\"light dark\">")
+          .contains("<link rel=\"icon\" href=\"/ui/static/favicon.svg\" type=\"image/svg+xml\">");
+    }
+    HttpResponse<String> icon = anonymous.get("/ui/static/favicon.svg");
+    assertThat(icon.statusCode()).isEqualTo(200);
+    assertThat(icon.headers().firstValue("Content-Type")).hasValue("image/svg+xml");
+    assertThat(icon.body()).startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"");
+    assertThat(anonymous.get("/ui/static/console.css").body()).contains("@media (prefers-color-scheme: dark)");
+    assertThat(admin().get("/ui/repositories").body())
+        .contains("<a href=\"/ui/repositories\" class=\"active\" aria-current=\"page\">Repositories</a>")
+        .contains("<a href=\"/ui/\" class=\"\">Dashboard</a>");
+  }
+
+  @Test
+  void destructiveAdminFormsAskFirstSayWhatTheyDidAndARefusedFormKeepsWhatWasTyped() throws Exception {
+    ConsoleClient client = admin();
+    new Users(store.access(), Clock.systemUTC()).add("dora", PASSWORD, false);
+    store.access().setRole("conf", "dora", "developer");
+
+    String namespace = client.get("/ui/namespace?name=conf").body();
+    assertThat(namespace).contains("<form method=\"post\" action=\"/ui/namespace/role\" data-confirm=\"Remove dora from conf?\">")
+        .contains("data-confirm=\"Make conf public? Anyone, without signing in, may then pull its images.\">Make public</button>");
+    assertThat(client.get("/ui/users").body()).contains(
+        "<form method=\"post\" action=\"/ui/users/remove\" data-confirm=\"Remove user dora? They lose their roles and are signed out.\">");
+
+    // Refused: the form shows again what was typed, once; the password is never kept.
+    HttpResponse<String> refusedRobot = client.follow(client.submit("/ui/namespace?name=conf", "/ui/namespace/robots",
+        Map.of("namespace", "conf", "name", "Bad Name", "role", "maintainer", "expiresInDays", "12")));
+    assertThat(refusedRobot.body()).contains("<input name=\"name\" required value=\"Bad Name\">")
+        .contains("<option selected>maintainer</option>").contains("placeholder=\"empty: never\" value=\"12\">");
+    assertThat(text(refusedRobot.body())).contains("robot names are");
+    assertThat(client.get("/ui/namespace?name=conf").body()).doesNotContain("value=\"Bad Name\"");
+    HttpResponse<String> refusedMember = client.follow(client.submit("/ui/namespace?name=conf", "/ui/namespace/role",
+        Map.of("namespace", "conf", "user", "nobody-here", "role", "maintainer")));
+    assertThat(refusedMember.body()).contains("<input name=\"user\" required value=\"nobody-here\">")
+        .contains("<option selected>maintainer</option>");
+    HttpResponse<String> refusedUser = client.follow(client.submit("/ui/users", "/ui/users",
+        Map.of("name", "dora", "password", "a-secret-password", "systemAdmin", "on")));
+    assertThat(refusedUser.body()).contains("user dora exists").contains("<input name=\"name\" required value=\"dora\">")
+        .contains("name=\"systemAdmin\" value=\"on\" checked>").doesNotContain("a-secret-password");
+
+    // Done: the page it leads to says what happened, once.
+    HttpResponse<String> madePublic = client.submit("/ui/namespace?name=conf", "/ui/namespace/public",
+        Map.of("namespace", "conf", "public", "on"));
+    assertThat(madePublic.statusCode()).isEqualTo(303);
+    assertThat(client.follow(madePublic).body())
+        .contains("<p class=\"notice\" role=\"status\">conf is public: anyone may pull from it without signing in.</p>");
+    assertThat(client.follow(madePublic).body()).doesNotContain("conf is public:");
+    assertThat(client.follow(client.submit("/ui/namespace?name=conf", "/ui/namespace/role",
+        Map.of("namespace", "conf", "user", "dora", "role", "none"))).body()).contains("Removed dora from conf.");
+    client.submit("/ui/namespace?name=conf", "/ui/namespace/robots",
+        Map.of("namespace", "conf", "name", "bot", "role", "guest", "expiresInDays", ""));
+    assertThat(client.follow(client.submit("/ui/namespace?name=conf", "/ui/namespace/robots/revoke",
+        Map.of("namespace", "conf", "login", "robot$conf+bot"))).body()).contains("Revoked robot robot$conf+bot.");
+    assertThat(client.follow(client.submit("/ui/users", "/ui/users/remove", Map.of("name", "dora"))).body())
+        .contains("Removed user dora.");
+  }
+
+  @Test
   void robotExpiryIsBoundedAndRobotNamesAreJudgedAsRobotNames() throws Exception {
     ConsoleClient client = admin();
     HttpResponse<String> forever = client.follow(client.submit("/ui/namespace?name=team", "/ui/namespace/robots",
@@ -595,7 +665,7 @@ class ConsoleTest {
   }
 
   /** Follows a run the form started to its end; returns the run's page then. */
-  private static String finished(ConsoleClient client, HttpResponse<String> started) throws Exception {
+  static String finished(ConsoleClient client, HttpResponse<String> started) throws Exception {
     assertThat(started.statusCode()).as(started.body()).isEqualTo(303);
     String location = started.headers().firstValue("Location").orElseThrow();
     assertThat(location).startsWith("/ui/gc/run?id=");

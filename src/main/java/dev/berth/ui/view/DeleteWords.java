@@ -13,10 +13,15 @@ public final class DeleteWords {
    * its grace period.
    */
   public static String referrersStay(int count) {
+    return referrersStay("Its", count);
+  }
+
+  /** As {@link #referrersStay(int)}, for the referrers of {@code owner} ("Its", "Their"). */
+  public static String referrersStay(String owner, int count) {
     return count == 1
-        ? "Its referrer stays, readable by digest, until the next garbage collection deletes it"
+        ? owner + " referrer stays, readable by digest, until the next garbage collection deletes it"
             + " (once it is older than the collection's grace period)"
-        : "Its " + count + " referrers stay, readable by digest, until the next garbage collection deletes them"
+        : owner + " " + count + " referrers stay, readable by digest, until the next garbage collection deletes them"
             + " (once they are older than the collection's grace period)";
   }
 

@@ -7,12 +7,14 @@ import java.util.List;
  * attached to it.
  *
  * @param deleted what the last delete did, shown once after the redirect (empty: nothing)
- * @param deletable whether the signed-in user may delete here; without it there are no delete links
+ * @param deletable whether the signed-in user may delete here; without it there are no delete links,
+ *     no boxes to select images with and no {@code deleteUntaggedHref} or {@code deleteRepositoryHref}
  * @param counts how many images the repository holds, tagged and untagged
  * @param shows the filters (all, tagged, untagged) and {@code sorts} the orders, the current one marked
  */
 public record RepositoryView(Frame frame, String name, String deleted, String counts, List<Choice> shows,
-    List<Choice> sorts, List<Image> images, boolean deletable, Paging paging) {
+    List<Choice> sorts, List<Image> images, boolean deletable, String deleteUntaggedHref, String deleteRepositoryHref,
+    Paging paging) {
 
   /** A link to the same list filtered or ordered otherwise. */
   public record Choice(String label, String href, boolean current) {}
