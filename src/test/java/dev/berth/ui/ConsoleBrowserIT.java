@@ -223,7 +223,7 @@ class ConsoleBrowserIT {
     List<String> screens = List.of("/ui/", "/ui/repositories", Links.repository(repository),
         Links.artifact(repository, index), Links.delete(repository, "2.0"), Links.delete(repository, index),
         Links.deleteMany(repository, DeleteController.Scope.REPOSITORY), "/ui/gc", run, "/ui/audit", "/ui/users",
-        "/ui/namespaces", Links.namespace("axe"), "/ui/account", "/ui/no-such-page");
+        "/ui/namespaces", Links.namespace("axe"), Links.policy("axe"), "/ui/account", "/ui/no-such-page");
     List<String> violations = new java.util.ArrayList<>();
     for (ColorScheme scheme : List.of(ColorScheme.LIGHT, ColorScheme.DARK)) {
       for (int width : List.of(390, 1280)) {
