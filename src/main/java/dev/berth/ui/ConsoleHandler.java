@@ -53,7 +53,7 @@ public final class ConsoleHandler extends Handler.Abstract {
     this.permissions = services.administration().permissions();
     this.login = new LoginController(services.access(), sessions, pages);
     this.dashboard = new DashboardController(services.inventory(), permissions, services.gcDefaults(), pages);
-    this.repositories = new RepositoryController(services.inventory(), permissions, pages);
+    this.repositories = new RepositoryController(services.inventory(), permissions, services.policies(), pages);
     this.artifacts = new ArtifactController(services.inventory(), services.manifests(),
         new ImageConfigReader(services.blobs()), permissions, services.externalUrl(), pages);
     this.deletes = new DeleteController(services.previews(), services.inventory(), services.manifests(), permissions, pages);

@@ -2,10 +2,12 @@ package dev.berth.ui;
 
 import dev.berth.auth.Permissions;
 import dev.berth.cleanup.Inventory;
+import dev.berth.cleanup.Policies;
 import dev.berth.metadata.InventoryStore.RepositoryUsage;
 import dev.berth.oci.OciFormatException;
 import dev.berth.oci.RepositoryName;
 import dev.berth.oci.Tag;
+import dev.berth.policy.NamespacePolicy;
 import dev.berth.ui.view.BarChart;
 import dev.berth.ui.view.DeleteWords;
 import dev.berth.ui.view.Format;
@@ -27,11 +29,13 @@ final class RepositoryController {
   private static final int CHARTED = 10;
   private final Inventory inventory;
   private final Permissions permissions;
+  private final Policies policies;
   private final Pages pages;
 
-  RepositoryController(Inventory inventory, Permissions permissions, Pages pages) {
+  RepositoryController(Inventory inventory, Permissions permissions, Policies policies, Pages pages) {
     this.inventory = inventory;
     this.permissions = permissions;
+    this.policies = policies;
     this.pages = pages;
   }
 
@@ -65,8 +69,10 @@ final class RepositoryController {
     int page = Paging.requested(ex.query("page"));
     ImageQuery query = ImageQuery.of(ex.query("show"), ex.query("sort"));
     List<Inventory.Image> listed = query.apply(images.get());
+    NamespacePolicy policy = policies.find(name.get().namespace()).map(Policies.Current::policy)
+        .orElse(NamespacePolicy.NONE);
     List<RepositoryView.Image> rows = Paging.slice(listed, page).stream()
-        .map(image -> row(repository, image, deletable)).toList();
+        .map(image -> row(name.get(), image, deletable, policy)).toList();
     long untagged = images.get().stream().filter(ImageQuery.Show.UNTAGGED::admits).count();
     String counts = images.get().size() + (images.get().size() == 1 ? " image" : " images") + ": "
         + (images.get().size() - untagged) + " tagged, " + untagged + " untagged";
@@ -87,15 +93,22 @@ final class RepositoryController {
     return new RepositoryView.Choice(label, Links.repository(repository) + target.parameters(), target.equals(current));
   }
 
-  private static RepositoryView.Image row(String repository, Inventory.Image image, boolean deletable) {
+  private static RepositoryView.Image row(RepositoryName name, Inventory.Image image, boolean deletable,
+      NamespacePolicy policy) {
+    String repository = name.value();
+    String path = NamespacePolicy.pathInNamespace(name);
     String digest = image.digest().toString();
     return new RepositoryView.Image(digest, Format.shortDigest(digest), Links.artifact(repository, digest),
         image.mediaType().value(),
         image.artifactType().filter(type -> !ImageConfigReader.IMAGE_CONFIGS.contains(type)).orElse(""),
         Format.bytes(image.size()), Format.time(image.pushedAt()),
         image.lastPulledAt().map(Format::time).orElse("never"),
-        VersionOrder.sorted(image.tags()).stream().map(Tag::value)
-            .map(tag -> new RepositoryView.TagLink(tag, deletable ? Links.delete(repository, tag) : "")).toList(),
+        VersionOrder.sorted(image.tags()).stream().map(tag -> {
+          // An immutable tag cannot be deleted: no link, and a lock naming the rule instead.
+          String rule = policy.immutableRule(path, tag).map(i -> "immutable[" + i + "]").orElse("");
+          return new RepositoryView.TagLink(tag.value(), deletable && rule.isEmpty()
+              ? Links.delete(repository, tag.value()) : "", rule);
+        }).toList(),
         image.platforms(),
         image.referrers().stream().map(r -> new RepositoryView.Referrer(Format.shortDigest(r.digest().toString()),
             Links.artifact(repository, r.digest().toString()), r.artifactType(), Format.bytes(r.size()), Format.lines(r.annotations()))).toList(),

@@ -51,6 +51,7 @@ class PolicyPageTest {
     users.add("dev", PASSWORD, false);
     store.access().setRole("shop", "owner", "admin");
     store.access().setRole("look", "owner", "admin");
+    store.access().setRole("lock", "owner", "admin");
     store.access().setRole("shop", "dev", "developer");
     images = new TestImages(registry, "admin", ADMIN_PASSWORD);
     for (String tag : List.of("v1", "v2", "v3")) {
@@ -132,6 +133,20 @@ class PolicyPageTest {
         dev.berth.oci.Digest.parse(digests.get(0)))).isEmpty();
     assertThat(owner.get("/ui/policy?namespace=shop").body()).contains("id=\"retention-runs\"")
         .contains("<td>console</td>");
+  }
+
+  @Test
+  void theRepositoryPageShowsALockNamingTheRuleOnImmutableTagsAndNoDeleteLink() throws Exception {
+    images.push("lock/app", "v1.0.0", 1000, Map.of());
+    images.push("lock/app", "dev", 1000, Map.of());
+    ConsoleClient owner = as("owner", PASSWORD);
+    owner.submit("/ui/policy?namespace=lock", "/ui/policy", Map.of("namespace", "lock",
+        "document", "immutable:\n  - repositories: [\"**\"]\n    tags: [\"v*.*.*\"]\n", "action", "save"));
+
+    String page = owner.get("/ui/repository?name=lock%2Fapp").body();
+
+    assertThat(page).contains("v1.0.0 <span class=\"lock\" role=\"img\" aria-label=\"immutable (immutable[0])\"")
+        .doesNotContain("aria-label=\"delete tag v1.0.0\"").contains("aria-label=\"delete tag dev\"");
   }
 
   @Test

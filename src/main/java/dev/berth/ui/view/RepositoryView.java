@@ -31,7 +31,8 @@ public record RepositoryView(Frame frame, String name, String deleted, String co
     }
   }
 
-  public record TagLink(String name, String deleteHref) {}
+  /** @param immutableRule the policy's rule that makes the tag immutable ({@code immutable[0]}), or empty */
+  public record TagLink(String name, String deleteHref, String immutableRule) {}
 
   public record Referrer(String shortDigest, String href, String artifactType, String size, List<String> annotations) {}
 }
