@@ -13,7 +13,6 @@ import dev.berth.cleanup.GcService;
 import dev.berth.config.Durations;
 import dev.berth.config.Settings;
 import dev.berth.server.BerthServer;
-import dev.berth.server.DataDirectory;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -83,22 +82,8 @@ final class GcCommand implements Command {
     }
     Settings settings = StoresOption.existing(line);
     GcOptions options = gcOptions(line, settings.gc());
-    if (settings.database() instanceof Settings.Postgres) {
-      LoggingSetup.quietUnlessDebugging(settings.logLevel());
-      return runHere(settings, options, out);
-    }
-    Optional<DataDirectory> directory = DataDirectory.tryAcquire(settings.rootDirectory());
-    if (directory.isEmpty()) {
-      DataDirectory.ServerInfo server = DataDirectory.published(settings.rootDirectory()).orElseThrow(() ->
-          new CommandFailure(ExitStatus.UNAVAILABLE, "another berth process holds "
-              + settings.rootDirectory().toAbsolutePath() + " but published no address"));
-      out.println("a server runs on this data directory (" + server.url() + "); handing the run to it");
-      return delegate(AdminEndpoint.local(server), requestOf(line, Optional.of(options)), out);
-    }
-    LoggingSetup.quietUnlessDebugging(settings.logLevel());
-    try (DataDirectory owned = directory.get()) {
-      return runHere(settings, options, out);
-    }
+    return RunPlace.choose(settings, out, () -> runHere(settings, options, out),
+        server -> delegate(server, requestOf(line, Optional.of(options)), out));
   }
 
   private static int runHere(Settings settings, GcOptions options, PrintStream out) throws Exception {

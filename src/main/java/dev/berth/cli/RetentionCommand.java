@@ -14,7 +14,6 @@ import dev.berth.metadata.RetentionStore.Status;
 import dev.berth.metadata.RetentionStore.Totals;
 import dev.berth.oci.InvalidNameException;
 import dev.berth.server.BerthServer;
-import dev.berth.server.DataDirectory;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -86,22 +85,8 @@ final class RetentionCommand {
             dryRun, Optional.empty(), out);
       }
       Settings settings = StoresOption.existing(line);
-      if (settings.database() instanceof Settings.Postgres) {
-        LoggingSetup.quietUnlessDebugging(settings.logLevel());
-        return runHere(settings, namespace, dryRun, out);
-      }
-      Optional<DataDirectory> directory = DataDirectory.tryAcquire(settings.rootDirectory());
-      if (directory.isEmpty()) {
-        DataDirectory.ServerInfo server = DataDirectory.published(settings.rootDirectory()).orElseThrow(() ->
-            new CommandFailure(ExitStatus.UNAVAILABLE, "another berth process holds "
-                + settings.rootDirectory().toAbsolutePath() + " but published no address"));
-        out.println("a server runs on this data directory (" + server.url() + "); handing the run to it");
-        return delegate(AdminEndpoint.local(server), namespace, dryRun, Optional.of(user()), out);
-      }
-      LoggingSetup.quietUnlessDebugging(settings.logLevel());
-      try (DataDirectory owned = directory.get()) {
-        return runHere(settings, namespace, dryRun, out);
-      }
+      return RunPlace.choose(settings, out, () -> runHere(settings, namespace, dryRun, out),
+          server -> delegate(server, namespace, dryRun, Optional.of(user()), out));
     }
   }
 

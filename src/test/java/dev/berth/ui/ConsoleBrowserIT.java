@@ -7,14 +7,13 @@ import com.deque.html.axecore.playwright.AxeBuilder;
 import com.deque.html.axecore.results.AxeResults;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.options.ColorScheme;
 import dev.berth.auth.Users;
 import dev.berth.metadata.sql.SqlMetadataStore;
+import dev.berth.testing.Chromium;
 import dev.berth.testing.RunningRegistry;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -47,27 +46,20 @@ class ConsoleBrowserIT {
   static Path root;
 
   static RunningRegistry registry;
-  static Playwright playwright;
+  static Chromium chromium;
   static Browser browser;
 
   @BeforeAll
   static void start() throws Exception {
     registry = RunningRegistry.startWithAuth(root, ADMIN_PASSWORD);
-    // The browser is Debian's; Playwright must not try to download its own.
-    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-    browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-        .setExecutablePath(Paths.get("/usr/bin/chromium"))
-        .setArgs(List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync")));
+    chromium = Chromium.launch();
+    browser = chromium.browser();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (browser != null) {
-      browser.close();
-    }
-    if (playwright != null) {
-      playwright.close();
+    if (chromium != null) {
+      chromium.close();
     }
     registry.close();
   }

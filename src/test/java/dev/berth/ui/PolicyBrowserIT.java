@@ -3,11 +3,10 @@ package dev.berth.ui;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 
 import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
+import dev.berth.testing.Chromium;
 import dev.berth.testing.RunningRegistry;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -31,26 +30,20 @@ class PolicyBrowserIT {
   static Path root;
 
   static RunningRegistry registry;
-  static Playwright playwright;
+  static Chromium chromium;
   static Browser browser;
 
   @BeforeAll
   static void start() throws Exception {
     registry = RunningRegistry.startWithAuth(root, ADMIN_PASSWORD);
-    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-    browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-        .setExecutablePath(Paths.get("/usr/bin/chromium"))
-        .setArgs(List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync")));
+    chromium = Chromium.launch();
+    browser = chromium.browser();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (browser != null) {
-      browser.close();
-    }
-    if (playwright != null) {
-      playwright.close();
+    if (chromium != null) {
+      chromium.close();
     }
     registry.close();
   }
