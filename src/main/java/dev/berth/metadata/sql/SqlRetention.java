@@ -23,12 +23,6 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 final class SqlRetention implements RetentionStore {
   private static final String RUN_COLUMNS = "id, namespace, requested_by, trigger_kind, dry_run, status, owner, "
       + "started_at, heartbeat_at, finished_at, images, kept, deleted, skipped, bytes_freed, error";
-  /**
-   * The namespace's repositories: the one named as the namespace, and those under it. A range rather
-   * than LIKE, whose {@code _} is a wildcard a repository name may hold; keys compare in byte order
-   * on both databases, and {@code '0'} is the character after {@code '/'}.
-   */
-  private static final String IN_NAMESPACE = "(%1$s = :namespace OR (%1$s > :under AND %1$s < :after))";
 
   private final SqlTransactions tx;
 
@@ -36,13 +30,9 @@ final class SqlRetention implements RetentionStore {
     this.tx = tx;
   }
 
-  private static String inNamespace(String column) {
-    return String.format(Locale.ROOT, IN_NAMESPACE, column);
-  }
-
   @Override
   public List<RepositoryName> repositoriesOf(String namespace) {
-    return tx.read(h -> bindNamespace(h.createQuery("SELECT name FROM repositories WHERE " + inNamespace("name")
+    return tx.read(h -> NamespaceRange.bind(h.createQuery("SELECT name FROM repositories WHERE " + NamespaceRange.holds("name")
             + " ORDER BY name"), namespace)
         .map((rs, ctx) -> new RepositoryName(rs.getString(1)))
         .list());
@@ -105,16 +95,12 @@ final class SqlRetention implements RetentionStore {
     if (blobs.isEmpty()) {
       return Set.of();
     }
-    return tx.read(h -> new HashSet<>(bindNamespace(h.createQuery("""
+    return tx.read(h -> new HashSet<>(NamespaceRange.bind(h.createQuery("""
             SELECT DISTINCT blob_digest FROM manifest_blobs
-             WHERE blob_digest IN <digests> AND NOT\s""" + inNamespace("repository")), namespace)
+             WHERE blob_digest IN <digests> AND NOT\s""" + NamespaceRange.holds("repository")), namespace)
         .bind("digests", Rows.digestArray(blobs))
         .map((rs, ctx) -> Digest.parse(rs.getString(1)))
         .list()));
-  }
-
-  private static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bindNamespace(T statement, String namespace) {
-    return statement.bind("namespace", namespace).bind("under", namespace + "/").bind("after", namespace + "0");
   }
 
   @Override

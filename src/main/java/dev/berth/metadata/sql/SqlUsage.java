@@ -4,21 +4,15 @@ import dev.berth.metadata.ManifestRecord;
 import dev.berth.metadata.QuotaLedger;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
  * Namespaces' usage from the manifests of their repositories, and the quota check's lock and count
- * on the namespace's {@code namespace_policies} row.
- *
- * <p>A namespace's repositories are {@code ns} and the key range {@code [ns/, ns0)}: {@code '0'}
- * follows {@code '/'} in byte order (the order of both databases' keys), so the range holds exactly
- * the names under {@code ns/}, and neither {@code ns2} nor {@code ns-x}.
+ * on the namespace's {@code namespace_policies} row. A namespace's repositories are those {@link NamespaceRange} holds.
  */
 final class SqlUsage implements QuotaLedger {
   private static final String REPOSITORIES_OF_NAMESPACE =
-      "SELECT name FROM repositories WHERE name = :namespace OR (name >= :under AND name < :beyond)";
-  private static final String IN_NAMESPACE =
-      "(repository = :namespace OR (repository >= :under AND repository < :beyond))";
+      "SELECT name FROM repositories WHERE " + NamespaceRange.holds("name");
+  private static final String IN_NAMESPACE = NamespaceRange.holds("repository");
 
   /** A blob counts once however many manifests and repositories reference it; so does a manifest. */
   static final String USAGE = "SELECT (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE digest IN"
@@ -45,7 +39,7 @@ final class SqlUsage implements QuotaLedger {
 
   @Override
   public long usage(String namespace) {
-    return tx.read(h -> inNamespace(h.createQuery(USAGE), namespace).mapTo(Long.class).one());
+    return tx.read(h -> NamespaceRange.bind(h.createQuery(USAGE), namespace).mapTo(Long.class).one());
   }
 
   @Override
@@ -63,7 +57,7 @@ final class SqlUsage implements QuotaLedger {
 
   @Override
   public long adds(ManifestRecord manifest) {
-    return tx.read(h -> inNamespace(h.createQuery(ADDS), manifest.repository().namespace())
+    return tx.read(h -> NamespaceRange.bind(h.createQuery(ADDS), manifest.repository().namespace())
         .bind("digests", Rows.digestArray(manifest.blobs()))
         .bind("digest", manifest.digest().toString())
         .bind("size", manifest.size())
@@ -77,9 +71,5 @@ final class SqlUsage implements QuotaLedger {
         .bind("usage", usage)
         .bind("namespace", namespace)
         .execute());
-  }
-
-  private static <S extends SqlStatement<S>> S inNamespace(S statement, String namespace) {
-    return statement.bind("namespace", namespace).bind("under", namespace + "/").bind("beyond", namespace + "0");
   }
 }
