@@ -61,8 +61,13 @@ class ImageIT {
     }
   }
 
+  /**
+   * podman with runc rather than Debian's default crun, which refuses to start a container on a host
+   * whose cgroups are mounted in hybrid mode (v1 controllers beside a v2 hierarchy), as on these VMs:
+   * "crun: cgroups in hybrid mode not supported". bin/test installs runc.
+   */
   private static List<String> podman(String... args) {
-    List<String> command = new ArrayList<>(List.of(podman,
+    List<String> command = new ArrayList<>(List.of(podman, "--runtime", "runc",
         "--storage-driver", "vfs", "--root", work.resolve("root").toString(),
         "--runroot", work.resolve("run").toString(), "--cgroup-manager", "cgroupfs", "--events-backend", "file"));
     command.addAll(List.of(args));
