@@ -1,27 +1,36 @@
 package dev.berth.metadata;
 
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
- * The quota check of a push, inside its transaction: hold the namespace, see what the manifest
- * adds, compare, and count the new usage, all before the manifest is written.
+ * The quota check of a push, inside its transaction, before the manifest is written: lock the
+ * namespace, see what the manifest adds, compare, and count the new usage.
+ *
+ * <p>The count on the namespace's row only ever overstates the usage (pushes add to it, deletions
+ * leave it), so a push that keeps it within the quota is within the quota; one statement does that
+ * common case ({@link #addToCount}), and only a push the count would refuse is weighed exactly.
  */
 public interface QuotaLedger extends UsageStore {
 
   /**
-   * The namespace's policy as it is now, locked until the transaction ends: pushes into one
-   * namespace that hold it run one after another, also across processes on PostgreSQL. Empty when
-   * the namespace has no policy.
+   * Locks the namespace as {@link #hold} does and adds what the manifest {@linkplain #adds adds} to
+   * the namespace's count, in one statement. Empty, changing and locking nothing, when the namespace
+   * has no policy or its usage was not counted since the policy was set.
    */
-  Optional<Held> hold(String namespace);
+  Optional<Counted> addToCount(ManifestRecord manifest);
 
   /**
    * @param document the policy document, read under the lock
-   * @param counted the usage last {@linkplain #count counted}, never below the true usage (pushes
-   *     add to it, deletions leave it); empty when not counted since the policy was set
+   * @param usage the count with the manifest added, never below the true usage once it is written
    */
-  record Held(String document, OptionalLong counted) {}
+  record Counted(String document, long usage) {}
+
+  /**
+   * The namespace's policy document as it is now, locked until the transaction ends: pushes into
+   * one namespace that hold it run one after another, also across processes on PostgreSQL. Empty
+   * when the namespace has no policy.
+   */
+  Optional<String> hold(String namespace);
 
   /**
    * The bytes the manifest would add to its namespace's usage: its blobs no manifest of the

@@ -20,7 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -975,22 +974,46 @@ public abstract class MetadataStoreContract {
   }
 
   @Test
-  void theCountedUsageIsHeldWithThePolicyAndDroppedWhenThePolicyIsSetAgain() {
+  void aPushAddsToTheCountedUsageOnceCountedUntilThePolicyIsSetAgain() throws Exception {
+    ManifestRecord app = image(APP, "app", blobs(APP, "config-app", "layer-app"));
+    long appAdds = "config-app".length() + "layer-app".length() + app.size();
     assertThat(held("team")).isEmpty();
+    assertThat(addToCount(app)).isEmpty();
+
     store.policies().put(new PolicyStore.StoredPolicy("team", "quota: 1KiB\n", T0, "alice"));
-    assertThat(held("team"))
-        .contains(new QuotaLedger.Held("quota: 1KiB\n", OptionalLong.empty()));
+    assertThat(held("team")).contains("quota: 1KiB\n");
+    assertThat(addToCount(app)).as("not counted yet").isEmpty();
 
     store.atomically(tx -> {
       tx.quota().count("team", 700);
       return null;
     });
-    assertThat(held("team").orElseThrow().counted()).hasValue(700);
+    assertThat(addToCount(app)).contains(new QuotaLedger.Counted("quota: 1KiB\n", 700 + appAdds));
+    assertThat(addToCount(app)).as("each push adds; only a count corrects")
+        .contains(new QuotaLedger.Counted("quota: 1KiB\n", 700 + 2 * appAdds));
+    store.manifests().putManifest(app, Optional.empty(), T0);
+    assertThat(addToCount(app)).as("held already, adds nothing")
+        .contains(new QuotaLedger.Counted("quota: 1KiB\n", 700 + 2 * appAdds));
 
     store.policies().put(new PolicyStore.StoredPolicy("team", "quota: 2KiB\n", T0, "alice"));
-    assertThat(held("team"))
-        .contains(new QuotaLedger.Held("quota: 2KiB\n", OptionalLong.empty()));
+    assertThat(held("team")).contains("quota: 2KiB\n");
+    assertThat(addToCount(app)).isEmpty();
     assertThat(store.policies().find("team").orElseThrow().document()).isEqualTo("quota: 2KiB\n");
+  }
+
+  @Test
+  void anAbandonedPushLeavesTheCountAsItWas() {
+    ManifestRecord app = image(APP, "app", blobs(APP, "config-app", "layer-app"));
+    store.policies().put(new PolicyStore.StoredPolicy("team", "quota: 1KiB\n", T0, "alice"));
+    store.atomically(tx -> {
+      tx.quota().count("team", 700);
+      return null;
+    });
+    assertThatThrownBy(() -> store.atomically(tx -> {
+      tx.quota().addToCount(app);
+      throw new IllegalStateException("refused");
+    })).hasMessage("refused");
+    assertThat(addToCount(app).orElseThrow().usage()).isEqualTo(700 + adds(app));
   }
 
   // ---- collection history
@@ -1082,8 +1105,12 @@ public abstract class MetadataStoreContract {
     return store.atomically(tx -> tx.quota().adds(manifest));
   }
 
-  private Optional<QuotaLedger.Held> held(String namespace) {
+  private Optional<String> held(String namespace) {
     return store.atomically(tx -> tx.quota().hold(namespace));
+  }
+
+  private Optional<QuotaLedger.Counted> addToCount(ManifestRecord manifest) {
+    return store.atomically(tx -> tx.quota().addToCount(manifest));
   }
 
   /** Sets the state GC's first step sets; the store itself offers no way to, GC will. */

@@ -3,7 +3,7 @@ package dev.berth.metadata.sql;
 import dev.berth.metadata.ManifestRecord;
 import dev.berth.metadata.QuotaLedger;
 import java.util.Optional;
-import java.util.OptionalLong;
+import org.jdbi.v3.core.statement.Query;
 
 /**
  * Namespaces' usage from the manifests of their repositories, and the quota check's lock and count
@@ -43,26 +43,32 @@ final class SqlUsage implements QuotaLedger {
   }
 
   @Override
-  public Optional<Held> hold(String namespace) {
-    return tx.write(h -> h.createQuery(
-            "SELECT document, usage_bytes FROM namespace_policies WHERE namespace = :namespace <forUpdate>")
+  public Optional<Counted> addToCount(ManifestRecord manifest) {
+    // The row lock the UPDATE takes is the one hold() would take.
+    return tx.write(h -> weighing(h.createQuery("UPDATE namespace_policies SET usage_bytes = usage_bytes + (" + ADDS
+            + ") WHERE namespace = :namespace AND usage_bytes IS NOT NULL RETURNING document, usage_bytes"), manifest)
+        .map((rs, ctx) -> new Counted(rs.getString(1), rs.getLong(2)))
+        .findOne());
+  }
+
+  @Override
+  public Optional<String> hold(String namespace) {
+    return tx.write(h -> h.createQuery("SELECT document FROM namespace_policies WHERE namespace = :namespace <forUpdate>")
         .bind("namespace", namespace)
-        .map((rs, ctx) -> {
-          long counted = rs.getLong(2);
-          OptionalLong usage = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(counted);
-          return new Held(rs.getString(1), usage);
-        })
+        .mapTo(String.class)
         .findOne());
   }
 
   @Override
   public long adds(ManifestRecord manifest) {
-    return tx.read(h -> NamespaceRange.bind(h.createQuery(ADDS), manifest.repository().namespace())
+    return tx.read(h -> weighing(h.createQuery(ADDS), manifest).mapTo(Long.class).one());
+  }
+
+  private static Query weighing(Query query, ManifestRecord manifest) {
+    return NamespaceRange.bind(query, manifest.repository().namespace())
         .bind("digests", Rows.digestArray(manifest.blobs()))
         .bind("digest", manifest.digest().toString())
-        .bind("size", manifest.size())
-        .mapTo(Long.class)
-        .one());
+        .bind("size", manifest.size());
   }
 
   @Override
