@@ -31,14 +31,17 @@ import java.util.function.Consumer;
 
 /**
  * One namespace's retention, applied a repository at a time (counts and windows are per
- * repository, so no more than one repository's images are held): each repository read in one
- * snapshot, decided by the namespace's policy, and, unless dry, each image the policy deletes
- * deleted by digest, audited as made by the namespace's policy. An image that changed after the
- * decision (a tag pushed onto it, an index now listing it, already gone) is skipped rather than
- * deleted on a stale decision; the next run decides again.
+ * repository, so no more than a few repositories' images are held: the one being decided and
+ * those read ahead of it): each repository read in one snapshot, decided by the namespace's
+ * policy, and, unless dry, each image the policy deletes deleted by digest, audited as made by
+ * the namespace's policy. An image that changed after the decision (a tag pushed onto it, an index
+ * now listing it, already gone) is skipped rather than deleted on a stale decision; the next run
+ * decides again.
  */
 final class RetentionRun {
   private static final int OUTSIDE_BATCH = 10_000;
+  /** Repositories read ahead of the one being decided; each is held in memory until decided. */
+  private static final int READ_AHEAD = 2;
 
   private final MetadataStore metadata;
   private final Clock clock;
@@ -73,42 +76,46 @@ final class RetentionRun {
     long images = 0;
     long kept = 0;
     long skipped = 0;
-    for (RepositoryName repository : metadata.retention().repositoriesOf(namespace)) {
-      RepositoryContent content = metadata.retention().contentOf(repository);
-      images += content.images().size();
-      List<Decision> decisions = evaluator.evaluate(content.images().stream().map(RetentionRun::image).toList());
-      Map<Digest, List<BlobUse>> usesOf = new HashMap<>();
-      for (BlobUse use : content.blobUses()) {
-        usesOf.computeIfAbsent(use.manifest(), m -> new ArrayList<>()).add(use);
-        blobs.computeIfAbsent(use.blob(), b -> new BlobTally(use.size())).users++;
-      }
-      // Referrers after their subjects, so that one whose subject stays is never deleted on its own.
-      Set<Digest> deletedHere = new HashSet<>();
-      for (Decision decision : inSubjectOrder(decisions)) {
-        Image image = decision.image();
-        List<Tag> tags = List.copyOf(image.tags());
-        switch (decision.outcome()) {
-          case NOT_COVERED -> { }
-          case KEPT -> {
-            kept++;
-            numbered.accept(new RunItem(next[0] + 1, repository, image.digest(), tags, Outcome.KEPT, decision.rule(),
-                decision.reason(), 0));
-          }
-          case DELETED -> {
-            Optional<String> refused = dryRun ? Optional.empty()
-                : image.subject().filter(s -> !deletedHere.contains(s))
-                    .map(s -> "not deleted: its subject " + s + " was not deleted")
-                    .or(() -> delete(namespace, decision, runId));
-            if (refused.isPresent()) {
-              skipped++;
-              numbered.accept(new RunItem(next[0] + 1, repository, image.digest(), tags, Outcome.SKIPPED,
-                  decision.rule(), refused.get(), 0));
-            } else {
-              deletedHere.add(image.digest());
-              List<Digest> itsBlobs = usesOf.getOrDefault(image.digest(), List.of()).stream().map(BlobUse::blob)
-                  .toList();
-              itsBlobs.forEach(blob -> blobs.get(blob).going++);
-              gone.add(new Gone(repository, image.digest(), tags, decision, itsBlobs));
+    List<RepositoryName> repositories = metadata.retention().repositoriesOf(namespace);
+    try (ReadAhead<RepositoryName, RepositoryContent> contents = new ReadAhead<>(repositories,
+        metadata.retention()::contentOf, READ_AHEAD, "berth-retention-read")) {
+      for (RepositoryName repository : repositories) {
+        RepositoryContent content = contents.next();
+        images += content.images().size();
+        List<Decision> decisions = evaluator.evaluate(content.images().stream().map(RetentionRun::image).toList());
+        Map<Digest, List<BlobUse>> usesOf = new HashMap<>();
+        for (BlobUse use : content.blobUses()) {
+          usesOf.computeIfAbsent(use.manifest(), m -> new ArrayList<>()).add(use);
+          blobs.computeIfAbsent(use.blob(), b -> new BlobTally(use.size())).users++;
+        }
+        // Referrers after their subjects, so that one whose subject stays is never deleted on its own.
+        Set<Digest> deletedHere = new HashSet<>();
+        for (Decision decision : inSubjectOrder(decisions)) {
+          Image image = decision.image();
+          List<Tag> tags = List.copyOf(image.tags());
+          switch (decision.outcome()) {
+            case NOT_COVERED -> { }
+            case KEPT -> {
+              kept++;
+              numbered.accept(new RunItem(next[0] + 1, repository, image.digest(), tags, Outcome.KEPT,
+                  decision.rule(), decision.reason(), 0));
+            }
+            case DELETED -> {
+              Optional<String> refused = dryRun ? Optional.empty()
+                  : image.subject().filter(s -> !deletedHere.contains(s))
+                      .map(s -> "not deleted: its subject " + s + " was not deleted")
+                      .or(() -> delete(namespace, decision, runId));
+              if (refused.isPresent()) {
+                skipped++;
+                numbered.accept(new RunItem(next[0] + 1, repository, image.digest(), tags, Outcome.SKIPPED,
+                    decision.rule(), refused.get(), 0));
+              } else {
+                deletedHere.add(image.digest());
+                List<Digest> itsBlobs = usesOf.getOrDefault(image.digest(), List.of()).stream().map(BlobUse::blob)
+                    .toList();
+                itsBlobs.forEach(blob -> blobs.get(blob).going++);
+                gone.add(new Gone(repository, image.digest(), tags, decision, itsBlobs));
+              }
             }
           }
         }
