@@ -9,10 +9,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,11 +60,21 @@ public final class RetentionEvaluator {
     if (namespaces.size() > 1) {
       throw new IllegalArgumentException("images of several namespaces: " + namespaces);
     }
-    Map<Image, Decision> decisions = new HashMap<>();
+    Map<Image, Decision> decisions = new IdentityHashMap<>();
     for (List<Image> repository : byRepository.values()) {
       new RepositoryEvaluation(repository, now).decide(decisions);
     }
     return images.stream().map(decisions::get).toList();
+  }
+
+  /**
+   * Images are held in collections by identity: each image of a run is one object, and an image's
+   * own hash walks its every tag and time, again on every lookup.
+   */
+  private static Set<Image> identitySet(Collection<Image> images) {
+    Set<Image> set = Collections.newSetFromMap(new IdentityHashMap<>());
+    set.addAll(images);
+    return set;
   }
 
   /** The rules applied to one repository, where counts and windows are taken. */
@@ -87,8 +99,8 @@ public final class RetentionEvaluator {
       List<Image> candidates = images.stream()
           .filter(i -> !i.listedByIndex() && i.subject().isEmpty())
           .toList();
-      Map<Image, Decision> kept = new HashMap<>();
-      Map<Image, Decision> deleted = new HashMap<>();
+      Map<Image, Decision> kept = new IdentityHashMap<>();
+      Map<Image, Decision> deleted = new IdentityHashMap<>();
       List<RetentionRule> rules = policy.retention().rules();
       for (int r = 0; r < rules.size(); r++) {
         RetentionRule rule = rules.get(r);
@@ -148,7 +160,7 @@ public final class RetentionEvaluator {
     /** An image a rule would delete stays when it, or a referrer that would go with it, carries an immutable tag. */
     private Optional<Decision> immutable(Image candidate, Decision wouldDelete) {
       Deque<Image> pending = new ArrayDeque<>(List.of(candidate));
-      Set<Image> seen = new HashSet<>();
+      Set<Image> seen = identitySet(List.of());
       while (!pending.isEmpty()) {
         Image image = pending.pop();
         if (!seen.add(image)) {
@@ -174,17 +186,17 @@ public final class RetentionEvaluator {
         case Keep.MostRecentlyPulled k -> mostRecent(covered, MOST_RECENTLY_PULLED, k.count());
         case Keep.PushedWithinDays k -> within(covered, k.days(), i -> Optional.of(i.pushedAt()));
         case Keep.PulledWithinDays k -> within(covered, k.days(), Image::lastPulledAt);
-        case Keep.Always k -> new HashSet<>(covered);
+        case Keep.Always k -> identitySet(covered);
       };
     }
 
     private static Set<Image> mostRecent(List<Image> covered, Comparator<Image> order, int count) {
-      return new HashSet<>(covered.stream().sorted(order).limit(count).toList());
+      return identitySet(covered.stream().sorted(order).limit(count).toList());
     }
 
     private Set<Image> within(List<Image> covered, int days, Function<Image, Optional<Instant>> time) {
       Instant since = since(days);
-      Set<Image> kept = new HashSet<>();
+      Set<Image> kept = identitySet(List.of());
       for (Image image : covered) {
         if (time.apply(image).filter(t -> !t.isBefore(since)).isPresent()) {
           kept.add(image);
