@@ -57,7 +57,8 @@ public final class ConsoleHandler extends Handler.Abstract {
     this.repositories = new RepositoryController(services.inventory(), permissions, services.policies(), pages);
     this.artifacts = new ArtifactController(services.inventory(), services.manifests(),
         new ImageConfigReader(services.blobs()), permissions, services.externalUrl(), pages);
-    this.deletes = new DeleteController(services.previews(), services.inventory(), services.manifests(), permissions, pages);
+    this.deletes = new DeleteController(services.previews(), services.inventory(), services.manifests(), permissions,
+        services.policies(), pages);
     this.gc = new GcController(services.gc(), services.gcDefaults(), services.gcSchedule(), services.inventory(),
         pages, clock);
     this.audit = new AuditController(services.history(), pages);
