@@ -11,7 +11,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,6 +95,21 @@ public final class GcSchedule {
         + (schedule.deleteUntagged() ? "too" : "kept") + ", grace " + GcOptions.text(schedule.grace());
   }
 
+  /** The first {@code count} times after {@code from} at which the schedule starts a run; none while it is off. */
+  public static List<Instant> nextTimes(GcScheduleRecord schedule, Instant from, int count) {
+    List<Instant> times = new ArrayList<>();
+    if (!schedule.enabled()) {
+      return times;
+    }
+    ExecutionTime execution = parse(schedule.cron());
+    Optional<ZonedDateTime> next = execution.nextExecution(from.atZone(ZoneOffset.UTC));
+    while (next.isPresent() && times.size() < count) {
+      times.add(next.get().toInstant());
+      next = execution.nextExecution(next.get());
+    }
+    return times;
+  }
+
   public ScheduledJob start(JobClaims claims) {
     return ScheduledJob.start(JOB, ScheduledJob.Occurrences.every(TICK), claims, clock,
         () -> runDue(clock.instant().truncatedTo(ChronoUnit.MINUTES)));
@@ -108,7 +126,7 @@ public final class GcSchedule {
     }
     // In UTC, whatever each process's zone: every replica must compute the same instants.
     Optional<Instant> next = parse(schedule.cron()).nextExecution(tick.minus(TICK).atZone(ZoneOffset.UTC))
-        .map(java.time.ZonedDateTime::toInstant);
+        .map(ZonedDateTime::toInstant);
     if (next.isEmpty() || next.get().isAfter(tick)) {
       return Optional.empty();
     }

@@ -175,7 +175,8 @@ public final class Manifests {
             throw unknown(reference);
           }
           List<Tag> left = manifests.tagsOf(repository, image);
-          deletes.audit(tx.history(), actor, AuditAction.TAG_DELETE, repository, repository + ":" + t.tag(), left.isEmpty()
+          deletes.audit(tx.history(), actor, AuditAction.TAG_DELETE, repository, repository + ":" + t.tag(),
+              left.isEmpty()
               ? "tag removed; the image " + image + " is now untagged (a GC with --delete-untagged deletes it)"
               : "tag removed; the image " + image + " stays, tagged "
                   + String.join(", ", left.stream().map(Tag::value).toList()));

@@ -124,7 +124,7 @@ public final class BerthServer implements AutoCloseable {
       // A pull counts at once: the run writes this process's recorded pulls before it reads.
       RetentionRuns retention = new RetentionRuns(stores.metadata(), policies, clock, registry.pulls()::flush);
       AdminHandler admin = new AdminHandler(gc, previews, inventory, administration, policies, retention,
-          stores.metadata().history(), gcDefaults, gcSchedule, token, access, json);
+          stores.metadata().history(), gcDefaults, gcSchedule, token, access, json, clock);
       ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, administration, inventory,
           previews, registry.manifests(), gc, gcDefaults, gcSchedule, stores.metadata().history(),
           stores.metadata().consoleSessions(), registry.blobs(), policies, retention,

@@ -9,7 +9,6 @@ import dev.berth.cleanup.GcSchedule;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
 import dev.berth.config.Durations;
-import com.cronutils.model.time.ExecutionTime;
 import dev.berth.metadata.GcRunRecord;
 import dev.berth.metadata.GcScheduleRecord;
 import dev.berth.ui.view.Format;
@@ -19,9 +18,6 @@ import dev.berth.ui.view.Paging;
 import dev.berth.ui.view.RunView;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,19 +67,7 @@ final class GcController {
     String setBy = current.updatedBy().equals(GcSchedule.CONFIGURATION)
         ? "the configuration (gc.schedule); nothing set here yet"
         : current.updatedBy() + " at " + Format.time(current.updatedAt());
-    List<String> next = new ArrayList<>();
-    if (current.enabled()) {
-      ExecutionTime times = GcSchedule.parse(current.cron());
-      ZonedDateTime at = clock.instant().atZone(ZoneOffset.UTC);
-      for (int i = 0; i < NEXT_TIMES; i++) {
-        Optional<ZonedDateTime> following = times.nextExecution(at);
-        if (following.isEmpty()) {
-          break;
-        }
-        at = following.get();
-        next.add(Format.time(at.toInstant()));
-      }
-    }
+    List<String> next = GcSchedule.nextTimes(current, clock.instant(), NEXT_TIMES).stream().map(Format::time).toList();
     if (!frame.kept("cron").isEmpty() || !frame.kept("scheduleGrace").isEmpty()) {
       return new GcView.Schedule(frame.kept("cron"), !frame.kept("enabled").isEmpty(),
           !frame.kept("scheduleUntagged").isEmpty(), frame.kept("scheduleGrace"), setBy, next);

@@ -104,6 +104,15 @@ class GcScheduleTest {
   }
 
   @Test
+  void nextTimesAreTheCronTimesInUtcAndNoneWhileOff() {
+    GcScheduleRecord daily = new GcScheduleRecord("0 3 * * *", true, false, Duration.ofHours(24), "alice", THREE);
+    assertThat(GcSchedule.nextTimes(daily, THREE, 2)).containsExactly(THREE.plus(Duration.ofDays(1)),
+        THREE.plus(Duration.ofDays(2)));
+    GcScheduleRecord off = new GcScheduleRecord("0 3 * * *", false, false, Duration.ofHours(24), "alice", THREE);
+    assertThat(GcSchedule.nextTimes(off, THREE, 2)).isEmpty();
+  }
+
+  @Test
   void rejectsMalformedExpressions() {
     assertThatThrownBy(() -> GcSchedule.parse("every night")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> GcSchedule.parse("61 * * * *")).isInstanceOf(IllegalArgumentException.class);

@@ -57,6 +57,10 @@ class AuditTrailTest {
     assertThat(wrong.statusCode()).isEqualTo(401);
     api("POST", "/api/v1/users", "{\"name\":\"dave\",\"password\":\"dave-password-1\"}", 201);
     api("DELETE", "/api/v1/users/dave", null, 204);
+    api("PUT", "/api/v1/namespaces/kept/policy", "{\"retention\":{\"rules\":[{\"repositories\":[\"**\"],"
+        + "\"tags\":[\"*\"],\"keep\":{\"mostRecentlyPushed\":10}}]}}", 204);
+    api("POST", "/api/v1/retention/runs", "{\"namespace\":\"kept\",\"dryRun\":true}", 202);
+    api("POST", "/api/v1/retention/runs", "{\"namespace\":\"kept\",\"dryRun\":false}", 202);
     String run = JSON.readTree(api("POST", "/api/v1/gc/runs", "{\"dryRun\":false,\"grace\":\"24h\"}", 202))
         .path("id").asText();
     assertThat(JSON.readTree(api("GET", "/api/v1/gc/runs/" + run + "?wait=30", null, 200)).path("status").asText())
@@ -119,6 +123,10 @@ class AuditTrailTest {
     JsonNode failed = only("?action=login.failed");
     assertThat(failed.path("actor").asText()).startsWith("carol@");
     assertThat(failed.path("target").asText()).isEqualTo("carol");
+    JsonNode retention = only("?action=retention.start");
+    assertThat(retention.path("namespace").asText()).as("the dry run changes nothing, so only the real one")
+        .isEqualTo("kept");
+    assertThat(retention.path("detail").asText()).isEqualTo("trigger api, the policy of kept");
     JsonNode gcStart = only("?action=gc.start");
     assertThat(gcStart.path("detail").asText()).isEqualTo("trigger api, untagged images kept, grace 24h");
     assertThat(only("?action=gc.run").path("target").asText()).isEqualTo(gcStart.path("target").asText());
