@@ -40,6 +40,7 @@ class ConsoleBrowserIT {
   private static final String ADMIN_PASSWORD = "admin-password-1";
   private static final String MAINTAINER_PASSWORD = "maintainer-password-1";
   private static final Path SCREENSHOTS = Paths.get("target", "screenshots");
+  private static final Page.GetByLabelOptions EXACTLY = new Page.GetByLabelOptions().setExact(true);
   private static final Pattern EXACT_BYTES = Pattern.compile("\\((\\d+) bytes\\)");
   private static final LocatorAssertions.HasTextOptions PATIENTLY =
       new LocatorAssertions.HasTextOptions().setTimeout(30_000);
@@ -242,24 +243,24 @@ class ConsoleBrowserIT {
       Page page = context.newPage();
       signIn(page, "admin", ADMIN_PASSWORD);
       page.locator("header nav").getByText("Audit log").click();
-      page.getByLabel("Namespace").fill("audited");
-      page.getByLabel("Action").selectOption("manifest.push");
+      page.getByLabel("Namespace", EXACTLY).fill("audited");
+      page.getByLabel("Action", EXACTLY).selectOption("manifest.push");
       String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
-      page.getByLabel("From").fill(today);
-      page.getByLabel("Until").fill(today);
+      page.getByLabel("From", EXACTLY).fill(today);
+      page.getByLabel("Until", EXACTLY).fill(today);
       page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Filter")).click();
       Locator rows = page.locator("table.audit tbody tr");
       assertThat(rows).hasCount(1);
       assertThat(rows).containsText("audited/app:1.0@sha256:");
-      assertThat(page.getByLabel("Namespace")).hasValue("audited");
+      assertThat(page.getByLabel("Namespace", EXACTLY)).hasValue("audited");
       fitsAndPassesAxe(page, "/ui/audit (filtered)", width, "61-audit-filtered-" + width);
 
-      page.getByLabel("Namespace").fill("");
-      page.getByLabel("User", new Page.GetByLabelOptions().setExact(true)).fill("nobody-at-all");
+      page.getByLabel("Namespace", EXACTLY).fill("");
+      page.getByLabel("User", EXACTLY).fill("nobody-at-all");
       page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Filter")).click();
       assertThat(rows).hasText("No entry matches these filters.");
       page.getByText("Clear", new Page.GetByTextOptions().setExact(true)).click();
-      assertThat(page.getByLabel("User", new Page.GetByLabelOptions().setExact(true))).hasValue("");
+      assertThat(page.getByLabel("User", EXACTLY)).hasValue("");
       assertThat(rows.first()).not().hasText("No entry matches these filters.");
       context.close();
     }
