@@ -1,6 +1,10 @@
 package dev.berth.auth;
 
 import dev.berth.metadata.AccessStore;
+import dev.berth.metadata.AuditAction;
+import dev.berth.metadata.AuditEntry;
+import dev.berth.metadata.HistoryStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -20,12 +24,16 @@ public final class Administration {
   private final AccessStore store;
   private final AccessControl access;
   private final Permissions permissions;
+  private final HistoryStore history;
+  private final Clock clock;
 
-  public Administration(Users users, AccessStore store, AccessControl access) {
+  public Administration(Users users, AccessStore store, AccessControl access, HistoryStore history, Clock clock) {
     this.users = users;
     this.store = store;
     this.access = access;
     this.permissions = access.permissions();
+    this.history = history;
+    this.clock = clock;
   }
 
   public Permissions permissions() {
@@ -57,28 +65,39 @@ public final class Administration {
     return namespaces;
   }
 
+  /** Every change below is audited, named by the actor's principal. */
   public void grant(Principal actor, String user, String namespace, String role) {
     requireManage(actor, namespace);
     users.grant(user, namespace, role);
+    audit(actor, AuditAction.ROLE_SET, namespace, Optional.of(namespace), user + " is " + role);
   }
 
   /** False when the user held no role there. */
   public boolean revoke(Principal actor, String user, String namespace) {
     requireManage(actor, namespace);
-    return store.removeRole(namespace, user);
+    boolean removed = store.removeRole(namespace, user);
+    if (removed) {
+      audit(actor, AuditAction.ROLE_REMOVE, namespace, Optional.of(namespace), user + " holds no role any more");
+    }
+    return removed;
   }
 
   public void setPublic(Principal actor, String namespace, boolean open) {
     requireManage(actor, namespace);
     Users.requireValidNamespace(namespace);
     store.setPublic(namespace, open);
+    audit(actor, AuditAction.NAMESPACE_PUBLIC, namespace, Optional.of(namespace),
+        open ? "public: anyone may pull" : "private: members only");
   }
 
   /** Empty when a robot of that name exists. */
   public Optional<Users.NewRobot> createRobot(Principal actor, String namespace, String name, String role,
       Optional<Duration> lifetime) {
     requireManage(actor, namespace);
-    return users.createRobot(namespace, name, role, actor.name(), lifetime);
+    Optional<Users.NewRobot> robot = users.createRobot(namespace, name, role, actor.name(), lifetime);
+    robot.ifPresent(r -> audit(actor, AuditAction.ROBOT_CREATE, r.login(), Optional.of(namespace),
+        "role " + role + lifetime.map(l -> ", expires in " + l.toDays() + " days").orElse(", no expiry")));
+    return robot;
   }
 
   /**
@@ -90,13 +109,21 @@ public final class Administration {
     String namespace = login.startsWith(AccessControl.ROBOT_PREFIX) && plus > 0
         ? login.substring(AccessControl.ROBOT_PREFIX.length(), plus) : "";
     requireManage(actor, namespace);
-    return users.revokeRobot(login);
+    boolean revoked = users.revokeRobot(login);
+    if (revoked) {
+      audit(actor, AuditAction.ROBOT_REVOKE, login, Optional.of(namespace), "secret no longer accepted");
+    }
+    return revoked;
   }
 
   /** False when the name is taken. */
   public boolean addUser(Principal actor, String name, String password, boolean systemAdmin) {
     requireSystemAdmin(actor);
-    return users.add(name, password, systemAdmin);
+    boolean added = users.add(name, password, systemAdmin);
+    if (added) {
+      audit(actor, AuditAction.USER_CREATE, name, Optional.empty(), systemAdmin ? "system administrator" : "user");
+    }
+    return added;
   }
 
   /** False when there is no such user. Nobody removes themselves: the last administrator could lock everyone out. */
@@ -105,7 +132,11 @@ public final class Administration {
     if (name.equals(actor.name())) {
       throw new IllegalArgumentException("you cannot remove yourself; ask another system administrator");
     }
-    return store.removeUser(name);
+    boolean removed = store.removeUser(name);
+    if (removed) {
+      audit(actor, AuditAction.USER_REMOVE, name, Optional.empty(), "with their roles and sessions");
+    }
+    return removed;
   }
 
   public List<AccessStore.UserRecord> listUsers(Principal actor) {
@@ -142,7 +173,16 @@ public final class Administration {
     } else {
       requireSystemAdmin(actor);
     }
-    return users.changePassword(user, newPassword);
+    boolean changed = users.changePassword(user, newPassword);
+    if (changed) {
+      audit(actor, AuditAction.PASSWORD_CHANGE, user, Optional.empty(), self ? "their own" : "set by an administrator");
+    }
+    return changed;
+  }
+
+  /** After the change: an entry never names a change that was refused. */
+  private void audit(Principal actor, AuditAction action, String target, Optional<String> namespace, String detail) {
+    history.audit(AuditEntry.of(clock.instant(), actor.name(), action, target, namespace, detail));
   }
 
   private void requireSystemAdmin(Principal actor) {

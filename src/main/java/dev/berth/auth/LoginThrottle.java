@@ -1,10 +1,14 @@
 package dev.berth.auth;
 
+import dev.berth.metadata.AuditAction;
+import dev.berth.metadata.AuditEntry;
+import dev.berth.metadata.HistoryStore;
 import dev.berth.metadata.LoginFailureStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Slows password guessing: after {@code limit} failed logins for one user name from one address,
@@ -21,22 +25,27 @@ import java.util.List;
  */
 public final class LoginThrottle {
   private static final int ADDRESS_FACTOR = 10;
+  /** A name typed longer than any user's is cut in the audit log. */
+  private static final int MAX_AUDITED_NAME = 100;
 
   private final LoginFailureStore failures;
   private final int limit;
   private final Duration window;
   private final Clock clock;
+  private final HistoryStore history;
 
-  public LoginThrottle(LoginFailureStore failures, int limit, Duration window, Clock clock) {
+  /** @param history where each failure is audited: at most as many a window as the limits let through */
+  public LoginThrottle(LoginFailureStore failures, int limit, Duration window, Clock clock, HistoryStore history) {
     this.failures = failures;
     this.limit = limit;
     this.window = window;
     this.clock = clock;
+    this.history = history;
   }
 
   /** Berth's limits: 10 failures per 5 minutes for a name from an address, 100 for an address. */
-  public static LoginThrottle standard(LoginFailureStore failures, Clock clock) {
-    return new LoginThrottle(failures, 10, Duration.ofMinutes(5), clock);
+  public static LoginThrottle standard(LoginFailureStore failures, Clock clock, HistoryStore history) {
+    return new LoginThrottle(failures, 10, Duration.ofMinutes(5), clock, history);
   }
 
   public boolean allows(String user, String address) {
@@ -49,6 +58,9 @@ public final class LoginThrottle {
     Instant now = clock.instant();
     failures.record(List.of(pair(user, address), address(address)), now);
     failures.forgetBefore(now.minus(window));
+    String name = user.length() > MAX_AUDITED_NAME ? user.substring(0, MAX_AUDITED_NAME) + "…" : user;
+    history.audit(AuditEntry.of(now, name + "@" + address, AuditAction.LOGIN_FAILED, name, Optional.empty(),
+        "wrong password, or no such user"));
   }
 
   private static String pair(String user, String address) {

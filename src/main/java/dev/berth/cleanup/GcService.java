@@ -1,6 +1,7 @@
 package dev.berth.cleanup;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.metadata.AuditAction;
 import dev.berth.metadata.AuditEntry;
 import dev.berth.metadata.GcRunItem;
 import dev.berth.metadata.GcRunRecord;
@@ -219,6 +220,11 @@ public final class GcService {
         throw new GcAlreadyRunningException();
       }
     }
+    if (!options.dryRun()) {
+      history.audit(AuditEntry.of(clock.instant(), requestedBy, AuditAction.GC_START, "gc/" + id, Optional.empty(),
+          "trigger " + trigger + ", untagged images " + (options.deleteUntagged() ? "too" : "kept") + ", grace "
+              + GcOptions.text(options.grace())));
+    }
     live.put(id, new Progress(id, history, listener));
     recording.put(id, new CountDownLatch(1));
     return id;
@@ -265,8 +271,8 @@ public final class GcService {
       history.runFinished(id, GcRunRecord.Status.SUCCEEDED, clock.instant(), report.bytesFreed(),
           JSON.writeValueAsString(GcReports.toMap(report)), progress.logText());
       if (!options.dryRun()) {
-        history.audit(new AuditEntry(UUID.randomUUID().toString(), clock.instant(), requestedBy, "gc.run",
-            "gc/" + id, report.summary()));
+        history.audit(AuditEntry.of(clock.instant(), requestedBy, AuditAction.GC_RUN, "gc/" + id, Optional.empty(),
+            report.summary()));
       }
       LOG.info("gc {} {}", id, report.summary());
       return report;

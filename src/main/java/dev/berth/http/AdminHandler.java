@@ -11,12 +11,14 @@ import dev.berth.auth.Principal;
 import dev.berth.cleanup.DeletePreview;
 import dev.berth.cleanup.GcAlreadyRunningException;
 import dev.berth.cleanup.GcOptions;
+import dev.berth.cleanup.GcSchedule;
 import dev.berth.cleanup.GcReports;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
 import dev.berth.cleanup.Policies;
 import dev.berth.cleanup.RetentionRuns;
 import dev.berth.metadata.AuditEntry;
+import dev.berth.metadata.AuditFilter;
 import dev.berth.metadata.GcRunItem;
 import dev.berth.metadata.GcRunRecord;
 import dev.berth.metadata.HistoryStore;
@@ -29,6 +31,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,6 +66,7 @@ public final class AdminHandler extends Handler.Abstract {
   private static final Pattern PREVIEW = Pattern.compile("^/api/v1/repositories/(.+)/manifests/([^/]+)/delete-preview$");
   private static final Pattern IMAGES = Pattern.compile("^/api/v1/repositories/(.+)/images$");
   private static final int HISTORY_LIMIT = 100;
+  private static final int AUDIT_LIMIT_MAX = 10_000;
   /** Longer than this, a follower's request might meet a proxy's idle timeout. */
   static final long WAIT_MAX_SECONDS = 60;
   /** Who the server's own token acts as: {@code berth gc} beside the server. */
@@ -76,24 +80,27 @@ public final class AdminHandler extends Handler.Abstract {
   private final PolicyEndpoints policies;
   private final HistoryStore history;
   private final GcOptions defaults;
+  private final GcScheduleEndpoint schedule;
   private final byte[] token;
   private final AccessControl access;
   private final Permissions permissions;
   private final ObjectMapper json;
 
   public AdminHandler(GcService gc, DeletePreview previews, Inventory inventory, Administration administration,
-      Policies policies, RetentionRuns retention, HistoryStore history, GcOptions defaults, String token,
-      AccessControl access, ObjectMapper json) {
+      Policies policies, RetentionRuns retention, HistoryStore history, GcOptions defaults, GcSchedule schedule,
+      String token,
+      AccessControl access, ObjectMapper json, Clock clock) {
     super(InvocationType.BLOCKING);
     this.users = new UserEndpoints(administration);
     this.policies = new PolicyEndpoints(administration, policies);
-    this.retention = new RetentionEndpoints(administration, retention);
+    this.retention = new RetentionEndpoints(administration, retention, history, clock);
     this.permissions = administration.permissions();
     this.gc = gc;
     this.previews = previews;
     this.inventory = inventory;
     this.history = history;
     this.defaults = defaults;
+    this.schedule = new GcScheduleEndpoint(schedule);
     this.token = token.getBytes(StandardCharsets.UTF_8);
     this.access = access;
     this.json = json;
@@ -164,6 +171,9 @@ public final class AdminHandler extends Handler.Abstract {
         case "GET" -> listRuns(ex);
         default -> throw new AdminError(405, "use GET or POST");
       }
+    } else if (path.equals("/api/v1/gc/schedule")) {
+      requireSystemAdmin(caller, "garbage collection");
+      schedule.handle(ex, Exchange.actor(ex, caller.name()));
     } else if (run.matches() && "GET".equals(ex.method())) {
       ex.route("admin_gc_run");
       requireSystemAdmin(caller, "garbage collection");
@@ -199,7 +209,15 @@ public final class AdminHandler extends Handler.Abstract {
     } else if (path.equals("/api/v1/audit") && "GET".equals(ex.method())) {
       ex.route("admin_audit");
       requireSystemAdmin(caller, "the audit log");
-      ex.json(200, Map.of("entries", history.recentAudit(HISTORY_LIMIT).stream().map(AdminHandler::describe).toList()));
+      AuditFilter filter;
+      try {
+        filter = AuditFilter.parse(ex.query("user"), ex.query("namespace"), ex.query("action"), ex.query("from"),
+            ex.query("until"));
+      } catch (IllegalArgumentException e) {
+        throw new AdminError(400, e.getMessage());
+      }
+      int limit = (int) number(ex, "limit", HISTORY_LIMIT, 1, AUDIT_LIMIT_MAX);
+      ex.json(200, Map.of("entries", history.audit(filter, limit).stream().map(AdminHandler::describe).toList()));
     } else {
       throw new AdminError(404, "no such endpoint");
     }
@@ -375,8 +393,14 @@ public final class AdminHandler extends Handler.Abstract {
   }
 
   private static Map<String, Object> describe(AuditEntry entry) {
-    return Map.of("at", entry.at().toString(), "actor", entry.actor(), "action", entry.action(),
-        "target", entry.target(), "detail", entry.detail());
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("at", entry.at().toString());
+    map.put("actor", entry.actor());
+    map.put("action", entry.action());
+    map.put("target", entry.target());
+    map.put("namespace", entry.namespace().orElse(null));
+    map.put("detail", entry.detail());
+    return map;
   }
 
   private JsonNode readJson(String text) {

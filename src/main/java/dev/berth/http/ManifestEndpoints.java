@@ -33,7 +33,7 @@ final class ManifestEndpoints {
     Reference reference = parse(ex.method(), rawReference);
     switch (ex.method()) {
       case "GET", "HEAD" -> get(ex, name, reference);
-      case "PUT" -> put(ex, name, reference);
+      case "PUT" -> put(ex, name, reference, Exchange.actor(ex, user));
       case "DELETE" -> {
         ex.route("manifest_delete");
         manifests.delete(name, reference, Exchange.actor(ex, user));
@@ -55,13 +55,13 @@ final class ManifestEndpoints {
     }
   }
 
-  private void put(Exchange ex, RepositoryName name, Reference reference) throws IOException {
+  private void put(Exchange ex, RepositoryName name, Reference reference, String actor) throws IOException {
     ex.route("manifest_put");
     byte[] payload = readBounded(ex.body(), maxManifestBytes);
     Optional<MediaType> contentType = Optional.ofNullable(ex.requestHeader(HttpHeader.CONTENT_TYPE))
         .map(MediaType::parseHeader)
         .filter(MediaType::isManifest);
-    Manifests.Pushed pushed = manifests.put(name, reference, contentType, payload);
+    Manifests.Pushed pushed = manifests.put(name, reference, contentType, payload, actor);
     ex.header(HttpHeader.LOCATION, externalUrl.resolve(ex.request, "/v2/" + name + "/manifests/" + pushed.digest()));
     ex.header(V2Handler.CONTENT_DIGEST, pushed.digest().toString());
     pushed.subject().ifPresent(subject -> ex.header(OCI_SUBJECT, subject.toString()));

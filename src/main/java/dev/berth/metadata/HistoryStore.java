@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** History of garbage collection runs and the audit log. */
+/** History of garbage collection runs, their schedule, and the audit log. */
 public interface HistoryStore {
 
   /**
@@ -41,6 +41,17 @@ public interface HistoryStore {
 
   void audit(AuditEntry entry);
 
+  /** The entries the filter matches, most recent first. */
+  List<AuditEntry> audit(AuditFilter filter, int limit);
+
   /** Most recent first. */
-  List<AuditEntry> recentAudit(int limit);
+  default List<AuditEntry> recentAudit(int limit) {
+    return audit(AuditFilter.ANY, limit);
+  }
+
+  /** The schedule last set, or empty when none was: then the configuration's applies. */
+  Optional<GcScheduleRecord> gcSchedule();
+
+  /** Replaces the stored schedule. */
+  void setGcSchedule(GcScheduleRecord schedule);
 }

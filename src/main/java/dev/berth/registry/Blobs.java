@@ -1,5 +1,6 @@
 package dev.berth.registry;
 
+import dev.berth.metadata.AuditAction;
 import dev.berth.metadata.BlobRecord;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.oci.Digest;
@@ -60,7 +61,7 @@ public final class Blobs {
     deletes.requireEnabled();
     metadata.atomically(tx -> {
       switch (tx.blobs().unlinkBlob(repository, digest)) {
-        case UNLINKED -> deletes.audit(tx.history(), actor, "blob.unlink", repository + "@" + digest, "link removed");
+        case UNLINKED -> deletes.audit(tx.history(), actor, AuditAction.BLOB_UNLINK, repository, repository + "@" + digest, "link removed");
         case NOT_LINKED -> throw unknown(digest);
         case IN_USE -> throw new RegistryException(ErrorCode.BLOB_REFERENCED,
             "a manifest in this repository references the blob; delete the manifest first", digest.toString());

@@ -1,9 +1,11 @@
 package dev.berth.registry;
 
+import dev.berth.metadata.AuditAction;
 import dev.berth.metadata.AuditEntry;
 import dev.berth.metadata.HistoryStore;
+import dev.berth.oci.RepositoryName;
 import java.time.Clock;
-import java.util.UUID;
+import java.util.Optional;
 
 /**
  * What every delete endpoint shares: like Docker Registry, deletes are off unless enabled; and
@@ -26,7 +28,8 @@ final class Deletes {
   }
 
   /** Writes the entry through {@code history}, the one of the transaction that made the change. */
-  void audit(HistoryStore history, String actor, String action, String target, String detail) {
-    history.audit(new AuditEntry(UUID.randomUUID().toString(), clock.instant(), actor, action, target, detail));
+  void audit(HistoryStore history, String actor, AuditAction action, RepositoryName repository, String target,
+      String detail) {
+    history.audit(AuditEntry.of(clock.instant(), actor, action, target, Optional.of(repository.namespace()), detail));
   }
 }

@@ -1,5 +1,7 @@
 package dev.berth.registry;
 
+import dev.berth.metadata.AuditAction;
+import dev.berth.metadata.AuditEntry;
 import dev.berth.metadata.ManifestDeletion;
 import dev.berth.metadata.ManifestMetadata;
 import dev.berth.metadata.ManifestRecord;
@@ -57,8 +59,10 @@ public final class Manifests {
    * Stores the bytes as pushed after validating them.
    *
    * @param contentType the request's Content-Type, empty when absent or not a manifest type
+   * @param actor who the audit log names as pushing it
    */
-  public Pushed put(RepositoryName repository, Reference reference, Optional<MediaType> contentType, byte[] payload) {
+  public Pushed put(RepositoryName repository, Reference reference, Optional<MediaType> contentType, byte[] payload,
+      String actor) {
     if (payload.length > settings.maxManifestBytes()) {
       throw new RegistryException(ErrorCode.MANIFEST_TOO_LARGE,
           "manifest is larger than " + settings.maxManifestBytes() + " bytes", Map.of("size", payload.length));
@@ -83,14 +87,8 @@ public final class Manifests {
     Optional<Tag> tag = reference instanceof Reference.ByTag byTag ? Optional.of(byTag.tag()) : Optional.empty();
     NamespacePolicy policy = policies.of(repository.namespace());
     Optional<ImmutableTags.Rule> immutable = tag.flatMap(t -> ImmutableTags.Rules.of(repository, policy).protecting(t));
-    if (immutable.isEmpty() && policy.quota().isEmpty()) {
-      store(() -> {
-        metadata.manifests().putManifest(record, tag, clock.instant());
-        return Optional.empty();
-      });
-      return new Pushed(digest, record.subject());
-    }
-    // Refused inside the transaction, which the refusal abandons: a refused push leaves not even its manifest.
+    // Refused inside the transaction, which the refusal abandons: a refused push leaves not even its manifest,
+    // nor its audit entry, which commits with it.
     metadata.atomically(tx -> {
       Quotas.Charge charge = policy.quota().isPresent() ? quotas.charge(tx.quota(), record) : Quotas.Charge.FREE;
       if (immutable.isPresent()) {
@@ -105,6 +103,9 @@ public final class Manifests {
         });
       }
       charge.settle();
+      tx.history().audit(AuditEntry.of(clock.instant(), actor, AuditAction.MANIFEST_PUSH,
+          repository + tag.map(t -> ":" + t).orElse("") + "@" + digest, Optional.of(repository.namespace()),
+          record.mediaType() + ", " + payload.length + " bytes"));
       return null;
     });
     return new Pushed(digest, record.subject());
@@ -174,7 +175,8 @@ public final class Manifests {
             throw unknown(reference);
           }
           List<Tag> left = manifests.tagsOf(repository, image);
-          deletes.audit(tx.history(), actor, "tag.delete", repository + ":" + t.tag(), left.isEmpty()
+          deletes.audit(tx.history(), actor, AuditAction.TAG_DELETE, repository, repository + ":" + t.tag(),
+              left.isEmpty()
               ? "tag removed; the image " + image + " is now untagged (a GC with --delete-untagged deletes it)"
               : "tag removed; the image " + image + " stays, tagged "
                   + String.join(", ", left.stream().map(Tag::value).toList()));
@@ -234,7 +236,7 @@ public final class Manifests {
             throw rule.refuse("the image carries the immutable tag " + tag + "; it cannot be deleted");
           });
         }
-        deletes.audit(tx.history(), actor, "manifest.delete",
+        deletes.audit(tx.history(), actor, AuditAction.MANIFEST_DELETE, repository,
             repository + "@" + digest, "tags removed: " + deleted.removedTags());
       }
     }

@@ -107,23 +107,26 @@ public final class BerthServer implements AutoCloseable {
       // Closed after HTTP has drained (resources close newest first), so the last pulls are written.
       resources.addFirst(registry.pulls().start(PULL_FLUSH_PERIOD));
       GcOptions gcDefaults = defaultGcOptions(settings);
+      GcSchedule gcSchedule = new GcSchedule(stores.metadata().history(), gc, gcDefaults, settings.gc().schedule(),
+          clock);
 
-      LoginThrottle throttle = LoginThrottle.standard(stores.metadata().loginFailures(), clock);
+      LoginThrottle throttle = LoginThrottle.standard(stores.metadata().loginFailures(), clock,
+          stores.metadata().history());
       AccessControl access = accessControl(settings, stores.metadata().access(), throttle, clock);
       String token = DataDirectory.newToken();
       DeletePreview previews = new DeletePreview(stores.metadata().manifests(), stores.metadata().collector());
       Inventory inventory = new Inventory(stores.metadata().inventory(), stores.metadata().manifests(),
           stores.metadata().collector(), stores.metadata().history(), clock);
       Administration administration = new Administration(new Users(stores.metadata().access(), clock),
-          stores.metadata().access(), access);
+          stores.metadata().access(), access, stores.metadata().history(), clock);
       Policies policies = new Policies(stores.metadata().policies(), stores.metadata().usage(), clock);
       resources.addFirst(QuotaGauges.start(policies, prometheus, QUOTA_GAUGE_PERIOD));
       // A pull counts at once: the run writes this process's recorded pulls before it reads.
       RetentionRuns retention = new RetentionRuns(stores.metadata(), policies, clock, registry.pulls()::flush);
       AdminHandler admin = new AdminHandler(gc, previews, inventory, administration, policies, retention,
-          stores.metadata().history(), gcDefaults, token, access, json);
+          stores.metadata().history(), gcDefaults, gcSchedule, token, access, json, clock);
       ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, administration, inventory,
-          previews, registry.manifests(), gc, gcDefaults, stores.metadata().history(),
+          previews, registry.manifests(), gc, gcDefaults, gcSchedule, stores.metadata().history(),
           stores.metadata().consoleSessions(), registry.blobs(), policies, retention,
           new ExternalUrl(settings.externalUrl())::base), clock);
       HttpServer http = listen(settings, tls, registry, registrySettings, access, new Handler.Sequence(admin, console),
@@ -131,8 +134,7 @@ public final class BerthServer implements AutoCloseable {
       resources.addFirst(http);
       if (settings.schedulerEnabled()) {
         resources.addFirst(StorageSampler.start(inventory, STORAGE_SAMPLE_PERIOD, stores.metadata().jobClaims(), clock));
-        settings.gc().schedule().ifPresent(cron -> resources.addFirst(
-            GcSchedule.start(cron, gc, gcDefaults, stores.metadata().jobClaims(), clock)));
+        resources.addFirst(gcSchedule.start(stores.metadata().jobClaims()));
         resources.addFirst(new RetentionSchedule(retention, policies, gc, gcDefaults)
             .start(stores.metadata().jobClaims(), clock));
       }

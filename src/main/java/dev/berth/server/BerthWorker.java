@@ -53,8 +53,8 @@ public final class BerthWorker implements AutoCloseable {
       resources.addFirst(StorageSampler.start(inventory, BerthServer.STORAGE_SAMPLE_PERIOD,
           stores.metadata().jobClaims(), clock));
       GcOptions gcDefaults = BerthServer.defaultGcOptions(settings);
-      settings.gc().schedule().ifPresent(cron -> resources.addFirst(
-          GcSchedule.start(cron, gc, gcDefaults, stores.metadata().jobClaims(), clock)));
+      resources.addFirst(new GcSchedule(stores.metadata().history(), gc, gcDefaults, settings.gc().schedule(), clock)
+          .start(stores.metadata().jobClaims()));
       // Pulls the replicas recorded but have not written yet (at most their flush period) do not count.
       Policies policies = new Policies(stores.metadata().policies(), stores.metadata().usage(), clock);
       resources.addFirst(new RetentionSchedule(new RetentionRuns(stores.metadata(), policies, clock, () -> { }),

@@ -28,6 +28,7 @@ public final class ConsoleHandler extends Handler.Abstract {
   private static final Duration IDLE_TIMEOUT = Duration.ofMinutes(30);
   /** Pages and forms about the whole registry rather than the namespaces a user belongs to. */
   private static final Set<String> SYSTEM_ADMIN_ONLY = Set.of("GET /ui/gc", "POST /ui/gc", "GET /ui/gc/run",
+      "POST /ui/gc/schedule",
       "GET /ui/audit", "GET /ui/users", "POST /ui/users", "POST /ui/users/remove");
 
   private final SessionStore sessions;
@@ -56,14 +57,17 @@ public final class ConsoleHandler extends Handler.Abstract {
     this.repositories = new RepositoryController(services.inventory(), permissions, services.policies(), pages);
     this.artifacts = new ArtifactController(services.inventory(), services.manifests(),
         new ImageConfigReader(services.blobs()), permissions, services.externalUrl(), pages);
-    this.deletes = new DeleteController(services.previews(), services.inventory(), services.manifests(), permissions, pages);
-    this.gc = new GcController(services.gc(), services.gcDefaults(), services.inventory(), pages);
+    this.deletes = new DeleteController(services.previews(), services.inventory(), services.manifests(), permissions,
+        services.policies(), pages);
+    this.gc = new GcController(services.gc(), services.gcDefaults(), services.gcSchedule(), services.inventory(),
+        pages, clock);
     this.audit = new AuditController(services.history(), pages);
     this.users = new UsersController(services.administration(), pages, clock);
     this.namespaces = new NamespaceController(services.administration(), services.inventory(),
         services.policies(), pages, clock);
     this.account = new AccountController(services.administration(), pages);
-    this.policies = new PolicyController(services.administration(), services.policies(), services.retention(), pages);
+    this.policies = new PolicyController(services.administration(), services.policies(), services.retention(),
+        services.history(), pages, clock);
   }
 
   @Override
@@ -151,6 +155,7 @@ public final class ConsoleHandler extends Handler.Abstract {
       case "GET /ui/gc" -> gc.list(ex, session);
       case "POST /ui/gc" -> gc.start(ex, session);
       case "GET /ui/gc/run" -> gc.run(ex, session);
+      case "POST /ui/gc/schedule" -> gc.schedule(ex, session);
       case "GET /ui/audit" -> audit.show(ex, session);
       case "GET /ui/users" -> users.list(ex, session);
       case "POST /ui/users" -> users.add(ex, session);

@@ -4,6 +4,7 @@ import dev.berth.auth.AccessControl;
 import dev.berth.auth.Administration;
 import dev.berth.cleanup.DeletePreview;
 import dev.berth.cleanup.GcOptions;
+import dev.berth.cleanup.GcSchedule;
 import dev.berth.cleanup.GcService;
 import dev.berth.cleanup.Inventory;
 import dev.berth.cleanup.Policies;
@@ -23,6 +24,7 @@ import org.eclipse.jetty.server.Request;
  * clients, for the pull commands the console shows.
  */
 public record ConsoleServices(AccessControl access, Administration administration, Inventory inventory,
-    DeletePreview previews, Manifests manifests, GcService gc, GcOptions gcDefaults, HistoryStore history,
+    DeletePreview previews, Manifests manifests, GcService gc, GcOptions gcDefaults, GcSchedule gcSchedule,
+    HistoryStore history,
     ConsoleSessionStore sessions, Blobs blobs, Policies policies, RetentionRuns retention,
     Function<Request, String> externalUrl) {}

@@ -3,12 +3,14 @@ package dev.berth.ui;
 import dev.berth.auth.Permissions;
 import dev.berth.cleanup.DeletePreview;
 import dev.berth.cleanup.Inventory;
+import dev.berth.cleanup.Policies;
 import dev.berth.metadata.Referrer;
 import dev.berth.oci.Digest;
 import dev.berth.oci.OciFormatException;
 import dev.berth.oci.Reference;
 import dev.berth.oci.RepositoryName;
 import dev.berth.oci.Tag;
+import dev.berth.policy.NamespacePolicy;
 import dev.berth.registry.ErrorCode;
 import dev.berth.registry.Manifests;
 import dev.berth.registry.RegistryException;
@@ -17,6 +19,7 @@ import dev.berth.ui.view.DeleteView;
 import dev.berth.ui.view.Format;
 import dev.berth.ui.view.Frame;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +40,12 @@ final class DeleteController {
   private final Inventory inventory;
   private final Manifests manifests;
   private final Permissions permissions;
+  private final Policies policies;
   private final Pages pages;
 
   DeleteController(DeletePreview previews, Inventory inventory, Manifests manifests, Permissions permissions,
-      Pages pages) {
+      Policies policies, Pages pages) {
+    this.policies = policies;
     this.previews = previews;
     this.inventory = inventory;
     this.manifests = manifests;
@@ -155,7 +160,27 @@ final class DeleteController {
           + " console deletes at once (" + MAX_AT_ONCE + "): delete the untagged images first, or select images.");
       return;
     }
+    // Images an immutable tag keeps are set aside: the registry would refuse the whole delete for them.
+    NamespacePolicy policy = policies.find(repository.get().namespace()).map(Policies.Current::policy)
+        .orElse(NamespacePolicy.NONE);
     Optional<DeletePreview.Combined> preview = digests.flatMap(d -> previews.of(repository.get(), d));
+    List<BulkDeleteView.Kept> immutable = new ArrayList<>();
+    if (preview.isPresent()) {
+      List<Digest> deletable = new ArrayList<>();
+      for (DeletePreview.Item item : preview.get().manifests()) {
+        immutablyTagged(repository.get(), item, policy).ifPresentOrElse(immutable::add,
+            () -> deletable.add(item.digest()));
+      }
+      if (deletable.isEmpty()) {
+        pages.refuse(ex, session, Links.repository(name), "Nothing to delete: every one of those images carries an"
+            + " immutable tag of the namespace's policy (" + String.join("; ", immutable.stream()
+                .map(k -> Format.shortDigest(k.digest()) + ": " + k.why()).toList()) + ").");
+        return;
+      }
+      if (!immutable.isEmpty()) {
+        preview = previews.of(repository.get(), deletable);
+      }
+    }
     if (preview.isEmpty()) {
       pages.refuse(ex, session, Links.repository(name), switch (scope) {
         case SELECTED -> digests.filter(List::isEmpty).isPresent() ? "Select the images to delete first."
@@ -169,7 +194,9 @@ final class DeleteController {
     List<BulkDeleteView.Row> rows = p.manifests().stream().map(m -> new BulkDeleteView.Row(m.digest().toString(),
         Links.artifact(name, m.digest().toString()), VersionOrder.sorted(m.tags()).stream().map(Tag::value).toList(),
         m.listedBy().stream().map(Digest::toString).toList())).toList();
-    pages.render(ex, 200, "bulk-delete", new BulkDeleteView(frame, name, Links.repository(name), scope.id,
+    // What is left of a repository with immutable images is no repository delete: the notice afterwards counts images.
+    String sent = immutable.isEmpty() ? scope.id : Scope.SELECTED.id;
+    pages.render(ex, 200, "bulk-delete", new BulkDeleteView(frame, name, Links.repository(name), sent,
         switch (scope) {
           case SELECTED -> "Delete " + count(rows.size(), "selected image") + " of " + name + "?";
           case UNTAGGED -> "Delete every untagged image of " + name + " (" + rows.size() + ")?";
@@ -178,7 +205,20 @@ final class DeleteController {
         p.untaggedChildren().stream().map(Digest::toString).toList(),
         p.listedByKeptIndexes().stream().map(Digest::toString).toList(),
         p.manifests().stream().mapToInt(m -> m.tags().size()).sum(), Format.bytesExact(p.bytesFreed()),
-        Format.bytesExact(p.bytesShared()), Format.bytesExact(p.bytesFreedWithUntagged())));
+        Format.bytesExact(p.bytesShared()), Format.bytesExact(p.bytesFreedWithUntagged()), immutable));
+  }
+
+  /** The image, with the immutable tags it carries and the rules that make them so, if it carries any. */
+  private static Optional<BulkDeleteView.Kept> immutablyTagged(RepositoryName repository, DeletePreview.Item item,
+      NamespacePolicy policy) {
+    String path = NamespacePolicy.pathInNamespace(repository);
+    Digest digest = item.digest();
+    List<String> why = VersionOrder.sorted(item.tags()).stream()
+        .flatMap(tag -> policy.immutableRule(path, tag).map(i -> "tag " + tag + " is immutable (policy of namespace "
+            + repository.namespace() + ", immutable[" + i + "])").stream())
+        .toList();
+    return why.isEmpty() ? Optional.empty() : Optional.of(new BulkDeleteView.Kept(digest.toString(),
+        Links.artifact(repository.value(), digest.toString()), String.join("; ", why)));
   }
 
   void confirmMany(WebExchange ex, Session session) throws IOException {

@@ -25,7 +25,7 @@ class LoginThrottleTest {
   @BeforeEach
   void open() {
     store = SqlMetadataStore.sqlite(dir.resolve("metadata.db"));
-    throttle = new LoginThrottle(store.loginFailures(), 3, Duration.ofMinutes(5), clock);
+    throttle = new LoginThrottle(store.loginFailures(), 3, Duration.ofMinutes(5), clock, store.history());
   }
 
   @AfterEach

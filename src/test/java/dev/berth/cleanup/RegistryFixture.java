@@ -176,7 +176,7 @@ final class RegistryFixture implements AutoCloseable {
   Digest putManifest(RepositoryName repository, String tag, byte[] manifest) {
     Digest digest = Digest.sha256(manifest);
     Reference reference = tag == null ? new Reference.ByDigest(digest) : Reference.parse(tag);
-    registry.manifests().put(repository, reference, Optional.empty(), manifest);
+    registry.manifests().put(repository, reference, Optional.empty(), manifest, "alice");
     return digest;
   }
 

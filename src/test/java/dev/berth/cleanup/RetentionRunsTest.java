@@ -79,7 +79,7 @@ class RetentionRunsTest {
   void deletesWhatNoRuleKeepsWholeAndAuditsItAsThePolicy() throws Exception {
     Digest v1 = push(app, "v1");
     f.registry.manifests().put(app, Reference.parse("v1-alias"), Optional.empty(),
-        f.registry.manifests().get(app, Reference.parse("v1")).payload());
+        f.registry.manifests().get(app, Reference.parse("v1")).payload(), "alice");
     Digest v2 = push(app, "v2");
     Digest v3 = push(app, "v3");
     Digest latest = push(app, "latest");
@@ -246,7 +246,7 @@ class RetentionRunsTest {
     // The decision is made on what the namespace held before v1 got another tag.
     RepositoryContent before = f.metadata.retention().contentOf(app);
     f.registry.manifests().put(app, Reference.parse("stable"), Optional.empty(),
-        f.registry.manifests().get(app, Reference.parse("v1")).payload());
+        f.registry.manifests().get(app, Reference.parse("v1")).payload(), "alice");
     RetentionRuns stale = new RetentionRuns(readingContent(f.metadata, repository -> before), policies, f.clock,
         () -> { });
 

@@ -7,6 +7,8 @@ import dev.berth.cleanup.GarbageCollector;
 import dev.berth.cleanup.GcOptions;
 import dev.berth.cleanup.GcService;
 import dev.berth.metadata.AuditEntry;
+import dev.berth.metadata.AuditFilter;
+import dev.berth.metadata.GcScheduleRecord;
 import dev.berth.metadata.InProcessDigestGuard;
 import dev.berth.metadata.GcRunItem;
 import dev.berth.metadata.GcRunRecord;
@@ -157,8 +159,18 @@ class GcRunLifecycleIT {
     }
 
     @Override
-    public List<AuditEntry> recentAudit(int limit) {
-      return delegate.recentAudit(limit);
+    public List<AuditEntry> audit(AuditFilter filter, int limit) {
+      return delegate.audit(filter, limit);
+    }
+
+    @Override
+    public Optional<GcScheduleRecord> gcSchedule() {
+      return delegate.gcSchedule();
+    }
+
+    @Override
+    public void setGcSchedule(GcScheduleRecord schedule) {
+      delegate.setGcSchedule(schedule);
     }
   }
 }

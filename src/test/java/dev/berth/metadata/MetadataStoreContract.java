@@ -800,6 +800,64 @@ public abstract class MetadataStoreContract {
     assertThat(store.history().recentAudit(10)).as("the audit entry went with the delete").isEmpty();
   }
 
+  // ---- the audit log, read through filters
+
+  @Test
+  void auditFiltersByActorNamespaceActionAndTimeRange() {
+    HistoryStore h = store.history();
+    h.audit(AuditEntry.of(T0, "alice", AuditAction.MANIFEST_PUSH, "team/app:1.0", Optional.of("team"), "pushed"));
+    h.audit(AuditEntry.of(T0.plusSeconds(60), "bob", AuditAction.ROLE_SET, "team", Optional.of("team"), "carol: guest"));
+    h.audit(AuditEntry.of(T0.plusSeconds(120), "alice", AuditAction.USER_CREATE, "dave", Optional.empty(), "user"));
+    h.audit(AuditEntry.of(T0.plusSeconds(180), "alice", AuditAction.MANIFEST_PUSH, "other/x:1", Optional.of("other"),
+        "pushed"));
+
+    assertThat(h.audit(AuditFilter.ANY, 10)).extracting(AuditEntry::target)
+        .containsExactly("other/x:1", "dave", "team", "team/app:1.0");
+    assertThat(h.audit(filter(Optional.of("alice"), Optional.empty(), Optional.empty(), null, null), 10))
+        .extracting(AuditEntry::target).containsExactly("other/x:1", "dave", "team/app:1.0");
+    assertThat(h.audit(filter(Optional.empty(), Optional.of("team"), Optional.empty(), null, null), 10))
+        .extracting(AuditEntry::target).containsExactly("team", "team/app:1.0");
+    assertThat(h.audit(filter(Optional.empty(), Optional.empty(), Optional.of("manifest.push"), null, null), 10))
+        .extracting(AuditEntry::target).containsExactly("other/x:1", "team/app:1.0");
+    assertThat(h.audit(filter(Optional.empty(), Optional.empty(), Optional.empty(), T0.plusSeconds(60),
+        T0.plusSeconds(180)), 10)).as("from inclusive, until exclusive")
+        .extracting(AuditEntry::target).containsExactly("dave", "team");
+    assertThat(h.audit(filter(Optional.of("alice"), Optional.of("team"), Optional.of("manifest.push"), null, null), 10))
+        .singleElement().satisfies(e -> {
+          assertThat(e.namespace()).contains("team");
+          assertThat(e.detail()).isEqualTo("pushed");
+        });
+  }
+
+  @Test
+  void anAuditEntryOfADeleteKnowsItsNamespaceFromItsTarget() {
+    store.history().audit(new AuditEntry("a-1", T0, "alice", "tag.delete", "team/app:a", "tag removed"));
+    store.history().audit(new AuditEntry("a-2", T0, "alice", "gc.run", "gc/1", "freed"));
+
+    assertThat(store.history().audit(filter(Optional.empty(), Optional.of("team"), Optional.empty(), null, null), 10))
+        .extracting(AuditEntry::id).containsExactly("a-1");
+  }
+
+  private static AuditFilter filter(Optional<String> actor, Optional<String> namespace, Optional<String> action,
+      Instant from, Instant until) {
+    return new AuditFilter(actor, namespace, action, Optional.ofNullable(from), Optional.ofNullable(until));
+  }
+
+  // ---- the GC schedule
+
+  @Test
+  void theGcScheduleIsEmptyUntilSetAndASecondSetReplacesTheFirst() {
+    assertThat(store.history().gcSchedule()).isEmpty();
+    GcScheduleRecord first = new GcScheduleRecord("0 3 * * *", true, false, Duration.ofHours(24), "alice", T0);
+    store.history().setGcSchedule(first);
+    assertThat(store.history().gcSchedule()).contains(first);
+
+    GcScheduleRecord second = new GcScheduleRecord("30 1 * * 0", false, true, Duration.ofMinutes(90), "bob",
+        T0.plusSeconds(5));
+    store.history().setGcSchedule(second);
+    assertThat(store.history().gcSchedule()).contains(second);
+  }
+
   /** The store's own stores are separate transactions: inside the work they are refused, not joined. */
   @Test
   void aCallOnTheStoreItselfInsideATransactionIsRefusedAndUndoesTheTransaction() throws Exception {

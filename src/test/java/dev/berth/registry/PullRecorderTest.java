@@ -32,7 +32,7 @@ class PullRecorderTest {
           new InProcessDigestGuard(), new RegistrySettings(true, RegistrySettings.DEFAULT_MAX_MANIFEST_BYTES), clock);
       byte[] index = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}"
           .getBytes(StandardCharsets.UTF_8);
-      Manifests.Pushed pushed = registry.manifests().put(REPO, Reference.parse("v1"), Optional.empty(), index);
+      Manifests.Pushed pushed = registry.manifests().put(REPO, Reference.parse("v1"), Optional.empty(), index, "alice");
       try (PullRecorder pulls = registry.pulls().start(Duration.ofMillis(20))) {
         clock.advance(Duration.ofMinutes(1));
         registry.manifests().pulled(REPO, pushed.digest());

@@ -199,22 +199,47 @@ class BulkDeleteTest {
   }
 
   @Test
-  void anImmutableTagRefusesTheWholeDeleteNamingTheRuleAndNothingGoes() throws Exception {
+  void thePreviewSetsAsideImagesWithAnImmutableTagNamingTheRuleAndDeletesTheRest() throws Exception {
     ConsoleClient client = signIn("admin", ADMIN_PASSWORD);
     String loose = images.push("locked/app", "latest", 500, Map.of());
     String pinned = images.push("locked/app", "v1", 600, Map.of());
     String preview = client.get(selection("locked/app", loose, pinned)).body();
 
-    HttpResponse<String> refused = confirm(client, preview);
-    assertThat(refused.statusCode()).isEqualTo(303);
-    assertThat(refused.headers().firstValue("Location")).hasValue("/ui/repository?name=locked%2Fapp");
-    String page = text(client.follow(refused).body());
-    assertThat(page).contains("Not deleted: the image carries the immutable tag v1; it cannot be deleted"
-        + " (policy of namespace locked, immutable[0]: repositories [**], tags [v*]). Nothing was deleted.");
-    assertThat(images.manifestStatus("locked/app", loose)).isEqualTo(200);
+    assertThat(text(preview)).contains("1 of these images carries an immutable tag and cannot be deleted; they stay,"
+        + " and the delete below leaves them out: " + pinned + ": tag v1 is immutable (policy of namespace locked,"
+        + " immutable[0])").contains("Delete 1 manifest");
+    List<String> offered = new ArrayList<>();
+    Matcher digest = HIDDEN_DIGEST.matcher(preview);
+    while (digest.find()) {
+      offered.add(digest.group(1));
+    }
+    assertThat(offered).containsExactly(loose);
+
+    HttpResponse<String> deleted = confirm(client, preview);
+    assertThat(deleted.statusCode()).isEqualTo(303);
+    assertThat(images.manifestStatus("locked/app", loose)).isEqualTo(404);
     assertThat(images.manifestStatus("locked/app", pinned)).isEqualTo(200);
-    // Reloading shows the page without the refusal: nothing is posted again.
-    assertThat(text(client.get("/ui/repository?name=locked/app").body())).doesNotContain("Not deleted");
+  }
+
+  @Test
+  void aSelectionOfImmutablyTaggedImagesOnlyIsRefusedAndAForcedDeleteChangesNothing() throws Exception {
+    ConsoleClient client = signIn("admin", ADMIN_PASSWORD);
+    String loose = images.push("locked/web", "latest", 500, Map.of());
+    String pinned = images.push("locked/web", "v2", 600, Map.of());
+
+    HttpResponse<String> onlyPinned = client.get(selection("locked/web", pinned));
+    assertThat(onlyPinned.statusCode()).isEqualTo(303);
+    assertThat(text(client.follow(onlyPinned).body())).contains("Nothing to delete: every one of those images carries"
+        + " an immutable tag of the namespace's policy");
+
+    // A form posted around the preview meets the registry's own refusal: all or nothing.
+    HttpResponse<String> forced = client.submit("/ui/repository?name=locked/web", "/ui/delete/many",
+        Map.of("repository", "locked/web", "digest", pinned));
+    String page = text(client.follow(forced).body());
+    assertThat(page).contains("Not deleted: the image carries the immutable tag v2; it cannot be deleted"
+        + " (policy of namespace locked, immutable[0]: repositories [**], tags [v*]). Nothing was deleted.");
+    assertThat(images.manifestStatus("locked/web", loose)).isEqualTo(200);
+    assertThat(images.manifestStatus("locked/web", pinned)).isEqualTo(200);
   }
 
   @Test

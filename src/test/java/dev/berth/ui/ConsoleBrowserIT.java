@@ -9,6 +9,8 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.LoadState;
+import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.options.ColorScheme;
 import dev.berth.auth.Users;
@@ -38,6 +40,7 @@ class ConsoleBrowserIT {
   private static final String ADMIN_PASSWORD = "admin-password-1";
   private static final String MAINTAINER_PASSWORD = "maintainer-password-1";
   private static final Path SCREENSHOTS = Paths.get("target", "screenshots");
+  private static final Page.GetByLabelOptions EXACTLY = new Page.GetByLabelOptions().setExact(true);
   private static final Pattern EXACT_BYTES = Pattern.compile("\\((\\d+) bytes\\)");
   private static final LocatorAssertions.HasTextOptions PATIENTLY =
       new LocatorAssertions.HasTextOptions().setTimeout(30_000);
@@ -190,6 +193,80 @@ class ConsoleBrowserIT {
   }
 
   /**
+   * The GC schedule edited at phone and desktop width: a bad expression refused with what was typed
+   * kept, then saved, its next times shown, the page narrower than the screen and axe-clean; then
+   * switched off again.
+   */
+  @Test
+  void theGcScheduleIsEditedAtPhoneAndDesktopWidth() throws Exception {
+    for (int width : List.of(390, 1280)) {
+      BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(width, 844));
+      Page page = context.newPage();
+      signIn(page, "admin", ADMIN_PASSWORD);
+      page.locator("header nav").getByText("Garbage collection").click();
+      page.getByLabel("Cron expression (UTC)").fill("every night");
+      page.getByLabel("run on this schedule").check();
+      page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save schedule")).click();
+      assertThat(page.locator("p.error")).containsText("Schedule not saved: invalid cron expression");
+      assertThat(page.getByLabel("Cron expression (UTC)")).hasValue("every night");
+      assertThat(page.getByLabel("run on this schedule")).isChecked();
+
+      String cron = width == 390 ? "30 2 * * 0" : "45 1 * * 6";
+      page.getByLabel("Cron expression (UTC)").fill(cron);
+      page.locator("input[name=scheduleUntagged]").check();
+      page.locator("input[name=scheduleGrace]").fill("12h");
+      page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save schedule")).click();
+      assertThat(page.locator("p.notice"))
+          .hasText("Schedule saved: " + cron + " (on), untagged images too, grace 12h.");
+      assertThat(page.locator(".next-runs")).containsText("Next runs: ");
+      assertThat(page.locator("#cron-help")).containsText("Set by admin@");
+      fitsAndPassesAxe(page, "/ui/gc (schedule saved)", width, "60-gc-schedule-" + width);
+      context.close();
+    }
+    Page page = browser.newPage();
+    signIn(page, "admin", ADMIN_PASSWORD);
+    page.locator("header nav").getByText("Garbage collection").click();
+    page.getByLabel("run on this schedule").uncheck();
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save schedule")).click();
+    assertThat(page.locator(".next-runs")).hasText("The schedule is off: no run starts by itself.");
+    page.context().close();
+  }
+
+  /** The audit log's filters, used as a person would: a user, then a namespace and an action, then clear. */
+  @Test
+  void theAuditLogFiltersByUserNamespaceActionAndDays() throws Exception {
+    TestImages images = new TestImages(registry, "admin", ADMIN_PASSWORD);
+    images.push("audited/app", "1.0", 1000, Map.of());
+    images.push("elsewhere/app", "1.0", 1000, Map.of());
+    for (int width : List.of(390, 1280)) {
+      BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(width, 844));
+      Page page = context.newPage();
+      signIn(page, "admin", ADMIN_PASSWORD);
+      page.locator("header nav").getByText("Audit log").click();
+      page.getByLabel("Namespace", EXACTLY).fill("audited");
+      page.getByLabel("Action", EXACTLY).selectOption("manifest.push");
+      String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+      page.getByLabel("From", EXACTLY).fill(today);
+      page.getByLabel("Until", EXACTLY).fill(today);
+      page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Filter")).click();
+      Locator rows = page.locator("table.audit tbody tr");
+      assertThat(rows).hasCount(1);
+      assertThat(rows).containsText("audited/app:1.0@sha256:");
+      assertThat(page.getByLabel("Namespace", EXACTLY)).hasValue("audited");
+      fitsAndPassesAxe(page, "/ui/audit (filtered)", width, "61-audit-filtered-" + width);
+
+      page.getByLabel("Namespace", EXACTLY).fill("");
+      page.getByLabel("User", EXACTLY).fill("nobody-at-all");
+      page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Filter")).click();
+      assertThat(rows).hasText("No entry matches these filters.");
+      page.getByText("Clear", new Page.GetByTextOptions().setExact(true)).click();
+      assertThat(page.getByLabel("User", EXACTLY)).hasValue("");
+      assertThat(rows.first()).not().hasText("No entry matches these filters.");
+      context.close();
+    }
+  }
+
+  /**
    * Every screen of the console, signed in as a system administrator (who sees them all), at phone
    * and desktop width, in the light and the dark colour scheme: axe-core finds no serious or critical
    * violation (contrast included), and no page scrolls sideways.
@@ -236,6 +313,14 @@ class ConsoleBrowserIT {
       }
     }
     assertThat(violations).isEmpty();
+  }
+
+  /** The page as loaded is no wider than the screen and axe-clean; its screenshot is kept. */
+  private static void fitsAndPassesAxe(Page page, String screen, int width, String screenshot) {
+    page.waitForLoadState(LoadState.LOAD);
+    assertThat(pageWidth(page)).as("%s at %d px", screen, width).isLessThanOrEqualTo(width);
+    screenshot(page, screenshot);
+    assertThat(axe(page, screen, ColorScheme.LIGHT, width)).isEmpty();
   }
 
   /** axe-core's serious and critical violations on the page as it is, one line each. */

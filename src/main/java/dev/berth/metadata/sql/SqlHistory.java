@@ -2,15 +2,18 @@ package dev.berth.metadata.sql;
 
 import dev.berth.metadata.HistoryStore;
 import dev.berth.metadata.AuditEntry;
+import dev.berth.metadata.AuditFilter;
+import dev.berth.metadata.GcScheduleRecord;
 import dev.berth.metadata.GcRunItem;
 import dev.berth.metadata.GcRunRecord;
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepositoryName;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Garbage collection runs with their items, and the audit log. */
+/** Garbage collection runs with their items, their schedule, and the audit log. */
 final class SqlHistory implements HistoryStore {
 
   private static final String RUN_COLUMNS = "id, requested_by, trigger_kind, dry_run, delete_untagged, grace_ms, "
@@ -142,24 +145,67 @@ final class SqlHistory implements HistoryStore {
   @Override
   public void audit(AuditEntry entry) {
     tx.use(h -> h.createUpdate("""
-            INSERT INTO audit_log (id, at, actor, action, target, detail)
-            VALUES (:id, :at, :actor, :action, :target, :detail)""")
+            INSERT INTO audit_log (id, at, actor, action, target, detail, namespace)
+            VALUES (:id, :at, :actor, :action, :target, :detail, :namespace)""")
         .bind("id", entry.id())
         .bind("at", entry.at().toEpochMilli())
         .bind("actor", entry.actor())
         .bind("action", entry.action())
         .bind("target", entry.target())
         .bind("detail", entry.detail())
+        .bind("namespace", entry.namespace().orElse(null))
         .execute());
   }
 
   @Override
-  public List<AuditEntry> recentAudit(int limit) {
+  public List<AuditEntry> audit(AuditFilter filter, int limit) {
+    StringBuilder sql = new StringBuilder("SELECT id, at, actor, action, target, detail, namespace FROM audit_log WHERE 1 = 1");
+    // Actors are a user alone or, for what came over HTTP, a user and their address: alice@10.0.0.7.
+    filter.actor().ifPresent(a -> sql.append(" AND (actor = :actor OR substr(actor, 1, :actorLength) = :actorAt)"));
+    filter.namespace().ifPresent(n -> sql.append(" AND namespace = :namespace"));
+    filter.action().ifPresent(a -> sql.append(" AND action = :action"));
+    filter.from().ifPresent(f -> sql.append(" AND at >= :from"));
+    filter.until().ifPresent(u -> sql.append(" AND at < :until"));
+    sql.append(" ORDER BY at DESC, id LIMIT :limit");
+    return tx.read(h -> {
+      var query = h.createQuery(sql.toString()).bind("limit", Rows.checkedLimit(limit));
+      filter.actor().ifPresent(a -> query.bind("actor", a).bind("actorAt", a + "@")
+          .bind("actorLength", a.length() + 1));
+      filter.namespace().ifPresent(n -> query.bind("namespace", n));
+      filter.action().ifPresent(a -> query.bind("action", a));
+      filter.from().ifPresent(f -> query.bind("from", f.toEpochMilli()));
+      filter.until().ifPresent(u -> query.bind("until", u.toEpochMilli()));
+      return query.map((rs, ctx) -> new AuditEntry(rs.getString("id"), Instant.ofEpochMilli(rs.getLong("at")),
+              rs.getString("actor"), rs.getString("action"), rs.getString("target"), rs.getString("detail"),
+              Optional.ofNullable(rs.getString("namespace"))))
+          .list();
+    });
+  }
+
+  @Override
+  public Optional<GcScheduleRecord> gcSchedule() {
     return tx.read(h -> h.createQuery(
-            "SELECT id, at, actor, action, target, detail FROM audit_log ORDER BY at DESC, id LIMIT :limit")
-        .bind("limit", Rows.checkedLimit(limit))
-        .map((rs, ctx) -> new AuditEntry(rs.getString("id"), Instant.ofEpochMilli(rs.getLong("at")),
-            rs.getString("actor"), rs.getString("action"), rs.getString("target"), rs.getString("detail")))
-        .list());
+            "SELECT cron, enabled, delete_untagged, grace_ms, updated_by, updated_at FROM gc_schedule WHERE id = 1")
+        .map((rs, ctx) -> new GcScheduleRecord(rs.getString("cron"), rs.getInt("enabled") != 0,
+            rs.getInt("delete_untagged") != 0, Duration.ofMillis(rs.getLong("grace_ms")), rs.getString("updated_by"),
+            Instant.ofEpochMilli(rs.getLong("updated_at"))))
+        .findOne());
+  }
+
+  @Override
+  public void setGcSchedule(GcScheduleRecord schedule) {
+    tx.use(h -> h.createUpdate("""
+            INSERT INTO gc_schedule (id, cron, enabled, delete_untagged, grace_ms, updated_by, updated_at)
+            VALUES (1, :cron, :enabled, :deleteUntagged, :graceMs, :updatedBy, :updatedAt)
+            ON CONFLICT (id) DO UPDATE SET cron = excluded.cron, enabled = excluded.enabled,
+              delete_untagged = excluded.delete_untagged, grace_ms = excluded.grace_ms,
+              updated_by = excluded.updated_by, updated_at = excluded.updated_at""")
+        .bind("cron", schedule.cron())
+        .bind("enabled", schedule.enabled() ? 1 : 0)
+        .bind("deleteUntagged", schedule.deleteUntagged() ? 1 : 0)
+        .bind("graceMs", schedule.grace().toMillis())
+        .bind("updatedBy", schedule.updatedBy())
+        .bind("updatedAt", schedule.updatedAt().toEpochMilli())
+        .execute());
   }
 }
