@@ -1,14 +1,20 @@
 package dev.berth.cleanup;
 
+import dev.berth.metadata.AuditAction;
+import dev.berth.metadata.AuditEntry;
+import dev.berth.metadata.HistoryStore;
+import dev.berth.metadata.MetadataStore;
 import dev.berth.metadata.PolicyStore;
 import dev.berth.metadata.PolicyStore.StoredPolicy;
 import dev.berth.metadata.UsageStore;
 import dev.berth.oci.InvalidNameException;
 import dev.berth.oci.RepositoryName;
 import dev.berth.policy.ByteSize;
+import dev.berth.policy.CronSchedule;
 import dev.berth.policy.NamespacePolicy;
 import dev.berth.policy.PolicyDocument;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,11 +27,13 @@ import java.util.Optional;
 public final class Policies {
   private final PolicyStore store;
   private final UsageStore usage;
+  private final HistoryStore history;
   private final Clock clock;
 
-  public Policies(PolicyStore store, UsageStore usage, Clock clock) {
-    this.store = store;
-    this.usage = usage;
+  public Policies(MetadataStore metadata, Clock clock) {
+    this.store = metadata.policies();
+    this.usage = metadata.usage();
+    this.history = metadata.history();
     this.clock = clock;
   }
 
@@ -40,8 +48,18 @@ public final class Policies {
    */
   public NamespacePolicy set(String namespace, String document, String setBy) {
     NamespacePolicy policy = PolicyDocument.read(document);
-    store.put(new StoredPolicy(namespace, document, clock.instant(), setBy));
+    Instant now = clock.instant();
+    store.put(new StoredPolicy(namespace, document, now, setBy));
+    history.audit(AuditEntry.of(now, setBy, AuditAction.POLICY_SET, "policy/" + namespace, Optional.of(namespace),
+        describe(policy)));
     return policy;
+  }
+
+  private static String describe(NamespacePolicy policy) {
+    return "retention rules: " + policy.retention().rules().size()
+        + ", schedule: " + policy.retention().schedule().map(CronSchedule::expression).orElse("none")
+        + ", immutable rules: " + policy.immutable().size()
+        + ", quota: " + policy.quota().map(Object::toString).orElse("none");
   }
 
   public Optional<Current> find(String namespace) {
@@ -54,8 +72,13 @@ public final class Policies {
   }
 
   /** False when the namespace had no policy. */
-  public boolean remove(String namespace) {
-    return store.remove(namespace);
+  public boolean remove(String namespace, String removedBy) {
+    boolean removed = store.remove(namespace);
+    if (removed) {
+      history.audit(AuditEntry.of(clock.instant(), removedBy, AuditAction.POLICY_REMOVE, "policy/" + namespace,
+          Optional.of(namespace), "retention, immutable tags and quota no longer apply"));
+    }
+    return removed;
   }
 
   /** A namespace's storage usage now, and its quota when its policy sets one. */

@@ -1,5 +1,7 @@
 package dev.berth.cleanup;
 
+import dev.berth.metadata.AuditAction;
+import dev.berth.metadata.AuditEntry;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.metadata.RetentionStore;
 import dev.berth.metadata.RetentionStore.RunItem;
@@ -143,6 +145,12 @@ public final class RetentionRuns {
     metadata.retention().startRun(new RunRecord(id, request.namespace(), request.requestedBy(), request.trigger(),
         request.dryRun(), Status.RUNNING, GcService.OWNER.toString(), now, now, Optional.empty(), Totals.NONE,
         Optional.empty()));
+    if (!request.dryRun()) {
+      // Whatever started it (the API, the console, the CLI, the schedule), as a GC run's start is.
+      metadata.history().audit(AuditEntry.of(now, request.requestedBy(), AuditAction.RETENTION_START,
+          "retention/" + id, request.namespace(), "trigger " + request.trigger() + ", "
+              + request.namespace().map(n -> "the policy of " + n).orElse("every namespace's policy")));
+    }
     running.put(id, new CountDownLatch(1));
     return id;
   }

@@ -38,7 +38,7 @@ final class PolicyCommand {
     @Override
     public int run(CommandLine line) throws Exception {
       return StoresOption.onStores(line, opened -> run(line,
-          new Policies(opened.metadata().policies(), opened.metadata().usage(), Clock.systemUTC())));
+          new Policies(opened.metadata(), Clock.systemUTC())));
     }
   }
 
@@ -114,7 +114,7 @@ final class PolicyCommand {
     @Override
     void run(CommandLine line, Policies policies) throws CommandFailure {
       String namespace = line.getArgs()[0];
-      if (!policies.remove(namespace)) {
+      if (!policies.remove(namespace, System.getProperty("user.name", "cli"))) {
         throw noPolicy(namespace);
       }
       System.out.println("removed the policy of " + namespace);

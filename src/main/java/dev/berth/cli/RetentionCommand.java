@@ -99,7 +99,7 @@ final class RetentionCommand {
     try (BerthServer.Stores stores = BerthServer.Stores.open(settings)) {
       Clock clock = Clock.systemUTC();
       RetentionRuns runs = new RetentionRuns(stores.metadata(),
-          new Policies(stores.metadata().policies(), stores.metadata().usage(), clock), clock, () -> { });
+          new Policies(stores.metadata(), clock), clock, () -> { });
       Consumer<RunItem> printer = item -> {
         if (item.outcome() != Outcome.KEPT) {
           out.println(RetentionReports.line(item, dryRun));

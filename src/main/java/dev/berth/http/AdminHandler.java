@@ -31,7 +31,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,12 +87,11 @@ public final class AdminHandler extends Handler.Abstract {
 
   public AdminHandler(GcService gc, DeletePreview previews, Inventory inventory, Administration administration,
       Policies policies, RetentionRuns retention, HistoryStore history, GcOptions defaults, GcSchedule schedule,
-      String token,
-      AccessControl access, ObjectMapper json, Clock clock) {
+      String token, AccessControl access, ObjectMapper json) {
     super(InvocationType.BLOCKING);
     this.users = new UserEndpoints(administration);
     this.policies = new PolicyEndpoints(administration, policies);
-    this.retention = new RetentionEndpoints(administration, retention, history, clock);
+    this.retention = new RetentionEndpoints(administration, retention);
     this.permissions = administration.permissions();
     this.gc = gc;
     this.previews = previews;

@@ -60,7 +60,7 @@ final class PolicyEndpoints {
       case "GET" -> show(ex, namespace);
       case "PUT" -> set(ex, namespace, actor);
       case "DELETE" -> {
-        if (!policies.remove(namespace)) {
+        if (!policies.remove(namespace, actor.name())) {
           throw noPolicy(namespace);
         }
         ex.empty(204);

@@ -6,9 +6,6 @@ import dev.berth.auth.Principal;
 import dev.berth.cleanup.NoPolicyException;
 import dev.berth.cleanup.RetentionReports;
 import dev.berth.cleanup.RetentionRuns;
-import dev.berth.metadata.AuditAction;
-import dev.berth.metadata.AuditEntry;
-import dev.berth.metadata.HistoryStore;
 import dev.berth.metadata.RetentionStore.Outcome;
 import dev.berth.metadata.RetentionStore.RunItem;
 import dev.berth.metadata.RetentionStore.RunRecord;
@@ -16,7 +13,6 @@ import dev.berth.metadata.RetentionStore.Status;
 import dev.berth.oci.InvalidNameException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,14 +39,9 @@ final class RetentionEndpoints {
   private final Administration administration;
   private final RetentionRuns runs;
 
-  private final HistoryStore history;
-  private final Clock clock;
-
-  RetentionEndpoints(Administration administration, RetentionRuns runs, HistoryStore history, Clock clock) {
+  RetentionEndpoints(Administration administration, RetentionRuns runs) {
     this.administration = administration;
     this.runs = runs;
-    this.history = history;
-    this.clock = clock;
   }
 
   /** Handles the request when it is for retention runs; false otherwise. */
@@ -98,10 +89,6 @@ final class RetentionEndpoints {
     boolean dryRun = body.path("dryRun").asBoolean(false);
     try {
       String id = runs.start(new RetentionRuns.Request(namespace, dryRun, requestedBy, "api"));
-      if (!dryRun) {
-        history.audit(AuditEntry.of(clock.instant(), requestedBy, AuditAction.RETENTION_START, "retention/" + id,
-            namespace, "trigger api, " + namespace.map(n -> "the policy of " + n).orElse("every namespace's policy")));
-      }
       ex.header(HttpHeader.LOCATION, "/api/v1/retention/runs/" + id);
       ex.json(202, Map.of("id", id));
     } catch (InvalidNameException e) {

@@ -13,6 +13,8 @@ public enum AuditAction {
   GC_RUN("gc.run"),
   GC_SCHEDULE("gc.schedule"),
   RETENTION_START("retention.start"),
+  POLICY_SET("policy.set"),
+  POLICY_REMOVE("policy.remove"),
   USER_CREATE("user.create"),
   USER_REMOVE("user.remove"),
   PASSWORD_CHANGE("user.password"),

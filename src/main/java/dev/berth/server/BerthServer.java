@@ -119,12 +119,12 @@ public final class BerthServer implements AutoCloseable {
           stores.metadata().collector(), stores.metadata().history(), clock);
       Administration administration = new Administration(new Users(stores.metadata().access(), clock),
           stores.metadata().access(), access, stores.metadata().history(), clock);
-      Policies policies = new Policies(stores.metadata().policies(), stores.metadata().usage(), clock);
+      Policies policies = new Policies(stores.metadata(), clock);
       resources.addFirst(QuotaGauges.start(policies, prometheus, QUOTA_GAUGE_PERIOD));
       // A pull counts at once: the run writes this process's recorded pulls before it reads.
       RetentionRuns retention = new RetentionRuns(stores.metadata(), policies, clock, registry.pulls()::flush);
       AdminHandler admin = new AdminHandler(gc, previews, inventory, administration, policies, retention,
-          stores.metadata().history(), gcDefaults, gcSchedule, token, access, json, clock);
+          stores.metadata().history(), gcDefaults, gcSchedule, token, access, json);
       ConsoleHandler console = new ConsoleHandler(new ConsoleServices(access, administration, inventory,
           previews, registry.manifests(), gc, gcDefaults, gcSchedule, stores.metadata().history(),
           stores.metadata().consoleSessions(), registry.blobs(), policies, retention,

@@ -56,7 +56,7 @@ public final class BerthWorker implements AutoCloseable {
       resources.addFirst(new GcSchedule(stores.metadata().history(), gc, gcDefaults, settings.gc().schedule(), clock)
           .start(stores.metadata().jobClaims()));
       // Pulls the replicas recorded but have not written yet (at most their flush period) do not count.
-      Policies policies = new Policies(stores.metadata().policies(), stores.metadata().usage(), clock);
+      Policies policies = new Policies(stores.metadata(), clock);
       resources.addFirst(new RetentionSchedule(new RetentionRuns(stores.metadata(), policies, clock, () -> { }),
           policies, gc, gcDefaults).start(stores.metadata().jobClaims(), clock));
       return new BerthWorker(resources);

@@ -66,8 +66,7 @@ public final class ConsoleHandler extends Handler.Abstract {
     this.namespaces = new NamespaceController(services.administration(), services.inventory(),
         services.policies(), pages, clock);
     this.account = new AccountController(services.administration(), pages);
-    this.policies = new PolicyController(services.administration(), services.policies(), services.retention(),
-        services.history(), pages, clock);
+    this.policies = new PolicyController(services.administration(), services.policies(), services.retention(), pages);
   }
 
   @Override

@@ -5,9 +5,6 @@ import dev.berth.cleanup.NoPolicyException;
 import dev.berth.cleanup.Policies;
 import dev.berth.cleanup.RetentionReports;
 import dev.berth.cleanup.RetentionRuns;
-import dev.berth.metadata.AuditAction;
-import dev.berth.metadata.AuditEntry;
-import dev.berth.metadata.HistoryStore;
 import dev.berth.metadata.RetentionStore.RunRecord;
 import dev.berth.metadata.RetentionStore.Status;
 import dev.berth.metadata.RetentionStore.Totals;
@@ -20,7 +17,6 @@ import dev.berth.ui.view.Format;
 import dev.berth.ui.view.PolicyView;
 import dev.berth.ui.view.RetentionRunView;
 import java.io.IOException;
-import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
@@ -49,18 +45,13 @@ final class PolicyController {
   private final Administration administration;
   private final Policies policies;
   private final RetentionRuns runs;
-  private final HistoryStore history;
   private final Pages pages;
-  private final Clock clock;
 
-  PolicyController(Administration administration, Policies policies, RetentionRuns runs, HistoryStore history,
-      Pages pages, Clock clock) {
+  PolicyController(Administration administration, Policies policies, RetentionRuns runs, Pages pages) {
     this.administration = administration;
     this.policies = policies;
     this.runs = runs;
-    this.history = history;
     this.pages = pages;
-    this.clock = clock;
   }
 
   void show(WebExchange ex, Session session) throws IOException {
@@ -103,7 +94,7 @@ final class PolicyController {
     if (!manageable(ex, session, namespace)) {
       return;
     }
-    if (!policies.remove(namespace)) {
+    if (!policies.remove(namespace, session.principal().name())) {
       pages.refuse(ex, session, Links.policy(namespace), namespace + " has no policy to remove");
       return;
     }
@@ -122,10 +113,8 @@ final class PolicyController {
       return;
     }
     try {
-      String id = runs.start(new RetentionRuns.Request(Optional.of(namespace), false, session.principal().name(),
-          "console"));
-      history.audit(AuditEntry.of(clock.instant(), session.actor(ex.remoteAddress()), AuditAction.RETENTION_START,
-          "retention/" + id, Optional.of(namespace), "trigger console, the policy of " + namespace));
+      String id = runs.start(new RetentionRuns.Request(Optional.of(namespace), false,
+          session.actor(ex.remoteAddress()), "console"));
       ex.redirect(Links.retentionRun(id));
     } catch (NoPolicyException e) {
       pages.refuse(ex, session, Links.policy(namespace), e.getMessage() + "; save one first. Nothing was deleted.");

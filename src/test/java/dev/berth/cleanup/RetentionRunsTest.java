@@ -47,7 +47,7 @@ class RetentionRunsTest {
   @BeforeEach
   void open(TestInfo test) throws Exception {
     f = new RegistryFixture(dir, test);
-    policies = new Policies(f.metadata.policies(), f.metadata.usage(), f.clock);
+    policies = new Policies(f.metadata, f.clock);
     runs = new RetentionRuns(f.metadata, policies, f.clock, f.registry.pulls()::flush);
   }
 

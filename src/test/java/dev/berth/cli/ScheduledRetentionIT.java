@@ -86,6 +86,13 @@ class ScheduledRetentionIT {
       assertThat(collection.path("dryRun").asBoolean()).isFalse();
       assertThat(collection.path("bytesFreed").asLong()).isEqualTo(oldestBytes);
 
+      JsonNode audit = get(server, token, "/api/v1/audit?namespace=team");
+      List<String> entries = new ArrayList<>();
+      audit.path("entries").forEach(e -> entries.add(e.path("actor").asText() + " " + e.path("action").asText() + " "
+          + e.path("target").asText()));
+      assertThat(entries).contains("schedule retention.start retention/" + retention.path("id").asText(),
+          "policy:team manifest.delete team/app@" + images.get(0).digest());
+
       assertThat(oldestFiles).allSatisfy(file -> assertThat(file).doesNotExist());
       assertThat(status(server, "/v2/team/app/manifests/" + images.get(0).digest())).isEqualTo(404);
       assertThat(status(server, "/v2/team/app/manifests/1.0")).isEqualTo(404);
@@ -113,11 +120,8 @@ class ScheduledRetentionIT {
       throws Exception {
     Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
     while (Instant.now().isBefore(deadline)) {
-      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(server.uri(list))
-          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
       Optional<JsonNode> found = Optional.empty();
-      for (JsonNode run : JSON.readTree(response.body()).path("runs")) {
+      for (JsonNode run : get(server, token, list).path("runs")) {
         if (wanted.test(run)) {
           found = Optional.of(run);
           break;
@@ -129,6 +133,13 @@ class ScheduledRetentionIT {
       Thread.sleep(1000);
     }
     throw new AssertionError("no run of " + list + " as wanted within 3 minutes");
+  }
+
+  private static JsonNode get(BerthProcess server, String token, String path) throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(server.uri(path))
+        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
   }
 
   private static int status(BerthProcess server, String path) throws Exception {

@@ -26,7 +26,7 @@ class QuotaGaugesTest {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     try (SqlMetadataStore store = SqlMetadataStore.sqlite(dir.resolve("metadata.db"));
         QuotaGauges gauges = new QuotaGauges(
-            new Policies(store.policies(), store.usage(), new MutableClock(Instant.EPOCH)), prometheus, timer)) {
+            new Policies(store, new MutableClock(Instant.EPOCH)), prometheus, timer)) {
       store.policies().put(new StoredPolicy("team", "quota: 2GiB\n", Instant.EPOCH, "admin"));
       store.policies().put(new StoredPolicy("rules", "immutable: [{repositories: [\"**\"], tags: [\"v*\"]}]\n",
           Instant.EPOCH, "admin"));

@@ -59,6 +59,8 @@ class AuditTrailTest {
     api("DELETE", "/api/v1/users/dave", null, 204);
     api("PUT", "/api/v1/namespaces/kept/policy", "{\"retention\":{\"rules\":[{\"repositories\":[\"**\"],"
         + "\"tags\":[\"*\"],\"keep\":{\"mostRecentlyPushed\":10}}]}}", 204);
+    api("PUT", "/api/v1/namespaces/gone/policy", "{\"quota\":\"1GiB\"}", 204);
+    api("DELETE", "/api/v1/namespaces/gone/policy", null, 204);
     api("POST", "/api/v1/retention/runs", "{\"namespace\":\"kept\",\"dryRun\":true}", 202);
     api("POST", "/api/v1/retention/runs", "{\"namespace\":\"kept\",\"dryRun\":false}", 202);
     String run = JSON.readTree(api("POST", "/api/v1/gc/runs", "{\"dryRun\":false,\"grace\":\"24h\"}", 202))
@@ -127,6 +129,14 @@ class AuditTrailTest {
     assertThat(retention.path("namespace").asText()).as("the dry run changes nothing, so only the real one")
         .isEqualTo("kept");
     assertThat(retention.path("detail").asText()).isEqualTo("trigger api, the policy of kept");
+    JsonNode policy = only("?action=policy.set&namespace=kept");
+    assertThat(policy.path("target").asText()).isEqualTo("policy/kept");
+    assertThat(policy.path("detail").asText())
+        .isEqualTo("retention rules: 1, schedule: none, immutable rules: 0, quota: none");
+    assertThat(only("?action=policy.set&namespace=gone").path("detail").asText()).endsWith("quota: 1GiB");
+    JsonNode removed = only("?action=policy.remove");
+    assertThat(removed.path("namespace").asText()).isEqualTo("gone");
+    assertThat(removed.path("actor").asText()).isEqualTo("admin");
     JsonNode gcStart = only("?action=gc.start");
     assertThat(gcStart.path("detail").asText()).isEqualTo("trigger api, untagged images kept, grace 24h");
     assertThat(only("?action=gc.run").path("target").asText()).isEqualTo(gcStart.path("target").asText());
