@@ -26,6 +26,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Builds Berth's metadata for a Docker Registry 2.x storage root in place: blobs stay where they
@@ -83,17 +88,88 @@ public final class RegistryImport {
   private final class Run {
     private final ImportReport report;
     private final ImportListener listener;
-    private final Optional<MetadataStore> metadata;
+    /** Empty in a dry run, which only counts. */
+    private final Optional<Writer> writer;
 
     Run(ImportReport report, ImportListener listener, Optional<MetadataStore> metadata) {
       this.report = report;
       this.listener = listener;
-      this.metadata = metadata;
+      this.writer = metadata.map(Writer::new);
     }
 
     void all() throws IOException {
-      tree.forEachRepository(this::repository);
+      try {
+        tree.forEachRepository(this::repository);
+        writer.ifPresent(Writer::finish);
+      } finally {
+        writer.ifPresent(Writer::close);
+      }
       listener.progress(report);
+    }
+
+    /**
+     * Writes one batch at a time on a thread of its own while the import reads the next: reading is
+     * file system calls and parsing, writing is the database's, so on two cores they overlap.
+     * What the store refused of a batch is reported on the import's thread, when the next batch is
+     * handed over or at the end.
+     */
+    private final class Writer implements AutoCloseable {
+      private final MetadataStore store;
+      private final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
+        Thread writing = new Thread(task, "import-writer");
+        writing.setDaemon(true);
+        return writing;
+      });
+      private Future<List<ImportBatch.Refusal>> running;
+      private Map<Digest, List<String>> runningSources = Map.of();
+
+      Writer(MetadataStore store) {
+        this.store = store;
+      }
+
+      /** Hands the batch over once the one before it is written; {@code sources} name where each manifest came from. */
+      void write(ImportBatch batch, Map<Digest, List<String>> sources) {
+        finish();
+        running = thread.submit(() -> store.manifests().importBatch(batch, clock.instant()));
+        runningSources = sources;
+      }
+
+      /** Waits for the batch being written, and reports each manifest the store refused at each place it came from. */
+      void finish() {
+        if (running == null) {
+          return;
+        }
+        List<ImportBatch.Refusal> refusals;
+        try {
+          refusals = running.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while a batch of the import was written", e);
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof RuntimeException failure) {
+            throw failure;
+          }
+          throw new IllegalStateException("a batch of the import failed", e.getCause());
+        } finally {
+          running = null;
+        }
+        for (ImportBatch.Refusal refusal : refusals) {
+          for (String location : runningSources.get(refusal.manifest())) {
+            inconsistency(Inconsistency.Kind.REFUSED, location, refusal.missing().getMessage());
+          }
+        }
+      }
+
+      /** Returns once nothing is being written, also when the import failed: its caller may read the metadata then. */
+      @Override
+      public void close() {
+        thread.shutdown();
+        try {
+          thread.awaitTermination(1, TimeUnit.DAYS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
 
     private void inconsistency(Inconsistency.Kind kind, String location, String detail) {
@@ -139,7 +215,7 @@ public final class RegistryImport {
       private final List<ManifestRecord> manifests = new ArrayList<>();
       private final List<ImportBatch.TagLink> tags = new ArrayList<>();
       /** Where each batched manifest's writes come from (its tag links, else its revision link), for refusals. */
-      private final Map<Digest, List<String>> sources = new HashMap<>();
+      private Map<Digest, List<String>> sources = new HashMap<>();
 
       private record TagLink(Tag tag, String location) {}
 
@@ -165,24 +241,19 @@ public final class RegistryImport {
       }
 
       /**
-       * Writes the batch in one transaction. A manifest the store refuses (something changed under
-       * the import) is reported, at each place it would have been written from; the rest stays.
+       * Hands the batch to the writer, one transaction. A manifest the store refuses (something
+       * changed under the import) is reported, at each place it would have been written from; the
+       * rest stays.
        */
       private void flush() {
-        if (metadata.isEmpty() || blobs.size() + manifests.size() + tags.size() == 0) {
+        if (writer.isEmpty() || blobs.size() + manifests.size() + tags.size() == 0) {
           return;
         }
-        List<ImportBatch.Refusal> refusals =
-            metadata.get().manifests().importBatch(new ImportBatch(name, blobs, manifests, tags), clock.instant());
-        for (ImportBatch.Refusal refusal : refusals) {
-          for (String location : sources.get(refusal.manifest())) {
-            inconsistency(Inconsistency.Kind.REFUSED, location, refusal.missing().getMessage());
-          }
-        }
+        writer.get().write(new ImportBatch(name, blobs, manifests, tags), sources);
         blobs.clear();
         manifests.clear();
         tags.clear();
-        sources.clear();
+        sources = new HashMap<>();
       }
 
       /** The digest a link names; empty when Docker Registry deleted it, or (reported) when it is garbage. */
@@ -218,7 +289,7 @@ public final class RegistryImport {
       private void link(Digest digest, long size, String location) {
         linked.add(digest);
         report.layerLinksRecorded++;
-        if (metadata.isPresent()) {
+        if (writer.isPresent()) {
           blobs.add(new ImportBatch.Blob(digest, size));
           queued();
         }
@@ -327,7 +398,7 @@ public final class RegistryImport {
         if (links != null) {
           report.tagsRecorded += links.size();
         }
-        if (metadata.isEmpty()) {
+        if (writer.isEmpty()) {
           return;
         }
         manifests.add(manifest);
