@@ -2,10 +2,9 @@ package dev.berth.adopt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.metadata.ImportBatch;
 import dev.berth.metadata.ManifestRecord;
 import dev.berth.metadata.MetadataStore;
-import dev.berth.metadata.MetadataTransaction;
-import dev.berth.metadata.MissingReferencesException;
 import dev.berth.oci.Descriptor;
 import dev.berth.oci.Digest;
 import dev.berth.oci.InvalidManifestException;
@@ -19,14 +18,19 @@ import dev.berth.storage.RegistryTree.Link;
 import dev.berth.storage.RegistryTree.RepositoryDirectory;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Builds Berth's metadata for a Docker Registry 2.x storage root in place: blobs stay where they
@@ -34,12 +38,15 @@ import java.util.Set;
  *
  * <p>One repository at a time: its layer links, then its image manifests, then its indexes (each
  * once its children are recorded), then its tags, so nothing is written before what it references,
- * and only one repository's digests are ever held. Writes are grouped in transactions of {@link
- * #BATCH} writes. Every write is idempotent (a manifest or link already there is left as it is), so a
- * second run, or a run after one that was killed, ends with the same metadata.
+ * and only one repository's digests are ever held. What a repository holds goes to the metadata
+ * store as {@link ImportBatch}es of up to {@link #BATCH} blobs, manifests and tags, each one
+ * transaction of a few prepared statements. Every write is idempotent (a manifest or link already
+ * there is left as it is), so a second run, or a run after one that was killed, ends with the same
+ * metadata.
  */
 public final class RegistryImport {
-  static final int BATCH = 500;
+  /** About one repository of the benchmark's (1,000 manifests, 2,600 layer links, 500 tags) per transaction. */
+  static final int BATCH = 4096;
   private static final int PROGRESS_EVERY = 256;
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -52,7 +59,7 @@ public final class RegistryImport {
     this(tree, maxManifestBytes, clock, BATCH);
   }
 
-  /** With transactions of {@code batch} writes: tests interrupt a run between two of them. */
+  /** With batches of {@code batch} items: tests interrupt a run between two of them. */
   RegistryImport(RegistryTree tree, int maxManifestBytes, Clock clock, int batch) {
     this.tree = tree;
     this.maxManifestBytes = maxManifestBytes;
@@ -78,37 +85,91 @@ public final class RegistryImport {
     return report;
   }
 
-  /** One write of the import, named for the report should the metadata store refuse it. */
-  private record Write(String location, Step step) {}
-
-  @FunctionalInterface
-  private interface Step {
-    void apply(MetadataTransaction tx, Instant now) throws MissingReferencesException;
-  }
-
-  /** Carries a refusal out of a transaction's work, which rolls the transaction back. */
-  private static final class Refused extends RuntimeException {
-    Refused(MissingReferencesException cause) {
-      super(cause);
-    }
-  }
-
   private final class Run {
     private final ImportReport report;
     private final ImportListener listener;
-    private final Optional<MetadataStore> metadata;
-    private final List<Write> pending = new ArrayList<>();
+    /** Empty in a dry run, which only counts. */
+    private final Optional<Writer> writer;
 
     Run(ImportReport report, ImportListener listener, Optional<MetadataStore> metadata) {
       this.report = report;
       this.listener = listener;
-      this.metadata = metadata;
+      this.writer = metadata.map(Writer::new);
     }
 
     void all() throws IOException {
-      tree.forEachRepository(this::repository);
-      flush();
+      try {
+        tree.forEachRepository(this::repository);
+        writer.ifPresent(Writer::finish);
+      } finally {
+        writer.ifPresent(Writer::close);
+      }
       listener.progress(report);
+    }
+
+    /**
+     * Writes one batch at a time on a thread of its own while the import reads the next: reading is
+     * file system calls and parsing, writing is the database's, so on two cores they overlap.
+     * What the store refused of a batch is reported on the import's thread, when the next batch is
+     * handed over or at the end.
+     */
+    private final class Writer implements AutoCloseable {
+      private final MetadataStore store;
+      private final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
+        Thread writing = new Thread(task, "import-writer");
+        writing.setDaemon(true);
+        return writing;
+      });
+      private Future<List<ImportBatch.Refusal>> running;
+      private Map<Digest, List<String>> runningSources = Map.of();
+
+      Writer(MetadataStore store) {
+        this.store = store;
+      }
+
+      /** Hands the batch over once the one before it is written; {@code sources} name where each manifest came from. */
+      void write(ImportBatch batch, Map<Digest, List<String>> sources) {
+        finish();
+        running = thread.submit(() -> store.manifests().importBatch(batch, clock.instant()));
+        runningSources = sources;
+      }
+
+      /** Waits for the batch being written, and reports each manifest the store refused at each place it came from. */
+      void finish() {
+        if (running == null) {
+          return;
+        }
+        List<ImportBatch.Refusal> refusals;
+        try {
+          refusals = running.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while a batch of the import was written", e);
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof RuntimeException failure) {
+            throw failure;
+          }
+          throw new IllegalStateException("a batch of the import failed", e.getCause());
+        } finally {
+          running = null;
+        }
+        for (ImportBatch.Refusal refusal : refusals) {
+          for (String location : runningSources.get(refusal.manifest())) {
+            inconsistency(Inconsistency.Kind.REFUSED, location, refusal.missing().getMessage());
+          }
+        }
+      }
+
+      /** Returns once nothing is being written, also when the import failed: its caller may read the metadata then. */
+      @Override
+      public void close() {
+        thread.shutdown();
+        try {
+          thread.awaitTermination(1, TimeUnit.DAYS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
 
     private void inconsistency(Inconsistency.Kind kind, String location, String detail) {
@@ -133,59 +194,6 @@ public final class RegistryImport {
       listener.progress(report);
     }
 
-    /** Queues a write; in a dry run it is only counted. */
-    void write(String location, Step step) {
-      if (metadata.isEmpty()) {
-        return;
-      }
-      pending.add(new Write(location, step));
-      if (pending.size() >= batch) {
-        flush();
-      }
-    }
-
-    /**
-     * Commits the queued writes as one transaction. Should the store refuse one (something changed
-     * under the import), the batch is retried one write per transaction, so only the refused write
-     * is lost, and reported.
-     */
-    void flush() {
-      if (pending.isEmpty()) {
-        return;
-      }
-      MetadataStore store = metadata.orElseThrow();
-      Instant now = clock.instant();
-      try {
-        store.atomically(tx -> {
-          for (Write write : pending) {
-            apply(write, tx, now);
-          }
-          return null;
-        });
-      } catch (Refused whole) {
-        for (Write write : pending) {
-          try {
-            store.atomically(tx -> {
-              apply(write, tx, now);
-              return null;
-            });
-          } catch (Refused one) {
-            MissingReferencesException missing = (MissingReferencesException) one.getCause();
-            inconsistency(Inconsistency.Kind.REFUSED, write.location(), missing.getMessage());
-          }
-        }
-      }
-      pending.clear();
-    }
-
-    private static void apply(Write write, MetadataTransaction tx, Instant now) {
-      try {
-        write.step().apply(tx, now);
-      } catch (MissingReferencesException e) {
-        throw new Refused(e);
-      }
-    }
-
     /** The state of one repository while it is imported: its digests, never another's. */
     private final class RepositoryImport {
       private final RepositoryName name;
@@ -202,6 +210,13 @@ public final class RegistryImport {
 
       private record Pending(ManifestRecord record, String location) {}
 
+      /** What the next {@link ImportBatch} writes; empty in a dry run, which only counts. */
+      private final List<ImportBatch.Blob> blobs = new ArrayList<>();
+      private final List<ManifestRecord> manifests = new ArrayList<>();
+      private final List<ImportBatch.TagLink> tags = new ArrayList<>();
+      /** Where each batched manifest's writes come from (its tag links, else its revision link), for refusals. */
+      private Map<Digest, List<String>> sources = new HashMap<>();
+
       private record TagLink(Tag tag, String location) {}
 
       RepositoryImport(RepositoryName name, RepositoryDirectory directory) {
@@ -215,7 +230,30 @@ public final class RegistryImport {
         tree.forEachTagLink(directory, this::tagLink);
         tree.forEachRevisionLink(directory, this::revision);
         resolveIndexes();
+        flush();
         tagsLeft();
+      }
+
+      private void queued() {
+        if (blobs.size() + manifests.size() + tags.size() >= batch) {
+          flush();
+        }
+      }
+
+      /**
+       * Hands the batch to the writer, one transaction. A manifest the store refuses (something
+       * changed under the import) is reported, at each place it would have been written from; the
+       * rest stays.
+       */
+      private void flush() {
+        if (writer.isEmpty() || blobs.size() + manifests.size() + tags.size() == 0) {
+          return;
+        }
+        writer.get().write(new ImportBatch(name, blobs, manifests, tags), sources);
+        blobs.clear();
+        manifests.clear();
+        tags.clear();
+        sources = new HashMap<>();
       }
 
       /** The digest a link names; empty when Docker Registry deleted it, or (reported) when it is garbage. */
@@ -251,7 +289,10 @@ public final class RegistryImport {
       private void link(Digest digest, long size, String location) {
         linked.add(digest);
         report.layerLinksRecorded++;
-        write(location, (tx, now) -> tx.blobs().recordBlob(name, digest, size, now));
+        if (writer.isPresent()) {
+          blobs.add(new ImportBatch.Blob(digest, size));
+          queued();
+        }
       }
 
       private void tagLink(Link link) {
@@ -349,19 +390,25 @@ public final class RegistryImport {
         return true;
       }
 
-      /** Records the manifest with each of its tags; the first write stores it, the others only tag it. */
+      /** Records the manifest with each of its tags. */
       private void record(ManifestRecord manifest, String location) {
         recorded.add(manifest.digest());
         report.manifestsRecorded++;
-        List<TagLink> tags = tagsByManifest.remove(manifest.digest());
-        if (tags == null) {
-          write(location, (tx, now) -> tx.manifests().putManifest(manifest, Optional.empty(), now));
+        List<TagLink> links = tagsByManifest.remove(manifest.digest());
+        if (links != null) {
+          report.tagsRecorded += links.size();
+        }
+        if (writer.isEmpty()) {
           return;
         }
-        report.tagsRecorded += tags.size();
-        for (TagLink tag : tags) {
-          write(tag.location(), (tx, now) -> tx.manifests().putManifest(manifest, Optional.of(tag.tag()), now));
+        manifests.add(manifest);
+        if (links == null) {
+          sources.put(manifest.digest(), List.of(location));
+        } else {
+          links.forEach(link -> tags.add(new ImportBatch.TagLink(link.tag(), manifest.digest())));
+          sources.put(manifest.digest(), links.stream().map(TagLink::location).toList());
         }
+        queued();
       }
 
       /** Indexes whose children are all recorded, until none is left or none can be. */

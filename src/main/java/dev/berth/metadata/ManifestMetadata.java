@@ -46,6 +46,16 @@ public interface ManifestMetadata {
   Optional<Digest> putManifestKeepingTag(ManifestRecord manifest, Tag tag, Instant now)
       throws MissingReferencesException;
 
+  /**
+   * Writes what an import of a Docker Registry root found in one repository, in one transaction,
+   * as {@link BlobMetadata#recordBlob} for each blob and then {@link #putManifest} for each manifest
+   * and each of its tags would, with the same checks and the same result, the same again for what
+   * is already there: each statement runs once for the whole batch instead of once per call. A
+   * manifest whose references the repository does not hold (blobs of the batch count, and
+   * manifests of the batch before it) is not written, nor are its tags: it is answered instead.
+   */
+  List<ImportBatch.Refusal> importBatch(ImportBatch batch, Instant now);
+
   Optional<StoredManifest> findManifest(RepositoryName repository, Digest digest);
 
   Optional<Digest> resolveTag(RepositoryName repository, Tag tag);

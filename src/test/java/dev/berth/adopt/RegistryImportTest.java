@@ -54,7 +54,8 @@ class RegistryImportTest {
     }
   }
 
-  private MetadataStore database(String name) {
+  /** A fresh database of that name; the same name opens the same one again. */
+  MetadataStore database(String name) {
     return SqlMetadataStore.sqlite(dir.resolve(name));
   }
 

@@ -3,6 +3,7 @@ package dev.berth.metadata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.berth.oci.Digest;
 import dev.berth.oci.MediaType;
@@ -582,6 +583,130 @@ public abstract class MetadataStoreContract {
 
     assertThat(store.manifests().listReferrers(APP, subject, Optional.empty())).containsExactly(
         new Referrer(untyped.digest(), MediaType.OCI_MANIFEST, untyped.size(), Optional.empty(), Map.of()));
+  }
+
+  // ---- imports
+
+  @Test
+  void anImportBatchWritesWhatRecordBlobAndPutManifestWould() throws Exception {
+    ImportBatch single = imported(APP, T0);
+    for (ImportBatch.Blob blob : single.blobs()) {
+      store.blobs().recordBlob(APP, blob.digest(), blob.size(), T0);
+    }
+    for (ManifestRecord manifest : single.manifests()) {
+      List<Tag> tags = single.tags().stream().filter(t -> t.manifest().equals(manifest.digest()))
+          .map(ImportBatch.TagLink::tag).toList();
+      if (tags.isEmpty()) {
+        store.manifests().putManifest(manifest, Optional.empty(), T0);
+      }
+      for (Tag tag : tags) {
+        store.manifests().putManifest(manifest, Optional.of(tag), T0);
+      }
+    }
+
+    List<ImportBatch.Refusal> refused = store.manifests().importBatch(imported(OTHER, T0), T0);
+
+    assertThat(refused).isEmpty();
+    assertThat(observed(OTHER, imported(OTHER, T0))).isEqualTo(observed(APP, single)).isNotEmpty();
+  }
+
+  @Test
+  void anImportBatchRefusesWhatPutManifestWouldRefuseAndWritesTheRest() throws SQLException {
+    Digest beingDeleted = blobs(APP, "deleted").getFirst();
+    markDeleting(beingDeleted);
+    ImportBatch.Blob config = new ImportBatch.Blob(digest("config"), 6);
+    Digest unknown = digest("unknown");
+    ManifestRecord good = image(APP, "good", List.of(config.digest()));
+    ManifestRecord missingBlob = image(APP, "missing", List.of(config.digest(), unknown));
+    ManifestRecord collected = image(APP, "collected", List.of(beingDeleted));
+    ManifestRecord index = index(APP, "index", good.digest(), missingBlob.digest());
+    ImportBatch batch = new ImportBatch(APP, List.of(config), List.of(good, missingBlob, collected, index), List.of(
+        new ImportBatch.TagLink(Tag.of("good"), good.digest()),
+        new ImportBatch.TagLink(Tag.of("missing"), missingBlob.digest()),
+        new ImportBatch.TagLink(Tag.of("latest"), index.digest())));
+
+    List<ImportBatch.Refusal> refused = store.manifests().importBatch(batch, T0);
+
+    assertThat(refused).extracting(ImportBatch.Refusal::manifest, r -> r.missing().blobs(), r -> r.missing().manifests())
+        .containsExactly(
+            tuple(missingBlob.digest(), List.of(unknown), List.of()),
+            tuple(collected.digest(), List.of(beingDeleted), List.of()),
+            tuple(index.digest(), List.of(), List.of(missingBlob.digest())));
+    assertThat(store.manifests().listTags(APP, Optional.empty(), 10)).containsExactly(Tag.of("good"));
+    assertThat(store.manifests().findManifest(APP, good.digest())).isPresent();
+    for (ManifestRecord absent : List.of(missingBlob, collected, index)) {
+      assertThat(store.manifests().findManifest(APP, absent.digest())).isEmpty();
+    }
+    assertThat(store.blobs().findLinkedBlob(APP, config.digest())).isPresent();
+  }
+
+  @Test
+  void importingABatchAgainChangesNothingButMovesTouchedAtForwardAndTagsToItsManifests() throws SQLException {
+    Instant later = T0.plusSeconds(60);
+    assertThat(store.manifests().importBatch(imported(APP, later), later)).isEmpty();
+    List<Object> once = observed(APP, imported(APP, later));
+    Digest layer = imported(APP, T0).blobs().getLast().digest();
+    markDeleting(layer);
+    ManifestRecord amd64 = imported(APP, T0).manifests().getFirst();
+
+    List<ImportBatch.Refusal> again = store.manifests().importBatch(imported(APP, T0), T0);
+    store.manifests().importBatch(new ImportBatch(APP, List.of(), List.of(amd64),
+        List.of(new ImportBatch.TagLink(Tag.of("latest"), amd64.digest()))), T0);
+
+    assertThat(again).isEmpty();
+    assertThat(store.blobs().findBlob(layer)).hasValueSatisfying(blob -> {
+      assertThat(blob.state()).as("revived, as recordBlob revives it").isEqualTo(BlobState.LIVE);
+      assertThat(blob.touchedAt()).isEqualTo(later);
+    });
+    assertThat(store.manifests().resolveTag(APP, Tag.of("latest"))).contains(amd64.digest());
+    store.manifests().importBatch(imported(APP, later), later);
+    assertThat(observed(APP, imported(APP, later))).isEqualTo(once);
+  }
+
+  @Test
+  void aTagOfAnImportBatchNamesOneOfItsManifests() {
+    ManifestRecord elsewhere = image(OTHER, "v1", List.of());
+    assertThatThrownBy(() -> new ImportBatch(APP, List.of(), List.of(elsewhere), List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ImportBatch(APP, List.of(), List.of(),
+        List.of(new ImportBatch.TagLink(Tag.of("v1"), elsewhere.digest()))))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /**
+   * What an import finds in a repository: two blobs, an image, its signature (a referrer), an index
+   * of the image tagged twice; the second blob recorded as of {@code now}.
+   */
+  private static ImportBatch imported(RepositoryName repository, Instant now) {
+    List<ImportBatch.Blob> blobs = List.of(new ImportBatch.Blob(digest("config"), 6),
+        new ImportBatch.Blob(digest("layer"), 5));
+    List<Digest> named = blobs.stream().map(ImportBatch.Blob::digest).toList();
+    ManifestRecord amd64 = image(repository, "amd64", named);
+    ManifestRecord signature = referrer(repository, "signature", named.subList(0, 1), amd64.digest(),
+        "application/vnd.example.signature", Map.of("org.example.signed-by", "ci"));
+    ManifestRecord index = index(repository, "index", amd64.digest());
+    return new ImportBatch(repository, blobs, List.of(amd64, signature, index), List.of(
+        new ImportBatch.TagLink(Tag.of("latest"), index.digest()),
+        new ImportBatch.TagLink(Tag.of("1.0"), index.digest())));
+  }
+
+  /** All a reader can see of what {@link #imported} wrote, including the refusals its references cause. */
+  private List<Object> observed(RepositoryName repository, ImportBatch imported) {
+    List<Object> seen = new ArrayList<>();
+    for (ImportBatch.Blob blob : imported.blobs()) {
+      seen.add(store.blobs().findLinkedBlob(repository, blob.digest()));
+      seen.add(store.blobs().unlinkBlob(repository, blob.digest()));
+    }
+    for (ManifestRecord manifest : imported.manifests()) {
+      StoredManifest stored = store.manifests().findManifest(repository, manifest.digest()).orElseThrow();
+      seen.add(List.of(stored.digest(), stored.mediaType(), new String(stored.payload(), StandardCharsets.UTF_8),
+          stored.createdAt()));
+      seen.add(store.manifests().tagsOf(repository, manifest.digest()));
+      seen.add(store.manifests().listReferrers(repository, manifest.digest(), Optional.empty()));
+    }
+    seen.add(store.manifests().deleteManifest(repository, imported.manifests().getFirst().digest()));
+    seen.add(store.manifests().listTags(repository, Optional.empty(), 10));
+    return seen;
   }
 
   // ---- uploads

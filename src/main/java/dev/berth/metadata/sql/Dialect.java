@@ -62,7 +62,10 @@ enum Dialect {
    * {@code <forKeyShare>} row-lock clauses; {@code <digests>}, the digests of the JSON array bound
    * to {@code :digests} as a subquery ({@code digest IN <digests>}); {@code <keyPairs>}, the rows of the JSON array of
    * [repository, digest] pairs bound to {@code :keyPairs} ({@link KeyPairs}); {@code <runItems>},
-   * the rows of the JSON array of a collection's items bound to {@code :runItems}.
+   * the rows of the JSON array of a collection's items bound to {@code :runItems}; {@code <rows>}, the
+   * rows of the JSON array of arrays bound to {@code :rows}, each in {@code value} (an import's rows:
+   * {@code INSERT ... SELECT value ->> 0, ... FROM <rows> WHERE true}, the {@code WHERE} telling
+   * SQLite's parser that an {@code ON CONFLICT} clause follows).
    *
    * <p>A list is bound as one JSON text rather than one parameter per element: every batch then
    * runs the same short statement, where a thousand placeholders made a new statement text per
@@ -78,7 +81,8 @@ enum Dialect {
         "forKeyShare", singleWriter ? "" : "FOR KEY SHARE",
         "digests", "(SELECT value FROM " + textsOfArray.formatted("digests") + ")",
         "keyPairs", elementsOfArray.formatted("keyPairs"),
-        "runItems", elementsOfArray.formatted("runItems"));
+        "runItems", elementsOfArray.formatted("runItems"),
+        "rows", elementsOfArray.formatted("rows"));
   }
 
   /** True when the database admits one writer at a time, so writers should queue in-process. */

@@ -3,6 +3,7 @@ package dev.berth.metadata.sql;
 import dev.berth.metadata.BlobMetadata;
 import dev.berth.metadata.BlobRecord;
 import dev.berth.metadata.BlobUnlink;
+import dev.berth.metadata.ImportBatch;
 import dev.berth.metadata.UploadRecord;
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepositoryName;
@@ -10,8 +11,10 @@ import dev.berth.storage.UploadId;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 
@@ -22,6 +25,18 @@ final class SqlBlobs implements BlobMetadata {
 
   static final String MANIFESTS_OF_REPOSITORY_USING_BLOB =
       "SELECT manifest_digest FROM manifest_blobs WHERE repository = :repository AND blob_digest = :digest";
+
+  /** Inserts the row, or makes it live and moves touched_at forward (never back: a caller with a lagging clock cannot shorten the grace period). */
+  private static final String UPSERT_BLOBS = """
+      INSERT INTO blobs (digest, size, state, created_at, touched_at)
+      SELECT value ->> 0, CAST(value ->> 1 AS BIGINT), 'live', :now, :now FROM <rows> WHERE true
+      ON CONFLICT (digest) DO UPDATE SET state = 'live',
+        touched_at = CASE WHEN blobs.touched_at < excluded.touched_at THEN excluded.touched_at ELSE blobs.touched_at END
+      WHERE blobs.state <> 'live' OR blobs.touched_at < excluded.touched_at""";
+
+  private static final String LINK_ALL = """
+      INSERT INTO repository_blobs (repository, digest, linked_at) SELECT :repository, value ->> 0, :now FROM <rows> WHERE true
+      ON CONFLICT (repository, digest) DO UPDATE SET linked_at = excluded.linked_at""";
 
   private final SqlTransactions tx;
 
@@ -49,21 +64,7 @@ final class SqlBlobs implements BlobMetadata {
   public BlobRecord recordBlob(RepositoryName repository, Digest digest, long size, Instant now) {
     return tx.write(h -> {
       SqlManifests.ensureRepository(h, repository, now);
-      h.createUpdate("""
-              INSERT INTO blobs (digest, size, state, created_at, touched_at)
-              VALUES (:digest, :size, 'live', :now, :now)
-              ON CONFLICT (digest) DO NOTHING""")
-          .bind("digest", digest.toString())
-          .bind("size", size)
-          .bind("now", now.toEpochMilli())
-          .execute();
-      // The caller holds the digest's guard and has just put verified bytes in place, so a
-      // row an interrupted GC left "deleting" describes bytes that exist again.
-      h.createUpdate("UPDATE blobs SET state = 'live' WHERE digest = :digest AND state <> 'live'")
-          .bind("digest", digest.toString())
-          .execute();
-      touch(h, digest, now);
-      link(h, repository, digest, now);
+      record(h, repository, List.of(new ImportBatch.Blob(digest, size)), now);
       return findBlob(h, digest).orElseThrow();
     });
   }
@@ -149,13 +150,36 @@ final class SqlBlobs implements BlobMetadata {
   }
 
   private static void link(Handle h, RepositoryName repository, Digest digest, Instant now) {
-    h.createUpdate("""
-            INSERT INTO repository_blobs (repository, digest, linked_at) VALUES (:repository, :digest, :now)
-            ON CONFLICT (repository, digest) DO UPDATE SET linked_at = excluded.linked_at""")
+    link(h, repository, List.of(digest.toString()), now);
+  }
+
+  private static void link(Handle h, RepositoryName repository, Collection<String> digests, Instant now) {
+    h.createUpdate(LINK_ALL)
+        .bind("rows", Rows.jsonArray(digests.stream().map(List::of).toList()))
         .bind("repository", repository.value())
-        .bind("digest", digest.toString())
         .bind("now", now.toEpochMilli())
         .execute();
+  }
+
+  /**
+   * Inserts (or touches) each blob's row and links it into the repository, which must exist, with
+   * one statement each for the whole list. The caller holds the digests' guards and has just put
+   * verified bytes in place (or, importing, found them there), so a row an interrupted GC left
+   * "deleting" describes bytes that exist again. Rows are written in digest order, so that two
+   * transactions writing shared blobs on PostgreSQL lock them in the same order.
+   */
+  static void record(Handle h, RepositoryName repository, Collection<ImportBatch.Blob> blobs, Instant now) {
+    if (blobs.isEmpty()) {
+      return;
+    }
+    // One row per digest: PostgreSQL refuses an upsert that would update a row twice.
+    Map<String, Long> sizes = new TreeMap<>();
+    blobs.forEach(blob -> sizes.put(blob.digest().toString(), blob.size()));
+    h.createUpdate(UPSERT_BLOBS)
+        .bind("rows", Rows.jsonArray(sizes.entrySet().stream().map(e -> List.of(e.getKey(), e.getValue())).toList()))
+        .bind("now", now.toEpochMilli())
+        .execute();
+    link(h, repository, sizes.keySet(), now);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.berth.metadata.sql;
 
 import dev.berth.metadata.ManifestMetadata;
+import dev.berth.metadata.ImportBatch;
 import dev.berth.metadata.ManifestDeletion;
 import dev.berth.metadata.ManifestKey;
 import dev.berth.metadata.ManifestRecord;
@@ -12,14 +13,20 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.RepositoryName;
 import dev.berth.oci.Tag;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 /** Repositories, manifests with their references to blobs and child manifests, tags and referrers. */
 final class SqlManifests implements ManifestMetadata {
@@ -40,6 +47,20 @@ final class SqlManifests implements ManifestMetadata {
       "SELECT parent_digest FROM manifest_children WHERE repository = :repository AND child_digest = :digest";
   static final String REFERRERS_OF_MANIFEST = "SELECT digest, media_type, size, artifact_type, annotations"
       + " FROM manifests WHERE repository = :repository AND subject = :subject";
+
+  private static final String INSERT_MANIFEST = """
+      INSERT INTO manifests
+        (repository, digest, media_type, artifact_type, subject, annotations, size, payload, created_at)
+      VALUES
+        (:repository, :digest, :mediaType, :artifactType, :subject, :annotations, :size, :payload, :now)
+      ON CONFLICT (repository, digest) DO NOTHING""";
+
+  /** Moves the tags; {@link #insertManifest} may append a condition that keeps one instead. */
+  private static final String UPSERT_TAGS = """
+      INSERT INTO tags (repository, name, manifest_digest, updated_at)
+      SELECT :repository, value ->> 0, value ->> 1, :now FROM <rows> WHERE true
+      ON CONFLICT (repository, name)
+      DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at""";
 
   private final SqlTransactions tx;
 
@@ -99,30 +120,10 @@ final class SqlManifests implements ManifestMetadata {
         throw new MissingReferencesException(missingBlobs, missingManifests);
       }
       ensureRepository(h, repository, now);
-      insertAndHold(h, "manifest " + repository + "@" + manifest.digest(), () -> h.createUpdate("""
-              INSERT INTO manifests
-                (repository, digest, media_type, artifact_type, subject, annotations, size, payload, created_at)
-              VALUES
-                (:repository, :digest, :mediaType, :artifactType, :subject, :annotations, :size, :payload, :now)
-              ON CONFLICT (repository, digest) DO NOTHING""")
-          .bind("repository", repository.value())
-          .bind("digest", manifest.digest().toString())
-          .bind("mediaType", manifest.mediaType().value())
-          .bind("artifactType", manifest.artifactType().orElse(null))
-          .bind("subject", manifest.subject().map(Digest::toString).orElse(null))
-          .bind("annotations", Rows.annotationsJson(manifest.annotations()))
-          .bind("size", manifest.size())
-          .bind("payload", manifest.payload())
-          .bind("now", now.toEpochMilli())
-          .execute(), () -> h.createQuery(
-              "SELECT digest FROM manifests WHERE repository = :repository AND digest = :digest <forKeyShare>")
-          .bind("repository", repository.value())
-          .bind("digest", manifest.digest().toString())
-          .mapTo(String.class)
-          .findOne()
-          .isPresent());
-      insertReferences(h, "manifest_blobs", "manifest_digest", "blob_digest", manifest, manifest.blobs());
-      insertReferences(h, "manifest_children", "parent_digest", "child_digest", manifest, manifest.children());
+      insertAndHold(h, "manifest " + repository + "@" + manifest.digest(),
+          () -> bindManifest(h.createUpdate(INSERT_MANIFEST), manifest, now).execute(),
+          () -> !heldManifests(h, repository, List.of(manifest.digest())).isEmpty());
+      insertReferences(h, List.of(manifest));
       if (tag.isEmpty()) {
         return Optional.<Digest>empty();
       }
@@ -130,14 +131,9 @@ final class SqlManifests implements ManifestMetadata {
       // the row as the last committed writer left it, so of two pushes racing for a new tag one wins.
       String keep = moveTag ? "" : " WHERE tags.manifest_digest = excluded.manifest_digest";
       while (true) {
-        int written = h.createUpdate("""
-                INSERT INTO tags (repository, name, manifest_digest, updated_at)
-                VALUES (:repository, :tag, :digest, :now)
-                ON CONFLICT (repository, name)
-                DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at""" + keep)
+        int written = h.createUpdate(UPSERT_TAGS + keep)
             .bind("repository", repository.value())
-            .bind("tag", tag.get().value())
-            .bind("digest", manifest.digest().toString())
+            .bind("rows", Rows.jsonArray(List.of(List.of(tag.get().value(), manifest.digest().toString()))))
             .bind("now", now.toEpochMilli())
             .execute();
         if (written > 0) {
@@ -150,6 +146,83 @@ final class SqlManifests implements ManifestMetadata {
         }
       }
     });
+  }
+
+  @Override
+  public List<ImportBatch.Refusal> importBatch(ImportBatch batch, Instant now) {
+    RepositoryName repository = batch.repository();
+    try {
+      return tx.write(h -> {
+        if (!batch.blobs().isEmpty()) {
+          ensureRepository(h, repository, now);
+          SqlBlobs.record(h, repository, batch.blobs(), now);
+        }
+        // The checks of putManifest, each one query for the batch: blobs linked and live (share-locked
+        // on PostgreSQL, against GC marking them), children already stored or accepted before.
+        Set<Digest> live = SqlBlobs.liveLinked(h, repository,
+            batch.manifests().stream().flatMap(m -> m.blobs().stream()).collect(Collectors.toSet()));
+        Set<Digest> present = new HashSet<>(existingManifests(h, repository,
+            batch.manifests().stream().flatMap(m -> m.children().stream()).collect(Collectors.toSet())));
+        List<ManifestRecord> accepted = new ArrayList<>();
+        List<ImportBatch.Refusal> refused = new ArrayList<>();
+        for (ManifestRecord manifest : batch.manifests()) {
+          List<Digest> missingBlobs = absent(manifest.blobs(), live);
+          List<Digest> missingManifests = absent(manifest.children(), present);
+          if (missingBlobs.isEmpty() && missingManifests.isEmpty()) {
+            accepted.add(manifest);
+            present.add(manifest.digest());
+          } else {
+            refused.add(new ImportBatch.Refusal(manifest.digest(),
+                new MissingReferencesException(missingBlobs, missingManifests)));
+          }
+        }
+        if (accepted.isEmpty()) {
+          return refused;
+        }
+        ensureRepository(h, repository, now);
+        insertAndHoldManifests(h, repository, accepted, now);
+        insertReferences(h, accepted);
+        Set<Digest> stored = accepted.stream().map(ManifestRecord::digest).collect(Collectors.toSet());
+        // One row per tag, the last one named (as the calls one after the other would leave it):
+        // PostgreSQL refuses an upsert that would update a row twice.
+        Map<String, String> tags = new LinkedHashMap<>();
+        for (ImportBatch.TagLink tag : batch.tags()) {
+          if (stored.contains(tag.manifest())) {
+            tags.put(tag.tag().value(), tag.manifest().toString());
+          }
+        }
+        if (!tags.isEmpty()) {
+          h.createUpdate(UPSERT_TAGS)
+              .bind("repository", repository.value())
+              .bind("rows", Rows.jsonArray(tags.entrySet().stream().map(e -> List.of(e.getKey(), e.getValue())).toList()))
+              .bind("now", now.toEpochMilli())
+              .execute();
+        }
+        return refused;
+      });
+    } finally {
+      if (!batch.tags().isEmpty()) {
+        tx.repositoryChanged(repository);
+      }
+    }
+  }
+
+  /** As {@link #insertAndHold} for each manifest, with one statement for the batch and one hold. */
+  private static void insertAndHoldManifests(Handle h, RepositoryName repository, List<ManifestRecord> manifests,
+      Instant now) {
+    List<ManifestRecord> missing = manifests;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      PreparedBatch insert = h.prepareBatch(INSERT_MANIFEST);
+      missing.forEach(manifest -> bindManifest(insert, manifest, now).add());
+      insert.execute();
+      Set<Digest> held = heldManifests(h, repository, missing.stream().map(ManifestRecord::digest).toList());
+      missing = missing.stream().filter(manifest -> !held.contains(manifest.digest())).toList();
+      if (missing.isEmpty()) {
+        return;
+      }
+    }
+    throw new MetadataException("manifests of " + repository + " were deleted again and again while being written",
+        null);
   }
 
   @Override
@@ -315,20 +388,53 @@ final class SqlManifests implements ManifestMetadata {
         .collect(Collectors.toSet());
   }
 
-  private static void insertReferences(
-      Handle h, String table, String fromColumn, String toColumn, ManifestRecord manifest, List<Digest> targets) {
-    if (targets.isEmpty()) {
-      return;
+  /** The blobs and child manifests each manifest references, one prepared statement per table for all. */
+  private static void insertReferences(Handle h, List<ManifestRecord> manifests) {
+    insertReferences(h, "manifest_blobs", "manifest_digest", "blob_digest", manifests, ManifestRecord::blobs);
+    insertReferences(h, "manifest_children", "parent_digest", "child_digest", manifests, ManifestRecord::children);
+  }
+
+  private static void insertReferences(Handle h, String table, String fromColumn, String toColumn,
+      List<ManifestRecord> manifests, Function<ManifestRecord, List<Digest>> targets) {
+    Map<RepositoryName, List<List<String>>> rows = new LinkedHashMap<>();
+    for (ManifestRecord manifest : manifests) {
+      for (Digest target : targets.apply(manifest)) {
+        rows.computeIfAbsent(manifest.repository(), r -> new ArrayList<>())
+            .add(List.of(manifest.digest().toString(), target.toString()));
+      }
     }
-    PreparedBatch batch = h.prepareBatch("INSERT INTO " + table + " (repository, " + fromColumn + ", " + toColumn
-        + ") VALUES (:repository, :from, :to) ON CONFLICT DO NOTHING");
-    for (Digest target : targets) {
-      batch.bind("repository", manifest.repository().value())
-          .bind("from", manifest.digest().toString())
-          .bind("to", target.toString())
-          .add();
-    }
-    batch.execute();
+    rows.forEach((repository, references) -> h.createUpdate("INSERT INTO " + table + " (repository, " + fromColumn
+            + ", " + toColumn + ") SELECT :repository, value ->> 0, value ->> 1 FROM <rows> WHERE true"
+            + " ON CONFLICT DO NOTHING")
+        .bind("repository", repository.value())
+        .bind("rows", Rows.jsonArray(references))
+        .execute());
+  }
+
+  private static <S extends SqlStatement<S>> S bindManifest(S statement, ManifestRecord manifest, Instant now) {
+    return statement.bind("repository", manifest.repository().value())
+        .bind("digest", manifest.digest().toString())
+        .bind("mediaType", manifest.mediaType().value())
+        .bind("artifactType", manifest.artifactType().orElse(null))
+        .bind("subject", manifest.subject().map(Digest::toString).orElse(null))
+        .bind("annotations", Rows.annotationsJson(manifest.annotations()))
+        .bind("size", manifest.size())
+        .bind("payload", manifest.payload())
+        .bind("now", now.toEpochMilli());
+  }
+
+  /**
+   * Those of {@code digests} that are manifests in the repository, held with {@code FOR KEY SHARE}
+   * on PostgreSQL until the transaction ends, for the reference and tag rows about to name them.
+   */
+  private static Set<Digest> heldManifests(Handle h, RepositoryName repository, Collection<Digest> digests) {
+    return h.createQuery(
+            "SELECT digest FROM manifests WHERE repository = :repository AND digest IN <digests> <forKeyShare>")
+        .bind("repository", repository.value())
+        .bind("digests", Rows.digestArray(digests))
+        .mapTo(String.class)
+        .map(Digest::parse)
+        .collect(Collectors.toSet());
   }
 
   private static List<Tag> tagsOf(Handle h, RepositoryName repository, Digest manifest) {
