@@ -19,6 +19,8 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Blob uploads: sessions, chunks, the final digest check, and cross-repository mounts.
@@ -26,8 +28,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Bytes are hashed once, as they stream into staging. On completion the digest is compared
  * before anything becomes visible; a mismatch discards the staged bytes. Only after the store has
  * made the bytes durable does the metadata row that names them commit (DESIGN.md, invariant 2).
+ *
+ * <p>After each chunk the running hash's state is saved with the upload, so that the next chunk,
+ * on this process or another, carries on from it instead of hashing the staged bytes again.
  */
 public final class Uploads {
+  private static final Logger LOG = LoggerFactory.getLogger(Uploads.class);
 
   private final BlobMetadata metadata;
   private final BlobStore store;
@@ -114,6 +120,7 @@ public final class Uploads {
     session.lock.lock();
     try {
       long size = writeChunk(id, session, rangeStart, body, DigestAlgorithm.SHA256);
+      saveHashState(id, session.hash);
       metadata.touchUpload(id, clock.instant());
       return size;
     } finally {
@@ -190,7 +197,7 @@ public final class Uploads {
       }
       session.lastUsed = clock.instant();
       if (session.hash == null || session.hash.length() != offset) {
-        session.hash = offset == 0 ? RunningHash.empty(preferred) : rehash(id, preferred);
+        session.hash = offset == 0 ? RunningHash.empty(preferred) : resume(id, preferred, offset);
       }
       try {
         return store.appendUpload(id, offset, new HashingInputStream(body, session.hash));
@@ -216,6 +223,35 @@ public final class Uploads {
   private void forgetIdleSessions() {
     java.time.Instant horizon = clock.instant().minus(IDLE_HASH);
     sessions.entrySet().removeIf(e -> e.getValue().lastUsed.isBefore(horizon) && !e.getValue().lock.isLocked());
+  }
+
+  /**
+   * The chunk is stored whatever happens here: a state that could not be saved only costs the next
+   * chunk on another process a re-read, so it fails nothing.
+   */
+  private void saveHashState(UploadId id, RunningHash hash) {
+    Optional<byte[]> state = hash.state();
+    if (state.isEmpty()) {
+      return;
+    }
+    try {
+      store.saveHashState(id, hash.algorithm(), state.get());
+    } catch (IOException e) {
+      LOG.warn("upload {}: the running hash was not saved, the next chunk on another process hashes the upload again: {}",
+          id.value(), e.toString());
+    }
+  }
+
+  /**
+   * The hash of the upload's first {@code offset} bytes from the state saved after its last chunk,
+   * or hashed again from the staged bytes when that state is missing, unreadable or of another length
+   * (a chunk whose bytes were stored but whose state was not).
+   */
+  private RunningHash resume(UploadId id, DigestAlgorithm algorithm, long offset) throws IOException {
+    Optional<RunningHash> saved = store.hashState(id, algorithm)
+        .flatMap(RunningHash::resume)
+        .filter(h -> h.algorithm() == algorithm && h.length() == offset);
+    return saved.isPresent() ? saved.get() : rehash(id, algorithm);
   }
 
   private RunningHash rehash(UploadId id, DigestAlgorithm algorithm) throws IOException {

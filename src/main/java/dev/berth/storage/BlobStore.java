@@ -1,6 +1,7 @@
 package dev.berth.storage;
 
 import dev.berth.oci.Digest;
+import dev.berth.oci.DigestAlgorithm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -44,6 +45,16 @@ public interface BlobStore extends AutoCloseable {
 
   /** The staged bytes, for re-hashing an upload whose running hash was lost (a restart). */
   InputStream readUpload(UploadId id) throws IOException, NoSuchUploadException;
+
+  /**
+   * Keeps {@code state}, the caller's encoding of the upload's running hash in {@code algorithm},
+   * where any process using this store finds it, in place of the one kept before. It goes with the
+   * upload. The caller checks that a state it reads back matches the upload's bytes.
+   */
+  void saveHashState(UploadId id, DigestAlgorithm algorithm, byte[] state) throws IOException;
+
+  /** The state last saved by {@link #saveHashState}; empty when there is none. */
+  Optional<byte[]> hashState(UploadId id, DigestAlgorithm algorithm) throws IOException;
 
   /**
    * Makes the staged bytes durable and moves them to {@code digest}'s place, replacing nothing: when

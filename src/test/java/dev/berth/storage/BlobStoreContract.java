@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.oci.Digest;
+import dev.berth.oci.DigestAlgorithm;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -180,4 +181,34 @@ public abstract class BlobStoreContract {
       assertThat(in.readAllBytes()).isEqualTo(content);
     }
   }
+
+  @Test
+  void theLastSavedHashStateIsKeptWithTheUploadAndGoesWithIt() throws Exception {
+    UploadId committed = UploadId.random();
+    store.createUpload(committed);
+    assertThat(store.hashState(committed, DigestAlgorithm.SHA256)).isEmpty();
+    byte[] content = random(1000, 9);
+    store.appendUpload(committed, 0, new ByteArrayInputStream(content));
+    store.saveHashState(committed, DigestAlgorithm.SHA256, new byte[] {1, 2, 3});
+    store.saveHashState(committed, DigestAlgorithm.SHA256, new byte[] {4, 5});
+    assertThat(store.hashState(committed, DigestAlgorithm.SHA256)).hasValueSatisfying(s -> assertThat(s).containsExactly(4, 5));
+    assertThat(store.hashState(committed, DigestAlgorithm.SHA512)).isEmpty();
+
+    UploadId cancelled = UploadId.random();
+    store.createUpload(cancelled);
+    store.saveHashState(cancelled, DigestAlgorithm.SHA256, new byte[] {6});
+    List<UploadId> uploads = new ArrayList<>();
+    store.forEachUpload((id, modified) -> uploads.add(id));
+    assertThat(uploads).containsExactlyInAnyOrder(committed, cancelled);
+
+    store.commitUpload(committed, Digest.sha256(content));
+    assertThat(store.deleteUpload(cancelled)).isTrue();
+    assertThat(store.hashState(committed, DigestAlgorithm.SHA256)).isEmpty();
+    assertThat(store.hashState(cancelled, DigestAlgorithm.SHA256)).isEmpty();
+    uploads.clear();
+    store.forEachUpload((id, modified) -> uploads.add(id));
+    assertThat(uploads).isEmpty();
+  }
+
+
 }

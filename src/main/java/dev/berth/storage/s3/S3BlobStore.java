@@ -1,6 +1,7 @@
 package dev.berth.storage.s3;
 
 import dev.berth.oci.Digest;
+import dev.berth.oci.DigestAlgorithm;
 import dev.berth.storage.BlobContent;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.NoSuchUploadException;
@@ -69,7 +70,6 @@ public final class S3BlobStore implements BlobStore {
   private static final int COPY_CONCURRENCY = 8;
   private static final int DELETE_BATCH = 1000;
   private static final int DIRECT_WRITE_LIMIT = 1 << 20;
-
   private final S3Client s3;
   private final Optional<S3Presigner> presigner;
   private final String bucket;
@@ -233,10 +233,26 @@ public final class S3BlobStore implements BlobStore {
   }
 
   @Override
+  public void saveHashState(UploadId id, DigestAlgorithm algorithm, byte[] state) throws IOException {
+    String key = layout.uploadHashState(id, algorithm);
+    call("PUT " + key, () -> s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(state)));
+  }
+
+  @Override
+  public Optional<byte[]> hashState(UploadId id, DigestAlgorithm algorithm) throws IOException {
+    try (InputStream in = get(layout.uploadHashState(id, algorithm), Optional.empty())) {
+      return Optional.of(in.readAllBytes());
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
   public void commitUpload(UploadId id, Digest digest) throws IOException, NoSuchUploadException {
-    List<S3Object> parts = staged(id).parts();
+    Staged upload = staged(id);
+    List<S3Object> parts = upload.parts();
     String target = layout.blobData(digest);
-    List<String> staged = new ArrayList<>(parts.stream().map(S3Object::key).toList());
+    List<String> staged = new ArrayList<>(upload.keys());
     try {
       switch (parts.size()) {
         case 0 -> call("PUT " + target, () -> s3.putObject(b -> b.bucket(bucket).key(target), RequestBody.empty()));
@@ -254,7 +270,6 @@ public final class S3BlobStore implements BlobStore {
     } catch (NoSuchFileException e) {
       throw new NoSuchUploadException(id);
     }
-    staged.add(layout.uploadMarker(id));
     deleteObjects(layout.uploadPrefix(id), staged);
   }
 
@@ -419,7 +434,7 @@ public final class S3BlobStore implements BlobStore {
     s3.close();
   }
 
-  /** What the bucket holds of an upload: its parts in order, when its marker says it exists. */
+  /** What the bucket holds of an upload (its parts in order), when its marker says it exists. */
   private Staged staged(UploadId id) throws IOException, NoSuchUploadException {
     String prefix = layout.uploadPrefix(id);
     List<S3Object> objects = call("LIST " + prefix,
@@ -441,10 +456,11 @@ public final class S3BlobStore implements BlobStore {
     if (!started) {
       throw new NoSuchUploadException(id);
     }
-    return new Staged(parts);
+    return new Staged(parts, objects.stream().map(S3Object::key).toList());
   }
 
-  private record Staged(List<S3Object> parts) {
+  /** @param keys every object under the upload's prefix, the parts among them */
+  private record Staged(List<S3Object> parts, List<String> keys) {
     long size() {
       return parts.stream().mapToLong(S3Object::size).sum();
     }
