@@ -71,8 +71,9 @@ public final class Uploads {
   }
 
   /**
-   * POST with {@code ?digest=}: the whole blob in one request. A blob no larger than the store's
-   * direct-write limit is read, verified and written in one step, without an upload session.
+   * POST with {@code ?digest=}: the whole blob in one request, without an upload session. A blob no
+   * larger than the store's direct-write limit is read, verified and written in one step; a larger
+   * one streams into the store, hashed on the way, and becomes visible only once its digest matched.
    */
   public BlobRecord putMonolithic(RepositoryName repository, Digest digest, InputStream body) throws IOException {
     int limit = store.directWriteLimit();
@@ -83,18 +84,28 @@ public final class Uploads {
       }
       body = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), body);
     }
-    UploadId id = start(repository);
-    return complete(repository, id, digest, OptionalLong.of(0), body);
+    RunningHash hash = RunningHash.empty(digest.algorithm());
+    try (BlobStore.PendingBlob pending = store.stageBlob(digest, new HashingInputStream(body, hash))) {
+      requireDigest(digest, hash.current());
+      // Under the digest's guard, as every commit (see commit).
+      try (DigestGuard.Held held = guard.hold(digest)) {
+        pending.commit();
+        return metadata.recordBlob(repository, digest, hash.length(), clock.instant());
+      }
+    }
+  }
+
+  private static void requireDigest(Digest expected, Digest actual) {
+    if (!actual.equals(expected)) {
+      throw new RegistryException(ErrorCode.DIGEST_INVALID,
+          "provided digest did not match uploaded content", "expected " + expected + ", got " + actual);
+    }
   }
 
   private BlobRecord writeVerified(RepositoryName repository, Digest expected, byte[] content) throws IOException {
     RunningHash hash = RunningHash.empty(expected.algorithm());
     hash.update(content, 0, content.length);
-    Digest actual = hash.current();
-    if (!actual.equals(expected)) {
-      throw new RegistryException(ErrorCode.DIGEST_INVALID,
-          "provided digest did not match uploaded content", "expected " + expected + ", got " + actual);
-    }
+    requireDigest(expected, hash.current());
     // Under the digest's guard, as every commit (see commit).
     try (DigestGuard.Held held = guard.hold(expected)) {
       store.writeBlob(expected, content);
@@ -156,9 +167,8 @@ public final class Uploads {
       Digest actual = session.hash.current();
       if (!actual.equals(expected)) {
         discard(id);
-        throw new RegistryException(ErrorCode.DIGEST_INVALID,
-            "provided digest did not match uploaded content", "expected " + expected + ", got " + actual);
       }
+      requireDigest(expected, actual);
       BlobRecord blob = commit(repository, id, expected, size);
       metadata.deleteUpload(id);
       sessions.remove(id);

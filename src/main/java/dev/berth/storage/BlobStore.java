@@ -86,6 +86,57 @@ public interface BlobStore extends AutoCloseable {
     }
   }
 
+  /**
+   * Takes a whole blob that will be stored at {@code digest}'s place if the caller, having read
+   * {@code content} to its end through this call, finds the digest right: the bytes are stored but
+   * appear only on {@link PendingBlob#commit}, and go on {@link PendingBlob#close} without it. A
+   * store that can write a blob in place without it being visible (object storage's multipart
+   * uploads) thereby spares the staged copy; the default stages it as an upload.
+   */
+  default PendingBlob stageBlob(Digest digest, InputStream content) throws IOException {
+    UploadId id = UploadId.random();
+    createUpload(id);
+    try {
+      appendUpload(id, 0, content);
+    } catch (NoSuchUploadException | UploadOffsetException e) {
+      deleteUpload(id);
+      throw new IOException("an upload of this process vanished: " + id, e);
+    } catch (IOException | RuntimeException e) {
+      deleteUpload(id);
+      throw e;
+    }
+    return new PendingBlob() {
+      private boolean committed;
+
+      @Override
+      public void commit() throws IOException {
+        try {
+          commitUpload(id, digest);
+          committed = true;
+        } catch (NoSuchUploadException e) {
+          throw new IOException("an upload of this process vanished: " + id, e);
+        }
+      }
+
+      @Override
+      public void close() throws IOException {
+        if (!committed) {
+          deleteUpload(id);
+        }
+      }
+    };
+  }
+
+  /** The bytes of {@link #stageBlob}, not yet visible. */
+  interface PendingBlob extends AutoCloseable {
+    /** Makes the blob visible at its digest's place, whole; identical content is stored once. */
+    void commit() throws IOException;
+
+    /** Discards the bytes unless they were committed. */
+    @Override
+    void close() throws IOException;
+  }
+
   /** Discards a staged upload; true when it existed. */
   boolean deleteUpload(UploadId id) throws IOException;
 

@@ -210,5 +210,36 @@ public abstract class BlobStoreContract {
     assertThat(uploads).isEmpty();
   }
 
+  /** Several parts on S3 (the tests' part size is 5 MiB). */
+  @Test
+  void aStagedBlobAppearsWholeOnlyWhenCommitted() throws Exception {
+    byte[] content = random(12 << 20, 10);
+    Digest digest = Digest.sha256(content);
+    try (BlobStore.PendingBlob pending = store.stageBlob(digest, new ByteArrayInputStream(content))) {
+      assertThat(store.stat(digest)).isEmpty();
+      pending.commit();
+    }
+    assertThat(store.stat(digest)).contains((long) content.length);
+    try (InputStream in = store.open(digest).orElseThrow().openRange(0, content.length)) {
+      assertThat(in.readAllBytes()).isEqualTo(content);
+    }
+    List<UploadId> uploads = new ArrayList<>();
+    store.forEachUpload((id, modified) -> uploads.add(id));
+    assertThat(uploads).isEmpty();
+  }
 
+  @Test
+  void aStagedBlobNotCommittedLeavesNothing() throws Exception {
+    for (int size : new int[] {0, 1000, 12 << 20}) {
+      byte[] content = random(size, 11);
+      Digest digest = Digest.sha256(content);
+      try (BlobStore.PendingBlob pending = store.stageBlob(digest, new ByteArrayInputStream(content))) {
+        assertThat(store.stat(digest)).isEmpty();
+      }
+      assertThat(store.stat(digest)).isEmpty();
+    }
+    List<UploadId> uploads = new ArrayList<>();
+    store.forEachUpload((id, modified) -> uploads.add(id));
+    assertThat(uploads).isEmpty();
+  }
 }

@@ -70,6 +70,12 @@ public final class S3BlobStore implements BlobStore {
   private static final int COPY_CONCURRENCY = 8;
   private static final int DELETE_BATCH = 1000;
   private static final int DIRECT_WRITE_LIMIT = 1 << 20;
+  /**
+   * Parts of a streamed blob being written while the next one fills from the request: the client's
+   * bytes keep arriving during each part's PUT, at the cost of this many parts more in memory.
+   */
+  private static final int PARTS_IN_FLIGHT = 2;
+
   private final S3Client s3;
   private final Optional<S3Presigner> presigner;
   private final String bucket;
@@ -290,6 +296,136 @@ public final class S3BlobStore implements BlobStore {
     call("PUT " + key, () -> s3.putObject(b -> b.bucket(bucket).key(key).contentLength((long) content.length),
         RequestBody.fromContentProvider(() -> new java.io.ByteArrayInputStream(content), content.length,
             "application/octet-stream")));
+  }
+
+  /**
+   * A blob of more than one part becomes a multipart upload at its own key, its parts written as
+   * they fill from the request ({@link #PARTS_IN_FLIGHT} at a time), completed only on commit: S3
+   * shows nothing at the key before that, and the bytes are written once instead of staged and
+   * copied. The upload's id is recorded in an upload area first, so that a process dying before it
+   * completes or aborts leaves it to the upload purge. A blob of one part waits in memory for its
+   * single PutObject.
+   */
+  @Override
+  public PendingBlob stageBlob(Digest digest, InputStream content) throws IOException {
+    String target = layout.blobData(digest);
+    PushbackInputStream in = new PushbackInputStream(content, 1);
+    PartBuffer first = new PartBuffer(chunkSize);
+    first.fill(in);
+    if (!first.isFull() || !hasMore(in)) {
+      return new PendingBlob() {
+        @Override
+        public void commit() throws IOException {
+          call("PUT " + target, () -> s3.putObject(b -> b.bucket(bucket).key(target).contentLength(first.size()),
+              RequestBody.fromContentProvider(first::stream, first.size(), "application/octet-stream")));
+        }
+
+        @Override
+        public void close() {
+          first.clear();
+        }
+      };
+    }
+    UploadId id = UploadId.random();
+    String multipart = call("CREATE MULTIPART " + target,
+        () -> s3.createMultipartUpload(b -> b.bucket(bucket).key(target)).uploadId());
+    try {
+      String record = layout.uploadCommit(id);
+      call("PUT " + record, () -> s3.putObject(b -> b.bucket(bucket).key(record),
+          RequestBody.fromString(target + "\n" + multipart)));
+      List<CompletedPart> parts = uploadParts(target, multipart, first, in);
+      return new PendingBlob() {
+        private boolean done;
+
+        @Override
+        public void commit() throws IOException {
+          call("COMPLETE MULTIPART " + target, () -> s3.completeMultipartUpload(b -> b.bucket(bucket).key(target)
+              .uploadId(multipart).multipartUpload(m -> m.parts(parts))));
+          done = true;
+          deleteObjects(layout.uploadPrefix(id), List.of(record));
+        }
+
+        @Override
+        public void close() throws IOException {
+          if (!done) {
+            done = true;
+            abort(target, multipart);
+            deleteObjects(layout.uploadPrefix(id), List.of(record));
+          }
+        }
+      };
+    } catch (IOException | RuntimeException e) {
+      try {
+        abort(target, multipart);
+        deleteObjects(layout.uploadPrefix(id), List.of(layout.uploadCommit(id)));
+      } catch (IOException cleanupFailure) {
+        e.addSuppressed(cleanupFailure);
+      }
+      throw e;
+    }
+  }
+
+  /** Whether the stream has another byte; a stream that just filled a part may have ended there. */
+  private static boolean hasMore(PushbackInputStream in) throws IOException {
+    int next = in.read();
+    if (next < 0) {
+      return false;
+    }
+    in.unread(next);
+    return true;
+  }
+
+  private List<CompletedPart> uploadParts(String target, String multipart, PartBuffer first, InputStream content)
+      throws IOException {
+    List<Future<CompletedPart>> written = new ArrayList<>();
+    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(PARTS_IN_FLIGHT);
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      PartBuffer buffer = first;
+      for (int number = 1; buffer.size() > 0; number++) {
+        if (number > S3Layout.MAX_PARTS) {
+          throw new IOException("blob exceeds S3's " + S3Layout.MAX_PARTS + " parts; raise storage.s3.chunksize");
+        }
+        inFlight.acquire();
+        int part = number;
+        PartBuffer bytes = buffer;
+        written.add(pool.submit(() -> {
+          try {
+            String etag = call("PUT PART " + part + " of " + target, () -> s3.uploadPart(b -> b.bucket(bucket)
+                    .key(target).uploadId(multipart).partNumber(part).contentLength(bytes.size()),
+                RequestBody.fromContentProvider(bytes::stream, bytes.size(), "application/octet-stream"))).eTag();
+            return CompletedPart.builder().partNumber(part).eTag(etag).build();
+          } finally {
+            bytes.clear();
+            inFlight.release();
+          }
+        }));
+        failure(written);
+        if (!buffer.isFull()) {
+          break;
+        }
+        buffer = new PartBuffer(chunkSize);
+        buffer.fill(content);
+      }
+      List<CompletedPart> parts = new ArrayList<>(written.size());
+      for (Future<CompletedPart> part : written) {
+        parts.add(part.get());
+      }
+      return parts;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while writing " + target);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException("cannot write " + target, e.getCause());
+    }
+  }
+
+  /** Stops reading the request as soon as a part failed, rather than after the last one. */
+  private static void failure(List<Future<CompletedPart>> written) throws ExecutionException, InterruptedException {
+    for (Future<CompletedPart> part : written) {
+      if (part.state() == Future.State.FAILED) {
+        part.get();
+      }
+    }
   }
 
   private void copy(String source, String target) throws IOException {
