@@ -84,6 +84,14 @@ public final class Uploads {
       }
       body = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), body);
     }
+    return streamVerified(repository, digest, body);
+  }
+
+  /**
+   * A whole blob in one request body, hashed as it streams into the store ({@link
+   * BlobStore#stageBlob}), made visible and recorded only once its digest matched.
+   */
+  private BlobRecord streamVerified(RepositoryName repository, Digest digest, InputStream body) throws IOException {
     RunningHash hash = RunningHash.empty(digest.algorithm());
     try (BlobStore.PendingBlob pending = store.stageBlob(digest, new HashingInputStream(body, hash))) {
       requireDigest(digest, hash.current());
@@ -130,7 +138,7 @@ public final class Uploads {
     Session session = sessions.computeIfAbsent(id, k -> new Session(clock.instant()));
     session.lock.lock();
     try {
-      long size = writeChunk(id, session, rangeStart, body, DigestAlgorithm.SHA256);
+      long size = writeChunk(id, session, stagedSize(id), rangeStart, body, DigestAlgorithm.SHA256);
       saveHashState(id, session.hash);
       metadata.touchUpload(id, clock.instant());
       return size;
@@ -151,7 +159,9 @@ public final class Uploads {
   /**
    * PUT with {@code ?digest=}: appends the last chunk (possibly empty), verifies the digest, and
    * makes the blob visible in the repository. The session ends either way once the digest was
-   * checked: a mismatch stores nothing.
+   * checked: a mismatch stores nothing. A PUT that carries the whole blob (nothing staged before
+   * it, as {@code docker}-style monolithic pushes after a POST do) streams it to its place instead
+   * of staging it.
    */
   public BlobRecord complete(
       RepositoryName repository, UploadId id, Digest expected, OptionalLong rangeStart, InputStream lastChunk)
@@ -160,7 +170,21 @@ public final class Uploads {
     Session session = sessions.computeIfAbsent(id, k -> new Session(clock.instant()));
     session.lock.lock();
     try {
-      long size = writeChunk(id, session, rangeStart, lastChunk, expected.algorithm());
+      long offset = stagedSize(id);
+      if (offset == 0) {
+        requireRangeStart(rangeStart, 0);
+        try {
+          BlobRecord blob = streamVerified(repository, expected, lastChunk);
+          discard(id);
+          return blob;
+        } catch (RegistryException e) {
+          if (e.code() == ErrorCode.DIGEST_INVALID) {
+            discard(id);
+          }
+          throw e;
+        }
+      }
+      long size = writeChunk(id, session, offset, rangeStart, lastChunk, expected.algorithm());
       if (session.hash.algorithm() != expected.algorithm()) {
         session.hash = rehash(id, expected.algorithm());
       }
@@ -197,14 +221,25 @@ public final class Uploads {
     discard(id);
   }
 
-  private long writeChunk(UploadId id, Session session, OptionalLong rangeStart, InputStream body,
+  private long stagedSize(UploadId id) throws IOException {
+    try {
+      return store.uploadSize(id);
+    } catch (NoSuchUploadException e) {
+      throw unknownUpload(id);
+    }
+  }
+
+  private static void requireRangeStart(OptionalLong rangeStart, long offset) {
+    if (rangeStart.isPresent() && rangeStart.getAsLong() != offset) {
+      throw new RegistryException(ErrorCode.RANGE_INVALID,
+          "chunk starts at " + rangeStart.getAsLong() + " but the upload is at " + offset, new UploadPosition(offset));
+    }
+  }
+
+  private long writeChunk(UploadId id, Session session, long offset, OptionalLong rangeStart, InputStream body,
       DigestAlgorithm preferred) throws IOException {
     try {
-      long offset = store.uploadSize(id);
-      if (rangeStart.isPresent() && rangeStart.getAsLong() != offset) {
-        throw new RegistryException(ErrorCode.RANGE_INVALID,
-            "chunk starts at " + rangeStart.getAsLong() + " but the upload is at " + offset, new UploadPosition(offset));
-      }
+      requireRangeStart(rangeStart, offset);
       session.lastUsed = clock.instant();
       if (session.hash == null || session.hash.length() != offset) {
         session.hash = offset == 0 ? RunningHash.empty(preferred) : resume(id, preferred, offset);

@@ -28,10 +28,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Chunks of one upload reaching two Berth processes (two {@link Uploads} on one database and one
- * bucket): the second carries on from the hash state the first saved, without reading the parts.
+ * Uploads on S3 as two Berth processes see them (two {@link Uploads} on one database and one
+ * bucket): chunks reaching either carry on from the hash state the other saved, without reading the
+ * parts; a blob in one request is written in place, never staged.
  */
-class UploadsAcrossProcessesTest {
+class UploadsOnS3Test {
   private static final int PART = (int) S3Settings.MIN_CHUNK_SIZE;
   private static final RepositoryName REPO = RepositoryName.of("team/app");
 
@@ -42,6 +43,7 @@ class UploadsAcrossProcessesTest {
 
   @TempDir
   Path dir;
+  private String root;
   private SqlMetadataStore metadata;
   private BlobStore storeA;
   private BlobStore storeB;
@@ -62,9 +64,9 @@ class UploadsAcrossProcessesTest {
   @BeforeEach
   void twoProcesses() throws Exception {
     metadata = SqlMetadataStore.sqlite(dir.resolve("m.db"));
-    String root = "/uploads" + (++roots);
-    storeA = S3BlobStore.open(server.settings(root, false));
-    storeB = S3BlobStore.open(server.settings(root, false));
+    root = "uploads" + (++roots);
+    storeA = S3BlobStore.open(server.settings("/" + root, false));
+    storeB = S3BlobStore.open(server.settings("/" + root, false));
     InProcessDigestGuard guard = new InProcessDigestGuard();
     a = new Uploads(metadata.blobs(), storeA, guard, Clock.systemUTC());
     b = new Uploads(metadata.blobs(), storeB, guard, Clock.systemUTC());
@@ -109,6 +111,37 @@ class UploadsAcrossProcessesTest {
         .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DIGEST_INVALID));
     assertThat(storeA.stat(wrong)).isEmpty();
     assertThat(storeA.stat(Digest.sha256(content))).isEmpty();
+  }
+
+  /** Staged parts would be read by the commit's part copies. */
+  @Test
+  void aPutCarryingTheWholeBlobWritesItInPlaceWithoutStagingIt() throws Exception {
+    UploadId id = a.start(REPO);
+    partsRead();
+    var blob = b.complete(REPO, id, Digest.sha256(content), OptionalLong.of(0), bytes(0, content.length));
+    assertThat(blob.size()).isEqualTo(content.length);
+    assertThat(partsRead()).isEmpty();
+    try (InputStream in = storeA.open(Digest.sha256(content)).orElseThrow().openRange(0, content.length)) {
+      assertThat(in.readAllBytes()).isEqualTo(content);
+    }
+    assertThat(objectsOf(id)).isEmpty();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.status(REPO, id))
+        .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BLOB_UPLOAD_UNKNOWN));
+  }
+
+  @Test
+  void aPutCarryingAWholeBlobOfAnotherDigestStoresNothingAndEndsTheUpload() throws Exception {
+    UploadId id = a.start(REPO);
+    Digest wrong = Digest.sha256("something else".getBytes());
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> a.complete(REPO, id, wrong, OptionalLong.empty(), bytes(0, content.length)))
+        .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DIGEST_INVALID));
+    assertThat(storeA.stat(wrong)).isEmpty();
+    assertThat(storeA.stat(Digest.sha256(content))).isEmpty();
+    assertThat(objectsOf(id)).isEmpty();
+    try (var client = server.client()) {
+      assertThat(client.listMultipartUploads(l -> l.bucket(S3Server.BUCKET).prefix(root + "/")).uploads()).isEmpty();
+    }
   }
 
   @Test
