@@ -36,6 +36,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -45,6 +46,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -75,6 +77,9 @@ public final class S3BlobStore implements BlobStore {
    * bytes keep arriving during each part's PUT, at the cost of this many parts more in memory.
    */
   private static final int PARTS_IN_FLIGHT = 2;
+  /** A GET longer than one block reads ahead of its client by up to this many (1 MiB per GET). */
+  private static final int READ_AHEAD_BLOCK = 256 * 1024;
+  private static final int READ_AHEAD_BLOCKS = 4;
 
   private final S3Client s3;
   private final Optional<S3Presigner> presigner;
@@ -604,9 +609,12 @@ public final class S3BlobStore implements BlobStore {
 
   /** An object's bytes, or the given range of them; NoSuchFileException when it does not exist. */
   private InputStream get(String key, Optional<String> range) throws IOException {
-    return new Translating(unlessMissing("GET " + key,
-        () -> s3.getObject(b -> b.bucket(bucket).key(key).range(range.orElse(null))))
-        .orElseThrow(() -> new NoSuchFileException(key)));
+    return new Translating(response(key, range));
+  }
+
+  private ResponseInputStream<GetObjectResponse> response(String key, Optional<String> range) throws IOException {
+    return unlessMissing("GET " + key, () -> s3.getObject(b -> b.bucket(bucket).key(key).range(range.orElse(null))))
+        .orElseThrow(() -> new NoSuchFileException(key));
   }
 
   private <T> T call(String what, Supplier<T> request) throws StorageUnavailableException {
@@ -668,7 +676,12 @@ public final class S3BlobStore implements BlobStore {
       if (length == 0) {
         return InputStream.nullInputStream();
       }
-      return get(key, Optional.of("bytes=" + offset + "-" + (offset + length - 1)));
+      Optional<String> range = Optional.of("bytes=" + offset + "-" + (offset + length - 1));
+      if (length <= READ_AHEAD_BLOCK) {
+        return get(key, range);
+      }
+      ResponseInputStream<GetObjectResponse> response = response(key, range);
+      return new ReadAhead(new Translating(response), response::abort, READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS);
     }
   }
 
