@@ -332,12 +332,9 @@ public final class S3BlobStore implements BlobStore {
       };
     }
     UploadId id = UploadId.random();
-    String multipart = call("CREATE MULTIPART " + target,
-        () -> s3.createMultipartUpload(b -> b.bucket(bucket).key(target)).uploadId());
+    String record = layout.uploadCommit(id);
+    String multipart = startRecordedMultipart(id, target);
     try {
-      String record = layout.uploadCommit(id);
-      call("PUT " + record, () -> s3.putObject(b -> b.bucket(bucket).key(record),
-          RequestBody.fromString(target + "\n" + multipart)));
       List<CompletedPart> parts = uploadParts(target, multipart, first, in);
       return new PendingBlob() {
         private boolean done;
@@ -360,9 +357,9 @@ public final class S3BlobStore implements BlobStore {
         }
       };
     } catch (IOException | RuntimeException e) {
+      abortAfter(e, target, multipart);
       try {
-        abort(target, multipart);
-        deleteObjects(layout.uploadPrefix(id), List.of(layout.uploadCommit(id)));
+        deleteObjects(layout.uploadPrefix(id), List.of(record));
       } catch (IOException cleanupFailure) {
         e.addSuppressed(cleanupFailure);
       }
@@ -442,26 +439,33 @@ public final class S3BlobStore implements BlobStore {
   }
 
   /**
-   * A multipart upload at the blob's key from server-side copies of the staged parts. Its id is
-   * recorded in the upload's area first, so that if this process dies before the upload completes
-   * or is aborted, purging the upload aborts it (S3 keeps, and bills, an abandoned one forever).
+   * Starts a multipart upload at {@code target} and records its id in upload {@code id}'s area, so
+   * that if this process dies before the multipart upload completes or is aborted, purging the
+   * upload aborts it (S3 keeps, and bills, an abandoned one forever).
    */
-  private void assemble(UploadId id, List<S3Object> parts, String target) throws IOException {
+  private String startRecordedMultipart(UploadId id, String target) throws IOException {
     String multipart = call("CREATE MULTIPART " + target,
         () -> s3.createMultipartUpload(b -> b.bucket(bucket).key(target)).uploadId());
+    String record = layout.uploadCommit(id);
     try {
-      String record = layout.uploadCommit(id);
       call("PUT " + record, () -> s3.putObject(b -> b.bucket(bucket).key(record),
           RequestBody.fromString(target + "\n" + multipart)));
+      return multipart;
+    } catch (IOException | RuntimeException e) {
+      abortAfter(e, target, multipart);
+      throw e;
+    }
+  }
+
+  /** A multipart upload at the blob's key from server-side copies of the staged parts. */
+  private void assemble(UploadId id, List<S3Object> parts, String target) throws IOException {
+    String multipart = startRecordedMultipart(id, target);
+    try {
       List<CompletedPart> completed = copyParts(multipart, parts, target);
       call("COMPLETE MULTIPART " + target, () -> s3.completeMultipartUpload(b -> b.bucket(bucket).key(target)
           .uploadId(multipart).multipartUpload(m -> m.parts(completed))));
     } catch (IOException | RuntimeException e) {
-      try {
-        abort(target, multipart);
-      } catch (IOException abortFailure) {
-        e.addSuppressed(abortFailure);
-      }
+      abortAfter(e, target, multipart);
       throw e;
     }
   }
@@ -495,6 +499,15 @@ public final class S3BlobStore implements BlobStore {
       throw e.getCause() instanceof IOException io ? io : new IOException("cannot assemble " + target, e.getCause());
     }
     return List.of(completed);
+  }
+
+  /** Aborts a multipart upload that {@code failure} left unfinished; a failure to abort goes with it. */
+  private void abortAfter(Exception failure, String key, String multipart) {
+    try {
+      abort(key, multipart);
+    } catch (IOException abortFailure) {
+      failure.addSuppressed(abortFailure);
+    }
   }
 
   private void abort(String key, String multipart) throws IOException {
