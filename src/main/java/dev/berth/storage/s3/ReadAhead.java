@@ -7,12 +7,14 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * Reads an object's body on a virtual thread of its own, up to a few blocks ahead of the reader, so
- * that the object store's response keeps flowing while the reader writes to its client. Read and
- * write taking turns on one thread left each side idle half the time: a 512 MiB GET through Berth
- * ran at 0.61-0.76 of Docker Registry's on the same s3proxy while Berth's threads were mostly
- * waiting, not computing (bench/results/s3-20261207-vm.md). The blocks are reused: a reader holds
- * at most {@code blocks} of them, however long the object.
+ * Reads an object's body on a thread of its own, up to a few blocks ahead of the reader, so that the
+ * object store's response keeps flowing while the reader writes to its client: read and write taking
+ * turns on one thread left each side idle while the other ran (bench/results/s3-20261207-vm.md). A
+ * platform thread, because its blocking reads are plain read calls, where a virtual thread's park
+ * and register with the poller each time the socket has nothing yet: a 512 MiB GET used 1.27 s of
+ * server CPU per GB and ran at 0.80 of Docker Registry's rate with it, 1.61 s and 0.58 with a virtual
+ * thread. The blocks are reused: a reader holds at most {@code blocks} of them, however long the
+ * object.
  */
 final class ReadAhead extends InputStream {
   /** One block read, or how the source failed (then bytes is null). */
@@ -34,7 +36,7 @@ final class ReadAhead extends InputStream {
     for (int i = 0; i < blocks; i++) {
       free.add(new byte[blockSize]);
     }
-    this.reader = Thread.ofVirtual().name("berth-s3-read-ahead").start(() -> pump(source, abort));
+    this.reader = Thread.ofPlatform().daemon().name("berth-s3-read-ahead").start(() -> pump(source, abort));
   }
 
   private void pump(InputStream source, Runnable abort) {
