@@ -694,7 +694,7 @@ public final class S3BlobStore implements BlobStore {
         return get(key, range);
       }
       ResponseInputStream<GetObjectResponse> response = response(key, range);
-      return new ReadAhead(new Translating(response), response::abort, READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS);
+      return new ReadAheadStream(new Translating(response), response::abort, READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS);
     }
   }
 

@@ -12,13 +12,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class ReadAheadTest {
+class ReadAheadStreamTest {
 
   @Test
   void everyByteArrivesInOrderWhateverTheReadSizes() throws Exception {
     byte[] content = new byte[1_000_003];
     new Random(1).nextBytes(content);
-    try (ReadAhead in = new ReadAhead(new ByteArrayInputStream(content), () -> {}, 4096, 3)) {
+    try (ReadAheadStream in = new ReadAheadStream(new ByteArrayInputStream(content), () -> {}, 4096, 3)) {
       java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
       byte[] buffer = new byte[7001];
       for (int n; (n = in.read(buffer, 0, 1 + out.size() % buffer.length)) >= 0; ) {
@@ -37,7 +37,7 @@ class ReadAheadTest {
         throw new IllegalStateException("connection reset");
       }
     };
-    try (ReadAhead in = new ReadAhead(new SequenceInputStream(new ByteArrayInputStream(new byte[10_000]), failing),
+    try (ReadAheadStream in = new ReadAheadStream(new SequenceInputStream(new ByteArrayInputStream(new byte[10_000]), failing),
         () -> {}, 4096, 2)) {
       assertThat(in.readNBytes(8192)).hasSize(8192);
       assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class).hasMessageContaining("connection reset");
@@ -53,7 +53,7 @@ class ReadAheadTest {
         return 0;
       }
     };
-    ReadAhead in = new ReadAhead(endless, aborted::countDown, 4096, 2);
+    ReadAheadStream in = new ReadAheadStream(endless, aborted::countDown, 4096, 2);
     assertThat(in.readNBytes(10_000)).hasSize(10_000);
     in.close();
     assertThat(aborted.await(1, TimeUnit.MINUTES)).isTrue();

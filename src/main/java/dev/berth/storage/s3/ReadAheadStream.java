@@ -16,7 +16,7 @@ import java.util.concurrent.BlockingQueue;
  * thread. The blocks are reused: a reader holds at most {@code blocks} of them, however long the
  * object.
  */
-final class ReadAhead extends InputStream {
+final class ReadAheadStream extends InputStream {
   /** One block read, or how the source failed (then bytes is null). */
   private record Block(byte[] bytes, int length, IOException failure) {}
 
@@ -30,7 +30,7 @@ final class ReadAhead extends InputStream {
   private boolean ended;
 
   /** {@code abort} drops the source's connection when the reader stops early, instead of draining it. */
-  ReadAhead(InputStream source, Runnable abort, int blockSize, int blocks) {
+  ReadAheadStream(InputStream source, Runnable abort, int blockSize, int blocks) {
     this.free = new ArrayBlockingQueue<>(blocks);
     this.filled = new ArrayBlockingQueue<>(blocks + 1);
     for (int i = 0; i < blocks; i++) {
