@@ -5,6 +5,7 @@ import dev.berth.oci.DigestAlgorithm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
+import java.util.Optional;
 
 /**
  * The hash of an upload's bytes so far, kept between chunk requests so that each byte is hashed
@@ -34,6 +35,20 @@ final class RunningHash {
       hash.update(buffer, 0, n);
     }
     return hash;
+  }
+
+  /**
+   * A hash saved by {@link #state()}, possibly by another process; empty when the state is not one
+   * this JVM can take up.
+   */
+  static Optional<RunningHash> resume(byte[] state) {
+    return Sha256State.restore(state)
+        .map(digest -> new RunningHash(DigestAlgorithm.SHA256, digest, Sha256State.length(state)));
+  }
+
+  /** What {@link #resume} needs to carry on; empty for SHA-512 or when this JVM keeps the state out of reach. */
+  Optional<byte[]> state() {
+    return algorithm == DigestAlgorithm.SHA256 ? Sha256State.save(digest) : Optional.empty();
   }
 
   DigestAlgorithm algorithm() {

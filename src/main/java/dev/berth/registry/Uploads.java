@@ -19,6 +19,8 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Blob uploads: sessions, chunks, the final digest check, and cross-repository mounts.
@@ -26,8 +28,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Bytes are hashed once, as they stream into staging. On completion the digest is compared
  * before anything becomes visible; a mismatch discards the staged bytes. Only after the store has
  * made the bytes durable does the metadata row that names them commit (DESIGN.md, invariant 2).
+ *
+ * <p>After each chunk the running hash's state is saved with the upload, so that the next chunk,
+ * on this process or another, carries on from it instead of hashing the staged bytes again.
  */
 public final class Uploads {
+  private static final Logger LOG = LoggerFactory.getLogger(Uploads.class);
 
   private final BlobMetadata metadata;
   private final BlobStore store;
@@ -65,8 +71,9 @@ public final class Uploads {
   }
 
   /**
-   * POST with {@code ?digest=}: the whole blob in one request. A blob no larger than the store's
-   * direct-write limit is read, verified and written in one step, without an upload session.
+   * POST with {@code ?digest=}: the whole blob in one request, without an upload session. A blob no
+   * larger than the store's direct-write limit is read, verified and written in one step; a larger
+   * one streams into the store, hashed on the way, and becomes visible only once its digest matched.
    */
   public BlobRecord putMonolithic(RepositoryName repository, Digest digest, InputStream body) throws IOException {
     int limit = store.directWriteLimit();
@@ -77,18 +84,36 @@ public final class Uploads {
       }
       body = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), body);
     }
-    UploadId id = start(repository);
-    return complete(repository, id, digest, OptionalLong.of(0), body);
+    return streamVerified(repository, digest, body);
+  }
+
+  /**
+   * A whole blob in one request body, hashed as it streams into the store ({@link
+   * BlobStore#stageBlob}), made visible and recorded only once its digest matched.
+   */
+  private BlobRecord streamVerified(RepositoryName repository, Digest digest, InputStream body) throws IOException {
+    RunningHash hash = RunningHash.empty(digest.algorithm());
+    try (BlobStore.PendingBlob pending = store.stageBlob(digest, new HashingInputStream(body, hash))) {
+      requireDigest(digest, hash.current());
+      // Under the digest's guard, as every commit (see commit).
+      try (DigestGuard.Held held = guard.hold(digest)) {
+        pending.commit();
+        return metadata.recordBlob(repository, digest, hash.length(), clock.instant());
+      }
+    }
+  }
+
+  private static void requireDigest(Digest expected, Digest actual) {
+    if (!actual.equals(expected)) {
+      throw new RegistryException(ErrorCode.DIGEST_INVALID,
+          "provided digest did not match uploaded content", "expected " + expected + ", got " + actual);
+    }
   }
 
   private BlobRecord writeVerified(RepositoryName repository, Digest expected, byte[] content) throws IOException {
     RunningHash hash = RunningHash.empty(expected.algorithm());
     hash.update(content, 0, content.length);
-    Digest actual = hash.current();
-    if (!actual.equals(expected)) {
-      throw new RegistryException(ErrorCode.DIGEST_INVALID,
-          "provided digest did not match uploaded content", "expected " + expected + ", got " + actual);
-    }
+    requireDigest(expected, hash.current());
     // Under the digest's guard, as every commit (see commit).
     try (DigestGuard.Held held = guard.hold(expected)) {
       store.writeBlob(expected, content);
@@ -113,7 +138,8 @@ public final class Uploads {
     Session session = sessions.computeIfAbsent(id, k -> new Session(clock.instant()));
     session.lock.lock();
     try {
-      long size = writeChunk(id, session, rangeStart, body, DigestAlgorithm.SHA256);
+      long size = writeChunk(id, session, stagedSize(id), rangeStart, body, DigestAlgorithm.SHA256);
+      saveHashState(id, session.hash);
       metadata.touchUpload(id, clock.instant());
       return size;
     } finally {
@@ -133,7 +159,9 @@ public final class Uploads {
   /**
    * PUT with {@code ?digest=}: appends the last chunk (possibly empty), verifies the digest, and
    * makes the blob visible in the repository. The session ends either way once the digest was
-   * checked: a mismatch stores nothing.
+   * checked: a mismatch stores nothing. A PUT that carries the whole blob (nothing staged before
+   * it, as {@code docker}-style monolithic pushes after a POST do) streams it to its place instead
+   * of staging it.
    */
   public BlobRecord complete(
       RepositoryName repository, UploadId id, Digest expected, OptionalLong rangeStart, InputStream lastChunk)
@@ -142,16 +170,29 @@ public final class Uploads {
     Session session = sessions.computeIfAbsent(id, k -> new Session(clock.instant()));
     session.lock.lock();
     try {
-      long size = writeChunk(id, session, rangeStart, lastChunk, expected.algorithm());
+      long offset = stagedSize(id);
+      if (offset == 0) {
+        requireRangeStart(rangeStart, 0);
+        try {
+          BlobRecord blob = streamVerified(repository, expected, lastChunk);
+          discard(id);
+          return blob;
+        } catch (RegistryException e) {
+          if (e.code() == ErrorCode.DIGEST_INVALID) {
+            discard(id);
+          }
+          throw e;
+        }
+      }
+      long size = writeChunk(id, session, offset, rangeStart, lastChunk, expected.algorithm());
       if (session.hash.algorithm() != expected.algorithm()) {
         session.hash = rehash(id, expected.algorithm());
       }
       Digest actual = session.hash.current();
       if (!actual.equals(expected)) {
         discard(id);
-        throw new RegistryException(ErrorCode.DIGEST_INVALID,
-            "provided digest did not match uploaded content", "expected " + expected + ", got " + actual);
       }
+      requireDigest(expected, actual);
       BlobRecord blob = commit(repository, id, expected, size);
       metadata.deleteUpload(id);
       sessions.remove(id);
@@ -180,17 +221,28 @@ public final class Uploads {
     discard(id);
   }
 
-  private long writeChunk(UploadId id, Session session, OptionalLong rangeStart, InputStream body,
+  private long stagedSize(UploadId id) throws IOException {
+    try {
+      return store.uploadSize(id);
+    } catch (NoSuchUploadException e) {
+      throw unknownUpload(id);
+    }
+  }
+
+  private static void requireRangeStart(OptionalLong rangeStart, long offset) {
+    if (rangeStart.isPresent() && rangeStart.getAsLong() != offset) {
+      throw new RegistryException(ErrorCode.RANGE_INVALID,
+          "chunk starts at " + rangeStart.getAsLong() + " but the upload is at " + offset, new UploadPosition(offset));
+    }
+  }
+
+  private long writeChunk(UploadId id, Session session, long offset, OptionalLong rangeStart, InputStream body,
       DigestAlgorithm preferred) throws IOException {
     try {
-      long offset = store.uploadSize(id);
-      if (rangeStart.isPresent() && rangeStart.getAsLong() != offset) {
-        throw new RegistryException(ErrorCode.RANGE_INVALID,
-            "chunk starts at " + rangeStart.getAsLong() + " but the upload is at " + offset, new UploadPosition(offset));
-      }
+      requireRangeStart(rangeStart, offset);
       session.lastUsed = clock.instant();
       if (session.hash == null || session.hash.length() != offset) {
-        session.hash = offset == 0 ? RunningHash.empty(preferred) : rehash(id, preferred);
+        session.hash = offset == 0 ? RunningHash.empty(preferred) : resume(id, preferred, offset);
       }
       try {
         return store.appendUpload(id, offset, new HashingInputStream(body, session.hash));
@@ -216,6 +268,35 @@ public final class Uploads {
   private void forgetIdleSessions() {
     java.time.Instant horizon = clock.instant().minus(IDLE_HASH);
     sessions.entrySet().removeIf(e -> e.getValue().lastUsed.isBefore(horizon) && !e.getValue().lock.isLocked());
+  }
+
+  /**
+   * The chunk is stored whatever happens here: a state that could not be saved only costs the next
+   * chunk on another process a re-read, so it fails nothing.
+   */
+  private void saveHashState(UploadId id, RunningHash hash) {
+    Optional<byte[]> state = hash.state();
+    if (state.isEmpty()) {
+      return;
+    }
+    try {
+      store.saveHashState(id, hash.algorithm(), state.get());
+    } catch (IOException e) {
+      LOG.warn("upload {}: the running hash was not saved, the next chunk on another process hashes the upload again: {}",
+          id.value(), e.toString());
+    }
+  }
+
+  /**
+   * The hash of the upload's first {@code offset} bytes from the state saved after its last chunk,
+   * or hashed again from the staged bytes when that state is missing, unreadable or of another length
+   * (a chunk whose bytes were stored but whose state was not).
+   */
+  private RunningHash resume(UploadId id, DigestAlgorithm algorithm, long offset) throws IOException {
+    Optional<RunningHash> saved = store.hashState(id, algorithm)
+        .flatMap(RunningHash::resume)
+        .filter(h -> h.algorithm() == algorithm && h.length() == offset);
+    return saved.isPresent() ? saved.get() : rehash(id, algorithm);
   }
 
   private RunningHash rehash(UploadId id, DigestAlgorithm algorithm) throws IOException {

@@ -1,6 +1,7 @@
 package dev.berth.storage;
 
 import dev.berth.oci.Digest;
+import dev.berth.oci.DigestAlgorithm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -46,6 +47,16 @@ public interface BlobStore extends AutoCloseable {
   InputStream readUpload(UploadId id) throws IOException, NoSuchUploadException;
 
   /**
+   * Keeps {@code state}, the caller's encoding of the upload's running hash in {@code algorithm},
+   * where any process using this store finds it, in place of the one kept before. It goes with the
+   * upload. The caller checks that a state it reads back matches the upload's bytes.
+   */
+  void saveHashState(UploadId id, DigestAlgorithm algorithm, byte[] state) throws IOException;
+
+  /** The state last saved by {@link #saveHashState}; empty when there is none. */
+  Optional<byte[]> hashState(UploadId id, DigestAlgorithm algorithm) throws IOException;
+
+  /**
    * Makes the staged bytes durable and moves them to {@code digest}'s place, replacing nothing: when
    * the blob already exists the staged copy is discarded. The upload is gone afterwards.
    */
@@ -73,6 +84,57 @@ public interface BlobStore extends AutoCloseable {
     } catch (NoSuchUploadException | UploadOffsetException e) {
       throw new IOException("an upload of this process vanished: " + id, e);
     }
+  }
+
+  /**
+   * Takes a whole blob that will be stored at {@code digest}'s place if the caller, having read
+   * {@code content} to its end through this call, finds the digest right: the bytes are stored but
+   * appear only on {@link PendingBlob#commit}, and go on {@link PendingBlob#close} without it. A
+   * store that can write a blob in place without it being visible (object storage's multipart
+   * uploads) thereby spares the staged copy; the default stages it as an upload.
+   */
+  default PendingBlob stageBlob(Digest digest, InputStream content) throws IOException {
+    UploadId id = UploadId.random();
+    createUpload(id);
+    try {
+      appendUpload(id, 0, content);
+    } catch (NoSuchUploadException | UploadOffsetException e) {
+      deleteUpload(id);
+      throw new IOException("an upload of this process vanished: " + id, e);
+    } catch (IOException | RuntimeException e) {
+      deleteUpload(id);
+      throw e;
+    }
+    return new PendingBlob() {
+      private boolean committed;
+
+      @Override
+      public void commit() throws IOException {
+        try {
+          commitUpload(id, digest);
+          committed = true;
+        } catch (NoSuchUploadException e) {
+          throw new IOException("an upload of this process vanished: " + id, e);
+        }
+      }
+
+      @Override
+      public void close() throws IOException {
+        if (!committed) {
+          deleteUpload(id);
+        }
+      }
+    };
+  }
+
+  /** The bytes of {@link #stageBlob}, not yet visible. */
+  interface PendingBlob extends AutoCloseable {
+    /** Makes the blob visible at its digest's place, whole; identical content is stored once. */
+    void commit() throws IOException;
+
+    /** Discards the bytes unless they were committed. */
+    @Override
+    void close() throws IOException;
   }
 
   /** Discards a staged upload; true when it existed. */

@@ -90,7 +90,9 @@ class ImageIT {
 
     assertThat(image.path("os").asText()).isEqualTo("linux");
     assertThat(texts(config.path("Entrypoint")))
-        .containsExactly("/opt/java/bin/java", "--enable-native-access=ALL-UNNAMED", "-cp", "@/app/jib-classpath-file", "dev.berth.cli.Main");
+        .containsExactly("/opt/java/bin/java", "--enable-native-access=ALL-UNNAMED",
+            "--add-opens", "java.base/java.security=ALL-UNNAMED", "--add-opens", "java.base/sun.security.provider=ALL-UNNAMED",
+            "-cp", "@/app/jib-classpath-file", "dev.berth.cli.Main");
     assertThat(texts(config.path("Cmd"))).containsExactly("serve", "--config", "/etc/berth/config.yml");
     assertThat(config.path("User").asText()).isEqualTo("65532:65532");
     assertThat(fieldNames(config.path("ExposedPorts"))).containsExactly("5000/tcp");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.oci.Digest;
+import dev.berth.oci.DigestAlgorithm;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -179,5 +180,66 @@ public abstract class BlobStoreContract {
     try (InputStream in = store.open(Digest.sha256(content)).orElseThrow().openRange(0, content.length)) {
       assertThat(in.readAllBytes()).isEqualTo(content);
     }
+  }
+
+  @Test
+  void theLastSavedHashStateIsKeptWithTheUploadAndGoesWithIt() throws Exception {
+    UploadId committed = UploadId.random();
+    store.createUpload(committed);
+    assertThat(store.hashState(committed, DigestAlgorithm.SHA256)).isEmpty();
+    byte[] content = random(1000, 9);
+    store.appendUpload(committed, 0, new ByteArrayInputStream(content));
+    store.saveHashState(committed, DigestAlgorithm.SHA256, new byte[] {1, 2, 3});
+    store.saveHashState(committed, DigestAlgorithm.SHA256, new byte[] {4, 5});
+    assertThat(store.hashState(committed, DigestAlgorithm.SHA256)).hasValueSatisfying(s -> assertThat(s).containsExactly(4, 5));
+    assertThat(store.hashState(committed, DigestAlgorithm.SHA512)).isEmpty();
+
+    UploadId cancelled = UploadId.random();
+    store.createUpload(cancelled);
+    store.saveHashState(cancelled, DigestAlgorithm.SHA256, new byte[] {6});
+    List<UploadId> uploads = new ArrayList<>();
+    store.forEachUpload((id, modified) -> uploads.add(id));
+    assertThat(uploads).containsExactlyInAnyOrder(committed, cancelled);
+
+    store.commitUpload(committed, Digest.sha256(content));
+    assertThat(store.deleteUpload(cancelled)).isTrue();
+    assertThat(store.hashState(committed, DigestAlgorithm.SHA256)).isEmpty();
+    assertThat(store.hashState(cancelled, DigestAlgorithm.SHA256)).isEmpty();
+    uploads.clear();
+    store.forEachUpload((id, modified) -> uploads.add(id));
+    assertThat(uploads).isEmpty();
+  }
+
+  /** Several parts on S3 (the tests' part size is 5 MiB). */
+  @Test
+  void aStagedBlobAppearsWholeOnlyWhenCommitted() throws Exception {
+    byte[] content = random(12 << 20, 10);
+    Digest digest = Digest.sha256(content);
+    try (BlobStore.PendingBlob pending = store.stageBlob(digest, new ByteArrayInputStream(content))) {
+      assertThat(store.stat(digest)).isEmpty();
+      pending.commit();
+    }
+    assertThat(store.stat(digest)).contains((long) content.length);
+    try (InputStream in = store.open(digest).orElseThrow().openRange(0, content.length)) {
+      assertThat(in.readAllBytes()).isEqualTo(content);
+    }
+    List<UploadId> uploads = new ArrayList<>();
+    store.forEachUpload((id, modified) -> uploads.add(id));
+    assertThat(uploads).isEmpty();
+  }
+
+  @Test
+  void aStagedBlobNotCommittedLeavesNothing() throws Exception {
+    for (int size : new int[] {0, 1000, 12 << 20}) {
+      byte[] content = random(size, 11);
+      Digest digest = Digest.sha256(content);
+      try (BlobStore.PendingBlob pending = store.stageBlob(digest, new ByteArrayInputStream(content))) {
+        assertThat(store.stat(digest)).isEmpty();
+      }
+      assertThat(store.stat(digest)).isEmpty();
+    }
+    List<UploadId> uploads = new ArrayList<>();
+    store.forEachUpload((id, modified) -> uploads.add(id));
+    assertThat(uploads).isEmpty();
   }
 }

@@ -78,6 +78,7 @@ public final class S3Server implements AutoCloseable {
     private final AtomicLong held = new AtomicLong();
     private volatile java.util.Set<String> holding = java.util.Set.of();
     private volatile CountDownLatch gate = new CountDownLatch(0);
+    private final java.util.Queue<String> reads = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** Fails every {@code n}-th operation from now on; 1 fails them all. */
     public void failEvery(int n) {
@@ -117,6 +118,9 @@ public final class S3Server implements AutoCloseable {
     org.gaul.s3proxy.blobstore.BlobStore around(org.gaul.s3proxy.blobstore.BlobStore store) {
       return (org.gaul.s3proxy.blobstore.BlobStore) Proxy.newProxyInstance(getClass().getClassLoader(),
           new Class<?>[] {org.gaul.s3proxy.blobstore.BlobStore.class}, (self, method, args) -> {
+            if (method.getName().equals("getBlob")) {
+              reads.add(args[0] instanceof software.amazon.awssdk.services.s3.model.GetObjectRequest get ? get.key() : (String) args[1]);
+            }
             if (holding.contains(method.getName())) {
               awaitRelease();
             }
@@ -133,6 +137,15 @@ public final class S3Server implements AutoCloseable {
               throw e.getCause();
             }
           });
+    }
+
+    /** The keys of the objects read (GET, and the read half of a part copy) since the last call, in order. */
+    public java.util.List<String> drainReads() {
+      java.util.List<String> read = new java.util.ArrayList<>();
+      for (String key = reads.poll(); key != null; key = reads.poll()) {
+        read.add(key);
+      }
+      return read;
     }
 
     /** Bounded, so that a test that forgets to release cannot hang the server's threads for good. */

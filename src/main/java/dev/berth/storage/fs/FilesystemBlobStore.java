@@ -178,6 +178,33 @@ public final class FilesystemBlobStore implements BlobStore {
     }
   }
 
+  /** Written whole beside the upload and renamed over the previous state: a reader sees one or the other. */
+  @Override
+  public void saveHashState(UploadId id, DigestAlgorithm algorithm, byte[] state) throws IOException {
+    Path written = Files.createTempFile(layout.uploadsRoot(), id.value(), ".tmp");
+    try {
+      Files.write(written, state);
+      Files.move(written, layout.uploadHashState(id, algorithm), StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(written);
+    }
+  }
+
+  @Override
+  public Optional<byte[]> hashState(UploadId id, DigestAlgorithm algorithm) throws IOException {
+    try {
+      return Optional.of(Files.readAllBytes(layout.uploadHashState(id, algorithm)));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  private void deleteHashStates(UploadId id) throws IOException {
+    for (DigestAlgorithm algorithm : DigestAlgorithm.values()) {
+      Files.deleteIfExists(layout.uploadHashState(id, algorithm));
+    }
+  }
+
   @Override
   public void commitUpload(UploadId id, Digest digest) throws IOException, NoSuchUploadException {
     Path staged = layout.uploadData(id);
@@ -186,6 +213,7 @@ public final class FilesystemBlobStore implements BlobStore {
     } catch (NoSuchFileException e) {
       throw new NoSuchUploadException(id);
     }
+    deleteHashStates(id);
     Path target = layout.blobData(digest);
     Path directory = target.getParent();
     createBlobDirectory(directory);
@@ -231,6 +259,7 @@ public final class FilesystemBlobStore implements BlobStore {
 
   @Override
   public boolean deleteUpload(UploadId id) throws IOException {
+    deleteHashStates(id);
     return Files.deleteIfExists(layout.uploadData(id));
   }
 

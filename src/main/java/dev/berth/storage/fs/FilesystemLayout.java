@@ -1,6 +1,7 @@
 package dev.berth.storage.fs;
 
 import dev.berth.oci.Digest;
+import dev.berth.oci.DigestAlgorithm;
 import dev.berth.storage.UploadId;
 import java.nio.file.Path;
 
@@ -71,5 +72,10 @@ final class FilesystemLayout {
 
   Path uploadData(UploadId id) {
     return uploads.resolve(id.value());
+  }
+
+  /** Beside the upload's bytes; a name no upload id has, so listing uploads passes it by. */
+  Path uploadHashState(UploadId id, DigestAlgorithm algorithm) {
+    return uploads.resolve(id.value() + ".hashstate-" + algorithm.prefix());
   }
 }

@@ -1,6 +1,7 @@
 package dev.berth.storage.s3;
 
 import dev.berth.oci.Digest;
+import dev.berth.oci.DigestAlgorithm;
 import dev.berth.storage.BlobContent;
 import dev.berth.storage.BlobStore;
 import dev.berth.storage.NoSuchUploadException;
@@ -35,6 +36,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -44,6 +46,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -69,6 +72,14 @@ public final class S3BlobStore implements BlobStore {
   private static final int COPY_CONCURRENCY = 8;
   private static final int DELETE_BATCH = 1000;
   private static final int DIRECT_WRITE_LIMIT = 1 << 20;
+  /**
+   * Parts of a streamed blob being written while the next one fills from the request: the client's
+   * bytes keep arriving during each part's PUT, at the cost of this many parts more in memory.
+   */
+  private static final int PARTS_IN_FLIGHT = 2;
+  /** A GET longer than one block reads ahead of its client by up to this many (1 MiB per GET). */
+  private static final int READ_AHEAD_BLOCK = 256 * 1024;
+  private static final int READ_AHEAD_BLOCKS = 4;
 
   private final S3Client s3;
   private final Optional<S3Presigner> presigner;
@@ -233,10 +244,26 @@ public final class S3BlobStore implements BlobStore {
   }
 
   @Override
+  public void saveHashState(UploadId id, DigestAlgorithm algorithm, byte[] state) throws IOException {
+    String key = layout.uploadHashState(id, algorithm);
+    call("PUT " + key, () -> s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(state)));
+  }
+
+  @Override
+  public Optional<byte[]> hashState(UploadId id, DigestAlgorithm algorithm) throws IOException {
+    try (InputStream in = get(layout.uploadHashState(id, algorithm), Optional.empty())) {
+      return Optional.of(in.readAllBytes());
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
   public void commitUpload(UploadId id, Digest digest) throws IOException, NoSuchUploadException {
-    List<S3Object> parts = staged(id).parts();
+    Staged upload = staged(id);
+    List<S3Object> parts = upload.parts();
     String target = layout.blobData(digest);
-    List<String> staged = new ArrayList<>(parts.stream().map(S3Object::key).toList());
+    List<String> staged = new ArrayList<>(upload.keys());
     try {
       switch (parts.size()) {
         case 0 -> call("PUT " + target, () -> s3.putObject(b -> b.bucket(bucket).key(target), RequestBody.empty()));
@@ -254,7 +281,6 @@ public final class S3BlobStore implements BlobStore {
     } catch (NoSuchFileException e) {
       throw new NoSuchUploadException(id);
     }
-    staged.add(layout.uploadMarker(id));
     deleteObjects(layout.uploadPrefix(id), staged);
   }
 
@@ -277,6 +303,133 @@ public final class S3BlobStore implements BlobStore {
             "application/octet-stream")));
   }
 
+  /**
+   * A blob of more than one part becomes a multipart upload at its own key, its parts written as
+   * they fill from the request ({@link #PARTS_IN_FLIGHT} at a time), completed only on commit: S3
+   * shows nothing at the key before that, and the bytes are written once instead of staged and
+   * copied. The upload's id is recorded in an upload area first, so that a process dying before it
+   * completes or aborts leaves it to the upload purge. A blob of one part waits in memory for its
+   * single PutObject.
+   */
+  @Override
+  public PendingBlob stageBlob(Digest digest, InputStream content) throws IOException {
+    String target = layout.blobData(digest);
+    PushbackInputStream in = new PushbackInputStream(content, 1);
+    PartBuffer first = new PartBuffer(chunkSize);
+    first.fill(in);
+    if (!first.isFull() || !hasMore(in)) {
+      return new PendingBlob() {
+        @Override
+        public void commit() throws IOException {
+          call("PUT " + target, () -> s3.putObject(b -> b.bucket(bucket).key(target).contentLength(first.size()),
+              RequestBody.fromContentProvider(first::stream, first.size(), "application/octet-stream")));
+        }
+
+        @Override
+        public void close() {
+          first.clear();
+        }
+      };
+    }
+    UploadId id = UploadId.random();
+    String record = layout.uploadCommit(id);
+    String multipart = startRecordedMultipart(id, target);
+    try {
+      List<CompletedPart> parts = uploadParts(target, multipart, first, in);
+      return new PendingBlob() {
+        private boolean done;
+
+        @Override
+        public void commit() throws IOException {
+          call("COMPLETE MULTIPART " + target, () -> s3.completeMultipartUpload(b -> b.bucket(bucket).key(target)
+              .uploadId(multipart).multipartUpload(m -> m.parts(parts))));
+          done = true;
+          deleteObjects(layout.uploadPrefix(id), List.of(record));
+        }
+
+        @Override
+        public void close() throws IOException {
+          if (!done) {
+            done = true;
+            abort(target, multipart);
+            deleteObjects(layout.uploadPrefix(id), List.of(record));
+          }
+        }
+      };
+    } catch (IOException | RuntimeException e) {
+      abortAfter(e, target, multipart);
+      try {
+        deleteObjects(layout.uploadPrefix(id), List.of(record));
+      } catch (IOException cleanupFailure) {
+        e.addSuppressed(cleanupFailure);
+      }
+      throw e;
+    }
+  }
+
+  /** Whether the stream has another byte; a stream that just filled a part may have ended there. */
+  private static boolean hasMore(PushbackInputStream in) throws IOException {
+    int next = in.read();
+    if (next < 0) {
+      return false;
+    }
+    in.unread(next);
+    return true;
+  }
+
+  private List<CompletedPart> uploadParts(String target, String multipart, PartBuffer first, InputStream content)
+      throws IOException {
+    List<Future<CompletedPart>> written = new ArrayList<>();
+    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(PARTS_IN_FLIGHT);
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      PartBuffer buffer = first;
+      for (int number = 1; buffer.size() > 0; number++) {
+        if (number > S3Layout.MAX_PARTS) {
+          throw new IOException("blob exceeds S3's " + S3Layout.MAX_PARTS + " parts; raise storage.s3.chunksize");
+        }
+        inFlight.acquire();
+        int part = number;
+        PartBuffer bytes = buffer;
+        written.add(pool.submit(() -> {
+          try {
+            String etag = call("PUT PART " + part + " of " + target, () -> s3.uploadPart(b -> b.bucket(bucket)
+                    .key(target).uploadId(multipart).partNumber(part).contentLength(bytes.size()),
+                RequestBody.fromContentProvider(bytes::stream, bytes.size(), "application/octet-stream"))).eTag();
+            return CompletedPart.builder().partNumber(part).eTag(etag).build();
+          } finally {
+            bytes.clear();
+            inFlight.release();
+          }
+        }));
+        failure(written);
+        if (!buffer.isFull()) {
+          break;
+        }
+        buffer = new PartBuffer(chunkSize);
+        buffer.fill(content);
+      }
+      List<CompletedPart> parts = new ArrayList<>(written.size());
+      for (Future<CompletedPart> part : written) {
+        parts.add(part.get());
+      }
+      return parts;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while writing " + target);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException("cannot write " + target, e.getCause());
+    }
+  }
+
+  /** Stops reading the request as soon as a part failed, rather than after the last one. */
+  private static void failure(List<Future<CompletedPart>> written) throws ExecutionException, InterruptedException {
+    for (Future<CompletedPart> part : written) {
+      if (part.state() == Future.State.FAILED) {
+        part.get();
+      }
+    }
+  }
+
   private void copy(String source, String target) throws IOException {
     String what = "COPY " + source + " to " + target;
     if (unlessMissing(what, () -> s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(source)
@@ -286,26 +439,33 @@ public final class S3BlobStore implements BlobStore {
   }
 
   /**
-   * A multipart upload at the blob's key from server-side copies of the staged parts. Its id is
-   * recorded in the upload's area first, so that if this process dies before the upload completes
-   * or is aborted, purging the upload aborts it (S3 keeps, and bills, an abandoned one forever).
+   * Starts a multipart upload at {@code target} and records its id in upload {@code id}'s area, so
+   * that if this process dies before the multipart upload completes or is aborted, purging the
+   * upload aborts it (S3 keeps, and bills, an abandoned one forever).
    */
-  private void assemble(UploadId id, List<S3Object> parts, String target) throws IOException {
+  private String startRecordedMultipart(UploadId id, String target) throws IOException {
     String multipart = call("CREATE MULTIPART " + target,
         () -> s3.createMultipartUpload(b -> b.bucket(bucket).key(target)).uploadId());
+    String record = layout.uploadCommit(id);
     try {
-      String record = layout.uploadCommit(id);
       call("PUT " + record, () -> s3.putObject(b -> b.bucket(bucket).key(record),
           RequestBody.fromString(target + "\n" + multipart)));
+      return multipart;
+    } catch (IOException | RuntimeException e) {
+      abortAfter(e, target, multipart);
+      throw e;
+    }
+  }
+
+  /** A multipart upload at the blob's key from server-side copies of the staged parts. */
+  private void assemble(UploadId id, List<S3Object> parts, String target) throws IOException {
+    String multipart = startRecordedMultipart(id, target);
+    try {
       List<CompletedPart> completed = copyParts(multipart, parts, target);
       call("COMPLETE MULTIPART " + target, () -> s3.completeMultipartUpload(b -> b.bucket(bucket).key(target)
           .uploadId(multipart).multipartUpload(m -> m.parts(completed))));
     } catch (IOException | RuntimeException e) {
-      try {
-        abort(target, multipart);
-      } catch (IOException abortFailure) {
-        e.addSuppressed(abortFailure);
-      }
+      abortAfter(e, target, multipart);
       throw e;
     }
   }
@@ -339,6 +499,15 @@ public final class S3BlobStore implements BlobStore {
       throw e.getCause() instanceof IOException io ? io : new IOException("cannot assemble " + target, e.getCause());
     }
     return List.of(completed);
+  }
+
+  /** Aborts a multipart upload that {@code failure} left unfinished; a failure to abort goes with it. */
+  private void abortAfter(Exception failure, String key, String multipart) {
+    try {
+      abort(key, multipart);
+    } catch (IOException abortFailure) {
+      failure.addSuppressed(abortFailure);
+    }
   }
 
   private void abort(String key, String multipart) throws IOException {
@@ -419,7 +588,7 @@ public final class S3BlobStore implements BlobStore {
     s3.close();
   }
 
-  /** What the bucket holds of an upload: its parts in order, when its marker says it exists. */
+  /** What the bucket holds of an upload (its parts in order), when its marker says it exists. */
   private Staged staged(UploadId id) throws IOException, NoSuchUploadException {
     String prefix = layout.uploadPrefix(id);
     List<S3Object> objects = call("LIST " + prefix,
@@ -441,10 +610,11 @@ public final class S3BlobStore implements BlobStore {
     if (!started) {
       throw new NoSuchUploadException(id);
     }
-    return new Staged(parts);
+    return new Staged(parts, objects.stream().map(S3Object::key).toList());
   }
 
-  private record Staged(List<S3Object> parts) {
+  /** @param keys every object under the upload's prefix, the parts among them */
+  private record Staged(List<S3Object> parts, List<String> keys) {
     long size() {
       return parts.stream().mapToLong(S3Object::size).sum();
     }
@@ -452,9 +622,12 @@ public final class S3BlobStore implements BlobStore {
 
   /** An object's bytes, or the given range of them; NoSuchFileException when it does not exist. */
   private InputStream get(String key, Optional<String> range) throws IOException {
-    return new Translating(unlessMissing("GET " + key,
-        () -> s3.getObject(b -> b.bucket(bucket).key(key).range(range.orElse(null))))
-        .orElseThrow(() -> new NoSuchFileException(key)));
+    return new Translating(response(key, range));
+  }
+
+  private ResponseInputStream<GetObjectResponse> response(String key, Optional<String> range) throws IOException {
+    return unlessMissing("GET " + key, () -> s3.getObject(b -> b.bucket(bucket).key(key).range(range.orElse(null))))
+        .orElseThrow(() -> new NoSuchFileException(key));
   }
 
   private <T> T call(String what, Supplier<T> request) throws StorageUnavailableException {
@@ -516,7 +689,12 @@ public final class S3BlobStore implements BlobStore {
       if (length == 0) {
         return InputStream.nullInputStream();
       }
-      return get(key, Optional.of("bytes=" + offset + "-" + (offset + length - 1)));
+      Optional<String> range = Optional.of("bytes=" + offset + "-" + (offset + length - 1));
+      if (length <= READ_AHEAD_BLOCK) {
+        return get(key, range);
+      }
+      ResponseInputStream<GetObjectResponse> response = response(key, range);
+      return new ReadAheadStream(new Translating(response), response::abort, READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS);
     }
   }
 

@@ -12,8 +12,9 @@ import java.util.OptionalInt;
  * Registry's {@code s3} driver puts them ({@code <root>/docker/registry/v2/blobs/<alg>/<2 hex>/<hex>/data},
  * the root without its leading slash), so a bucket Docker Registry wrote can be adopted. Staged
  * uploads live in Berth's own area beside them, as on the filesystem: {@code <root>/berth/uploads/<id>/}
- * holds a {@code startedat} marker, the parts written so far ({@code parts/00001}, ...) and, while a
- * commit assembles a multipart upload, a {@code commit} record naming it.
+ * holds a {@code startedat} marker, the parts written so far ({@code parts/00001}, ...), the running
+ * hash after the last chunk ({@code hashstates/sha256}) and, while a commit assembles a multipart
+ * upload, a {@code commit} record naming it.
  */
 final class S3Layout {
   /** S3 allows 10,000 parts; five digits keep listing order the parts' order. */
@@ -73,6 +74,10 @@ final class S3Layout {
 
   String uploadCommit(UploadId id) {
     return uploadPrefix(id) + "commit";
+  }
+
+  String uploadHashState(UploadId id, DigestAlgorithm algorithm) {
+    return uploadPrefix(id) + "hashstates/" + algorithm.prefix();
   }
 
   String uploadPart(UploadId id, int number) {

@@ -131,6 +131,30 @@ class S3BlobStoreTest extends BlobStoreContract {
     assertThat(objectsUnder("berth/uploads/")).isEmpty();
   }
 
+  /**
+   * A blob streamed in several parts is a multipart upload at its key from the first part on; a
+   * process that dies before committing leaves it listed as an upload, whose purge aborts it.
+   */
+  @Test
+  void aStreamedBlobIsWrittenInPlaceOnceAndAPurgeAbortsOneLeftBehind() throws Exception {
+    byte[] content = new byte[2 * PART + 10];
+    new Random(12).nextBytes(content);
+    Digest digest = Digest.sha256(content);
+    BlobStore.PendingBlob pending = store.stageBlob(digest, new ByteArrayInputStream(content));
+    assertThat(bucket.listMultipartUploads(b -> b.bucket(S3Server.BUCKET).prefix(root + "/")).uploads())
+        .singleElement().satisfies(u -> assertThat(u.key()).endsWith(digest.hex() + "/data"));
+    assertThat(objectsUnder("berth/uploads/")).extracting(S3Object::key).singleElement()
+        .satisfies(key -> assertThat(key).endsWith("/commit"));
+    List<UploadId> uploads = new ArrayList<>();
+    store.forEachUpload((id, modified) -> uploads.add(id));
+
+    assertThat(store.deleteUpload(uploads.getFirst())).isTrue();
+    assertThat(bucket.listMultipartUploads(b -> b.bucket(S3Server.BUCKET).prefix(root + "/")).uploads()).isEmpty();
+    org.assertj.core.api.Assertions.assertThatThrownBy(pending::commit)
+        .isInstanceOf(dev.berth.storage.StorageUnavailableException.class);
+    assertThat(store.stat(digest)).isEmpty();
+  }
+
   @Test
   void redirectsArePreSignedUrlsAClientCanFetch() throws Exception {
     byte[] content = "fetched by the client itself".getBytes();

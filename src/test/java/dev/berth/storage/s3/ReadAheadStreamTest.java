@@ -1,0 +1,61 @@
+package dev.berth.storage.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ReadAheadStreamTest {
+
+  @Test
+  void everyByteArrivesInOrderWhateverTheReadSizes() throws Exception {
+    byte[] content = new byte[1_000_003];
+    new Random(1).nextBytes(content);
+    try (ReadAheadStream in = new ReadAheadStream(new ByteArrayInputStream(content), () -> {}, 4096, 3)) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      byte[] buffer = new byte[7001];
+      for (int n; (n = in.read(buffer, 0, 1 + out.size() % buffer.length)) >= 0; ) {
+        out.write(buffer, 0, n);
+      }
+      assertThat(out.toByteArray()).isEqualTo(content);
+      assertThat(in.read()).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void aFailingSourceFailsTheReaderAfterTheBytesBeforeIt() throws Exception {
+    InputStream failing = new InputStream() {
+      @Override
+      public int read() {
+        throw new IllegalStateException("connection reset");
+      }
+    };
+    try (ReadAheadStream in = new ReadAheadStream(new SequenceInputStream(new ByteArrayInputStream(new byte[10_000]), failing),
+        () -> {}, 4096, 2)) {
+      assertThat(in.readNBytes(8192)).hasSize(8192);
+      assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class).hasMessageContaining("connection reset");
+    }
+  }
+
+  @Test
+  void closingBeforeTheEndAbortsTheSourceInsteadOfReadingItToTheEnd() throws Exception {
+    CountDownLatch aborted = new CountDownLatch(1);
+    InputStream endless = new InputStream() {
+      @Override
+      public int read() {
+        return 0;
+      }
+    };
+    ReadAheadStream in = new ReadAheadStream(endless, aborted::countDown, 4096, 2);
+    assertThat(in.readNBytes(10_000)).hasSize(10_000);
+    in.close();
+    assertThat(aborted.await(1, TimeUnit.MINUTES)).isTrue();
+  }
+}
