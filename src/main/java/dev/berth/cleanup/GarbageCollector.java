@@ -146,13 +146,8 @@ public final class GarbageCollector {
 
     GcReport execute() throws IOException {
       listener.phase(GcPhase.MARK_MANIFESTS);
-      Map<ManifestKey, Long> garbage = markGarbageManifests();
-
-      listener.phase(GcPhase.SWEEP_MANIFESTS);
-      sweepManifests(garbage);
-      // After a real sweep the deleted manifests are gone from the database; a dry run must count
-      // them as gone to see what their deletion would free.
-      Set<ManifestKey> assumedGone = options.dryRun() ? garbage.keySet() : Set.of();
+      // Nothing holds the garbage manifests (an entry per image to delete) past a real sweep.
+      Set<ManifestKey> assumedGone = sweepManifests(markGarbageManifests());
 
       // Blobs before links: a blob's row takes its links along, so the link sweep is left with the
       // links whose blob another repository still uses.
@@ -230,11 +225,16 @@ public final class GarbageCollector {
     /**
      * Deletes in rounds until nothing more goes: an index must go before its children and a
      * subject before its referrers, and a manifest that became live since the mark stays.
+     *
+     * @return the manifests the rest of the run must take as gone: after a real sweep they are gone
+     *     from the database, so none; a dry run must count them as gone to see what their deletion
+     *     would free
      */
-    private void sweepManifests(Map<ManifestKey, Long> garbage) {
+    private Set<ManifestKey> sweepManifests(Map<ManifestKey, Long> garbage) {
+      listener.phase(GcPhase.SWEEP_MANIFESTS);
       if (options.dryRun()) {
         garbage.forEach((key, size) -> recordManifest(key, size));
-        return;
+        return garbage.keySet();
       }
       Map<ManifestKey, Long> pending = new LinkedHashMap<>(garbage);
       boolean progress = true;
@@ -248,6 +248,7 @@ public final class GarbageCollector {
         }
       }
       pending.keySet().forEach(key -> LOG.info("kept {}@{}: in use again since the mark", key.repository(), key.digest()));
+      return Set.of();
     }
 
     private void recordManifest(ManifestKey key, long size) {

@@ -124,6 +124,8 @@ final class SqlCollector implements CollectorStore {
     // manifest that references it is garbage.
     tx.read(h -> {
       GroupedScan<BlobLink> scan = new GroupedScan<>(action);
+      // Rows come by repository: one name object per repository, not per row, for the links a run collects.
+      RepositoryName[] current = {null};
       h.createQuery("""
               SELECT l.repository, l.digest, mb.manifest_digest
                 FROM repository_blobs l
@@ -132,7 +134,11 @@ final class SqlCollector implements CollectorStore {
                ORDER BY l.repository, l.digest""")
           .bind("cutoff", cutoff.toEpochMilli())
           .map((rs, ctx) -> {
-            RepositoryName repository = new RepositoryName(rs.getString(1));
+            String name = rs.getString(1);
+            if (current[0] == null || !current[0].value().equals(name)) {
+              current[0] = new RepositoryName(name);
+            }
+            RepositoryName repository = current[0];
             String manifest = rs.getString(3);
             boolean live = manifest != null && !garbage.contains(new ManifestKey(repository, Digest.parse(manifest)));
             scan.row(new BlobLink(repository, Digest.parse(rs.getString(2))), live);
