@@ -126,4 +126,32 @@ class SqliteMetadataStoreTest extends MetadataStoreContract {
       assertThat(store.blobs().findBlob(digest("w" + writer + "r0"))).as("failed writer's blob").isEmpty();
     }
   }
+
+  /**
+   * SQLite's count lives in the process that pushes (the one serving the directory): a process that
+   * starts over the same file has not counted the namespace, whatever the row says, and counts again.
+   */
+  @Test
+  void aQuotaCountIsTheProcesssOwnAndTheNextProcessCountsAgain() {
+    ManifestRecord app = image(APP, "app", List.of(digest("config-app")));
+    store.policies().put(new PolicyStore.StoredPolicy("team", "quota: 1KiB\n", T0, "alice"));
+    store.atomically(tx -> {
+      tx.quota().count("team", 700);
+      return null;
+    });
+    Optional<QuotaLedger.Counted> counted = store.atomically(tx -> tx.quota().addToCount(app));
+    assertThat(counted).isPresent();
+    try (MetadataStore next = openStore()) {
+      Optional<QuotaLedger.Counted> uncounted = next.atomically(tx -> tx.quota().addToCount(app));
+      assertThat(uncounted).isEmpty();
+      Optional<String> held = next.atomically(tx -> tx.quota().hold("team"));
+      assertThat(held).contains("quota: 1KiB\n");
+      long adds = next.atomically(tx -> {
+        tx.quota().count("team", 900);
+        return tx.quota().adds(app);
+      });
+      Optional<QuotaLedger.Counted> recounted = next.atomically(tx -> tx.quota().addToCount(app));
+      assertThat(recounted.orElseThrow().usage()).isEqualTo(900 + adds);
+    }
+  }
 }

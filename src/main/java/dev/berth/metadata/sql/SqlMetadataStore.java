@@ -21,6 +21,7 @@ import dev.berth.metadata.RetentionStore;
 import dev.berth.metadata.UsageStore;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -52,6 +53,7 @@ public final class SqlMetadataStore implements MetadataStore {
   private final SqlJobClaims jobClaims;
   private final SqlPolicies policies;
   private final SqlUsage usage;
+  private final Optional<ProcessQuotaCounts> processCounts;
   private final SqlRetention retention;
 
   private SqlMetadataStore(SqlTransactions transactions) {
@@ -66,7 +68,8 @@ public final class SqlMetadataStore implements MetadataStore {
     this.loginFailures = new SqlLoginFailures(transactions);
     this.jobClaims = new SqlJobClaims(transactions);
     this.policies = new SqlPolicies(transactions);
-    this.usage = new SqlUsage(transactions);
+    this.processCounts = transactions.dialect().singleWriter() ? Optional.of(new ProcessQuotaCounts()) : Optional.empty();
+    this.usage = new SqlUsage(transactions, processCounts);
     this.retention = new SqlRetention(transactions);
   }
 
@@ -221,7 +224,7 @@ public final class SqlMetadataStore implements MetadataStore {
   public <R> R atomically(Function<MetadataTransaction, R> work) {
     return transactions.atomically(bound ->
         work.apply(new Transaction(new SqlBlobs(bound), new SqlManifests(bound), new SqlHistory(bound),
-            new SqlUsage(bound))));
+            new SqlUsage(bound, processCounts))));
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.berth.metadata.ChangeListener;
 import dev.berth.metadata.MetadataException;
 import dev.berth.oci.RepositoryName;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -48,12 +49,16 @@ final class SqlTransactions implements AutoCloseable {
   /** The open transaction this instance is bound to; null for the pool's instance. */
   private final Handle bound;
   private final Set<RepositoryName> changedRepositories = new LinkedHashSet<>();
+  private final List<Runnable> rollbacks = new ArrayList<>();
   private boolean blobsRetired;
 
   SqlTransactions(HikariDataSource pool, Dialect dialect) {
     this.pool = pool;
     this.dialect = dialect;
     this.jdbi = Jdbi.create(pool);
+    if (dialect == Dialect.SQLITE) {
+      jdbi.setStatementBuilderFactory(new SqlitePreparedStatements());
+    }
     this.groupCommit = new GroupCommit(jdbi, pool);
     this.listeners = new CopyOnWriteArrayList<>();
     this.writing = new ThreadLocal<>();
@@ -152,7 +157,12 @@ final class SqlTransactions implements AutoCloseable {
     try {
       return write(h -> {
         opened[0] = new SqlTransactions(this, h);
-        return work.apply(opened[0]);
+        try {
+          return work.apply(opened[0]);
+        } catch (RuntimeException | Error e) {
+          opened[0].rollbacks.reversed().forEach(Runnable::run);
+          throw e;
+        }
       });
     } finally {
       if (opened[0] != null) {
@@ -162,6 +172,19 @@ final class SqlTransactions implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * What undoes, in this process's memory, a change made along with the bound transaction, when the
+   * transaction's work fails, which rolls it back. Undos run in the reverse order of their
+   * registration. A commit that fails after the work succeeded runs none: it may have reached the
+   * database, so what is undone must be safe to keep.
+   */
+  void onRollback(Runnable undo) {
+    if (bound == null) {
+      throw new IllegalStateException("an undo belongs to a transaction: register it inside atomically()");
+    }
+    rollbacks.add(undo);
   }
 
   // ---- change notification

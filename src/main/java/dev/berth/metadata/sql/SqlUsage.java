@@ -3,11 +3,13 @@ package dev.berth.metadata.sql;
 import dev.berth.metadata.ManifestRecord;
 import dev.berth.metadata.QuotaLedger;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.jdbi.v3.core.statement.Query;
 
 /**
  * Namespaces' usage from the manifests of their repositories, and the quota check's lock and count
- * on the namespace's {@code namespace_policies} row. A namespace's repositories are those {@link NamespaceRange} holds.
+ * on the namespace's {@code namespace_policies} row (on SQLite, whether the namespace is counted;
+ * the count itself is in {@link ProcessQuotaCounts}). A namespace's repositories are those {@link NamespaceRange} holds.
  */
 final class SqlUsage implements QuotaLedger {
   private static final String REPOSITORIES_OF_NAMESPACE =
@@ -32,9 +34,12 @@ final class SqlUsage implements QuotaLedger {
       + " AND digest = :digest) THEN 0 ELSE CAST(:size AS BIGINT) END";
 
   private final SqlTransactions tx;
+  /** Present on SQLite only: see {@link ProcessQuotaCounts}. */
+  private final Optional<ProcessQuotaCounts> processCounts;
 
-  SqlUsage(SqlTransactions tx) {
+  SqlUsage(SqlTransactions tx, Optional<ProcessQuotaCounts> processCounts) {
     this.tx = tx;
+    this.processCounts = processCounts;
   }
 
   @Override
@@ -44,12 +49,26 @@ final class SqlUsage implements QuotaLedger {
 
   @Override
   public Optional<Counted> addToCount(ManifestRecord manifest) {
+    if (processCounts.isPresent()) {
+      // SQLite: the transaction holds the database's only write lock already, and the count is in memory.
+      String namespace = manifest.repository().namespace();
+      return tx.write(h -> weighing(h.createQuery("SELECT document, (" + ADDS
+              + ") FROM namespace_policies WHERE namespace = :namespace AND usage_bytes IS NOT NULL"), manifest)
+          .map((rs, ctx) -> new Weighed(rs.getString(1), rs.getLong(2)))
+          .findOne())
+          .flatMap(weighed -> {
+            OptionalLong usage = processCounts.get().add(tx, namespace, weighed.adds());
+            return usage.isPresent() ? Optional.of(new Counted(weighed.document(), usage.getAsLong())) : Optional.empty();
+          });
+    }
     // The row lock the UPDATE takes is the one hold() would take.
     return tx.write(h -> weighing(h.createQuery("UPDATE namespace_policies SET usage_bytes = usage_bytes + (" + ADDS
             + ") WHERE namespace = :namespace AND usage_bytes IS NOT NULL RETURNING document, usage_bytes"), manifest)
         .map((rs, ctx) -> new Counted(rs.getString(1), rs.getLong(2)))
         .findOne());
   }
+
+  private record Weighed(String document, long adds) {}
 
   @Override
   public Optional<String> hold(String namespace) {
@@ -73,6 +92,7 @@ final class SqlUsage implements QuotaLedger {
 
   @Override
   public void count(String namespace, long usage) {
+    processCounts.ifPresent(counts -> counts.set(tx, namespace, usage));
     tx.use(h -> h.createUpdate("UPDATE namespace_policies SET usage_bytes = :usage WHERE namespace = :namespace")
         .bind("usage", usage)
         .bind("namespace", namespace)
