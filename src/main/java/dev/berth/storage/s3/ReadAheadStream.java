@@ -3,6 +3,9 @@ package dev.berth.storage.s3;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ReadableByteChannel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -15,8 +18,20 @@ import java.util.concurrent.BlockingQueue;
  * server CPU per GB and ran at 0.80 of Docker Registry's rate with it, 1.61 s and 0.58 with a virtual
  * thread. The blocks are reused: a reader holds at most {@code blocks} of them, however long the
  * object.
+ *
+ * <p>Also a channel: a reader with a direct buffer gets the bytes copied once, straight from a block,
+ * where a heap buffer handed to a socket is copied again by the JDK, once per partial write.
  */
-final class ReadAheadStream extends InputStream {
+final class ReadAheadStream extends InputStream implements ReadableByteChannel {
+  /** A body being read, and how to drop its connection instead of draining it. */
+  record Body(InputStream in, Runnable abort) {}
+
+  /** Opens the body on the read-ahead thread, so that several bodies can be opened at once. */
+  @FunctionalInterface
+  interface Opener {
+    Body open() throws IOException;
+  }
+
   /** One block read, or how the source failed (then bytes is null). */
   private record Block(byte[] bytes, int length, IOException failure) {}
 
@@ -28,19 +43,31 @@ final class ReadAheadStream extends InputStream {
   private Block current;
   private int position;
   private boolean ended;
+  private boolean closed;
 
   /** {@code abort} drops the source's connection when the reader stops early, instead of draining it. */
   ReadAheadStream(InputStream source, Runnable abort, int blockSize, int blocks) {
+    this(() -> new Body(source, abort), blockSize, blocks);
+  }
+
+  ReadAheadStream(Opener source, int blockSize, int blocks) {
     this.free = new ArrayBlockingQueue<>(blocks);
     this.filled = new ArrayBlockingQueue<>(blocks + 1);
     for (int i = 0; i < blocks; i++) {
       free.add(new byte[blockSize]);
     }
-    this.reader = Thread.ofPlatform().daemon().name("berth-s3-read-ahead").start(() -> pump(source, abort));
+    this.reader = Thread.ofPlatform().daemon().name("berth-s3-read-ahead").start(() -> pump(source));
   }
 
-  private void pump(InputStream source, Runnable abort) {
-    try (source) {
+  private void pump(Opener opener) {
+    Body body;
+    try {
+      body = opener.open();
+    } catch (IOException | RuntimeException e) {
+      fail(e);
+      return;
+    }
+    try (InputStream source = body.in()) {
       while (true) {
         byte[] block = free.take();
         int length = source.readNBytes(block, 0, block.length);
@@ -53,11 +80,15 @@ final class ReadAheadStream extends InputStream {
         }
       }
     } catch (InterruptedException e) {
-      abort.run();
+      body.abort().run();
     } catch (IOException | RuntimeException e) {
-      // Always room: at most `blocks` blocks wait in `filled`, whose capacity is one more.
-      filled.offer(new Block(null, 0, e instanceof IOException io ? io : new IOException(e)));
+      fail(e);
     }
+  }
+
+  private void fail(Exception e) {
+    // Always room: at most `blocks` blocks wait in `filled`, whose capacity is one more.
+    filled.offer(new Block(null, 0, e instanceof IOException io ? io : new IOException(e.getMessage(), e)));
   }
 
   @Override
@@ -71,26 +102,55 @@ final class ReadAheadStream extends InputStream {
     if (len == 0) {
       return 0;
     }
+    if (!hasBlock()) {
+      return -1;
+    }
+    int n = Math.min(len, current.length() - position);
+    System.arraycopy(current.bytes(), position, b, off, n);
+    consumed(n);
+    return n;
+  }
+
+  @Override
+  public int read(ByteBuffer destination) throws IOException {
+    if (closed) {
+      throw new ClosedChannelException();
+    }
+    if (!destination.hasRemaining()) {
+      return 0;
+    }
+    if (!hasBlock()) {
+      return -1;
+    }
+    int n = Math.min(destination.remaining(), current.length() - position);
+    destination.put(current.bytes(), position, n);
+    consumed(n);
+    return n;
+  }
+
+  /** Makes {@code current} a block with bytes left; false at the end. */
+  private boolean hasBlock() throws IOException {
     if (current == null) {
       if (ended) {
-        return -1;
+        return false;
       }
       current = next();
       position = 0;
       if (current == END) {
         ended = true;
         current = null;
-        return -1;
+        return false;
       }
     }
-    int n = Math.min(len, current.length() - position);
-    System.arraycopy(current.bytes(), position, b, off, n);
+    return true;
+  }
+
+  private void consumed(int n) {
     position += n;
     if (position == current.length()) {
       free.add(current.bytes());
       current = null;
     }
-    return n;
   }
 
   private Block next() throws IOException {
@@ -108,7 +168,13 @@ final class ReadAheadStream extends InputStream {
   }
 
   @Override
+  public boolean isOpen() {
+    return !closed;
+  }
+
+  @Override
   public void close() {
+    closed = true;
     reader.interrupt();
   }
 }

@@ -16,6 +16,8 @@ import java.io.PushbackInputStream;
 import java.io.SequenceInputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
@@ -29,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -80,6 +83,13 @@ public final class S3BlobStore implements BlobStore {
   /** A GET longer than one block reads ahead of its client by up to this many (1 MiB per GET). */
   private static final int READ_AHEAD_BLOCK = 256 * 1024;
   private static final int READ_AHEAD_BLOCKS = 4;
+  /**
+   * A long GET reads segments of 4 MiB, up to 3 at once, from as many ranged GetObjects; at most 8
+   * such segments (32 MiB) are held store-wide, beyond which GETs read sequentially.
+   */
+  private static final SegmentedRead.Shape SEGMENTS =
+      new SegmentedRead.Shape(4 << 20, 3, READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS);
+  private static final int SEGMENTS_HELD = 8;
 
   private final S3Client s3;
   private final Optional<S3Presigner> presigner;
@@ -87,6 +97,7 @@ public final class S3BlobStore implements BlobStore {
   private final S3Layout layout;
   private final long chunkSize;
   private final Optional<Duration> redirect;
+  private final Semaphore segmentsHeld = new Semaphore(SEGMENTS_HELD);
 
   private S3BlobStore(S3Client s3, Optional<S3Presigner> presigner, S3Settings settings) {
     this.s3 = s3;
@@ -380,7 +391,7 @@ public final class S3BlobStore implements BlobStore {
   private List<CompletedPart> uploadParts(String target, String multipart, PartBuffer first, InputStream content)
       throws IOException {
     List<Future<CompletedPart>> written = new ArrayList<>();
-    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(PARTS_IN_FLIGHT);
+    Semaphore inFlight = new Semaphore(PARTS_IN_FLIGHT);
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       PartBuffer buffer = first;
       for (int number = 1; buffer.size() > 0; number++) {
@@ -689,13 +700,27 @@ public final class S3BlobStore implements BlobStore {
       if (length == 0) {
         return InputStream.nullInputStream();
       }
-      Optional<String> range = Optional.of("bytes=" + offset + "-" + (offset + length - 1));
       if (length <= READ_AHEAD_BLOCK) {
-        return get(key, range);
+        return get(key, Optional.of(range(offset, length)));
       }
-      ResponseInputStream<GetObjectResponse> response = response(key, range);
-      return new ReadAheadStream(new Translating(response), response::abort, READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS);
+      return segmented(offset, length);
     }
+
+    @Override
+    public ReadableByteChannel openChannel(long offset, long length) throws IOException {
+      return length <= READ_AHEAD_BLOCK ? Channels.newChannel(openRange(offset, length)) : segmented(offset, length);
+    }
+
+    private SegmentedRead segmented(long offset, long length) throws IOException {
+      return new SegmentedRead((from, n) -> {
+        ResponseInputStream<GetObjectResponse> response = response(key, Optional.of(range(from, n)));
+        return new ReadAheadStream.Body(new Translating(response), response::abort);
+      }, offset, length, SEGMENTS, segmentsHeld);
+    }
+  }
+
+  private static String range(long offset, long length) {
+    return "bytes=" + offset + "-" + (offset + length - 1);
   }
 
   /** The SDK reports failures while a body streams as unchecked exceptions; callers expect IOException. */
