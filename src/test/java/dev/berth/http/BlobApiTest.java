@@ -87,8 +87,8 @@ class BlobApiTest {
   }
 
   /**
-   * Small blobs go out in one write, large ones in several reads and writes, and on S3 the largest
-   * from several segments read at once, the range across their boundaries; all must be exact.
+   * Small blobs go out in one write, large ones in several reads and writes (on S3 through every
+   * read-ahead block several times over); all must be exact.
    */
   @ParameterizedTest
   @ValueSource(ints = {128 * 1024, 128 * 1024 + 1, 3 * 1024 * 1024 + 7, 9 * 1024 * 1024 + 5})

@@ -17,26 +17,19 @@ import java.util.concurrent.BlockingQueue;
  * and register with the poller each time the socket has nothing yet: a 512 MiB GET used 1.27 s of
  * server CPU per GB and ran at 0.80 of Docker Registry's rate with it, 1.61 s and 0.58 with a virtual
  * thread. The blocks are reused: a reader holds at most {@code blocks} of them, however long the
- * object.
+ * object, and gives them back to the pool once the body ended (after a failure or an early close
+ * the read-ahead thread may still be writing into one, so they are left to the garbage collector).
  *
  * <p>Also a channel: a reader with a direct buffer gets the bytes copied once, straight from a block,
  * where a heap buffer handed to a socket is copied again by the JDK, once per partial write.
  */
 final class ReadAheadStream extends InputStream implements ReadableByteChannel {
-  /** A body being read, and how to drop its connection instead of draining it. */
-  record Body(InputStream in, Runnable abort) {}
-
-  /** Opens the body on the read-ahead thread, so that several bodies can be opened at once. */
-  @FunctionalInterface
-  interface Opener {
-    Body open() throws IOException;
-  }
-
   /** One block read, or how the source failed (then bytes is null). */
   private record Block(byte[] bytes, int length, IOException failure) {}
 
   private static final Block END = new Block(new byte[0], 0, null);
 
+  private final BlockPool pool;
   private final BlockingQueue<byte[]> free;
   private final BlockingQueue<Block> filled;
   private final Thread reader;
@@ -46,33 +39,25 @@ final class ReadAheadStream extends InputStream implements ReadableByteChannel {
   private boolean closed;
 
   /** {@code abort} drops the source's connection when the reader stops early, instead of draining it. */
-  ReadAheadStream(InputStream source, Runnable abort, int blockSize, int blocks) {
-    this(() -> new Body(source, abort), blockSize, blocks);
-  }
-
-  ReadAheadStream(Opener source, int blockSize, int blocks) {
+  ReadAheadStream(InputStream source, Runnable abort, BlockPool pool, int blocks) {
+    this.pool = pool;
     this.free = new ArrayBlockingQueue<>(blocks);
     this.filled = new ArrayBlockingQueue<>(blocks + 1);
     for (int i = 0; i < blocks; i++) {
-      free.add(new byte[blockSize]);
+      free.add(pool.take());
     }
-    this.reader = Thread.ofPlatform().daemon().name("berth-s3-read-ahead").start(() -> pump(source));
+    this.reader = Thread.ofPlatform().daemon().name("berth-s3-read-ahead").start(() -> pump(source, abort));
   }
 
-  private void pump(Opener opener) {
-    Body body;
-    try {
-      body = opener.open();
-    } catch (IOException | RuntimeException e) {
-      fail(e);
-      return;
-    }
-    try (InputStream source = body.in()) {
+  private void pump(InputStream source, Runnable abort) {
+    try (source) {
       while (true) {
         byte[] block = free.take();
         int length = source.readNBytes(block, 0, block.length);
         if (length > 0) {
           filled.put(new Block(block, length, null));
+        } else {
+          free.add(block);
         }
         if (length < block.length) {
           filled.put(END);
@@ -80,15 +65,11 @@ final class ReadAheadStream extends InputStream implements ReadableByteChannel {
         }
       }
     } catch (InterruptedException e) {
-      body.abort().run();
+      abort.run();
     } catch (IOException | RuntimeException e) {
-      fail(e);
+      // Always room: at most `blocks` blocks wait in `filled`, whose capacity is one more.
+      filled.offer(new Block(null, 0, e instanceof IOException io ? io : new IOException(e)));
     }
-  }
-
-  private void fail(Exception e) {
-    // Always room: at most `blocks` blocks wait in `filled`, whose capacity is one more.
-    filled.offer(new Block(null, 0, e instanceof IOException io ? io : new IOException(e.getMessage(), e)));
   }
 
   @Override
@@ -139,6 +120,10 @@ final class ReadAheadStream extends InputStream implements ReadableByteChannel {
       if (current == END) {
         ended = true;
         current = null;
+        // The read-ahead thread put every block back before the end.
+        for (byte[] block; (block = free.poll()) != null; ) {
+          pool.give(block);
+        }
         return false;
       }
     }

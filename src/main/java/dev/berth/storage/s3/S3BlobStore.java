@@ -84,12 +84,10 @@ public final class S3BlobStore implements BlobStore {
   private static final int READ_AHEAD_BLOCK = 256 * 1024;
   private static final int READ_AHEAD_BLOCKS = 4;
   /**
-   * A long GET reads segments of 4 MiB, up to 3 at once, from as many ranged GetObjects; at most 8
-   * such segments (32 MiB) are held store-wide, beyond which GETs read sequentially.
+   * Read-ahead blocks kept for the next GETs: 16 GETs' worth (16 MiB), so that GETs do not each
+   * allocate theirs (1 MiB per GET of more than one block).
    */
-  private static final SegmentedRead.Shape SEGMENTS =
-      new SegmentedRead.Shape(4 << 20, 3, READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS);
-  private static final int SEGMENTS_HELD = 8;
+  private static final int BLOCKS_KEPT = 16 * READ_AHEAD_BLOCKS;
 
   private final S3Client s3;
   private final Optional<S3Presigner> presigner;
@@ -97,7 +95,7 @@ public final class S3BlobStore implements BlobStore {
   private final S3Layout layout;
   private final long chunkSize;
   private final Optional<Duration> redirect;
-  private final Semaphore segmentsHeld = new Semaphore(SEGMENTS_HELD);
+  private final BlockPool blocks = new BlockPool(READ_AHEAD_BLOCK, BLOCKS_KEPT);
 
   private S3BlobStore(S3Client s3, Optional<S3Presigner> presigner, S3Settings settings) {
     this.s3 = s3;
@@ -700,27 +698,29 @@ public final class S3BlobStore implements BlobStore {
       if (length == 0) {
         return InputStream.nullInputStream();
       }
+      Optional<String> range = range(offset, length);
       if (length <= READ_AHEAD_BLOCK) {
-        return get(key, Optional.of(range(offset, length)));
+        return get(key, range);
       }
-      return segmented(offset, length);
+      return readAhead(range);
     }
 
     @Override
     public ReadableByteChannel openChannel(long offset, long length) throws IOException {
-      return length <= READ_AHEAD_BLOCK ? Channels.newChannel(openRange(offset, length)) : segmented(offset, length);
+      if (length <= READ_AHEAD_BLOCK) {
+        return Channels.newChannel(openRange(offset, length));
+      }
+      return readAhead(range(offset, length));
     }
 
-    private SegmentedRead segmented(long offset, long length) throws IOException {
-      return new SegmentedRead((from, n) -> {
-        ResponseInputStream<GetObjectResponse> response = response(key, Optional.of(range(from, n)));
-        return new ReadAheadStream.Body(new Translating(response), response::abort);
-      }, offset, length, SEGMENTS, segmentsHeld);
+    private ReadAheadStream readAhead(Optional<String> range) throws IOException {
+      ResponseInputStream<GetObjectResponse> response = response(key, range);
+      return new ReadAheadStream(new Translating(response), response::abort, blocks, READ_AHEAD_BLOCKS);
     }
   }
 
-  private static String range(long offset, long length) {
-    return "bytes=" + offset + "-" + (offset + length - 1);
+  private static Optional<String> range(long offset, long length) {
+    return Optional.of("bytes=" + offset + "-" + (offset + length - 1));
   }
 
   /** The SDK reports failures while a body streams as unchecked exceptions; callers expect IOException. */
