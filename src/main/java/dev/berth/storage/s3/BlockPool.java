@@ -19,10 +19,6 @@ final class BlockPool {
     this.idle = new ArrayBlockingQueue<>(capacity);
   }
 
-  int size() {
-    return size;
-  }
-
   byte[] take() {
     byte[] block = idle.poll();
     return block != null ? block : new byte[size];

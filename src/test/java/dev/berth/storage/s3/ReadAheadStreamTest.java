@@ -80,4 +80,23 @@ class ReadAheadStreamTest {
     early.close();
     assertThat(pool.take()).containsOnly((byte) 0);
   }
+
+  @Test
+  void aDirectBufferGetsEveryByteInOrderAndNothingOnceClosed() throws Exception {
+    byte[] content = new byte[100_003];
+    new Random(2).nextBytes(content);
+    ReadAheadStream in = new ReadAheadStream(new ByteArrayInputStream(content), () -> {}, new BlockPool(4096, 3), 3);
+    java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(content.length + 10);
+    for (int limit = 1; in.read(direct) >= 0; limit += 3001) {
+      direct.limit(Math.min(direct.capacity(), direct.position() + limit));
+    }
+    direct.flip();
+    byte[] got = new byte[direct.remaining()];
+    direct.get(got);
+    assertThat(got).isEqualTo(content);
+    in.close();
+    assertThat(in.isOpen()).isFalse();
+    assertThatThrownBy(() -> in.read(java.nio.ByteBuffer.allocate(1)))
+        .isInstanceOf(java.nio.channels.ClosedChannelException.class);
+  }
 }
