@@ -9,10 +9,10 @@ import dev.berth.registry.RegistryException;
 import dev.berth.storage.BlobContent;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -25,19 +25,15 @@ import org.eclipse.jetty.io.RetainableByteBuffer;
 final class BlobEndpoints {
   private static final int FILE_BUFFER = 128 * 1024;
   private static final int LARGE_BUFFER = 1024 * 1024;
-  private static final int STREAM_BUFFER = 256 * 1024;
 
   private final Blobs blobs;
   private final ByteBufferPool.Sized fileBuffers;
   private final ByteBufferPool.Sized largeBuffers;
-  /** On the heap: a stream reads into an array. */
-  private final ByteBufferPool.Sized streamBuffers;
 
   BlobEndpoints(Blobs blobs, ByteBufferPool pool) {
     this.blobs = blobs;
     this.fileBuffers = new ByteBufferPool.Sized(pool, true, FILE_BUFFER);
     this.largeBuffers = new ByteBufferPool.Sized(pool, true, LARGE_BUFFER);
-    this.streamBuffers = new ByteBufferPool.Sized(pool, false, STREAM_BUFFER);
   }
 
   void handle(Exchange ex, RepositoryName name, String reference, String user) throws IOException {
@@ -96,26 +92,27 @@ final class BlobEndpoints {
     }
   }
 
-  /** A store without local files (object storage): a ranged read, copied in the same blocking loop. */
+  /**
+   * A store without local files (object storage): its channel copies into a direct buffer, written
+   * as is (a heap buffer is copied again by the JDK on every partial write), up to 1 MiB at a time.
+   */
   private void sendStream(Exchange ex, Digest digest, BlobContent content, long first, long length) throws IOException {
-    InputStream stream;
+    ReadableByteChannel channel;
     try {
-      stream = content.openRange(first, length);
+      channel = content.openChannel(first, length);
     } catch (NoSuchFileException e) {
       throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob unknown to registry", digest.toString());
     }
-    RetainableByteBuffer buffer = streamBuffers.acquire();
-    try (stream) {
+    RetainableByteBuffer buffer = (length <= FILE_BUFFER ? fileBuffers : largeBuffers).acquire();
+    try (channel) {
       ByteBuffer bytes = buffer.getByteBuffer();
       long sent = 0;
       do {
         bytes.clear().limit((int) Math.min(bytes.capacity(), length - sent));
         while (bytes.hasRemaining()) {
-          int n = stream.read(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
-          if (n < 0) {
+          if (channel.read(bytes) < 0) {
             throw new EOFException("blob " + digest + " shorter in storage than recorded");
           }
-          bytes.position(bytes.position() + n);
         }
         bytes.flip();
         sent += bytes.remaining();

@@ -3,6 +3,8 @@ package dev.berth.storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -30,4 +32,13 @@ public interface BlobContent {
    * java.nio.file.NoSuchFileException} when the bytes went away since the blob was opened.
    */
   InputStream openRange(long offset, long length) throws IOException;
+
+  /**
+   * The bytes of {@link #openRange} as a channel, for a reader with a direct buffer: a store holding
+   * them in memory on their way copies them into it once, where a heap buffer written to a socket is
+   * copied again by the JDK.
+   */
+  default ReadableByteChannel openChannel(long offset, long length) throws IOException {
+    return Channels.newChannel(openRange(offset, length));
+  }
 }

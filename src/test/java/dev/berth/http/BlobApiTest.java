@@ -86,9 +86,12 @@ class BlobApiTest {
     assertThat(raw.body()).as("HEAD body").isEmpty();
   }
 
-  /** Small blobs go out in one write, large ones in several reads and writes; both must be exact. */
+  /**
+   * Small blobs go out in one write, large ones in several reads and writes (on S3 through every
+   * read-ahead block several times over); all must be exact.
+   */
   @ParameterizedTest
-  @ValueSource(ints = {128 * 1024, 128 * 1024 + 1, 3 * 1024 * 1024 + 7})
+  @ValueSource(ints = {128 * 1024, 128 * 1024 + 1, 3 * 1024 * 1024 + 7, 9 * 1024 * 1024 + 5})
   void blobsAroundTheSendBufferSizesComeBackWholeAndInRanges(int size) {
     String repo = RegistryClient.uniqueRepo("sizes");
     byte[] content = RegistryClient.randomBytes(size);

@@ -16,6 +16,8 @@ import java.io.PushbackInputStream;
 import java.io.SequenceInputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
@@ -29,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -80,6 +83,11 @@ public final class S3BlobStore implements BlobStore {
   /** A GET longer than one block reads ahead of its client by up to this many (1 MiB per GET). */
   private static final int READ_AHEAD_BLOCK = 256 * 1024;
   private static final int READ_AHEAD_BLOCKS = 4;
+  /**
+   * Read-ahead blocks kept for the next GETs: 16 GETs' worth (16 MiB), so that GETs do not each
+   * allocate theirs (1 MiB per GET of more than one block).
+   */
+  private static final int BLOCKS_KEPT = 16 * READ_AHEAD_BLOCKS;
 
   private final S3Client s3;
   private final Optional<S3Presigner> presigner;
@@ -87,6 +95,7 @@ public final class S3BlobStore implements BlobStore {
   private final S3Layout layout;
   private final long chunkSize;
   private final Optional<Duration> redirect;
+  private final BlockPool blocks = new BlockPool(READ_AHEAD_BLOCK, BLOCKS_KEPT);
 
   private S3BlobStore(S3Client s3, Optional<S3Presigner> presigner, S3Settings settings) {
     this.s3 = s3;
@@ -380,7 +389,7 @@ public final class S3BlobStore implements BlobStore {
   private List<CompletedPart> uploadParts(String target, String multipart, PartBuffer first, InputStream content)
       throws IOException {
     List<Future<CompletedPart>> written = new ArrayList<>();
-    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(PARTS_IN_FLIGHT);
+    Semaphore inFlight = new Semaphore(PARTS_IN_FLIGHT);
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       PartBuffer buffer = first;
       for (int number = 1; buffer.size() > 0; number++) {
@@ -689,13 +698,29 @@ public final class S3BlobStore implements BlobStore {
       if (length == 0) {
         return InputStream.nullInputStream();
       }
-      Optional<String> range = Optional.of("bytes=" + offset + "-" + (offset + length - 1));
+      Optional<String> range = range(offset, length);
       if (length <= READ_AHEAD_BLOCK) {
         return get(key, range);
       }
-      ResponseInputStream<GetObjectResponse> response = response(key, range);
-      return new ReadAheadStream(new Translating(response), response::abort, READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS);
+      return readAhead(range);
     }
+
+    @Override
+    public ReadableByteChannel openChannel(long offset, long length) throws IOException {
+      if (length <= READ_AHEAD_BLOCK) {
+        return Channels.newChannel(openRange(offset, length));
+      }
+      return readAhead(range(offset, length));
+    }
+
+    private ReadAheadStream readAhead(Optional<String> range) throws IOException {
+      ResponseInputStream<GetObjectResponse> response = response(key, range);
+      return new ReadAheadStream(new Translating(response), response::abort, blocks, READ_AHEAD_BLOCKS);
+    }
+  }
+
+  private static Optional<String> range(long offset, long length) {
+    return Optional.of("bytes=" + offset + "-" + (offset + length - 1));
   }
 
   /** The SDK reports failures while a body streams as unchecked exceptions; callers expect IOException. */
