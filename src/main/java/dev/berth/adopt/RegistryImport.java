@@ -3,6 +3,7 @@ package dev.berth.adopt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.metadata.ImportBatch;
+import dev.berth.metadata.ManifestKey;
 import dev.berth.metadata.ManifestRecord;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.oci.Descriptor;
@@ -38,15 +39,19 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>One repository at a time: its layer links, then its image manifests, then its indexes (each
  * once its children are recorded), then its tags, so nothing is written before what it references,
- * and only one repository's digests are ever held. What a repository holds goes to the metadata
- * store as {@link ImportBatch}es of up to {@link #BATCH} blobs, manifests and tags, each one
- * transaction of a few prepared statements. Every write is idempotent (a manifest or link already
+ * and only one repository's digests are ever held. What the repositories hold goes to the metadata
+ * store in transactions of up to {@link #BATCH} blobs, manifests and tags, an {@link ImportBatch}
+ * of a few statements for each repository in it. Every write is idempotent (a manifest or link already
  * there is left as it is), so a second run, or a run after one that was killed, ends with the same
  * metadata.
  */
 public final class RegistryImport {
-  /** About one repository of the benchmark's (1,000 manifests, 2,600 layer links, 500 tags) per transaction. */
-  static final int BATCH = 4096;
+  /**
+   * Items per transaction: about three repositories of the benchmark's (1,000 manifests, 3,600
+   * layer links, 500 tags). The indexes by blob take a transaction's rows at as many places as there
+   * are blobs, so a larger one changes fewer pages per row.
+   */
+  static final int BATCH = 16384;
   private static final int PROGRESS_EVERY = 256;
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -90,6 +95,10 @@ public final class RegistryImport {
     private final ImportListener listener;
     /** Empty in a dry run, which only counts. */
     private final Optional<Writer> writer;
+    /** Batches of the repositories read so far, not yet handed to the writer, with where their manifests came from. */
+    private final List<ImportBatch> pending = new ArrayList<>();
+    private Map<ManifestKey, List<String>> pendingSources = new HashMap<>();
+    private int pendingItems;
 
     Run(ImportReport report, ImportListener listener, Optional<MetadataStore> metadata) {
       this.report = report;
@@ -100,6 +109,7 @@ public final class RegistryImport {
     void all() throws IOException {
       try {
         tree.forEachRepository(this::repository);
+        handOver();
         writer.ifPresent(Writer::finish);
       } finally {
         writer.ifPresent(Writer::close);
@@ -107,8 +117,28 @@ public final class RegistryImport {
       listener.progress(report);
     }
 
+    /** Queues a repository's batch; once the queue holds a transaction's worth, the writer takes it. */
+    private void queue(ImportBatch batch, Map<Digest, List<String>> sources) {
+      pending.add(batch);
+      sources.forEach((digest, locations) -> pendingSources.put(new ManifestKey(batch.repository(), digest), locations));
+      pendingItems += batch.size();
+      if (pendingItems >= RegistryImport.this.batch) {
+        handOver();
+      }
+    }
+
+    private void handOver() {
+      if (writer.isEmpty() || pending.isEmpty()) {
+        return;
+      }
+      writer.get().write(List.copyOf(pending), pendingSources);
+      pending.clear();
+      pendingSources = new HashMap<>();
+      pendingItems = 0;
+    }
+
     /**
-     * Writes one batch at a time on a thread of its own while the import reads the next: reading is
+     * Writes one transaction at a time on a thread of its own while the import reads the next: reading is
      * file system calls and parsing, writing is the database's, so on two cores they overlap.
      * What the store refused of a batch is reported on the import's thread, when the next batch is
      * handed over or at the end.
@@ -121,16 +151,16 @@ public final class RegistryImport {
         return writing;
       });
       private Future<List<ImportBatch.Refusal>> running;
-      private Map<Digest, List<String>> runningSources = Map.of();
+      private Map<ManifestKey, List<String>> runningSources = Map.of();
 
       Writer(MetadataStore store) {
         this.store = store;
       }
 
-      /** Hands the batch over once the one before it is written; {@code sources} name where each manifest came from. */
-      void write(ImportBatch batch, Map<Digest, List<String>> sources) {
+      /** Hands the batches over once the ones before them are written; {@code sources} name where each manifest came from. */
+      void write(List<ImportBatch> batches, Map<ManifestKey, List<String>> sources) {
         finish();
-        running = thread.submit(() -> store.manifests().importBatch(batch, clock.instant()));
+        running = thread.submit(() -> store.manifests().importBatches(batches, clock.instant()));
         runningSources = sources;
       }
 
@@ -154,7 +184,7 @@ public final class RegistryImport {
           running = null;
         }
         for (ImportBatch.Refusal refusal : refusals) {
-          for (String location : runningSources.get(refusal.manifest())) {
+          for (String location : runningSources.get(new ManifestKey(refusal.repository(), refusal.manifest()))) {
             inconsistency(Inconsistency.Kind.REFUSED, location, refusal.missing().getMessage());
           }
         }
@@ -235,13 +265,13 @@ public final class RegistryImport {
       }
 
       private void queued() {
-        if (blobs.size() + manifests.size() + tags.size() >= batch) {
+        if (pendingItems + blobs.size() + manifests.size() + tags.size() >= batch) {
           flush();
         }
       }
 
       /**
-       * Hands the batch to the writer, one transaction. A manifest the store refuses (something
+       * Queues what was read as a batch for the writer. A manifest the store refuses (something
        * changed under the import) is reported, at each place it would have been written from; the
        * rest stays.
        */
@@ -249,7 +279,7 @@ public final class RegistryImport {
         if (writer.isEmpty() || blobs.size() + manifests.size() + tags.size() == 0) {
           return;
         }
-        writer.get().write(new ImportBatch(name, blobs, manifests, tags), sources);
+        queue(new ImportBatch(name, blobs, manifests, tags), sources);
         blobs.clear();
         manifests.clear();
         tags.clear();
