@@ -19,6 +19,7 @@ import dev.berth.storage.RegistryTree.Link;
 import dev.berth.storage.RegistryTree.RepositoryDirectory;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,6 +32,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,6 +56,8 @@ public final class RegistryImport {
    */
   static final int BATCH = 16384;
   private static final int PROGRESS_EVERY = 256;
+  /** Repositories read at once; two keep both cores (or the disk) busy while the database writes. */
+  static final int READERS = 2;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RegistryTree tree;
@@ -106,15 +111,149 @@ public final class RegistryImport {
       this.writer = metadata.map(Writer::new);
     }
 
+    /** Repositories being read, in the walk's order; the first one's findings apply as they come. */
+    private final ArrayDeque<Turn> turns = new ArrayDeque<>();
+    /** What stopped the run, the first thing that did; later findings are dropped. */
+    private Throwable failure;
+
+    /**
+     * Reads {@link #READERS} repositories at once, each on a thread of its own: on a root that is not
+     * in the page cache, reading waits on the disk, one file at a time per thread. What each finds
+     * (counts, reports, batches) applies in the walk's order, so reports come as from one reader.
+     */
     void all() throws IOException {
+      ExecutorService readers = Executors.newFixedThreadPool(READERS, daemon("import-reader"));
+      Semaphore reading = new Semaphore(READERS);
       try {
-        tree.forEachRepository(this::repository);
-        handOver();
-        writer.ifPresent(Writer::finish);
+        tree.forEachRepository(directory -> {
+          acquire(reading, 1);
+          Turn turn = new Turn();
+          readers.execute(() -> {
+            try {
+              new RepositoryImport(directory, turn).run();
+            } catch (Throwable e) {
+              fail(e);
+            } finally {
+              turn.done();
+              reading.release();
+            }
+          });
+          synchronized (this) {
+            if (failure != null) {
+              throw new Stopped();
+            }
+          }
+        });
+      } catch (Stopped e) {
+        // The failure is thrown below, once no repository is being read.
+      } catch (IOException | RuntimeException | Error e) {
+        fail(e);
       } finally {
-        writer.ifPresent(Writer::close);
+        acquire(reading, READERS);
+        readers.shutdown();
+        try {
+          synchronized (this) {
+            if (failure == null) {
+              handOver();
+              writer.ifPresent(Writer::finish);
+            }
+          }
+        } finally {
+          writer.ifPresent(Writer::close);
+        }
+      }
+      synchronized (this) {
+        if (failure instanceof IOException e) {
+          throw e;
+        } else if (failure instanceof RuntimeException e) {
+          throw e;
+        } else if (failure instanceof Error e) {
+          throw e;
+        } else if (failure != null) {
+          throw new IllegalStateException(failure);
+        }
       }
       listener.progress(report);
+    }
+
+    private synchronized void fail(Throwable e) {
+      if (failure == null) {
+        failure = e;
+      }
+      notifyAll();
+    }
+
+    /** Ends a repository's reading once the run failed. */
+    private static final class Stopped extends RuntimeException {
+      Stopped() {
+        super("stopped", null, false, false);
+      }
+    }
+
+    /**
+     * One repository's place in the walk's order. Its findings apply at once while every repository
+     * before it is done; until then they are held, up to a transaction's worth of items, beyond which
+     * its reader waits: at most {@link #READERS} repositories' findings are held.
+     */
+    private final class Turn {
+      private final List<Runnable> held = new ArrayList<>();
+      private int heldItems;
+      private boolean first;
+      private boolean done;
+
+      Turn() {
+        synchronized (Run.this) {
+          first = turns.isEmpty();
+          turns.addLast(this);
+        }
+      }
+
+      /** Applies {@code findings} (with {@code items} items for the writer) in the walk's order. */
+      void apply(Runnable findings, int items) {
+        synchronized (Run.this) {
+          while (!first && items > 0 && heldItems >= batch && failure == null) {
+            try {
+              Run.this.wait();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IllegalStateException("interrupted while reading a repository", e);
+            }
+          }
+          if (failure != null) {
+            throw new Stopped();
+          }
+          if (first) {
+            findings.run();
+          } else {
+            held.add(findings);
+            heldItems += items;
+          }
+        }
+      }
+
+      /** This repository is read: the next one's findings apply, those held first. */
+      void done() {
+        synchronized (Run.this) {
+          done = true;
+          while (!turns.isEmpty() && turns.getFirst().done) {
+            turns.removeFirst();
+            Turn next = turns.peekFirst();
+            if (next != null) {
+              next.first = true;
+              try {
+                if (failure == null) {
+                  next.held.forEach(Runnable::run);
+                }
+              } catch (Throwable e) {
+                fail(e);
+              }
+              next.held.clear();
+              next.heldItems = 0;
+            }
+          }
+          Run.this.notifyAll();
+        }
+      }
     }
 
     /** Queues a repository's batch; once the queue holds a transaction's worth, the writer takes it. */
@@ -145,11 +284,7 @@ public final class RegistryImport {
      */
     private final class Writer implements AutoCloseable {
       private final MetadataStore store;
-      private final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
-        Thread writing = new Thread(task, "import-writer");
-        writing.setDaemon(true);
-        return writing;
-      });
+      private final ExecutorService thread = Executors.newSingleThreadExecutor(daemon("import-writer"));
       private Future<List<ImportBatch.Refusal>> running;
       private Map<ManifestKey, List<String>> runningSources = Map.of();
 
@@ -207,27 +342,13 @@ public final class RegistryImport {
       listener.inconsistency(new Inconsistency(kind, location, detail));
     }
 
-    private void repository(RepositoryDirectory directory) throws IOException {
-      if (directory.empty()) {
-        inconsistency(Inconsistency.Kind.EMPTY_REPOSITORY, directory.location(), "no layers, manifests, tags or uploads");
-        return;
-      }
-      RepositoryName name;
-      try {
-        name = RepositoryName.of(directory.name());
-      } catch (OciFormatException e) {
-        inconsistency(Inconsistency.Kind.INVALID_NAME, directory.location(), e.getMessage());
-        return;
-      }
-      report.repositories++;
-      new RepositoryImport(name, directory).run();
-      listener.progress(report);
-    }
-
     /** The state of one repository while it is imported: its digests, never another's. */
     private final class RepositoryImport {
-      private final RepositoryName name;
+      private RepositoryName name;
       private final RepositoryDirectory directory;
+      private final Turn turn;
+      /** Counts since they were last applied to the run's report. */
+      private ImportReport report = new ImportReport(writer.isEmpty());
       /** Blobs the repository may serve: layer links whose blob has data, and links added for manifests. */
       private final Set<Digest> linked = new HashSet<>();
       /** Manifests recorded (or, in a dry run, that would be). */
@@ -249,12 +370,28 @@ public final class RegistryImport {
 
       private record TagLink(Tag tag, String location) {}
 
-      RepositoryImport(RepositoryName name, RepositoryDirectory directory) {
-        this.name = name;
+      RepositoryImport(RepositoryDirectory directory, Turn turn) {
         this.directory = directory;
+        this.turn = turn;
       }
 
       void run() throws IOException {
+        if (directory.empty()) {
+          inconsistency(Inconsistency.Kind.EMPTY_REPOSITORY, directory.location(), "no layers, manifests, tags or uploads");
+          return;
+        }
+        try {
+          name = RepositoryName.of(directory.name());
+        } catch (OciFormatException e) {
+          inconsistency(Inconsistency.Kind.INVALID_NAME, directory.location(), e.getMessage());
+          return;
+        }
+        report.repositories++;
+        read();
+        progress();
+      }
+
+      private void read() throws IOException {
         tree.forEachUpload(directory, (id, location) -> report.uploads++);
         tree.forEachLayerLink(directory, this::layerLink);
         tree.forEachTagLink(directory, this::tagLink);
@@ -265,9 +402,25 @@ public final class RegistryImport {
       }
 
       private void queued() {
-        if (pendingItems + blobs.size() + manifests.size() + tags.size() >= batch) {
+        if (blobs.size() + manifests.size() + tags.size() >= batch) {
           flush();
         }
+      }
+
+      private void inconsistency(Inconsistency.Kind kind, String location, String detail) {
+        report.inconsistencies.merge(kind, 1L, Long::sum);
+        Inconsistency found = new Inconsistency(kind, location, detail);
+        turn.apply(() -> listener.inconsistency(found), 0);
+      }
+
+      /** Adds the counts so far to the run's report, and shows it. */
+      private void progress() {
+        ImportReport counted = report;
+        report = new ImportReport(writer.isEmpty());
+        turn.apply(() -> {
+          Run.this.report.add(counted);
+          listener.progress(Run.this.report);
+        }, 0);
       }
 
       /**
@@ -279,7 +432,9 @@ public final class RegistryImport {
         if (writer.isEmpty() || blobs.size() + manifests.size() + tags.size() == 0) {
           return;
         }
-        queue(new ImportBatch(name, blobs, manifests, tags), sources);
+        ImportBatch batch = new ImportBatch(name, blobs, manifests, tags);
+        Map<Digest, List<String>> from = sources;
+        turn.apply(() -> queue(batch, from), batch.size());
         blobs.clear();
         manifests.clear();
         tags.clear();
@@ -355,7 +510,7 @@ public final class RegistryImport {
           skipped.add(digest.get());
         }
         if (report.manifests % PROGRESS_EVERY == 0) {
-          listener.progress(report);
+          progress();
         }
       }
 
@@ -480,6 +635,23 @@ public final class RegistryImport {
           }
         }
       }
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return task -> {
+      Thread thread = new Thread(task, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  private static void acquire(Semaphore semaphore, int permits) {
+    try {
+      semaphore.acquire(permits);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while repositories were read", e);
     }
   }
 
