@@ -37,6 +37,21 @@ public final class ImportReport {
     manifestsByType.merge(mediaType, 1L, Long::sum);
   }
 
+  /** Adds the counts of {@code other}, a part of the same run counted apart. */
+  void add(ImportReport other) {
+    repositories += other.repositories;
+    layerLinks += other.layerLinks;
+    layerLinksRecorded += other.layerLinksRecorded;
+    manifests += other.manifests;
+    other.manifestsByType.forEach((type, count) -> manifestsByType.merge(type, count, Long::sum));
+    manifestsRecorded += other.manifestsRecorded;
+    tags += other.tags;
+    tagsRecorded += other.tagsRecorded;
+    uploads += other.uploads;
+    deletedLinks += other.deletedLinks;
+    other.inconsistencies.forEach((kind, count) -> inconsistencies.merge(kind, count, Long::sum));
+  }
+
   void finish() {
     elapsedNanos = System.nanoTime() - startNanos;
   }

@@ -3,6 +3,7 @@ package dev.berth.adopt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.metadata.ImportBatch;
+import dev.berth.metadata.ManifestKey;
 import dev.berth.metadata.ManifestRecord;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.oci.Descriptor;
@@ -18,6 +19,7 @@ import dev.berth.storage.RegistryTree.Link;
 import dev.berth.storage.RegistryTree.RepositoryDirectory;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,6 +32,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,16 +42,22 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>One repository at a time: its layer links, then its image manifests, then its indexes (each
  * once its children are recorded), then its tags, so nothing is written before what it references,
- * and only one repository's digests are ever held. What a repository holds goes to the metadata
- * store as {@link ImportBatch}es of up to {@link #BATCH} blobs, manifests and tags, each one
- * transaction of a few prepared statements. Every write is idempotent (a manifest or link already
+ * and only one repository's digests are ever held. What the repositories hold goes to the metadata
+ * store in transactions of up to {@link #BATCH} blobs, manifests and tags, an {@link ImportBatch}
+ * of a few statements for each repository in it. Every write is idempotent (a manifest or link already
  * there is left as it is), so a second run, or a run after one that was killed, ends with the same
  * metadata.
  */
 public final class RegistryImport {
-  /** About one repository of the benchmark's (1,000 manifests, 2,600 layer links, 500 tags) per transaction. */
-  static final int BATCH = 4096;
+  /**
+   * Items per transaction: about three repositories of the benchmark's (1,000 manifests, 3,600
+   * layer links, 500 tags). The indexes by blob take a transaction's rows at as many places as there
+   * are blobs, so a larger one changes fewer pages per row.
+   */
+  static final int BATCH = 16384;
   private static final int PROGRESS_EVERY = 256;
+  /** Repositories read at once; two keep both cores (or the disk) busy while the database writes. */
+  static final int READERS = 2;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RegistryTree tree;
@@ -90,6 +100,10 @@ public final class RegistryImport {
     private final ImportListener listener;
     /** Empty in a dry run, which only counts. */
     private final Optional<Writer> writer;
+    /** Batches of the repositories read so far, not yet handed to the writer, with where their manifests came from. */
+    private final List<ImportBatch> pending = new ArrayList<>();
+    private Map<ManifestKey, List<String>> pendingSources = new HashMap<>();
+    private int pendingItems;
 
     Run(ImportReport report, ImportListener listener, Optional<MetadataStore> metadata) {
       this.report = report;
@@ -97,40 +111,191 @@ public final class RegistryImport {
       this.writer = metadata.map(Writer::new);
     }
 
+    /** Repositories being read, in the walk's order; the first one's findings apply as they come. */
+    private final ArrayDeque<Turn> turns = new ArrayDeque<>();
+    /** What stopped the run, the first thing that did; later findings are dropped. */
+    private Throwable failure;
+
+    /**
+     * Reads {@link #READERS} repositories at once, each on a thread of its own: on a root that is not
+     * in the page cache, reading waits on the disk, one file at a time per thread. What each finds
+     * (counts, reports, batches) applies in the walk's order, so reports come as from one reader.
+     */
     void all() throws IOException {
+      ExecutorService readers = Executors.newFixedThreadPool(READERS, daemon("import-reader"));
+      Semaphore reading = new Semaphore(READERS);
       try {
-        tree.forEachRepository(this::repository);
-        writer.ifPresent(Writer::finish);
+        tree.forEachRepository(directory -> {
+          acquire(reading, 1);
+          Turn turn = new Turn();
+          readers.execute(() -> {
+            try {
+              new RepositoryImport(directory, turn).run();
+            } catch (Throwable e) {
+              fail(e);
+            } finally {
+              turn.done();
+              reading.release();
+            }
+          });
+          synchronized (this) {
+            if (failure != null) {
+              throw new Stopped();
+            }
+          }
+        });
+      } catch (Stopped e) {
+        // The failure is thrown below, once no repository is being read.
+      } catch (IOException | RuntimeException | Error e) {
+        fail(e);
       } finally {
-        writer.ifPresent(Writer::close);
+        acquire(reading, READERS);
+        readers.shutdown();
+        try {
+          synchronized (this) {
+            if (failure == null) {
+              handOver();
+              writer.ifPresent(Writer::finish);
+            }
+          }
+        } finally {
+          writer.ifPresent(Writer::close);
+        }
+      }
+      synchronized (this) {
+        if (failure instanceof IOException e) {
+          throw e;
+        } else if (failure instanceof RuntimeException e) {
+          throw e;
+        } else if (failure instanceof Error e) {
+          throw e;
+        } else if (failure != null) {
+          throw new IllegalStateException(failure);
+        }
       }
       listener.progress(report);
     }
 
+    private synchronized void fail(Throwable e) {
+      if (failure == null) {
+        failure = e;
+      }
+      notifyAll();
+    }
+
+    /** Ends a repository's reading once the run failed. */
+    private static final class Stopped extends RuntimeException {
+      Stopped() {
+        super("stopped", null, false, false);
+      }
+    }
+
     /**
-     * Writes one batch at a time on a thread of its own while the import reads the next: reading is
+     * One repository's place in the walk's order. Its findings apply at once while every repository
+     * before it is done; until then they are held, up to a transaction's worth of items, beyond which
+     * its reader waits: at most {@link #READERS} repositories' findings are held.
+     */
+    private final class Turn {
+      private final List<Runnable> held = new ArrayList<>();
+      private int heldItems;
+      private boolean first;
+      private boolean done;
+
+      Turn() {
+        synchronized (Run.this) {
+          first = turns.isEmpty();
+          turns.addLast(this);
+        }
+      }
+
+      /** Applies {@code findings} (with {@code items} items for the writer) in the walk's order. */
+      void apply(Runnable findings, int items) {
+        synchronized (Run.this) {
+          while (!first && items > 0 && heldItems >= batch && failure == null) {
+            try {
+              Run.this.wait();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IllegalStateException("interrupted while reading a repository", e);
+            }
+          }
+          if (failure != null) {
+            throw new Stopped();
+          }
+          if (first) {
+            findings.run();
+          } else {
+            held.add(findings);
+            heldItems += items;
+          }
+        }
+      }
+
+      /** This repository is read: the next one's findings apply, those held first. */
+      void done() {
+        synchronized (Run.this) {
+          done = true;
+          while (!turns.isEmpty() && turns.getFirst().done) {
+            turns.removeFirst();
+            Turn next = turns.peekFirst();
+            if (next != null) {
+              next.first = true;
+              try {
+                if (failure == null) {
+                  next.held.forEach(Runnable::run);
+                }
+              } catch (Throwable e) {
+                fail(e);
+              }
+              next.held.clear();
+              next.heldItems = 0;
+            }
+          }
+          Run.this.notifyAll();
+        }
+      }
+    }
+
+    /** Queues a repository's batch; once the queue holds a transaction's worth, the writer takes it. */
+    private void queue(ImportBatch batch, Map<Digest, List<String>> sources) {
+      pending.add(batch);
+      sources.forEach((digest, locations) -> pendingSources.put(new ManifestKey(batch.repository(), digest), locations));
+      pendingItems += batch.size();
+      if (pendingItems >= RegistryImport.this.batch) {
+        handOver();
+      }
+    }
+
+    private void handOver() {
+      if (writer.isEmpty() || pending.isEmpty()) {
+        return;
+      }
+      writer.get().write(List.copyOf(pending), pendingSources);
+      pending.clear();
+      pendingSources = new HashMap<>();
+      pendingItems = 0;
+    }
+
+    /**
+     * Writes one transaction at a time on a thread of its own while the import reads the next: reading is
      * file system calls and parsing, writing is the database's, so on two cores they overlap.
      * What the store refused of a batch is reported on the import's thread, when the next batch is
      * handed over or at the end.
      */
     private final class Writer implements AutoCloseable {
       private final MetadataStore store;
-      private final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
-        Thread writing = new Thread(task, "import-writer");
-        writing.setDaemon(true);
-        return writing;
-      });
+      private final ExecutorService thread = Executors.newSingleThreadExecutor(daemon("import-writer"));
       private Future<List<ImportBatch.Refusal>> running;
-      private Map<Digest, List<String>> runningSources = Map.of();
+      private Map<ManifestKey, List<String>> runningSources = Map.of();
 
       Writer(MetadataStore store) {
         this.store = store;
       }
 
-      /** Hands the batch over once the one before it is written; {@code sources} name where each manifest came from. */
-      void write(ImportBatch batch, Map<Digest, List<String>> sources) {
+      /** Hands the batches over once the ones before them are written; {@code sources} name where each manifest came from. */
+      void write(List<ImportBatch> batches, Map<ManifestKey, List<String>> sources) {
         finish();
-        running = thread.submit(() -> store.manifests().importBatch(batch, clock.instant()));
+        running = thread.submit(() -> store.manifests().importBatches(batches, clock.instant()));
         runningSources = sources;
       }
 
@@ -154,7 +319,7 @@ public final class RegistryImport {
           running = null;
         }
         for (ImportBatch.Refusal refusal : refusals) {
-          for (String location : runningSources.get(refusal.manifest())) {
+          for (String location : runningSources.get(new ManifestKey(refusal.repository(), refusal.manifest()))) {
             inconsistency(Inconsistency.Kind.REFUSED, location, refusal.missing().getMessage());
           }
         }
@@ -177,27 +342,13 @@ public final class RegistryImport {
       listener.inconsistency(new Inconsistency(kind, location, detail));
     }
 
-    private void repository(RepositoryDirectory directory) throws IOException {
-      if (directory.empty()) {
-        inconsistency(Inconsistency.Kind.EMPTY_REPOSITORY, directory.location(), "no layers, manifests, tags or uploads");
-        return;
-      }
-      RepositoryName name;
-      try {
-        name = RepositoryName.of(directory.name());
-      } catch (OciFormatException e) {
-        inconsistency(Inconsistency.Kind.INVALID_NAME, directory.location(), e.getMessage());
-        return;
-      }
-      report.repositories++;
-      new RepositoryImport(name, directory).run();
-      listener.progress(report);
-    }
-
     /** The state of one repository while it is imported: its digests, never another's. */
     private final class RepositoryImport {
-      private final RepositoryName name;
+      private RepositoryName name;
       private final RepositoryDirectory directory;
+      private final Turn turn;
+      /** Counts since they were last applied to the run's report. */
+      private ImportReport report = new ImportReport(writer.isEmpty());
       /** Blobs the repository may serve: layer links whose blob has data, and links added for manifests. */
       private final Set<Digest> linked = new HashSet<>();
       /** Manifests recorded (or, in a dry run, that would be). */
@@ -219,12 +370,28 @@ public final class RegistryImport {
 
       private record TagLink(Tag tag, String location) {}
 
-      RepositoryImport(RepositoryName name, RepositoryDirectory directory) {
-        this.name = name;
+      RepositoryImport(RepositoryDirectory directory, Turn turn) {
         this.directory = directory;
+        this.turn = turn;
       }
 
       void run() throws IOException {
+        if (directory.empty()) {
+          inconsistency(Inconsistency.Kind.EMPTY_REPOSITORY, directory.location(), "no layers, manifests, tags or uploads");
+          return;
+        }
+        try {
+          name = RepositoryName.of(directory.name());
+        } catch (OciFormatException e) {
+          inconsistency(Inconsistency.Kind.INVALID_NAME, directory.location(), e.getMessage());
+          return;
+        }
+        report.repositories++;
+        read();
+        progress();
+      }
+
+      private void read() throws IOException {
         tree.forEachUpload(directory, (id, location) -> report.uploads++);
         tree.forEachLayerLink(directory, this::layerLink);
         tree.forEachTagLink(directory, this::tagLink);
@@ -240,8 +407,24 @@ public final class RegistryImport {
         }
       }
 
+      private void inconsistency(Inconsistency.Kind kind, String location, String detail) {
+        report.inconsistencies.merge(kind, 1L, Long::sum);
+        Inconsistency found = new Inconsistency(kind, location, detail);
+        turn.apply(() -> listener.inconsistency(found), 0);
+      }
+
+      /** Adds the counts so far to the run's report, and shows it. */
+      private void progress() {
+        ImportReport counted = report;
+        report = new ImportReport(writer.isEmpty());
+        turn.apply(() -> {
+          Run.this.report.add(counted);
+          listener.progress(Run.this.report);
+        }, 0);
+      }
+
       /**
-       * Hands the batch to the writer, one transaction. A manifest the store refuses (something
+       * Queues what was read as a batch for the writer. A manifest the store refuses (something
        * changed under the import) is reported, at each place it would have been written from; the
        * rest stays.
        */
@@ -249,7 +432,9 @@ public final class RegistryImport {
         if (writer.isEmpty() || blobs.size() + manifests.size() + tags.size() == 0) {
           return;
         }
-        writer.get().write(new ImportBatch(name, blobs, manifests, tags), sources);
+        ImportBatch batch = new ImportBatch(name, blobs, manifests, tags);
+        Map<Digest, List<String>> from = sources;
+        turn.apply(() -> queue(batch, from), batch.size());
         blobs.clear();
         manifests.clear();
         tags.clear();
@@ -325,7 +510,7 @@ public final class RegistryImport {
           skipped.add(digest.get());
         }
         if (report.manifests % PROGRESS_EVERY == 0) {
-          listener.progress(report);
+          progress();
         }
       }
 
@@ -450,6 +635,23 @@ public final class RegistryImport {
           }
         }
       }
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return task -> {
+      Thread thread = new Thread(task, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  private static void acquire(Semaphore semaphore, int permits) {
+    try {
+      semaphore.acquire(permits);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while repositories were read", e);
     }
   }
 

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Part of one repository as an import found it, for {@link ManifestMetadata#importBatch}: blobs to
+ * Part of one repository as an import found it, for {@link ManifestMetadata#importBatches}: blobs to
  * record and link, manifests (an index after its children), and tags on those manifests.
  */
 public record ImportBatch(RepositoryName repository, List<Blob> blobs, List<ManifestRecord> manifests,
@@ -20,7 +20,7 @@ public record ImportBatch(RepositoryName repository, List<Blob> blobs, List<Mani
   public record TagLink(Tag tag, Digest manifest) {}
 
   /** A manifest not stored, with what it named that the repository does not hold; its tags were not written. */
-  public record Refusal(Digest manifest, MissingReferencesException missing) {}
+  public record Refusal(RepositoryName repository, Digest manifest, MissingReferencesException missing) {}
 
   public ImportBatch {
     blobs = List.copyOf(blobs);

@@ -47,14 +47,16 @@ public interface ManifestMetadata {
       throws MissingReferencesException;
 
   /**
-   * Writes what an import of a Docker Registry root found in one repository, in one transaction,
-   * as {@link BlobMetadata#recordBlob} for each blob and then {@link #putManifest} for each manifest
-   * and each of its tags would, with the same checks and the same result, the same again for what
-   * is already there: each statement runs once for the whole batch instead of once per call. A
-   * manifest whose references the repository does not hold (blobs of the batch count, and
-   * manifests of the batch before it) is not written, nor are its tags: it is answered instead.
+   * Writes what an import of a Docker Registry root found, batches of one repository each, in one
+   * transaction, as {@link BlobMetadata#recordBlob} for each blob and then {@link #putManifest} for
+   * each manifest and each of its tags would, with the same checks and the same result, the same
+   * again for what is already there: each statement runs once per batch instead of once per call. A
+   * manifest whose references its repository does not hold (blobs of its batch count, and manifests
+   * of its batch before it) is not written, nor are its tags: it is answered instead. The commit
+   * need not reach the disk before this returns (an import is run again to finish it); closing the
+   * store, or the next synced write, makes it durable.
    */
-  List<ImportBatch.Refusal> importBatch(ImportBatch batch, Instant now);
+  List<ImportBatch.Refusal> importBatches(List<ImportBatch> batches, Instant now);
 
   Optional<StoredManifest> findManifest(RepositoryName repository, Digest digest);
 

@@ -9,6 +9,7 @@ import dev.berth.metadata.sql.SqlMetadataStore;
 import dev.berth.oci.Digest;
 import dev.berth.oci.RepositoryName;
 import dev.berth.oci.Tag;
+import dev.berth.storage.RegistryTree;
 import dev.berth.storage.fs.FilesystemRegistryTree;
 import dev.berth.testing.DockerRegistryRoot;
 import dev.berth.testing.ManifestBuilder;
@@ -24,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,6 +124,115 @@ class RegistryImportTest {
       assertThat(dry.tagsRecorded()).isEqualTo(real.tagsRecorded()).isEqualTo(3);
       assertThat(dry.layerLinksRecorded()).isEqualTo(real.layerLinksRecorded()).isEqualTo(10);
       assertThat(dry.summary()).contains("would record 5").contains("uploads in progress: 1");
+    }
+  }
+
+  @Test
+  void reportsComeInTheWalksOrderThoughRepositoriesAreReadAtOnce() throws IOException {
+    DockerRegistryRoot registry = new DockerRegistryRoot(root());
+    Path first = registry.layerLink("a/first", Digests.of("never stored in a"));
+    registry.image("a/first", "a layer");
+    Path second = registry.layerLink("b/second", Digests.of("never stored in b"));
+    registry.image("b/second", "b layer");
+    // The first repository's layers are read only once the second is read whole.
+    CountDownLatch secondRead = new CountDownLatch(1);
+    FilesystemRegistryTree files = new FilesystemRegistryTree(root());
+    RegistryTree tree = new DelegatingTree(files) {
+      @Override
+      public void forEachLayerLink(RepositoryDirectory repository, LinkVisitor visitor) throws IOException {
+        if (repository.name().equals("a/first")) {
+          await(secondRead);
+        }
+        files.forEachLayerLink(repository, visitor);
+      }
+
+      @Override
+      public void forEachRevisionLink(RepositoryDirectory repository, LinkVisitor visitor) throws IOException {
+        files.forEachRevisionLink(repository, visitor);
+        if (repository.name().equals("b/second")) {
+          secondRead.countDown();
+        }
+      }
+    };
+    List<Long> repositoriesSeen = new ArrayList<>();
+    Collecting listener = new Collecting() {
+      @Override
+      public void progress(ImportReport soFar) {
+        repositoriesSeen.add(soFar.repositories());
+      }
+    };
+
+    try (MetadataStore metadata = database("berth.db")) {
+      ImportReport report = new RegistryImport(tree, MAX_MANIFEST, CLOCK).run(metadata, listener);
+
+      assertThat(secondRead.getCount()).as("read at once").isZero();
+      assertThat(listener.found).extracting(Inconsistency::location)
+          .containsExactly(first.toString(), second.toString());
+      assertThat(repositoriesSeen).isSorted().endsWith(2L);
+      assertThat(report.manifestsRecorded()).isEqualTo(2);
+    }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      // Bounded, so that an import reading one repository at a time fails the test instead of hanging.
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Reads a tree through another, for tests that change when it reads what. */
+  private abstract static class DelegatingTree implements RegistryTree {
+    private final RegistryTree tree;
+
+    DelegatingTree(RegistryTree tree) {
+      this.tree = tree;
+    }
+
+    @Override
+    public boolean exists() {
+      return tree.exists();
+    }
+
+    @Override
+    public void forEachRepository(RepositoryVisitor visitor) throws IOException {
+      tree.forEachRepository(visitor);
+    }
+
+    @Override
+    public void forEachLayerLink(RepositoryDirectory repository, LinkVisitor visitor) throws IOException {
+      tree.forEachLayerLink(repository, visitor);
+    }
+
+    @Override
+    public void forEachRevisionLink(RepositoryDirectory repository, LinkVisitor visitor) throws IOException {
+      tree.forEachRevisionLink(repository, visitor);
+    }
+
+    @Override
+    public void forEachTagLink(RepositoryDirectory repository, LinkVisitor visitor) throws IOException {
+      tree.forEachTagLink(repository, visitor);
+    }
+
+    @Override
+    public void forEachUpload(RepositoryDirectory repository, UploadVisitor visitor) throws IOException {
+      tree.forEachUpload(repository, visitor);
+    }
+
+    @Override
+    public Optional<Long> blobSize(Digest digest) throws IOException {
+      return tree.blobSize(digest);
+    }
+
+    @Override
+    public Optional<byte[]> readBlob(Digest digest, int maxBytes) throws IOException {
+      return tree.readBlob(digest, maxBytes);
+    }
+
+    @Override
+    public long countBlobs() throws IOException {
+      return tree.countBlobs();
     }
   }
 

@@ -604,7 +604,7 @@ public abstract class MetadataStoreContract {
       }
     }
 
-    List<ImportBatch.Refusal> refused = store.manifests().importBatch(imported(OTHER, T0), T0);
+    List<ImportBatch.Refusal> refused = store.manifests().importBatches(List.of(imported(OTHER, T0)), T0);
 
     assertThat(refused).isEmpty();
     assertThat(observed(OTHER, imported(OTHER, T0))).isEqualTo(observed(APP, single)).isNotEmpty();
@@ -625,7 +625,7 @@ public abstract class MetadataStoreContract {
         new ImportBatch.TagLink(Tag.of("missing"), missingBlob.digest()),
         new ImportBatch.TagLink(Tag.of("latest"), index.digest())));
 
-    List<ImportBatch.Refusal> refused = store.manifests().importBatch(batch, T0);
+    List<ImportBatch.Refusal> refused = store.manifests().importBatches(List.of(batch), T0);
 
     assertThat(refused).extracting(ImportBatch.Refusal::manifest, r -> r.missing().blobs(), r -> r.missing().manifests())
         .containsExactly(
@@ -643,15 +643,15 @@ public abstract class MetadataStoreContract {
   @Test
   void importingABatchAgainChangesNothingButMovesTouchedAtForwardAndTagsToItsManifests() throws SQLException {
     Instant later = T0.plusSeconds(60);
-    assertThat(store.manifests().importBatch(imported(APP, later), later)).isEmpty();
+    assertThat(store.manifests().importBatches(List.of(imported(APP, later)), later)).isEmpty();
     List<Object> once = observed(APP, imported(APP, later));
     Digest layer = imported(APP, T0).blobs().getLast().digest();
     markDeleting(layer);
     ManifestRecord amd64 = imported(APP, T0).manifests().getFirst();
 
-    List<ImportBatch.Refusal> again = store.manifests().importBatch(imported(APP, T0), T0);
-    store.manifests().importBatch(new ImportBatch(APP, List.of(), List.of(amd64),
-        List.of(new ImportBatch.TagLink(Tag.of("latest"), amd64.digest()))), T0);
+    List<ImportBatch.Refusal> again = store.manifests().importBatches(List.of(imported(APP, T0)), T0);
+    store.manifests().importBatches(List.of(new ImportBatch(APP, List.of(), List.of(amd64),
+        List.of(new ImportBatch.TagLink(Tag.of("latest"), amd64.digest())))), T0);
 
     assertThat(again).isEmpty();
     assertThat(store.blobs().findBlob(layer)).hasValueSatisfying(blob -> {
@@ -659,8 +659,27 @@ public abstract class MetadataStoreContract {
       assertThat(blob.touchedAt()).isEqualTo(later);
     });
     assertThat(store.manifests().resolveTag(APP, Tag.of("latest"))).contains(amd64.digest());
-    store.manifests().importBatch(imported(APP, later), later);
+    store.manifests().importBatches(List.of(imported(APP, later)), later);
     assertThat(observed(APP, imported(APP, later))).isEqualTo(once);
+  }
+
+  @Test
+  void batchesOfSeveralRepositoriesInOneCallAreEachWrittenAsAloneAndARefusalNamesItsRepository()
+      throws Exception {
+    ImportBatch alone = imported(APP, T0);
+    store.manifests().importBatches(List.of(alone), T0);
+    List<Object> expected = observed(APP, alone);
+    // A blob linked in the batch of another repository is not linked in this one's.
+    RepositoryName third = RepositoryName.of("team/third");
+    ManifestRecord borrowing = image(third, "borrowing", List.of(digest("layer")));
+
+    List<ImportBatch.Refusal> refused = store.manifests().importBatches(List.of(
+        imported(OTHER, T0), new ImportBatch(third, List.of(), List.of(borrowing), List.of())), T0);
+
+    assertThat(refused).extracting(ImportBatch.Refusal::repository, ImportBatch.Refusal::manifest,
+        r -> r.missing().blobs()).containsExactly(tuple(third, borrowing.digest(), List.of(digest("layer"))));
+    assertThat(observed(OTHER, imported(OTHER, T0))).isEqualTo(expected);
+    assertThat(store.manifests().findManifest(third, borrowing.digest())).isEmpty();
   }
 
   @Test

@@ -62,6 +62,9 @@ final class SqlManifests implements ManifestMetadata {
       ON CONFLICT (repository, name)
       DO UPDATE SET manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at""";
 
+  /** SQLite's page cache of a connection that imports, in KiB; see {@link #importBatches}. */
+  static final int IMPORT_CACHE_KIB = 128 * 1024;
+
   private final SqlTransactions tx;
 
   SqlManifests(SqlTransactions tx) {
@@ -149,62 +152,76 @@ final class SqlManifests implements ManifestMetadata {
   }
 
   @Override
-  public List<ImportBatch.Refusal> importBatch(ImportBatch batch, Instant now) {
-    RepositoryName repository = batch.repository();
+  public List<ImportBatch.Refusal> importBatches(List<ImportBatch> batches, Instant now) {
     try {
+      // Unsynced: a batch lost to a power cut is written again by the next run of the import.
       return tx.write(h -> {
-        if (!batch.blobs().isEmpty()) {
-          ensureRepository(h, repository, now);
-          SqlBlobs.record(h, repository, batch.blobs(), now);
+        if (tx.dialect() == Dialect.SQLITE) {
+          // For this connection from now on: the import's transactions change pages all over the
+          // indexes by blob, more than the default cache holds, which SQLite then writes to the WAL
+          // before the commit as well as at it (the process is the import's alone).
+          h.execute("PRAGMA cache_size = -" + IMPORT_CACHE_KIB);
         }
-        // The checks of putManifest, each one query for the batch: blobs linked and live (share-locked
-        // on PostgreSQL, against GC marking them), children already stored or accepted before.
-        Set<Digest> live = SqlBlobs.liveLinked(h, repository,
-            batch.manifests().stream().flatMap(m -> m.blobs().stream()).collect(Collectors.toSet()));
-        Set<Digest> present = new HashSet<>(existingManifests(h, repository,
-            batch.manifests().stream().flatMap(m -> m.children().stream()).collect(Collectors.toSet())));
-        List<ManifestRecord> accepted = new ArrayList<>();
         List<ImportBatch.Refusal> refused = new ArrayList<>();
-        for (ManifestRecord manifest : batch.manifests()) {
-          List<Digest> missingBlobs = absent(manifest.blobs(), live);
-          List<Digest> missingManifests = absent(manifest.children(), present);
-          if (missingBlobs.isEmpty() && missingManifests.isEmpty()) {
-            accepted.add(manifest);
-            present.add(manifest.digest());
-          } else {
-            refused.add(new ImportBatch.Refusal(manifest.digest(),
-                new MissingReferencesException(missingBlobs, missingManifests)));
-          }
-        }
-        if (accepted.isEmpty()) {
-          return refused;
-        }
-        ensureRepository(h, repository, now);
-        insertAndHoldManifests(h, repository, accepted, now);
-        insertReferences(h, accepted);
-        Set<Digest> stored = accepted.stream().map(ManifestRecord::digest).collect(Collectors.toSet());
-        // One row per tag, the last one named (as the calls one after the other would leave it):
-        // PostgreSQL refuses an upsert that would update a row twice.
-        Map<String, String> tags = new LinkedHashMap<>();
-        for (ImportBatch.TagLink tag : batch.tags()) {
-          if (stored.contains(tag.manifest())) {
-            tags.put(tag.tag().value(), tag.manifest().toString());
-          }
-        }
-        if (!tags.isEmpty()) {
-          h.createUpdate(UPSERT_TAGS)
-              .bind("repository", repository.value())
-              .bind("rows", Rows.jsonArray(tags.entrySet().stream().map(e -> List.of(e.getKey(), e.getValue())).toList()))
-              .bind("now", now.toEpochMilli())
-              .execute();
+        for (ImportBatch batch : batches) {
+          refused.addAll(importBatch(h, batch, now));
         }
         return refused;
-      });
+      }, false);
     } finally {
-      if (!batch.tags().isEmpty()) {
-        tx.repositoryChanged(repository);
+      batches.stream().filter(batch -> !batch.tags().isEmpty()).map(ImportBatch::repository).distinct()
+          .forEach(tx::repositoryChanged);
+    }
+  }
+
+  private static List<ImportBatch.Refusal> importBatch(Handle h, ImportBatch batch, Instant now) {
+    RepositoryName repository = batch.repository();
+    if (!batch.blobs().isEmpty()) {
+      ensureRepository(h, repository, now);
+      SqlBlobs.record(h, repository, batch.blobs(), now);
+    }
+    // The checks of putManifest, each one query for the batch: blobs linked and live (share-locked
+    // on PostgreSQL, against GC marking them), children already stored or accepted before.
+    Set<Digest> live = SqlBlobs.liveLinked(h, repository,
+        batch.manifests().stream().flatMap(m -> m.blobs().stream()).collect(Collectors.toSet()));
+    Set<Digest> present = new HashSet<>(existingManifests(h, repository,
+        batch.manifests().stream().flatMap(m -> m.children().stream()).collect(Collectors.toSet())));
+    List<ManifestRecord> accepted = new ArrayList<>();
+    List<ImportBatch.Refusal> refused = new ArrayList<>();
+    for (ManifestRecord manifest : batch.manifests()) {
+      List<Digest> missingBlobs = absent(manifest.blobs(), live);
+      List<Digest> missingManifests = absent(manifest.children(), present);
+      if (missingBlobs.isEmpty() && missingManifests.isEmpty()) {
+        accepted.add(manifest);
+        present.add(manifest.digest());
+      } else {
+        refused.add(new ImportBatch.Refusal(repository, manifest.digest(),
+            new MissingReferencesException(missingBlobs, missingManifests)));
       }
     }
+    if (accepted.isEmpty()) {
+      return refused;
+    }
+    ensureRepository(h, repository, now);
+    insertAndHoldManifests(h, repository, accepted, now);
+    insertReferences(h, accepted);
+    Set<Digest> stored = accepted.stream().map(ManifestRecord::digest).collect(Collectors.toSet());
+    // One row per tag, the last one named (as the calls one after the other would leave it):
+    // PostgreSQL refuses an upsert that would update a row twice.
+    Map<String, String> tags = new LinkedHashMap<>();
+    for (ImportBatch.TagLink tag : batch.tags()) {
+      if (stored.contains(tag.manifest())) {
+        tags.put(tag.tag().value(), tag.manifest().toString());
+      }
+    }
+    if (!tags.isEmpty()) {
+      h.createUpdate(UPSERT_TAGS)
+          .bind("repository", repository.value())
+          .bind("rows", Rows.jsonArray(tags.entrySet().stream().map(e -> List.of(e.getKey(), e.getValue())).toList()))
+          .bind("now", now.toEpochMilli())
+          .execute();
+    }
+    return refused;
   }
 
   /** As {@link #insertAndHold} for each manifest, with one statement for the batch and one hold. */

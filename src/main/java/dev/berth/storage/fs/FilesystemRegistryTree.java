@@ -4,12 +4,16 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.DigestAlgorithm;
 import dev.berth.storage.RegistryTree;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,6 +21,8 @@ import java.util.Optional;
 public final class FilesystemRegistryTree implements RegistryTree {
   /** A link holds {@code sha256:<64 hex>}; anything much longer is garbage, and is not read whole. */
   private static final int MAX_LINK_BYTES = 1024;
+  /** Holds a link or a manifest of Docker Registry's making whole; larger ones are read in doubling chunks. */
+  private static final int READ_CHUNK = 8192;
 
   private final FilesystemLayout layout;
 
@@ -108,11 +114,32 @@ public final class FilesystemRegistryTree implements RegistryTree {
 
   @Override
   public Optional<byte[]> readBlob(Digest digest, int maxBytes) throws IOException {
-    try (InputStream in = Files.newInputStream(layout.blobData(digest))) {
-      byte[] bytes = in.readNBytes(maxBytes + 1);
-      return bytes.length > maxBytes ? Optional.empty() : Optional.of(bytes);
+    try {
+      ByteBuffer bytes = readUpTo(layout.blobData(digest), maxBytes + 1);
+      return bytes.position() > maxBytes ? Optional.empty()
+          : Optional.of(Arrays.copyOf(bytes.array(), bytes.position()));
     } catch (NoSuchFileException e) {
       return Optional.empty();
+    }
+  }
+
+  /**
+   * The file's first {@code limit} bytes, or all of it when shorter, read from a channel: open, read
+   * until the end, close. A stream (and {@code Files.readAllBytes}) also asks for the file's size
+   * and position, three more system calls for each of the root's millions of small files.
+   */
+  private static ByteBuffer readUpTo(Path file, int limit) throws IOException {
+    try (SeekableByteChannel in = Files.newByteChannel(file)) {
+      ByteBuffer bytes = ByteBuffer.allocate(Math.min(limit, READ_CHUNK));
+      while (in.read(bytes) >= 0) {
+        if (!bytes.hasRemaining()) {
+          if (bytes.capacity() == limit) {
+            break;
+          }
+          bytes = ByteBuffer.allocate((int) Math.min(limit, 2L * bytes.capacity())).put(bytes.flip());
+        }
+      }
+      return bytes;
     }
   }
 
@@ -134,8 +161,9 @@ public final class FilesystemRegistryTree implements RegistryTree {
   }
 
   private static Optional<String> read(Path link) {
-    try (InputStream in = Files.newInputStream(link)) {
-      return Optional.of(new String(in.readNBytes(MAX_LINK_BYTES), java.nio.charset.StandardCharsets.UTF_8).trim());
+    try {
+      ByteBuffer bytes = readUpTo(link, MAX_LINK_BYTES);
+      return Optional.of(new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8).trim());
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
@@ -147,12 +175,11 @@ public final class FilesystemRegistryTree implements RegistryTree {
 
   /** The directory's entries in name order; none when it does not exist or is a file. */
   private static List<Path> sortedChildren(Path directory) throws IOException {
-    if (!Files.isDirectory(directory)) {
-      return List.of();
-    }
     List<Path> children = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
       entries.forEach(children::add);
+    } catch (NoSuchFileException | NotDirectoryException e) {
+      return List.of();
     }
     children.sort(null);
     return children;
