@@ -3,7 +3,6 @@ package dev.berth.metadata.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,8 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
 
 class GroupCommitTest {
   @TempDir Path dir;
@@ -29,15 +26,8 @@ class GroupCommitTest {
 
   @BeforeEach
   void open() {
-    SQLiteConfig settings = new SQLiteConfig();
-    settings.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-    SQLiteDataSource sqlite = new SQLiteDataSource(settings);
-    sqlite.setUrl("jdbc:sqlite:" + dir.resolve("group.db"));
-    HikariConfig config = new HikariConfig();
-    config.setDataSource(sqlite);
     // One connection: what a transaction leaves behind on it, the next one sees.
-    config.setMaximumPoolSize(1);
-    pool = new HikariDataSource(config);
+    pool = OneConnectionPool.sqlite(dir.resolve("group.db"));
     jdbi = Jdbi.create(pool);
     jdbi.useHandle(h -> h.execute("CREATE TABLE rows (name TEXT NOT NULL PRIMARY KEY)"));
     commits = new GroupCommit(jdbi, pool);

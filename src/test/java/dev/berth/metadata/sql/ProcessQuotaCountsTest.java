@@ -3,15 +3,12 @@ package dev.berth.metadata.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sqlite.SQLiteDataSource;
 
 /**
  * The in-memory quota counts of SQLite follow the transactions they were changed in: a transaction
@@ -24,12 +21,7 @@ class ProcessQuotaCountsTest {
 
   @BeforeEach
   void open() {
-    SQLiteDataSource sqlite = new SQLiteDataSource();
-    sqlite.setUrl("jdbc:sqlite:" + dir.resolve("counts.db"));
-    HikariConfig config = new HikariConfig();
-    config.setDataSource(sqlite);
-    config.setMaximumPoolSize(1);
-    transactions = new SqlTransactions(new HikariDataSource(config), Dialect.SQLITE);
+    transactions = new SqlTransactions(OneConnectionPool.sqlite(dir.resolve("counts.db")), Dialect.SQLITE);
   }
 
   @AfterEach

@@ -2,7 +2,6 @@ package dev.berth.metadata.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sqlite.SQLiteDataSource;
 
 /** Statements kept per connection are used again, with nothing of their last use left on them. */
 class SqlitePreparedStatementsTest {
@@ -28,13 +26,8 @@ class SqlitePreparedStatementsTest {
 
   @BeforeEach
   void open() {
-    SQLiteDataSource sqlite = new SQLiteDataSource();
-    sqlite.setUrl("jdbc:sqlite:" + dir.resolve("statements.db"));
-    HikariConfig config = new HikariConfig();
-    config.setDataSource(sqlite);
     // One connection: every handle below uses the same one, as a busy server's pool does in turns.
-    config.setMaximumPoolSize(1);
-    pool = new HikariDataSource(config);
+    pool = OneConnectionPool.sqlite(dir.resolve("statements.db"));
     jdbi = Jdbi.create(pool);
     jdbi.setStatementBuilderFactory(new SqlitePreparedStatements());
     jdbi.useHandle(h -> {
