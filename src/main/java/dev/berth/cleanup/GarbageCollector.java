@@ -262,20 +262,32 @@ public final class GarbageCollector {
       listener.removed(item);
     }
 
-    /** {@code blobsGone}: blobs a dry run would have deleted, whose links would have gone with them. */
+    /**
+     * {@code blobsGone}: blobs a dry run would have deleted, whose links would have gone with them.
+     * Links are unlinked a batch at a time as the scan finds them: a run that deletes many images can
+     * leave a million links unused (the layers only they used, per repository), more than the heap
+     * holds at once. Each batch is checked again as it is unlinked, so what the scan read earlier
+     * cannot remove a link a push has used since.
+     */
     private void sweepLinks(Set<ManifestKey> assumedGone, Set<Digest> blobsGone) {
-      List<BlobLink> unused = new ArrayList<>();
+      List<BlobLink> batch = new ArrayList<>(BATCH);
       metadata.forEachUnusedLink(cutoff, assumedGone, link -> {
         if (!blobsGone.contains(link.digest())) {
-          unused.add(link);
+          batch.add(link);
+          if (batch.size() == BATCH) {
+            unlink(batch);
+            batch.clear();
+          }
         }
       });
-      for (List<BlobLink> batch : batches(unused, BATCH)) {
-        for (BlobLink link : options.dryRun() ? batch : metadata.unlinkIfUnused(batch, cutoff)) {
-          links++;
-          linksRemoved.merge(link.repository(), 1, Integer::sum);
-          removed(new GcItem.DeletedLink(link.repository(), link.digest()));
-        }
+      unlink(batch);
+    }
+
+    private void unlink(List<BlobLink> batch) {
+      for (BlobLink link : options.dryRun() ? batch : metadata.unlinkIfUnused(List.copyOf(batch), cutoff)) {
+        links++;
+        linksRemoved.merge(link.repository(), 1, Integer::sum);
+        removed(new GcItem.DeletedLink(link.repository(), link.digest()));
       }
     }
 

@@ -197,6 +197,48 @@ class GarbageCollectorTest {
     assertThat(deletedBlobs(f.gc(false, Duration.ZERO))).containsExactly(pending);
   }
 
+  /**
+   * More unused links than one batch: they are unlinked while the scan still runs, so a run that
+   * leaves a million links unused never holds them all.
+   */
+  @Test
+  void unusedLinksAreUnlinkedABatchAtATimeWhileTheScanRuns() throws Exception {
+    Digest layer = f.pushBlob(app, f.randomBytes(100));
+    f.pushImage(app, "v1", List.of(layer));
+    int mirrors = GarbageCollector.BATCH + 100;
+    for (int i = 0; i < mirrors; i++) {
+      f.registry.uploads().mount(repo("team/mirror" + i), app, layer);
+    }
+    f.clock.advance(DAY.multipliedBy(2));
+    dev.berth.metadata.CollectorStore store = f.metadata.collector();
+    List<String> calls = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    dev.berth.metadata.CollectorStore recording = (dev.berth.metadata.CollectorStore) java.lang.reflect.Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {dev.berth.metadata.CollectorStore.class}, (proxy, method, args) -> {
+          boolean scan = method.getName().equals("forEachUnusedLink");
+          if (scan || method.getName().equals("unlinkIfUnused")) {
+            calls.add(method.getName());
+          }
+          try {
+            return method.invoke(store, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          } finally {
+            if (scan) {
+              calls.add("scan ended");
+            }
+          }
+        });
+
+    GcReport report = new GarbageCollector(recording, f.blobs, f.collectorGuard, f.clock)
+        .run(new GcOptions(false, false, DAY, Duration.ofDays(7)), GcListener.NONE);
+
+    assertThat(report.links()).isEqualTo(mirrors);
+    assertThat(calls).containsExactly("forEachUnusedLink", "unlinkIfUnused", "scan ended", "unlinkIfUnused");
+    assertThat(f.registry.blobs().stat(app, layer).size()).isEqualTo(100);
+    assertThatThrownBy(() -> f.registry.blobs().stat(repo("team/mirror0"), layer))
+        .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BLOB_UNKNOWN));
+  }
+
   @Test
   void unusedLinksGoAndTheBlobDisappearsFromThatRepository() throws Exception {
     Digest layer = f.pushBlob(app, f.randomBytes(2000));
