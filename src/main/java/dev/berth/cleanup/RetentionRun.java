@@ -3,10 +3,8 @@ package dev.berth.cleanup;
 import dev.berth.metadata.AuditEntry;
 import dev.berth.metadata.ManifestDeletion;
 import dev.berth.metadata.MetadataStore;
-import dev.berth.metadata.RetentionStore.BlobUse;
 import dev.berth.metadata.RetentionStore.NamespaceImage;
 import dev.berth.metadata.RetentionStore.Outcome;
-import dev.berth.metadata.RetentionStore.RepositoryContent;
 import dev.berth.metadata.RetentionStore.RunItem;
 import dev.berth.metadata.RetentionStore.Totals;
 import dev.berth.oci.Digest;
@@ -77,17 +75,19 @@ final class RetentionRun {
     long kept = 0;
     long skipped = 0;
     List<RepositoryName> repositories = metadata.retention().repositoriesOf(namespace);
-    try (ReadAhead<RepositoryName, RepositoryContent> contents = new ReadAhead<>(repositories,
-        metadata.retention()::contentOf, READ_AHEAD, "berth-retention-read")) {
+    try (ReadAhead<RepositoryName, List<NamespaceImage>> contents = new ReadAhead<>(repositories,
+        metadata.retention()::imagesOf, READ_AHEAD, "berth-retention-read")) {
       for (RepositoryName repository : repositories) {
-        RepositoryContent content = contents.next();
-        images += content.images().size();
-        List<Decision> decisions = evaluator.evaluate(content.images().stream().map(RetentionRun::image).toList());
-        Map<Digest, List<BlobUse>> usesOf = new HashMap<>();
-        for (BlobUse use : content.blobUses()) {
-          usesOf.computeIfAbsent(use.manifest(), m -> new ArrayList<>()).add(use);
-          blobs.computeIfAbsent(use.blob(), b -> new BlobTally(use.size())).users++;
+        List<NamespaceImage> content = contents.next();
+        images += content.size();
+        Map<Digest, List<Digest>> blobsOf = new HashMap<>();
+        for (NamespaceImage image : content) {
+          blobsOf.put(image.digest(), image.blobs());
+          for (Digest blob : image.blobs()) {
+            blobs.computeIfAbsent(blob, b -> new BlobTally()).users++;
+          }
         }
+        List<Decision> decisions = evaluator.evaluate(content.stream().map(RetentionRun::image).toList());
         // Referrers after their subjects, so that one whose subject stays is never deleted on its own.
         Set<Digest> deletedHere = new HashSet<>();
         for (Decision decision : inSubjectOrder(decisions)) {
@@ -111,8 +111,7 @@ final class RetentionRun {
                     decision.rule(), refused.get(), 0));
               } else {
                 deletedHere.add(image.digest());
-                List<Digest> itsBlobs = usesOf.getOrDefault(image.digest(), List.of()).stream().map(BlobUse::blob)
-                    .toList();
+                List<Digest> itsBlobs = blobsOf.get(image.digest());
                 itsBlobs.forEach(blob -> blobs.get(blob).going++);
                 gone.add(new Gone(repository, image.digest(), tags, decision, itsBlobs));
               }
@@ -123,15 +122,16 @@ final class RetentionRun {
     }
     // A blob is freed when every manifest using it goes (none kept in the namespace, none outside
     // it); it counts once, for the first deleted image using it.
-    Set<Digest> usedOutside = usedOutside(namespace, blobs);
+    Map<Digest, Long> freeable = sizesUnusedOutside(namespace, blobs);
     long bytes = 0;
     Set<Digest> counted = new HashSet<>();
     for (Gone image : gone) {
       long freed = 0;
       for (Digest blob : image.blobs()) {
         BlobTally tally = blobs.get(blob);
-        if (tally.going == tally.users && !usedOutside.contains(blob) && counted.add(blob)) {
-          freed += tally.size;
+        Long size = freeable.get(blob);
+        if (size != null && tally.going == tally.users && counted.add(blob)) {
+          freed += size;
         }
       }
       bytes += freed;
@@ -141,27 +141,25 @@ final class RetentionRun {
     return new Totals(images, kept, gone.size(), skipped, bytes);
   }
 
-  /** Of the blobs every user of which in the namespace goes, those a manifest elsewhere uses. */
-  private Set<Digest> usedOutside(String namespace, Map<Digest, BlobTally> blobs) {
+  /**
+   * Of the blobs every user of which in the namespace goes, those no manifest elsewhere uses, with
+   * their sizes.
+   */
+  private Map<Digest, Long> sizesUnusedOutside(String namespace, Map<Digest, BlobTally> blobs) {
     List<Digest> candidates = blobs.entrySet().stream().filter(e -> e.getValue().going == e.getValue().users)
         .map(Map.Entry::getKey).toList();
-    Set<Digest> outside = new HashSet<>();
+    Map<Digest, Long> sizes = new HashMap<>();
     for (int from = 0; from < candidates.size(); from += OUTSIDE_BATCH) {
-      outside.addAll(metadata.retention().usedOutside(namespace,
+      sizes.putAll(metadata.retention().sizesUnusedOutside(namespace,
           candidates.subList(from, Math.min(candidates.size(), from + OUTSIDE_BATCH))));
     }
-    return outside;
+    return sizes;
   }
 
   /** How many manifests of the namespace use a blob, and how many of them this run deletes. */
   private static final class BlobTally {
-    final long size;
     int users;
     int going;
-
-    BlobTally(long size) {
-      this.size = size;
-    }
   }
 
   /** A deleted (dry: to be deleted) image, until the bytes it frees are known. */

@@ -4,10 +4,11 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.RepositoryName;
 import dev.berth.oci.Tag;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * What a retention run reads of a namespace, a repository at a time (counts and windows are per
@@ -22,35 +23,27 @@ public interface RetentionStore {
    * @param pushedAt the last time a push touched the image: its manifest, or a tag put on it
    * @param lastPulledAt the newest recorded GET of its bytes
    * @param listedByIndex an index of the same repository lists it
+   * @param blobs the blobs its manifest references (config and layers)
    */
   record NamespaceImage(RepositoryName repository, Digest digest, List<Tag> tags, Instant pushedAt,
-      Optional<Instant> lastPulledAt, boolean listedByIndex, Optional<Digest> subject) {
+      Optional<Instant> lastPulledAt, boolean listedByIndex, Optional<Digest> subject, List<Digest> blobs) {
     public NamespaceImage {
       tags = List.copyOf(tags);
-    }
-  }
-
-  /** One reference of a manifest of the namespace to a blob, with the blob's size. */
-  record BlobUse(RepositoryName repository, Digest manifest, Digest blob, long size) {}
-
-  /** A repository's images and every blob reference of its manifests, read in one snapshot. */
-  record RepositoryContent(List<NamespaceImage> images, List<BlobUse> blobUses) {
-    public RepositoryContent {
-      images = List.copyOf(images);
-      blobUses = List.copyOf(blobUses);
+      blobs = List.copyOf(blobs);
     }
   }
 
   /** The repositories {@code namespace} and {@code namespace/...}, by name. */
   List<RepositoryName> repositoriesOf(String namespace);
 
-  RepositoryContent contentOf(RepositoryName repository);
+  /** A repository's images, read in one snapshot. */
+  List<NamespaceImage> imagesOf(RepositoryName repository);
 
   /**
-   * Of {@code blobs}, those a manifest outside the namespace uses: deleting the namespace's images
-   * cannot free them.
+   * Of {@code blobs}, those no manifest outside the namespace uses, with their sizes: the bytes that
+   * deleting every image of the namespace using one would free.
    */
-  Set<Digest> usedOutside(String namespace, java.util.Collection<Digest> blobs);
+  Map<Digest, Long> sizesUnusedOutside(String namespace, Collection<Digest> blobs);
 
   enum Status { RUNNING, SUCCEEDED, FAILED }
 

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.berth.metadata.AuditEntry;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.metadata.RetentionStore;
-import dev.berth.metadata.RetentionStore.RepositoryContent;
+import dev.berth.metadata.RetentionStore.NamespaceImage;
 import dev.berth.metadata.RetentionStore.Outcome;
 import dev.berth.metadata.RetentionStore.RunItem;
 import dev.berth.metadata.RetentionStore.RunRecord;
@@ -244,7 +244,7 @@ class RetentionRunsTest {
     push(app, "v3");
     keepTwoNewest();
     // The decision is made on what the namespace held before v1 got another tag.
-    RepositoryContent before = f.metadata.retention().contentOf(app);
+    List<NamespaceImage> before = f.metadata.retention().imagesOf(app);
     f.registry.manifests().put(app, Reference.parse("stable"), Optional.empty(),
         f.registry.manifests().get(app, Reference.parse("v1")).payload(), "alice");
     RetentionRuns stale = new RetentionRuns(readingContent(f.metadata, repository -> before), policies, f.clock,
@@ -332,10 +332,10 @@ class RetentionRunsTest {
 
   /** The store, with a repository's content read through {@code content} instead. */
   private static MetadataStore readingContent(MetadataStore store,
-      java.util.function.Function<RepositoryName, RepositoryContent> content) {
+      java.util.function.Function<RepositoryName, List<NamespaceImage>> content) {
     RetentionStore retention = store.retention();
     RetentionStore stale = (RetentionStore) Proxy.newProxyInstance(RetentionStore.class.getClassLoader(),
-        new Class<?>[] {RetentionStore.class}, (proxy, method, args) -> method.getName().equals("contentOf")
+        new Class<?>[] {RetentionStore.class}, (proxy, method, args) -> method.getName().equals("imagesOf")
             ? content.apply((RepositoryName) args[0]) : invoke(method, retention, args));
     return (MetadataStore) Proxy.newProxyInstance(MetadataStore.class.getClassLoader(),
         new Class<?>[] {MetadataStore.class}, (proxy, method, args) -> method.getName().equals("retention")
