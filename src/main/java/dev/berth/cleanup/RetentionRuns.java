@@ -13,7 +13,6 @@ import dev.berth.policy.NamespacePolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class RetentionRuns {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionRuns.class);
   static final int ITEMS_PER_WRITE = 1000;
+  /** Batches of items made and not yet written; the run waits when this many are. */
+  private static final int WRITES_QUEUED = 4;
   /**
    * A run beats at every write of its items; one whose heartbeat is this old, and that this process
    * is not running, lost its process.
@@ -157,29 +158,32 @@ public final class RetentionRuns {
 
   private void execute(String id, Request request, List<Policies.Current> targets, Consumer<RunItem> listener) {
     RetentionStore history = metadata.retention();
-    List<RunItem> unwritten = new ArrayList<>();
     long[] seq = {0};
     Totals totals = Totals.NONE;
-    try {
-      beforeReading.run();
-      for (Policies.Current target : targets) {
-        totals = sum(totals, new RetentionRun(metadata, clock).apply(target.stored().namespace(), target.policy(),
-            request.dryRun(), id, seq[0], item -> {
-              seq[0] = item.seq();
-              unwritten.add(item);
-              listener.accept(item);
-              if (unwritten.size() >= ITEMS_PER_WRITE) {
-                history.recordItems(id, List.copyOf(unwritten), clock.instant());
-                unwritten.clear();
-              }
-            }));
+    // Each write of items beats the run's heartbeat, the last one too.
+    try (BatchWriter<RunItem> items = new BatchWriter<>(batch -> history.recordItems(id, batch, clock.instant()),
+        ITEMS_PER_WRITE, WRITES_QUEUED, "berth-retention-write")) {
+      try {
+        beforeReading.run();
+        for (Policies.Current target : targets) {
+          totals = sum(totals, new RetentionRun(metadata, clock).apply(target.stored().namespace(), target.policy(),
+              request.dryRun(), id, seq[0], item -> {
+                seq[0] = item.seq();
+                items.add(item);
+                listener.accept(item);
+              }));
+        }
+        items.finish();
+        history.finishRun(id, Status.SUCCEEDED, clock.instant(), totals, Optional.empty());
+      } catch (RuntimeException e) {
+        LOG.error("retention run {} failed", id, e);
+        try {
+          items.finish();
+        } catch (RuntimeException unwritten) {
+          e.addSuppressed(unwritten);
+        }
+        history.finishRun(id, Status.FAILED, clock.instant(), totals, Optional.of(String.valueOf(e.getMessage())));
       }
-      history.recordItems(id, unwritten, clock.instant());
-      history.finishRun(id, Status.SUCCEEDED, clock.instant(), totals, Optional.empty());
-    } catch (RuntimeException e) {
-      LOG.error("retention run {} failed", id, e);
-      history.recordItems(id, unwritten, clock.instant());
-      history.finishRun(id, Status.FAILED, clock.instant(), totals, Optional.of(String.valueOf(e.getMessage())));
     } finally {
       running.remove(id).countDown();
     }
