@@ -1,7 +1,7 @@
 package dev.berth.policy;
 
 import java.util.ArrayList;
-import java.util.BitSet;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -87,36 +87,70 @@ final class GlobAutomaton {
     leave(inSegment);
   }
 
+  /**
+   * Sets of states are words of bits, two per call reused for every character: a retention run
+   * matches each of a namespace's tags against each rule, and a set allocated per character made
+   * most of its garbage.
+   */
   boolean matches(String path) {
-    BitSet states = closure(single(0));
-    for (int i = 0; i < path.length() && !states.isEmpty(); i++) {
+    int words = (transitions.size() + 63) >>> 6;
+    long[] states = new long[words];
+    long[] next = new long[words];
+    add(states, 0);
+    close(states);
+    for (int i = 0; i < path.length(); i++) {
       char c = path.charAt(i);
-      BitSet next = new BitSet(transitions.size());
-      for (int s = states.nextSetBit(0); s >= 0; s = states.nextSetBit(s + 1)) {
+      Arrays.fill(next, 0);
+      boolean any = false;
+      for (int s = nextState(states, 0); s >= 0; s = nextState(states, s + 1)) {
         for (int[] t : transitions.get(s)) {
           if (t[0] == ANY || (t[0] == NOT_SLASH ? c != '/' : t[0] == c)) {
-            next.set(t[1]);
+            add(next, t[1]);
+            any = true;
           }
         }
       }
-      states = closure(next);
+      if (!any) {
+        return false;
+      }
+      close(next);
+      long[] done = states;
+      states = next;
+      next = done;
     }
-    return states.get(current);
+    return holds(states, current);
   }
 
-  private BitSet single(int state) {
-    BitSet set = new BitSet(transitions.size());
-    set.set(state);
-    return set;
-  }
-
-  private BitSet closure(BitSet states) {
-    BitSet closed = (BitSet) states.clone();
-    for (int s = states.nextSetBit(0); s >= 0; s = states.nextSetBit(s + 1)) {
-      for (int e = epsilon.get(s); e >= 0 && !closed.get(e); e = epsilon.get(e)) {
-        closed.set(e);
+  /** Adds the states each state is also without consuming a character (an epsilon leads to a later state). */
+  private void close(long[] states) {
+    for (int s = nextState(states, 0); s >= 0; s = nextState(states, s + 1)) {
+      for (int e = epsilon.get(s); e >= 0 && !holds(states, e); e = epsilon.get(e)) {
+        add(states, e);
       }
     }
-    return closed;
+  }
+
+  private static void add(long[] states, int state) {
+    states[state >>> 6] |= 1L << state;
+  }
+
+  private static boolean holds(long[] states, int state) {
+    return (states[state >>> 6] & (1L << state)) != 0;
+  }
+
+  /** The first state at or after {@code from} in the set, or -1. */
+  private static int nextState(long[] states, int from) {
+    int word = from >>> 6;
+    if (word >= states.length) {
+      return -1;
+    }
+    long bits = states[word] & (-1L << from);
+    while (bits == 0) {
+      if (++word == states.length) {
+        return -1;
+      }
+      bits = states[word];
+    }
+    return (word << 6) + Long.numberOfTrailingZeros(bits);
   }
 }

@@ -58,8 +58,20 @@ public final class PatternSet {
   }
 
   public boolean matches(String path) {
-    boolean included = includes.isEmpty() || includes.stream().anyMatch(p -> p.matches(path));
-    return included && excludes.stream().noneMatch(p -> p.matches(path));
+    // Loops rather than streams: a retention run asks this of every tag of a namespace, per rule.
+    boolean included = includes.isEmpty();
+    for (int i = 0; i < includes.size() && !included; i++) {
+      included = includes.get(i).matches(path);
+    }
+    if (!included) {
+      return false;
+    }
+    for (PathPattern exclude : excludes) {
+      if (exclude.matches(path)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether these are patterns on tags rather than on repository paths. */

@@ -104,7 +104,9 @@ public final class RetentionEvaluator {
       List<RetentionRule> rules = policy.retention().rules();
       for (int r = 0; r < rules.size(); r++) {
         RetentionRule rule = rules.get(r);
-        List<Image> covered = candidates.stream().filter(i -> rule.covers(i.path(), i.tags())).toList();
+        // The images of one repository share its path: matched once per rule, not once per image.
+        List<Image> covered = candidates.isEmpty() || !rule.repositories().matches(candidates.getFirst().path())
+            ? List.of() : candidates.stream().filter(i -> rule.coversTags(i.tags())).toList();
         Set<Image> keeps = keeps(rule.keep(), covered);
         String path = "retention.rules[" + r + "]";
         for (Image image : covered) {

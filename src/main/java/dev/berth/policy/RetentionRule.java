@@ -22,12 +22,19 @@ public record RetentionRule(PatternSet repositories, PatternSet tags, boolean un
 
   /** Whether the rule covers an image of the repository at {@code path} (inside its namespace) with these tags. */
   public boolean covers(String path, Collection<Tag> imageTags) {
-    if (!repositories.matches(path)) {
-      return false;
-    }
+    return repositories.matches(path) && coversTags(imageTags);
+  }
+
+  /** Whether the rule covers an image with these tags in a repository its patterns match. */
+  public boolean coversTags(Collection<Tag> imageTags) {
     if (imageTags.isEmpty()) {
       return untagged;
     }
-    return imageTags.stream().anyMatch(tag -> tags.matches(tag.value()));
+    for (Tag tag : imageTags) {
+      if (tags.matches(tag.value())) {
+        return true;
+      }
+    }
+    return false;
   }
 }

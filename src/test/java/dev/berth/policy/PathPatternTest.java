@@ -113,6 +113,53 @@ class PathPatternTest {
     }
   }
 
+  /**
+   * Automata of more than 64 states, whose sets of states take more than one word: long literal
+   * globs with a few wildcards (few enough for the backtracking oracle), on paths that match them
+   * and on those paths with one character changed.
+   */
+  @Test
+  void agreesWithTheRegularExpressionsOfLongGlobs() {
+    String[] wildcards = {"*", "?", "**"};
+    String alphabet = "ab/.";
+    Random random = new Random(23);
+    int compared = 0;
+    int matched = 0;
+    while (compared < 2_000) {
+      StringBuilder glob = new StringBuilder();
+      StringBuilder matching = new StringBuilder();
+      for (int i = 0; i < 70 + random.nextInt(60); i++) {
+        if (random.nextInt(25) == 0) {
+          String wildcard = wildcards[random.nextInt(wildcards.length)];
+          glob.append(wildcard);
+          matching.append(wildcard.equals("?") ? "a" : "ab".substring(0, random.nextInt(3)));
+        } else {
+          char c = alphabet.charAt(random.nextInt(alphabet.length()));
+          glob.append(c);
+          matching.append(c);
+        }
+      }
+      PathPattern pattern;
+      try {
+        pattern = PathPattern.of(glob.toString());
+      } catch (InvalidPolicyException refused) {
+        continue;
+      }
+      Pattern expected = oracle(glob.toString());
+      for (int p = 0; p < 10; p++) {
+        StringBuilder path = new StringBuilder(matching);
+        if (p > 0) {
+          path.setCharAt(random.nextInt(path.length()), alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        boolean matches = pattern.matches(path.toString());
+        assertThat(matches).as("%s on %s", glob, path).isEqualTo(expected.matcher(path).matches());
+        matched += matches ? 1 : 0;
+      }
+      compared++;
+    }
+    assertThat(matched).as("paths matched, of 20,000").isGreaterThan(2_000);
+  }
+
   /** Backtracking would take about 128^10 steps here; the automaton takes one pass. */
   @Test
   void patternsThatMakeBacktrackingExplodeAreMatchedInOnePass() {
