@@ -63,82 +63,118 @@ final class RetentionRun {
    */
   Totals apply(String namespace, NamespacePolicy policy, boolean dryRun, String runId, long seq,
       Consumer<RunItem> items) {
-    RetentionEvaluator evaluator = new RetentionEvaluator(policy, clock);
-    Map<Digest, BlobTally> blobs = new HashMap<>();
-    List<Gone> gone = new ArrayList<>();
-    long[] next = {seq};
-    Consumer<RunItem> numbered = item -> {
-      next[0] = item.seq();
-      items.accept(item);
-    };
-    long images = 0;
-    long kept = 0;
-    long skipped = 0;
+    Pass pass = new Pass(namespace, new RetentionEvaluator(policy, clock), dryRun, runId, seq, items);
     List<RepositoryName> repositories = metadata.retention().repositoriesOf(namespace);
     try (ReadAhead<RepositoryName, List<NamespaceImage>> contents = new ReadAhead<>(repositories,
         metadata.retention()::imagesOf, READ_AHEAD, "berth-retention-read")) {
       for (RepositoryName repository : repositories) {
-        List<NamespaceImage> content = contents.next();
-        images += content.size();
-        Map<Digest, List<Digest>> blobsOf = new HashMap<>();
-        for (NamespaceImage image : content) {
-          blobsOf.put(image.digest(), image.blobs());
-          for (Digest blob : image.blobs()) {
-            blobs.computeIfAbsent(blob, b -> new BlobTally()).users++;
-          }
+        pass.decide(repository, contents.next());
+      }
+    }
+    return pass.finish();
+  }
+
+  /**
+   * One namespace's run, a repository at a time. Each step is a method of its own rather than one
+   * loop's body: the JIT compiled a single method holding the whole run, and compiled it again
+   * whenever a case it had not seen came up, for 2.9 s of a first 100,000-image run's CPU.
+   */
+  private final class Pass {
+    private final String namespace;
+    private final RetentionEvaluator evaluator;
+    private final boolean dryRun;
+    private final String runId;
+    private final Consumer<RunItem> items;
+    private final Map<Digest, BlobTally> blobs = new HashMap<>();
+    private final List<Gone> gone = new ArrayList<>();
+    private long seq;
+    private long images;
+    private long kept;
+    private long skipped;
+
+    Pass(String namespace, RetentionEvaluator evaluator, boolean dryRun, String runId, long seq,
+        Consumer<RunItem> items) {
+      this.namespace = namespace;
+      this.evaluator = evaluator;
+      this.dryRun = dryRun;
+      this.runId = runId;
+      this.seq = seq;
+      this.items = items;
+    }
+
+    void decide(RepositoryName repository, List<NamespaceImage> content) {
+      images += content.size();
+      Map<Digest, List<Digest>> blobsOf = new HashMap<>();
+      for (NamespaceImage image : content) {
+        blobsOf.put(image.digest(), image.blobs());
+        for (Digest blob : image.blobs()) {
+          blobs.computeIfAbsent(blob, b -> new BlobTally()).users++;
         }
-        List<Decision> decisions = evaluator.evaluate(content.stream().map(RetentionRun::image).toList());
-        // Referrers after their subjects, so that one whose subject stays is never deleted on its own.
-        Set<Digest> deletedHere = new HashSet<>();
-        for (Decision decision : inSubjectOrder(decisions)) {
-          Image image = decision.image();
-          List<Tag> tags = List.copyOf(image.tags());
-          switch (decision.outcome()) {
-            case NOT_COVERED -> { }
-            case KEPT -> {
-              kept++;
-              numbered.accept(new RunItem(next[0] + 1, repository, image.digest(), tags, Outcome.KEPT,
-                  decision.rule(), decision.reason(), 0));
-            }
-            case DELETED -> {
-              Optional<String> refused = dryRun ? Optional.empty()
-                  : image.subject().filter(s -> !deletedHere.contains(s))
-                      .map(s -> "not deleted: its subject " + s + " was not deleted")
-                      .or(() -> delete(namespace, decision, runId));
-              if (refused.isPresent()) {
-                skipped++;
-                numbered.accept(new RunItem(next[0] + 1, repository, image.digest(), tags, Outcome.SKIPPED,
-                    decision.rule(), refused.get(), 0));
-              } else {
-                deletedHere.add(image.digest());
-                List<Digest> itsBlobs = blobsOf.get(image.digest());
-                itsBlobs.forEach(blob -> blobs.get(blob).going++);
-                gone.add(new Gone(repository, image.digest(), tags, decision, itsBlobs));
-              }
-            }
+      }
+      List<Decision> decisions = evaluator.evaluate(content.stream().map(RetentionRun::image).toList());
+      // Referrers after their subjects, so that one whose subject stays is never deleted on its own.
+      Set<Digest> deletedHere = new HashSet<>();
+      for (Decision decision : inSubjectOrder(decisions)) {
+        switch (decision.outcome()) {
+          case NOT_COVERED -> { }
+          case KEPT -> {
+            kept++;
+            emit(repository, decision, Outcome.KEPT, decision.reason(), 0);
           }
+          case DELETED -> deleted(repository, decision, deletedHere, blobsOf.get(decision.image().digest()));
         }
       }
     }
-    // A blob is freed when every manifest using it goes (none kept in the namespace, none outside
-    // it); it counts once, for the first deleted image using it.
-    Map<Digest, Long> freeable = sizesUnusedOutside(namespace, blobs);
-    long bytes = 0;
-    Set<Digest> counted = new HashSet<>();
-    for (Gone image : gone) {
-      long freed = 0;
-      for (Digest blob : image.blobs()) {
-        BlobTally tally = blobs.get(blob);
-        Long size = freeable.get(blob);
-        if (size != null && tally.going == tally.users && counted.add(blob)) {
-          freed += size;
-        }
+
+    private void deleted(RepositoryName repository, Decision decision, Set<Digest> deletedHere, List<Digest> itsBlobs) {
+      Image image = decision.image();
+      Optional<String> refused = dryRun ? Optional.empty()
+          : image.subject().filter(s -> !deletedHere.contains(s))
+              .map(s -> "not deleted: its subject " + s + " was not deleted")
+              .or(() -> delete(namespace, decision, runId));
+      if (refused.isPresent()) {
+        skipped++;
+        emit(repository, decision, Outcome.SKIPPED, refused.get(), 0);
+        return;
       }
-      bytes += freed;
-      numbered.accept(new RunItem(next[0] + 1, image.repository(), image.digest(), image.tags(), Outcome.DELETED,
-          image.decision().rule(), image.decision().reason(), freed));
+      deletedHere.add(image.digest());
+      for (Digest blob : itsBlobs) {
+        blobs.get(blob).going++;
+      }
+      gone.add(new Gone(repository, image.digest(), List.copyOf(image.tags()), decision.rule(), decision.reason(),
+          itsBlobs));
     }
-    return new Totals(images, kept, gone.size(), skipped, bytes);
+
+    private void emit(RepositoryName repository, Decision decision, Outcome outcome, String reason, long bytes) {
+      Image image = decision.image();
+      items.accept(new RunItem(++seq, repository, image.digest(), List.copyOf(image.tags()), outcome, decision.rule(),
+          reason, bytes));
+    }
+
+    /**
+     * The deleted images' items, each with the bytes it frees: a blob is freed when every manifest
+     * using it goes (none kept in the namespace, none outside it); it counts once, for the first
+     * deleted image using it.
+     */
+    Totals finish() {
+      Map<Digest, Long> freeable = sizesUnusedOutside(namespace, blobs);
+      long bytes = 0;
+      Set<Digest> counted = new HashSet<>();
+      for (Gone image : gone) {
+        long freed = 0;
+        for (Digest blob : image.blobs()) {
+          BlobTally tally = blobs.get(blob);
+          Long size = freeable.get(blob);
+          if (size != null && tally.going == tally.users && counted.add(blob)) {
+            freed += size;
+          }
+        }
+        bytes += freed;
+        items.accept(new RunItem(++seq, image.repository(), image.digest(), image.tags(), Outcome.DELETED,
+            image.rule(), image.reason(), freed));
+      }
+      return new Totals(images, kept, gone.size(), skipped, bytes);
+    }
   }
 
   /**
@@ -163,7 +199,7 @@ final class RetentionRun {
   }
 
   /** A deleted (dry: to be deleted) image, until the bytes it frees are known. */
-  private record Gone(RepositoryName repository, Digest digest, List<Tag> tags, Decision decision,
+  private record Gone(RepositoryName repository, Digest digest, List<Tag> tags, Optional<String> rule, String reason,
       List<Digest> blobs) {}
 
   private static Image image(NamespaceImage image) {
