@@ -58,6 +58,8 @@ public final class RegistryImport {
   private static final int PROGRESS_EVERY = 256;
   /** Repositories read at once; two keep both cores (or the disk) busy while the database writes. */
   static final int READERS = 2;
+  /** Blob sizes remembered (a few MiB): every layer shared across repositories, in a root of the usual shape. */
+  private static final int SIZES_KEPT = 65_536;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RegistryTree tree;
@@ -113,6 +115,32 @@ public final class RegistryImport {
 
     /** Repositories being read, in the walk's order; the first one's findings apply as they come. */
     private final ArrayDeque<Turn> turns = new ArrayDeque<>();
+    /**
+     * The sizes of blobs found, the most recently asked for kept: a layer many repositories share (a
+     * base image's) is linked into each of them, and every link names the same data file to stat.
+     */
+    private final Map<Digest, Long> sizes = new LinkedHashMap<>(1024, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Digest, Long> eldest) {
+        return size() > SIZES_KEPT;
+      }
+    };
+
+    private Optional<Long> blobSize(Digest digest) throws IOException {
+      synchronized (sizes) {
+        Long known = sizes.get(digest);
+        if (known != null) {
+          return Optional.of(known);
+        }
+      }
+      Optional<Long> size = tree.blobSize(digest);
+      if (size.isPresent()) {
+        synchronized (sizes) {
+          sizes.put(digest, size.get());
+        }
+      }
+      return size;
+    }
     /** What stopped the run, the first thing that did; later findings are dropped. */
     private Throwable failure;
 
@@ -463,7 +491,7 @@ public final class RegistryImport {
         if (digest.isEmpty()) {
           return;
         }
-        Optional<Long> size = tree.blobSize(digest.get());
+        Optional<Long> size = blobSize(digest.get());
         if (size.isEmpty()) {
           inconsistency(Inconsistency.Kind.LAYER_BLOB_MISSING, link.location(), "no data for " + digest.get());
           return;
@@ -518,7 +546,7 @@ public final class RegistryImport {
       private Optional<ManifestRecord> manifest(Digest digest, String location) throws IOException {
         Optional<byte[]> bytes = tree.readBlob(digest, maxManifestBytes);
         if (bytes.isEmpty()) {
-          if (tree.blobSize(digest).isPresent()) {
+          if (blobSize(digest).isPresent()) {
             inconsistency(Inconsistency.Kind.MANIFEST_INVALID, location,
                 digest + " is larger than storage.manifests.maxsize (" + maxManifestBytes + " bytes)");
           } else {
@@ -560,7 +588,7 @@ public final class RegistryImport {
           if (linked.contains(blob)) {
             continue;
           }
-          Optional<Long> size = tree.blobSize(blob);
+          Optional<Long> size = blobSize(blob);
           if (size.isEmpty()) {
             missing.add(blob);
           } else {
@@ -626,7 +654,7 @@ public final class RegistryImport {
             if (skipped.contains(digest)) {
               inconsistency(Inconsistency.Kind.TAG_MANIFEST_MISSING, location,
                   tag + " -> " + digest + ", which was not recorded (reported above)");
-            } else if (tree.blobSize(digest).isEmpty()) {
+            } else if (blobSize(digest).isEmpty()) {
               inconsistency(Inconsistency.Kind.TAG_BLOB_MISSING, location, tag + " -> " + digest + ", which has no data");
             } else {
               inconsistency(Inconsistency.Kind.TAG_MANIFEST_MISSING, location,

@@ -23,8 +23,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -124,6 +126,44 @@ class RegistryImportTest {
       assertThat(dry.tagsRecorded()).isEqualTo(real.tagsRecorded()).isEqualTo(3);
       assertThat(dry.layerLinksRecorded()).isEqualTo(real.layerLinksRecorded()).isEqualTo(10);
       assertThat(dry.summary()).contains("would record 5").contains("uploads in progress: 1");
+    }
+  }
+
+  @Test
+  void aLayerLinkedIntoSeveralRepositoriesIsLookedUpOnce() throws IOException {
+    DockerRegistryRoot registry = new DockerRegistryRoot(root());
+    Consistent.write(registry);
+    Map<Digest, Integer> lookups = new ConcurrentHashMap<>();
+    // The second repository's links are read once the first's are, so that neither asks first by a hair.
+    CountDownLatch firstLinksRead = new CountDownLatch(1);
+    FilesystemRegistryTree files = new FilesystemRegistryTree(root());
+    RegistryTree tree = new DelegatingTree(files) {
+      @Override
+      public void forEachLayerLink(RepositoryDirectory repository, LinkVisitor visitor) throws IOException {
+        if (repository.name().equals("team/app")) {
+          await(firstLinksRead);
+        }
+        files.forEachLayerLink(repository, visitor);
+        if (repository.name().equals("library/base")) {
+          firstLinksRead.countDown();
+        }
+      }
+
+      @Override
+      public Optional<Long> blobSize(Digest digest) throws IOException {
+        lookups.merge(digest, 1, Integer::sum);
+        return files.blobSize(digest);
+      }
+    };
+
+    try (MetadataStore metadata = database("berth.db")) {
+      ImportReport report = new RegistryImport(tree, MAX_MANIFEST, CLOCK).run(metadata, new Collecting());
+
+      assertThat(report.layerLinksRecorded()).isEqualTo(10);
+      Digest shared = Digest.parse(Digests.of("shared layer"));
+      assertThat(metadata.blobs().findLinkedBlob(RepositoryName.of("team/app"), shared)).isPresent();
+      assertThat(lookups).containsEntry(shared, 1);
+      assertThat(lookups.values()).containsOnly(1);
     }
   }
 
