@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -1057,6 +1058,51 @@ public abstract class MetadataStoreContract {
     assertThat(store.manifests().findManifest(APP, orphanReferrer.digest())).isEmpty();
     for (ManifestRecord kept : List.of(tagged, listed, young, liveReferrer)) {
       assertThat(store.manifests().findManifest(APP, kept.digest())).as("kept").isPresent();
+    }
+  }
+
+  /**
+   * More unused links than one page of the scan, each unlinked by the action as it comes while
+   * another thread writes: the action runs between the scan's reads, never inside one (on SQLite a
+   * write there would share the read's stale snapshot and be refused).
+   */
+  @Test
+  void theUnusedLinksActionMayWriteWhileOthersWrite() throws Exception {
+    int count = 4_500;
+    List<ImportBatch.Blob> loose = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      loose.add(new ImportBatch.Blob(digest("loose " + i), 10));
+    }
+    store.manifests().importBatches(List.of(new ImportBatch(APP, loose, List.of(), List.of())), T0);
+    List<Digest> used = blobs(APP, "used");
+    store.manifests().putManifest(image(APP, "image", used), Optional.empty(), T0);
+    List<BlobLink> seen = new ArrayList<>();
+    int[] otherWrites = {0};
+
+    collector().forEachUnusedLink(CUTOFF, Set.of(), link -> {
+      seen.add(link);
+      if (seen.size() % 1_000 == 1) {
+        Thread other = Thread.ofPlatform().start(() ->
+            store.blobs().recordBlob(OTHER, digest("other " + otherWrites[0]++), 1, CUTOFF.plusSeconds(60)));
+        joinQuietly(other);
+      }
+      assertThat(collector().unlinkIfUnused(List.of(link), CUTOFF)).containsExactly(link);
+    });
+
+    assertThat(seen).hasSize(count).doesNotHaveDuplicates()
+        .allSatisfy(link -> assertThat(link.repository()).isEqualTo(APP))
+        .noneMatch(link -> used.contains(link.digest()));
+    assertThat(store.blobs().findLinkedBlob(APP, digest("loose 0"))).isEmpty();
+    assertThat(store.blobs().findLinkedBlob(APP, digest("loose " + (count - 1)))).isEmpty();
+    assertThat(store.blobs().findLinkedBlob(APP, used.get(0))).isPresent();
+    assertThat(otherWrites[0]).isEqualTo(5);
+  }
+
+  private static void joinQuietly(Thread thread) {
+    try {
+      thread.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

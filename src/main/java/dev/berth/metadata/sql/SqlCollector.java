@@ -11,11 +11,13 @@ import dev.berth.oci.Digest;
 import dev.berth.oci.RepositoryName;
 import dev.berth.storage.UploadId;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
 
 /**
  * The garbage collector's and fsck's queries: the reference graph, and the guarded deletions that
@@ -120,34 +122,64 @@ final class SqlCollector implements CollectorStore {
 
   @Override
   public void forEachUnusedLink(Instant cutoff, Set<ManifestKey> garbage, Consumer<BlobLink> action) {
+    // A page of links at a time, each read in a read of its own and handed to the action after it:
+    // the action may write (a collection unlinks as it goes), and a write made on the thread of an
+    // open read runs on that read's connection (JDBI hands nested calls the same handle), where
+    // SQLite refuses it (SQLITE_BUSY_SNAPSHOT) once anything else has written since the read began.
+    String[] after = {"", ""};
+    while (true) {
+      List<BlobLink> unused = new ArrayList<>();
+      int links = tx.read(h -> unusedLinksAfter(h, cutoff, garbage, after, unused));
+      unused.forEach(action);
+      if (links < LINKS_PER_PAGE) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Reads the next page of links after {@code after} (repository, digest), adding the unused ones
+   * to {@code unused}; moves {@code after} to the page's last link and answers how many it held.
+   */
+  private static int unusedLinksAfter(Handle h, Instant cutoff, Set<ManifestKey> garbage, String[] after,
+      List<BlobLink> unused) {
     // One row per (link, referencing manifest), grouped by link: a link is unused when every
     // manifest that references it is garbage.
-    tx.read(h -> {
-      GroupedScan<BlobLink> scan = new GroupedScan<>(action);
-      // Rows come by repository: one name object per repository, not per row, for the links a run collects.
-      RepositoryName[] current = {null};
-      h.createQuery("""
-              SELECT l.repository, l.digest, mb.manifest_digest
-                FROM repository_blobs l
-                LEFT JOIN manifest_blobs mb ON mb.repository = l.repository AND mb.blob_digest = l.digest
-               WHERE l.linked_at < :cutoff
-               ORDER BY l.repository, l.digest""")
-          .bind("cutoff", cutoff.toEpochMilli())
-          .map((rs, ctx) -> {
-            String name = rs.getString(1);
-            if (current[0] == null || !current[0].value().equals(name)) {
-              current[0] = new RepositoryName(name);
-            }
-            RepositoryName repository = current[0];
-            String manifest = rs.getString(3);
-            boolean live = manifest != null && !garbage.contains(new ManifestKey(repository, Digest.parse(manifest)));
-            scan.row(new BlobLink(repository, Digest.parse(rs.getString(2))), live);
-            return 0;
-          })
-          .forEach(ignored -> { });
-      scan.finish();
-      return null;
-    });
+    GroupedScan<BlobLink> scan = new GroupedScan<>(unused::add);
+    // Rows come by repository: one name object per repository, not per row, for the links a run collects.
+    RepositoryName[] current = {null};
+    int[] links = {0};
+    h.createQuery("""
+            SELECT l.repository, l.digest, mb.manifest_digest
+              FROM (SELECT repository, digest FROM repository_blobs
+                     WHERE linked_at < :cutoff AND (repository, digest) > (:afterRepository, :afterDigest)
+                     ORDER BY repository, digest LIMIT :page) l
+              LEFT JOIN manifest_blobs mb ON mb.repository = l.repository AND mb.blob_digest = l.digest
+             ORDER BY l.repository, l.digest""")
+        .bind("cutoff", cutoff.toEpochMilli())
+        .bind("afterRepository", after[0])
+        .bind("afterDigest", after[1])
+        .bind("page", LINKS_PER_PAGE)
+        .map((rs, ctx) -> {
+          String name = rs.getString(1);
+          String digest = rs.getString(2);
+          if (!name.equals(after[0]) || !digest.equals(after[1])) {
+            links[0]++;
+            after[0] = name;
+            after[1] = digest;
+          }
+          if (current[0] == null || !current[0].value().equals(name)) {
+            current[0] = new RepositoryName(name);
+          }
+          RepositoryName repository = current[0];
+          String manifest = rs.getString(3);
+          boolean live = manifest != null && !garbage.contains(new ManifestKey(repository, Digest.parse(manifest)));
+          scan.row(new BlobLink(repository, Digest.parse(digest)), live);
+          return 0;
+        })
+        .forEach(ignored -> { });
+    scan.finish();
+    return links[0];
   }
 
   @Override
@@ -291,6 +323,9 @@ final class SqlCollector implements CollectorStore {
   }
 
   /** SQLite accepts no alias on the table of a DELETE, so the condition names the table itself. */
+  /** Links read at once by {@link #forEachUnusedLink}: what the collection holds of them, whatever their number. */
+  static final int LINKS_PER_PAGE = 4096;
+
   private static final String EMPTY_REPOSITORY = """
       NOT EXISTS (SELECT 1 FROM repository_blobs l WHERE l.repository = repositories.name)
       AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.repository = repositories.name)""";
