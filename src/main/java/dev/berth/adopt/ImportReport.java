@@ -3,6 +3,7 @@ package dev.berth.adopt;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 
@@ -26,6 +27,7 @@ public final class ImportReport {
   long uploads;
   long deletedLinks;
   OptionalLong blobs = OptionalLong.empty();
+  private Optional<Duration> indexing = Optional.empty();
   final Map<Inconsistency.Kind, Long> inconsistencies = new EnumMap<>(Inconsistency.Kind.class);
 
   ImportReport(boolean dryRun) {
@@ -50,6 +52,16 @@ public final class ImportReport {
     uploads += other.uploads;
     deletedLinks += other.deletedLinks;
     other.inconsistencies.forEach((kind, count) -> inconsistencies.merge(kind, count, Long::sum));
+  }
+
+  /** The load went without the lookup indexes, built after it in {@code time}. */
+  void indexesBuilt(Duration time) {
+    indexing = Optional.of(time);
+  }
+
+  /** How long building the indexes deferred to the end took, when the run deferred them. */
+  public Optional<Duration> indexing() {
+    return indexing;
   }
 
   void finish() {
@@ -147,6 +159,8 @@ public final class ImportReport {
     text.append("  deleted in Docker Registry (link file removed): ").append(deletedLinks).append('\n');
     blobs.ifPresent(count -> text.append("  blobs:              ").append(count).append('\n'));
     text.append("  uploads in progress: ").append(uploads).append(" (not carried over: clients start them again)\n");
+    indexing.ifPresent(time -> text.append(String.format("  indexes built after loading: %.1f s (within the time above)%n",
+        time.toNanos() / 1e9)));
     text.append("  inconsistencies:    ").append(inconsistencies()).append('\n');
     inconsistencies.forEach((kind, count) -> text.append("    ").append(kind.description()).append(": ").append(count)
         .append(" (").append(kind.handling()).append(")\n"));

@@ -19,6 +19,7 @@ import dev.berth.storage.RegistryTree.Link;
 import dev.berth.storage.RegistryTree.RepositoryDirectory;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -89,10 +90,20 @@ public final class RegistryImport {
     return report;
   }
 
-  /** Records everything consistent into {@code metadata} and reports the rest. */
+  /**
+   * Records everything consistent into {@code metadata} and reports the rest. Into an empty store,
+   * the tables are loaded first and their lookup indexes built after; a run that fails leaves that
+   * to the next opening of the store.
+   */
   public ImportReport run(MetadataStore metadata, ImportListener listener) throws IOException {
     ImportReport report = new ImportReport(false);
+    boolean deferred = metadata.manifests().deferIndexesForImport();
     new Run(report, listener, Optional.of(metadata)).all();
+    if (deferred) {
+      long start = System.nanoTime();
+      metadata.manifests().buildDeferredIndexes();
+      report.indexesBuilt(Duration.ofNanos(System.nanoTime() - start));
+    }
     report.finish();
     return report;
   }

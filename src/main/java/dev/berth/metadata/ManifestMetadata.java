@@ -58,6 +58,18 @@ public interface ManifestMetadata {
    */
   List<ImportBatch.Refusal> importBatches(List<ImportBatch> batches, Instant now);
 
+  /**
+   * Before an import into a store that holds no manifest and no blob link yet: drops the indexes
+   * that the import's tables keep only for lookups, to be built by {@link #buildDeferredIndexes}
+   * once the tables are loaded (a bulk load writes several times faster without them), and answers
+   * true. Otherwise does nothing and answers false. Should the import end before it builds them,
+   * the next opening of the store does.
+   */
+  boolean deferIndexesForImport();
+
+  /** Builds the indexes {@link #deferIndexesForImport} dropped; with none dropped, does nothing. */
+  void buildDeferredIndexes();
+
   Optional<StoredManifest> findManifest(RepositoryName repository, Digest digest);
 
   Optional<Digest> resolveTag(RepositoryName repository, Tag tag);

@@ -697,6 +697,64 @@ public abstract class MetadataStoreContract {
    * What an import finds in a repository: two blobs, an image, its signature (a referrer), an index
    * of the image tagged twice; the second blob recorded as of {@code now}.
    */
+  @Test
+  void anImportIntoAnEmptyStoreLoadsWithoutTheLookupIndexesAndBuildsThemAfter() throws SQLException {
+    Map<String, List<String>> indexes = lookupIndexes();
+    assertThat(indexes).containsKeys("manifest_blobs_by_blob", "repository_blobs_digest", "tags_manifest");
+
+    assertThat(store.manifests().deferIndexesForImport()).isTrue();
+    assertThat(lookupIndexes()).isEmpty();
+    assertThat(store.manifests().importBatches(List.of(imported(APP, T0)), T0)).isEmpty();
+    assertThat(store.manifests().deferIndexesForImport()).as("already deferred").isFalse();
+    store.manifests().buildDeferredIndexes();
+
+    assertThat(lookupIndexes()).isEqualTo(indexes);
+    assertThat(observed(APP, imported(APP, T0))).isNotEmpty();
+    assertThat(store.manifests().deferIndexesForImport()).as("the store holds manifests now").isFalse();
+    assertThat(lookupIndexes()).isEqualTo(indexes);
+  }
+
+  @Test
+  void indexesAnImportLeftUnbuiltAreBuiltWhenTheStoreIsOpenedAgain() throws SQLException {
+    Map<String, List<String>> indexes = lookupIndexes();
+    store.manifests().deferIndexesForImport();
+    store.manifests().importBatches(List.of(imported(APP, T0)), T0);
+    store.close();
+
+    store = openStore();
+
+    assertThat(lookupIndexes()).isEqualTo(indexes);
+    store.manifests().buildDeferredIndexes();
+    assertThat(lookupIndexes()).isEqualTo(indexes);
+  }
+
+  @Test
+  void aStoreThatHoldsBlobLinksKeepsItsIndexesThroughAnImport() throws SQLException {
+    Map<String, List<String>> indexes = lookupIndexes();
+    blobs(APP, "config");
+
+    assertThat(store.manifests().deferIndexesForImport()).isFalse();
+    assertThat(lookupIndexes()).isEqualTo(indexes);
+  }
+
+  /** The non-unique indexes of the tables an import fills, by name, with their columns in order (JDBC's view). */
+  private Map<String, List<String>> lookupIndexes() throws SQLException {
+    Map<String, List<String>> indexes = new java.util.TreeMap<>();
+    try (Connection c = openConnection()) {
+      for (String table : List.of("blobs", "repository_blobs", "manifests", "manifest_blobs", "manifest_children", "tags")) {
+        try (java.sql.ResultSet rows = c.getMetaData().getIndexInfo(null, c.getSchema(), table, false, false)) {
+          while (rows.next()) {
+            if (rows.getBoolean("NON_UNIQUE") && rows.getString("INDEX_NAME") != null) {
+              indexes.computeIfAbsent(rows.getString("INDEX_NAME"), name -> new ArrayList<>())
+                  .add(rows.getShort("ORDINAL_POSITION") + ":" + rows.getString("COLUMN_NAME"));
+            }
+          }
+        }
+      }
+    }
+    return indexes;
+  }
+
   private static ImportBatch imported(RepositoryName repository, Instant now) {
     List<ImportBatch.Blob> blobs = List.of(new ImportBatch.Blob(digest("config"), 6),
         new ImportBatch.Blob(digest("layer"), 5));

@@ -174,6 +174,16 @@ final class SqlManifests implements ManifestMetadata {
     }
   }
 
+  @Override
+  public boolean deferIndexesForImport() {
+    return tx.write(h -> DeferredIndexes.defer(h, tx.dialect()));
+  }
+
+  @Override
+  public void buildDeferredIndexes() {
+    DeferredIndexes.build(tx);
+  }
+
   private static List<ImportBatch.Refusal> importBatch(Handle h, ImportBatch batch, Instant now) {
     RepositoryName repository = batch.repository();
     if (!batch.blobs().isEmpty()) {

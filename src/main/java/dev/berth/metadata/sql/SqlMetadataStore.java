@@ -145,7 +145,15 @@ public final class SqlMetadataStore implements MetadataStore {
       pool.close();
       throw new MetadataException("cannot migrate the metadata database", e);
     }
-    return new SqlMetadataStore(new SqlTransactions(pool, dialect));
+    SqlTransactions transactions = new SqlTransactions(pool, dialect);
+    try {
+      // What an import that did not finish left unindexed.
+      DeferredIndexes.build(transactions);
+    } catch (RuntimeException e) {
+      transactions.close();
+      throw e;
+    }
+    return new SqlMetadataStore(transactions);
   }
 
   /** Flyway's configuration for the dialect's migrations. */
