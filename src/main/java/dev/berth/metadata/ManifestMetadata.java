@@ -61,9 +61,9 @@ public interface ManifestMetadata {
   /**
    * Before an import into a store that holds no manifest and no blob link yet: drops the indexes
    * that the import's tables keep only for lookups, to be built by {@link #buildDeferredIndexes}
-   * once the tables are loaded (a bulk load writes several times faster without them), and answers
-   * true. Otherwise does nothing and answers false. Should the import end before it builds them,
-   * the next opening of the store does.
+   * once the tables are loaded (a bulk load writes several times faster without them). Answers
+   * whether they are deferred now: by this call, or still by an import that did not get to build
+   * them (the next opening of the store builds those, or this import's end).
    */
   boolean deferIndexesForImport();
 

@@ -21,6 +21,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -376,11 +380,14 @@ class RegistryImportTest {
     }
     TreeMap<String, String> once;
     try (MetadataStore metadata = database("once.db")) {
-      importer(RegistryImport.BATCH).run(metadata, new Collecting());
+      assertThat(importer(RegistryImport.BATCH).run(metadata, new Collecting()).indexing())
+          .as("an empty store is indexed after the load").isPresent();
       once = dump(metadata);
-      importer(RegistryImport.BATCH).run(metadata, new Collecting());
+      assertThat(importer(RegistryImport.BATCH).run(metadata, new Collecting()).indexing())
+          .as("a store with images keeps its indexes").isEmpty();
       assertThat(dump(metadata)).isEqualTo(once);
     }
+    assertThat(indexesLeftToBuild("once.db")).isEmpty();
     assertThat(once).hasSizeGreaterThan(50);
 
     try (MetadataStore metadata = database("interrupted.db")) {
@@ -395,8 +402,25 @@ class RegistryImportTest {
       assertThatThrownBy(() -> importer(3).run(metadata, dies)).hasMessage("killed");
       TreeMap<String, String> partial = dump(metadata);
       assertThat(partial).isNotEmpty().isNotEqualTo(once);
-      importer(3).run(metadata, new Collecting());
+      assertThat(indexesLeftToBuild("interrupted.db")).contains("manifest_blobs_by_blob");
+      assertThat(importer(3).run(metadata, new Collecting()).indexing()).isPresent();
       assertThat(dump(metadata)).isEqualTo(once);
+    }
+    assertThat(indexesLeftToBuild("interrupted.db")).isEmpty();
+  }
+
+  /** The indexes an import deferred and has not built yet, read from the database file itself. */
+  private List<String> indexesLeftToBuild(String database) {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(database));
+        ResultSet rows = c.createStatement().executeQuery(
+            "SELECT name FROM deferred_indexes WHERE name NOT IN (SELECT name FROM sqlite_schema WHERE type = 'index')")) {
+      List<String> names = new ArrayList<>();
+      while (rows.next()) {
+        names.add(rows.getString(1));
+      }
+      return names;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -20,12 +20,15 @@ final class DeferredIndexes {
 
   /**
    * Drops the tables' indexes that enforce nothing (unique ones stay: the import's upserts rely on
-   * them) when no manifest and no blob link is stored yet; answers whether it did.
+   * them) when no manifest and no blob link is stored yet. Answers whether the indexes are deferred
+   * now: by this call, or still by an import before that did not finish.
    */
   static boolean defer(Handle h, Dialect dialect) {
-    boolean empty = h.createQuery("""
-            SELECT NOT EXISTS (SELECT 1 FROM manifests) AND NOT EXISTS (SELECT 1 FROM repository_blobs)
-               AND NOT EXISTS (SELECT 1 FROM deferred_indexes)""")
+    if (h.createQuery("SELECT EXISTS (SELECT 1 FROM deferred_indexes)").mapTo(Boolean.class).one()) {
+      return true;
+    }
+    boolean empty = h.createQuery(
+            "SELECT NOT EXISTS (SELECT 1 FROM manifests) AND NOT EXISTS (SELECT 1 FROM repository_blobs)")
         .mapTo(Boolean.class)
         .one();
     if (!empty) {
