@@ -75,7 +75,7 @@ public final class SqlMetadataStore implements MetadataStore {
 
   static final int WAL_AUTOCHECKPOINT_PAGES = 40_000;
   /** Per connection, in KiB. */
-  private static final int CACHE_KIB = 32 * 1024;
+  static final int CACHE_KIB = 32 * 1024;
 
   /** Opens (creating and migrating as needed) the SQLite database in {@code databaseFile}. */
   public static SqlMetadataStore sqlite(Path databaseFile) {
