@@ -3,6 +3,8 @@ package dev.berth.adopt;
 import dev.berth.metadata.MetadataStore;
 import dev.berth.metadata.sql.SqlMetadataStore;
 import dev.berth.testing.SharedPostgres;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -14,5 +16,10 @@ class PostgresRegistryImportTest extends RegistryImportTest {
   MetadataStore database(String name) {
     return SqlMetadataStore.postgres(databases.computeIfAbsent(name, n -> SharedPostgres.newDatabase()), "postgres",
         "", 4);
+  }
+
+  @Override
+  Connection connect(String name) throws SQLException {
+    return SharedPostgres.connect(databases.get(name));
   }
 }
